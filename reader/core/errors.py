@@ -1,0 +1,29 @@
+"""Errors the core raises. Each carries a message fit to show a user as one line."""
+
+
+class BroadsheetError(Exception):
+    """Base class: a user-facing problem, never a bug."""
+
+
+class NotFoundError(BroadsheetError):
+    """An unknown feed or article id."""
+
+
+class FeedParseError(BroadsheetError):
+    """The body is not a feed we can read."""
+
+
+class FetchError(BroadsheetError):
+    """A network or file fetch failed."""
+
+
+class LibraryError(BroadsheetError):
+    """The library database cannot be opened or written."""
+
+
+class LibraryLockedError(LibraryError):
+    """Another process holds the refresh lock."""
+
+
+class InputFileError(BroadsheetError):
+    """A file given by the user is unreadable or malformed."""

@@ -1,0 +1,67 @@
+"""Make untrusted text safe to show in a terminal.
+
+Rich and Textual strip only a handful of control characters, so every string
+that comes from a feed or a page passes through here before it is stored.
+Whole escape sequences are removed (not just the ESC byte), so that the
+printable tail of e.g. ``ESC]52;c;...BEL`` does not leak into the text.
+"""
+
+from __future__ import annotations
+
+import re
+
+# ESC-introduced sequences: CSI, OSC/DCS/APC/PM/SOS strings, and two-byte escapes.
+# String sequences end at BEL or ST (ESC \\) or, if unterminated, at end of input
+# (capped so a hostile unterminated OSC cannot eat a whole article).
+_ESCAPE_SEQUENCE = re.compile(
+    r"""
+    \x1b\[[0-?]*[ -/]*[@-~]?              # CSI ... final byte
+  | \x1b[\]PX^_][^\x07\x1b]{0,4096}(?:\x07|\x1b\\)?  # OSC, DCS, SOS, PM, APC strings
+  | \x9b[0-?]*[ -/]*[@-~]?                # 8-bit CSI
+  | [\x90\x9d\x98\x9e\x9f][^\x07\x1b\x9c]{0,4096}(?:\x07|\x9c|\x1b\\)?  # 8-bit strings
+  | \x1b[ -/]*[0-~]?                      # other two-byte escapes (and a lone ESC)
+    """,
+    re.VERBOSE,
+)
+# C0 controls except tab and newline, DEL, and C1 controls.
+_CONTROL = re.compile(r"[\x00-\x08\x0b-\x1f\x7f-\x9f]")
+# Bidi overrides/isolates and zero-width characters: invisible, and able to
+# disguise text (e.g. reverse a file extension in a title).
+_INVISIBLE = re.compile(r"[\u200b-\u200f\u202a-\u202e\u2060-\u2064\u2066-\u2069\ufeff\u00ad]")
+
+
+def strip_controls(text: str, *, keep_newlines: bool = True) -> str:
+    """Remove escape sequences and control characters; keep everything printable."""
+    if not text:
+        return ""
+    text = _ESCAPE_SEQUENCE.sub("", text)
+    text = text.replace("\r\n", "\n").replace("\r", "\n")
+    text = _CONTROL.sub("", text)
+    if not keep_newlines:
+        text = text.replace("\n", " ").replace("\t", " ")
+    return text
+
+
+def clean_line(text: str | None, *, limit: int = 2000) -> str:
+    """A one-line display string (titles, authors, feed names): no controls,
+    no bidi or zero-width tricks, whitespace collapsed, length bounded."""
+    if not text:
+        return ""
+    text = strip_controls(text[: limit * 4], keep_newlines=False)
+    text = _INVISIBLE.sub("", text)
+    text = " ".join(text.split())
+    if len(text) > limit:
+        text = text[: limit - 1] + "…"
+    return text
+
+
+def visible_url(url: str | None) -> str:
+    """A URL for display: controls removed, invisible characters made visible."""
+    if not url:
+        return ""
+    url = strip_controls(url, keep_newlines=False)
+    return _INVISIBLE.sub(lambda m: f"<U+{ord(m.group()):04X}>", url)
+
+
+def is_http_url(url: str | None) -> bool:
+    return bool(url) and re.match(r"(?i)^https?://[^\s/]", url or "") is not None
