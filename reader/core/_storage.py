@@ -1,0 +1,232 @@
+"""SQLite storage: connections, schema and migrations.
+
+One database file, WAL mode, one connection per thread. Connections run in
+autocommit mode and every write goes through :func:`transaction`, an explicit
+``BEGIN IMMEDIATE`` — Python 3.11's ``executescript`` commits first, so it
+cannot be relied on for rollback and is never used here.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import sqlite3
+import threading
+import time
+from collections.abc import Iterator
+from pathlib import Path
+
+from reader.core.errors import LibraryError
+
+DB_NAME = "library.db"
+
+# Each migration is a list of single statements, applied in one transaction.
+MIGRATIONS: list[list[str]] = [
+    [
+        """CREATE TABLE feeds (
+            id INTEGER PRIMARY KEY,
+            url TEXT NOT NULL UNIQUE,
+            title TEXT,
+            user_title TEXT,
+            site_url TEXT,
+            etag TEXT,
+            last_modified TEXT,
+            last_error TEXT,
+            last_error_at REAL,
+            error_count INTEGER NOT NULL DEFAULT 0,
+            last_success REAL,
+            last_checked REAL,
+            retry_after_until REAL,
+            status TEXT NOT NULL DEFAULT 'active',
+            fulltext TEXT NOT NULL DEFAULT 'auto',
+            body_hash TEXT,
+            settings TEXT NOT NULL DEFAULT '{}',
+            added_at REAL NOT NULL
+        )""",
+        """CREATE TABLE feed_tags (
+            feed_id INTEGER NOT NULL REFERENCES feeds(id) ON DELETE CASCADE,
+            tag TEXT NOT NULL,
+            PRIMARY KEY (feed_id, tag)
+        ) WITHOUT ROWID""",
+        """CREATE TABLE articles (
+            id INTEGER PRIMARY KEY,
+            feed_id INTEGER REFERENCES feeds(id) ON DELETE SET NULL,
+            feed_title TEXT NOT NULL DEFAULT '',
+            key TEXT NOT NULL,
+            title TEXT NOT NULL,
+            author TEXT,
+            link TEXT,
+            duplicate_of INTEGER REFERENCES articles(id) ON DELETE SET NULL,
+            published REAL,
+            sort_time REAL NOT NULL,
+            fetched_at REAL NOT NULL,
+            updated_at REAL,
+            raw_content TEXT NOT NULL,
+            content_type TEXT NOT NULL,
+            summary TEXT,
+            content_hash TEXT NOT NULL,
+            page_html TEXT,
+            cleaned_text TEXT,
+            cleaned_blocks TEXT,
+            removed TEXT,
+            cleaner_version INTEGER,
+            enclosures TEXT NOT NULL DEFAULT '[]',
+            read INTEGER NOT NULL DEFAULT 0,
+            read_at REAL,
+            saved INTEGER NOT NULL DEFAULT 0,
+            saved_at REAL,
+            reading_position INTEGER NOT NULL DEFAULT 0,
+            UNIQUE (feed_id, key)
+        )""",
+        "CREATE INDEX articles_by_time ON articles (sort_time DESC, id DESC)",
+        "CREATE INDEX articles_by_feed ON articles (feed_id, sort_time DESC, id DESC)",
+        "CREATE INDEX articles_unread ON articles (feed_id, sort_time DESC) WHERE read = 0",
+        "CREATE INDEX articles_saved ON articles (sort_time DESC) WHERE saved = 1",
+        "CREATE INDEX articles_by_link ON articles (link)",
+        """CREATE TABLE article_tags (
+            article_id INTEGER NOT NULL REFERENCES articles(id) ON DELETE CASCADE,
+            tag TEXT NOT NULL,
+            PRIMARY KEY (article_id, tag)
+        ) WITHOUT ROWID""",
+        "CREATE INDEX article_tags_by_tag ON article_tags (tag)",
+        """CREATE TABLE tombstones (
+            feed_id INTEGER NOT NULL REFERENCES feeds(id) ON DELETE CASCADE,
+            key TEXT NOT NULL,
+            pruned_at REAL NOT NULL,
+            PRIMARY KEY (feed_id, key)
+        ) WITHOUT ROWID""",
+        "CREATE TABLE state (key TEXT PRIMARY KEY, value TEXT NOT NULL)",
+        # External-content FTS5 index over the articles table, kept in step by triggers
+        # inside the same transaction as the row change.
+        """CREATE VIRTUAL TABLE articles_fts USING fts5(
+            title, cleaned_text, content='articles', content_rowid='id',
+            tokenize='unicode61 remove_diacritics 2'
+        )""",
+        """CREATE TRIGGER articles_fts_insert AFTER INSERT ON articles BEGIN
+            INSERT INTO articles_fts (rowid, title, cleaned_text)
+            VALUES (new.id, new.title, coalesce(new.cleaned_text, ''));
+        END""",
+        """CREATE TRIGGER articles_fts_delete AFTER DELETE ON articles BEGIN
+            INSERT INTO articles_fts (articles_fts, rowid, title, cleaned_text)
+            VALUES ('delete', old.id, old.title, coalesce(old.cleaned_text, ''));
+        END""",
+        """CREATE TRIGGER articles_fts_update AFTER UPDATE OF title, cleaned_text ON articles BEGIN
+            INSERT INTO articles_fts (articles_fts, rowid, title, cleaned_text)
+            VALUES ('delete', old.id, old.title, coalesce(old.cleaned_text, ''));
+            INSERT INTO articles_fts (rowid, title, cleaned_text)
+            VALUES (new.id, new.title, coalesce(new.cleaned_text, ''));
+        END""",
+    ],
+]
+
+SCHEMA_VERSION = len(MIGRATIONS)
+
+
+def _connect(path: Path) -> sqlite3.Connection:
+    connection = sqlite3.connect(
+        path, isolation_level=None, check_same_thread=False, timeout=10.0
+    )
+    connection.row_factory = sqlite3.Row
+    connection.execute("PRAGMA busy_timeout = 10000")
+    connection.execute("PRAGMA foreign_keys = ON")
+    # FULL: a committed annotation or read-state change survives power loss.
+    connection.execute("PRAGMA synchronous = FULL")
+    return connection
+
+
+@contextlib.contextmanager
+def transaction(connection: sqlite3.Connection) -> Iterator[sqlite3.Connection]:
+    """An explicit write transaction: all or nothing."""
+    connection.execute("BEGIN IMMEDIATE")
+    try:
+        yield connection
+    except BaseException:
+        connection.execute("ROLLBACK")
+        raise
+    connection.execute("COMMIT")
+
+
+def _check_is_sqlite(path: Path) -> None:
+    if not path.exists() or path.stat().st_size == 0:
+        return
+    with path.open("rb") as handle:
+        header = handle.read(16)
+    if header != b"SQLite format 3\x00":
+        raise LibraryError(f"{path} is not a Broadsheet library (not an SQLite database)")
+
+
+def _migrate(connection: sqlite3.Connection, path: Path) -> None:
+    version = connection.execute("PRAGMA user_version").fetchone()[0]
+    if version > SCHEMA_VERSION:
+        raise LibraryError(
+            f"{path} was written by a newer Broadsheet (schema {version}, "
+            f"this version knows {SCHEMA_VERSION}); upgrade Broadsheet"
+        )
+    if version == SCHEMA_VERSION:
+        return
+    if version > 0:
+        backup = path.with_name(f"{path.name}.v{version}.bak")
+        with contextlib.closing(sqlite3.connect(backup)) as target:
+            connection.backup(target)
+    with transaction(connection):
+        # Re-read inside the lock: another process may have migrated meanwhile.
+        version = connection.execute("PRAGMA user_version").fetchone()[0]
+        for statements in MIGRATIONS[version:]:
+            for statement in statements:
+                connection.execute(statement)
+        connection.execute(f"PRAGMA user_version = {SCHEMA_VERSION}")
+
+
+class Database:
+    """Opens the library file and hands each thread its own connection."""
+
+    def __init__(self, path: Path, *, read_only: bool = False) -> None:
+        self.path = path
+        self.read_only = read_only
+        self._local = threading.local()
+        self._all: list[sqlite3.Connection] = []
+        self._lock = threading.Lock()
+        try:
+            path.parent.mkdir(parents=True, exist_ok=True)
+        except OSError as error:
+            raise LibraryError(f"cannot create {path.parent}: {error.strerror}") from error
+        _check_is_sqlite(path)
+        connection = self.connection()
+        if read_only:
+            return
+        try:
+            connection.execute("PRAGMA journal_mode = WAL")
+            _migrate(connection, path)
+        except sqlite3.DatabaseError as error:
+            self.close()
+            raise LibraryError(f"cannot open library {path}: {error}") from error
+
+    def connection(self) -> sqlite3.Connection:
+        existing: sqlite3.Connection | None = getattr(self._local, "connection", None)
+        if existing is not None:
+            return existing
+        try:
+            if self.read_only:
+                uri = f"{self.path.resolve().as_uri()}?mode=ro"
+                connection = sqlite3.connect(uri, uri=True, isolation_level=None, timeout=10.0, check_same_thread=False)
+                connection.row_factory = sqlite3.Row
+                connection.execute("PRAGMA busy_timeout = 10000")
+            else:
+                connection = _connect(self.path)
+        except sqlite3.Error as error:
+            raise LibraryError(f"cannot open library {self.path}: {error}") from error
+        self._local.connection = connection
+        with self._lock:
+            self._all.append(connection)
+        return connection
+
+    def close(self) -> None:
+        with self._lock:
+            for connection in self._all:
+                with contextlib.suppress(sqlite3.Error):
+                    connection.close()
+            self._all.clear()
+        self._local = threading.local()
+
+
+def now() -> float:
+    return time.time()

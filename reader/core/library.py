@@ -1,0 +1,742 @@
+"""The public face of the core: a :class:`Library` of feeds and articles.
+
+The CLI, the UI and tests talk to this class only; storage, fetching, parsing
+and cleaning stay private modules behind it.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import hashlib
+import json
+import sqlite3
+from collections.abc import Callable, Iterable, Sequence
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+from reader.core import _storage
+from reader.core._lock import RefreshLock
+from reader.core._storage import Database, transaction
+from reader.core.config import Config, config_dir, data_dir, load_config
+from reader.core.errors import BroadsheetError, FeedParseError, LibraryError, NotFoundError
+from reader.core.models import (
+    Article,
+    ArticleSummary,
+    Block,
+    CleanedArticle,
+    Enclosure,
+    Feed,
+    FeedRefreshResult,
+    FetchResult,
+    ParsedEntry,
+    ParsedFeed,
+    RefreshSummary,
+    Removal,
+)
+from reader.core.sanitize import clean_line, strip_controls
+
+OnResult = Callable[[FeedRefreshResult, int, int], None]
+
+# Bump when the cleaner changes in a way that should re-clean stored articles.
+CLEANER_VERSION = 1
+
+
+@dataclass(frozen=True, slots=True)
+class ArticleQuery:
+    """Which articles a list shows."""
+
+    feed_id: int | None = None
+    unread_only: bool = False
+    saved_only: bool = False
+    tag: str | None = None
+
+    def where(self) -> tuple[str, list[Any]]:
+        clauses = ["a.duplicate_of IS NULL"]
+        params: list[Any] = []
+        if self.feed_id is not None:
+            clauses.append("a.feed_id = ?")
+            params.append(self.feed_id)
+        if self.unread_only:
+            clauses.append("a.read = 0")
+        if self.saved_only:
+            clauses.append("a.saved = 1")
+        if self.tag is not None:
+            clauses.append(
+                "(a.id IN (SELECT article_id FROM article_tags WHERE tag = ?)"
+                " OR a.feed_id IN (SELECT feed_id FROM feed_tags WHERE tag = ?))"
+            )
+            params += [self.tag, self.tag]
+        return " AND ".join(clauses), params
+
+
+_FEED_COLUMNS = """
+    f.id, f.url, coalesce(f.user_title, f.title, f.url) AS title, f.site_url, f.etag,
+    f.last_modified, f.last_error, f.last_success, f.last_checked, f.status, f.fulltext
+"""
+
+_SUMMARY_COLUMNS = """
+    a.id, a.feed_id, coalesce(f.user_title, f.title, a.feed_title) AS feed_title,
+    a.title, a.link, a.published, a.read, a.saved
+"""
+
+
+def _summary(row: sqlite3.Row) -> ArticleSummary:
+    return ArticleSummary(
+        id=row["id"],
+        feed_id=row["feed_id"],
+        feed_title=row["feed_title"] or "",
+        title=row["title"],
+        link=row["link"],
+        published=row["published"],
+        read=bool(row["read"]),
+        saved=bool(row["saved"]),
+    )
+
+
+def normalize_feed_url(url: str) -> str:
+    """Validate what a user typed as a feed address; raise a one-line error if unusable."""
+    from reader.core.samples import is_sample_url
+
+    url = strip_controls(url, keep_newlines=False).strip()
+    if not url:
+        raise BroadsheetError("empty feed URL")
+    lowered = url.lower()
+    if lowered.startswith(("http://", "https://")):
+        if len(url.split("://", 1)[1].split("/", 1)[0]) == 0:
+            raise BroadsheetError(f"not a valid URL: {url}")
+        return url
+    if is_sample_url(url) or lowered.startswith("file://"):
+        return url
+    if "://" in url or lowered.startswith(("exec:", "filter:", "|")):
+        raise BroadsheetError(f"unsupported URL scheme (only http, https and local files): {url}")
+    path = Path(url).expanduser()
+    if not path.is_file():
+        raise BroadsheetError(f"not a URL and no such file: {url}")
+    return path.resolve().as_uri()
+
+
+class Library:
+    """A reading library: one SQLite database plus the user's configuration."""
+
+    def __init__(self, data_path: Path, config: Config, *, read_only: bool = False) -> None:
+        self.data_dir = data_path
+        self.config = config
+        self.db = Database(data_path / _storage.DB_NAME, read_only=read_only)
+
+    # -- opening ---------------------------------------------------------------
+
+    @classmethod
+    def open(
+        cls,
+        data_dir_path: Path | str | None = None,
+        *,
+        config_dir_path: Path | str | None = None,
+        samples: bool = True,
+        read_only: bool = False,
+    ) -> Library:
+        config = load_config(config_dir(config_dir_path))
+        library = cls(data_dir(data_dir_path), config, read_only=read_only)
+        if not read_only:
+            library._first_run(samples)
+        return library
+
+    def _first_run(self, samples: bool) -> None:
+        if self.get_state("initialised") is not None:
+            return
+        if samples:
+            from reader.core.samples import sample_feed_urls
+
+            for url in sample_feed_urls():
+                self.add_feed(url, tags=("samples",))
+        self.set_state("initialised", "1")
+
+    def close(self) -> None:
+        self.db.close()
+
+    def __enter__(self) -> Library:
+        return self
+
+    def __exit__(self, *_: object) -> None:
+        self.close()
+
+    @property
+    def _db(self) -> sqlite3.Connection:
+        return self.db.connection()
+
+    def data_version(self) -> int:
+        """Changes whenever another connection commits: poll it to see external writes."""
+        return int(self._db.execute("PRAGMA data_version").fetchone()[0])
+
+    # -- app state -------------------------------------------------------------
+
+    def get_state(self, key: str, default: str | None = None) -> str | None:
+        row = self._db.execute("SELECT value FROM state WHERE key = ?", (key,)).fetchone()
+        return row[0] if row else default
+
+    def set_state(self, key: str, value: str) -> None:
+        with transaction(self._db) as db:
+            db.execute(
+                "INSERT INTO state (key, value) VALUES (?, ?)"
+                " ON CONFLICT (key) DO UPDATE SET value = excluded.value",
+                (key, value),
+            )
+
+    # -- feeds -----------------------------------------------------------------
+
+    def feeds(self) -> list[Feed]:
+        rows = self._db.execute(
+            f"""SELECT {_FEED_COLUMNS},
+                (SELECT count(*) FROM articles a WHERE a.feed_id = f.id
+                    AND a.read = 0 AND a.duplicate_of IS NULL) AS unread,
+                (SELECT count(*) FROM articles a WHERE a.feed_id = f.id) AS total,
+                (SELECT group_concat(tag, char(31)) FROM feed_tags t WHERE t.feed_id = f.id) AS tags
+            FROM feeds f ORDER BY lower(coalesce(f.user_title, f.title, f.url)), f.id"""
+        ).fetchall()
+        return [self._feed(row) for row in rows]
+
+    def _feed(self, row: sqlite3.Row) -> Feed:
+        keys = row.keys()
+        tags = row["tags"] if "tags" in keys else None
+        return Feed(
+            id=row["id"],
+            url=row["url"],
+            title=row["title"],
+            site_url=row["site_url"],
+            etag=row["etag"],
+            last_modified=row["last_modified"],
+            last_error=row["last_error"],
+            last_success=row["last_success"],
+            last_checked=row["last_checked"],
+            status=row["status"],
+            fulltext=row["fulltext"],
+            tags=tuple(sorted(tags.split("\x1f"))) if tags else (),
+            unread=row["unread"] if "unread" in keys else 0,
+            total=row["total"] if "total" in keys else 0,
+        )
+
+    def feed(self, feed_id: int) -> Feed:
+        for feed in self.feeds():
+            if feed.id == feed_id:
+                return feed
+        raise NotFoundError(f"no feed with id {feed_id}")
+
+    def resolve_feed(self, reference: str) -> Feed:
+        """A feed by id, URL or exact (case-insensitive) title."""
+        feeds = self.feeds()
+        for feed in feeds:
+            if reference == str(feed.id) or reference == feed.url:
+                return feed
+        matches = [feed for feed in feeds if feed.title.lower() == reference.lower()]
+        if len(matches) == 1:
+            return matches[0]
+        if matches:
+            raise NotFoundError(f"several feeds are titled {reference!r}; use the id")
+        raise NotFoundError(f"no feed {reference!r} (give an id, URL or title; see 'feeds')")
+
+    def add_feed(
+        self, url: str, *, title: str | None = None, tags: Sequence[str] = ()
+    ) -> Feed:
+        """Subscribe to ``url`` without fetching it."""
+        url = normalize_feed_url(url)
+        with transaction(self._db) as db:
+            row = db.execute("SELECT id FROM feeds WHERE url = ?", (url,)).fetchone()
+            if row:
+                feed_id = row[0]
+            else:
+                feed_id = db.execute(
+                    "INSERT INTO feeds (url, user_title, added_at) VALUES (?, ?, ?)",
+                    (url, clean_line(title) or None, _storage.now()),
+                ).lastrowid
+            for tag in tags:
+                if clean_line(tag):
+                    db.execute(
+                        "INSERT OR IGNORE INTO feed_tags (feed_id, tag) VALUES (?, ?)",
+                        (feed_id, clean_line(tag)),
+                    )
+        assert feed_id is not None
+        return self.feed(feed_id)
+
+    def remove_feed(self, feed_id: int) -> None:
+        """Unsubscribe. Saved articles stay in the library, detached from the feed."""
+        self.feed(feed_id)
+        with transaction(self._db) as db:
+            db.execute("DELETE FROM articles WHERE feed_id = ? AND saved = 0", (feed_id,))
+            db.execute("DELETE FROM feeds WHERE id = ?", (feed_id,))
+
+    def rename_feed(self, feed_id: int, title: str) -> None:
+        self.feed(feed_id)
+        with transaction(self._db) as db:
+            db.execute(
+                "UPDATE feeds SET user_title = ? WHERE id = ?", (clean_line(title) or None, feed_id)
+            )
+
+    def set_feed_fulltext(self, feed_id: int, mode: str) -> None:
+        if mode not in ("auto", "always", "never"):
+            raise BroadsheetError("full-text mode must be auto, always or never")
+        self.feed(feed_id)
+        with transaction(self._db) as db:
+            db.execute("UPDATE feeds SET fulltext = ? WHERE id = ?", (mode, feed_id))
+
+    # -- article lists ---------------------------------------------------------
+
+    def count_articles(self, query: ArticleQuery) -> int:
+        where, params = query.where()
+        return int(
+            self._db.execute(f"SELECT count(*) FROM articles a WHERE {where}", params).fetchone()[0]
+        )
+
+    def article_page(self, query: ArticleQuery, offset: int, limit: int) -> list[ArticleSummary]:
+        """Newest first; a story reached through several feeds (same link) appears once."""
+        where, params = query.where()
+        rows = self._db.execute(
+            f"""SELECT {_SUMMARY_COLUMNS} FROM articles a LEFT JOIN feeds f ON f.id = a.feed_id
+            WHERE {where} ORDER BY a.sort_time DESC, a.id DESC LIMIT ? OFFSET ?""",
+            [*params, limit, offset],
+        ).fetchall()
+        return [_summary(row) for row in rows]
+
+    def _sort_key(self, article_id: int) -> tuple[float, int]:
+        row = self._db.execute(
+            "SELECT sort_time, id FROM articles WHERE id = ?", (article_id,)
+        ).fetchone()
+        if row is None:
+            raise NotFoundError(f"no article with id {article_id}")
+        return row[0], row[1]
+
+    def article_position(self, query: ArticleQuery, article_id: int) -> int | None:
+        """The row index of an article in a view, or None if it is not in it."""
+        where, params = query.where()
+        try:
+            sort_time, _ = self._sort_key(article_id)
+        except NotFoundError:
+            return None
+        if not self._db.execute(
+            f"SELECT 1 FROM articles a WHERE {where} AND a.id = ?", [*params, article_id]
+        ).fetchone():
+            return None
+        return int(
+            self._db.execute(
+                f"""SELECT count(*) FROM articles a WHERE {where}
+                AND (a.sort_time > ? OR (a.sort_time = ? AND a.id > ?))""",
+                [*params, sort_time, sort_time, article_id],
+            ).fetchone()[0]
+        )
+
+    def next_unread(
+        self, query: ArticleQuery, after_article_id: int | None, *, backwards: bool = False
+    ) -> ArticleSummary | None:
+        """The next unread article after (older than) the given one, or before it if backwards."""
+        where, params = ArticleQuery(query.feed_id, True, query.saved_only, query.tag).where()
+        order = "ASC" if backwards else "DESC"
+        if after_article_id is None:
+            position, position_params = "1", []
+        else:
+            sort_time, article_id = self._sort_key(after_article_id)
+            comparison = ">" if backwards else "<"
+            position = (
+                f"(a.sort_time {comparison} ? OR (a.sort_time = ? AND a.id {comparison} ?))"
+            )
+            position_params = [sort_time, sort_time, article_id]
+        row = self._db.execute(
+            f"""SELECT {_SUMMARY_COLUMNS} FROM articles a LEFT JOIN feeds f ON f.id = a.feed_id
+            WHERE {where} AND {position} ORDER BY a.sort_time {order}, a.id {order} LIMIT 1""",
+            [*params, *position_params],
+        ).fetchone()
+        return _summary(row) if row else None
+
+    # -- one article -----------------------------------------------------------
+
+    def article(self, article_id: int) -> Article:
+        row = self._db.execute(
+            """SELECT a.*, coalesce(f.user_title, f.title, a.feed_title) AS current_feed_title,
+                (SELECT group_concat(tag, char(31)) FROM article_tags t
+                    WHERE t.article_id = a.id) AS tags
+            FROM articles a LEFT JOIN feeds f ON f.id = a.feed_id WHERE a.id = ?""",
+            (article_id,),
+        ).fetchone()
+        if row is None:
+            raise NotFoundError(f"no article with id {article_id}")
+        if row["cleaned_text"] is None or row["cleaner_version"] != CLEANER_VERSION:
+            self.reclean([article_id])
+            return self.article(article_id)
+        return Article(
+            id=row["id"],
+            feed_id=row["feed_id"],
+            feed_title=row["current_feed_title"] or "",
+            key=row["key"],
+            title=row["title"],
+            author=row["author"],
+            link=row["link"],
+            published=row["published"],
+            fetched_at=row["fetched_at"],
+            raw_content=row["raw_content"],
+            content_type=row["content_type"],
+            text=row["cleaned_text"],
+            blocks=[Block.from_dict(block) for block in json.loads(row["cleaned_blocks"])],
+            removed=[Removal.from_dict(item) for item in json.loads(row["removed"] or "[]")],
+            enclosures=[Enclosure.from_dict(item) for item in json.loads(row["enclosures"])],
+            read=bool(row["read"]),
+            saved=bool(row["saved"]),
+            reading_position=row["reading_position"],
+            tags=tuple(sorted(row["tags"].split("\x1f"))) if row["tags"] else (),
+        )
+
+    def article_ids(self, query: ArticleQuery) -> list[int]:
+        where, params = query.where()
+        return [
+            row[0]
+            for row in self._db.execute(
+                f"SELECT a.id FROM articles a WHERE {where} ORDER BY a.sort_time DESC, a.id DESC",
+                params,
+            )
+        ]
+
+    def mark_read(self, article_ids: Sequence[int], read: bool = True) -> None:
+        """Mark articles (and their same-link duplicates in other feeds) read or unread."""
+        stamp = _storage.now() if read else None
+        with transaction(self._db) as db:
+            for article_id in article_ids:
+                db.execute(
+                    "UPDATE articles SET read = ?, read_at = ? WHERE id = ? OR duplicate_of = ?",
+                    (int(read), stamp, article_id, article_id),
+                )
+
+    def mark_query_read(self, query: ArticleQuery) -> int:
+        where, params = query.where()
+        with transaction(self._db) as db:
+            cursor = db.execute(
+                f"""UPDATE articles SET read = 1, read_at = ? WHERE read = 0 AND (id IN
+                (SELECT a.id FROM articles a WHERE {where}) OR duplicate_of IN
+                (SELECT a.id FROM articles a WHERE {where}))""",
+                [_storage.now(), *params, *params],
+            )
+            return cursor.rowcount
+
+    def set_saved(self, article_id: int, saved: bool) -> None:
+        self._sort_key(article_id)
+        with transaction(self._db) as db:
+            db.execute(
+                "UPDATE articles SET saved = ?, saved_at = ? WHERE id = ?",
+                (int(saved), _storage.now() if saved else None, article_id),
+            )
+
+    def set_reading_position(self, article_id: int, position: int) -> None:
+        with transaction(self._db) as db:
+            db.execute(
+                "UPDATE articles SET reading_position = ? WHERE id = ?",
+                (max(0, position), article_id),
+            )
+
+    # -- cleaning --------------------------------------------------------------
+
+    def _clean(self, row: sqlite3.Row | dict[str, Any]) -> CleanedArticle:
+        from reader.core.cleaner import clean
+
+        source = row["page_html"] or row["raw_content"]
+        return clean(
+            source,
+            row["link"],
+            content_type="html" if row["page_html"] else row["content_type"],
+            extract=bool(row["page_html"]),
+        )
+
+    def reclean(self, article_ids: Iterable[int] | None = None) -> int:
+        """Re-run the cleaner over stored raw content (all articles when ids is None)."""
+        if article_ids is None:
+            ids = [row[0] for row in self._db.execute("SELECT id FROM articles")]
+        else:
+            ids = list(article_ids)
+        for article_id in ids:
+            row = self._db.execute(
+                "SELECT raw_content, page_html, link, content_type FROM articles WHERE id = ?",
+                (article_id,),
+            ).fetchone()
+            if row is None:
+                raise NotFoundError(f"no article with id {article_id}")
+            cleaned = self._clean(row)
+            with transaction(self._db) as db:
+                db.execute(
+                    """UPDATE articles SET cleaned_text = ?, cleaned_blocks = ?, removed = ?,
+                    cleaner_version = ? WHERE id = ?""",
+                    (*_cleaned_columns(cleaned), CLEANER_VERSION, article_id),
+                )
+        return len(ids)
+
+    # -- refresh ---------------------------------------------------------------
+
+    def refresh_lock(self, wait: float = 0.0) -> RefreshLock:
+        return RefreshLock(self.data_dir / "refresh.lock", wait=wait)
+
+    async def refresh(
+        self,
+        feed_ids: Sequence[int] | None = None,
+        *,
+        on_result: OnResult | None = None,
+        fetcher: Any = None,
+        wait: float = 0.0,
+    ) -> RefreshSummary:
+        """Fetch, parse and store the given feeds (all active feeds when None)."""
+        lock = self.refresh_lock(wait)
+        await asyncio.to_thread(lock.acquire)
+        try:
+            return await self._refresh_locked(feed_ids, on_result, fetcher)
+        finally:
+            lock.release()
+
+    def refresh_sync(
+        self,
+        feed_ids: Sequence[int] | None = None,
+        *,
+        on_result: OnResult | None = None,
+        wait: float = 0.0,
+    ) -> RefreshSummary:
+        return asyncio.run(self.refresh(feed_ids, on_result=on_result, wait=wait))
+
+    def _feeds_to_refresh(self, feed_ids: Sequence[int] | None) -> list[Feed]:
+        feeds = self.feeds()
+        if feed_ids is not None:
+            wanted = set(feed_ids)
+            missing = wanted - {feed.id for feed in feeds}
+            if missing:
+                raise NotFoundError(f"no feed with id {min(missing)}")
+            return [feed for feed in feeds if feed.id in wanted]
+        return [feed for feed in feeds if feed.status == "active"]
+
+    async def _refresh_locked(
+        self, feed_ids: Sequence[int] | None, on_result: OnResult | None, fetcher: Any
+    ) -> RefreshSummary:
+        from reader.core._fetch import Fetcher, FetchLimits
+
+        feeds = self._feeds_to_refresh(feed_ids)
+        summary = RefreshSummary()
+        store_lock = asyncio.Lock()
+        if fetcher is None:
+            limits = FetchLimits(
+                max_connections=self.config.max_connections, per_host=self.config.per_host
+            )
+            fetcher = Fetcher(limits)
+
+        async def refresh_one(feed: Feed) -> None:
+            result = await self._refresh_feed(fetcher, feed, store_lock)
+            summary.results.append(result)
+            if on_result is not None:
+                on_result(result, len(summary.results), len(feeds))
+
+        async with fetcher:
+            await asyncio.gather(*(refresh_one(feed) for feed in feeds))
+        return summary
+
+    async def _fetch(self, fetcher: Any, feed: Feed) -> FetchResult:
+        from reader.core.samples import is_sample_url, read_sample
+
+        if is_sample_url(feed.url):
+            try:
+                return FetchResult(url=feed.url, status=200, body=read_sample(feed.url))
+            except BroadsheetError as error:
+                return FetchResult(url=feed.url, error=str(error))
+        result: FetchResult = await fetcher.fetch(
+            feed.url, etag=feed.etag, last_modified=feed.last_modified
+        )
+        return result
+
+    async def _refresh_feed(
+        self, fetcher: Any, feed: Feed, store_lock: asyncio.Lock
+    ) -> FeedRefreshResult:
+        from reader.core._parse import parse_feed
+
+        result = FeedRefreshResult(feed_id=feed.id, url=feed.url)
+        fetched = await self._fetch(fetcher, feed)
+        if fetched.error or fetched.body is None and not fetched.not_modified:
+            result.error = fetched.error or "empty response"
+        elif fetched.not_modified:
+            result.not_modified = True
+        else:
+            assert fetched.body is not None
+            body_hash = hashlib.sha256(fetched.body).hexdigest()
+            if body_hash == self._body_hash(feed.id):
+                result.not_modified = True
+            else:
+                try:
+                    parsed = await asyncio.to_thread(
+                        parse_feed, fetched.body, fetched.url, fetched.content_type
+                    )
+                except FeedParseError as error:
+                    result.error = str(error)
+                else:
+                    async with store_lock:
+                        await asyncio.to_thread(
+                            self._store_feed, feed, parsed, fetched, body_hash, result
+                        )
+                    return result
+        async with store_lock:
+            await asyncio.to_thread(self._record_outcome, feed, fetched, result)
+        return result
+
+    def _body_hash(self, feed_id: int) -> str | None:
+        row = self._db.execute("SELECT body_hash FROM feeds WHERE id = ?", (feed_id,)).fetchone()
+        return row[0] if row else None
+
+    def _record_outcome(self, feed: Feed, fetched: FetchResult, result: FeedRefreshResult) -> None:
+        """Store what a fetch that produced no new entries taught us about the feed."""
+        stamp = _storage.now()
+        with transaction(self._db) as db:
+            if result.error:
+                retry_until = stamp + fetched.retry_after if fetched.retry_after else None
+                db.execute(
+                    """UPDATE feeds SET last_error = ?, last_error_at = ?, last_checked = ?,
+                    error_count = error_count + 1, retry_after_until = ?,
+                    status = CASE WHEN ? THEN 'gone' ELSE status END WHERE id = ?""",
+                    (result.error, stamp, stamp, retry_until, int(fetched.gone), feed.id),
+                )
+            else:
+                db.execute(
+                    """UPDATE feeds SET last_error = NULL, error_count = 0, last_checked = ?,
+                    last_success = ?, etag = coalesce(?, etag),
+                    last_modified = coalesce(?, last_modified) WHERE id = ?""",
+                    (stamp, stamp, fetched.etag, fetched.last_modified, feed.id),
+                )
+
+    def _store_feed(
+        self,
+        feed: Feed,
+        parsed: ParsedFeed,
+        fetched: FetchResult,
+        body_hash: str,
+        result: FeedRefreshResult,
+    ) -> None:
+        """Store one parsed feed in one transaction: all its new entries or none."""
+        stamp = _storage.now()
+        prepared = [(entry, self._prepare(entry)) for entry in _unique_entries(parsed.entries)]
+        with transaction(self._db) as db:
+            feed_title = parsed.title or feed.title
+            for entry, cleaned in prepared:
+                outcome = _store_entry(db, feed.id, feed_title, entry, cleaned, stamp)
+                if outcome == "new":
+                    result.new += 1
+                elif outcome == "updated":
+                    result.updated += 1
+            new_url = _adoptable_url(db, feed, fetched)
+            db.execute(
+                """UPDATE feeds SET title = ?, site_url = coalesce(?, site_url), etag = ?,
+                last_modified = ?, last_error = NULL, error_count = 0, last_checked = ?,
+                last_success = ?, body_hash = ?, url = ? WHERE id = ?""",
+                (
+                    parsed.title or None,
+                    parsed.site_url,
+                    fetched.etag,
+                    fetched.last_modified,
+                    stamp,
+                    stamp,
+                    body_hash,
+                    new_url,
+                    feed.id,
+                ),
+            )
+            if new_url != feed.url:
+                result.url = new_url
+
+    def _prepare(self, entry: ParsedEntry) -> CleanedArticle:
+        """Clean outside the write transaction so writers hold the lock briefly."""
+        from reader.core.cleaner import clean
+
+        return clean(entry.content, entry.link, content_type=entry.content_type)
+
+
+def _unique_entries(entries: list[ParsedEntry]) -> list[ParsedEntry]:
+    """A feed that lists one key twice stores it once (the first occurrence wins)."""
+    seen: set[str] = set()
+    unique = []
+    for entry in entries:
+        if entry.key not in seen:
+            seen.add(entry.key)
+            unique.append(entry)
+    return unique
+
+
+def _cleaned_columns(cleaned: CleanedArticle) -> tuple[str, str, str]:
+    return (
+        cleaned.text,
+        json.dumps([block.to_dict() for block in cleaned.blocks], ensure_ascii=False),
+        json.dumps([removal.to_dict() for removal in cleaned.removed], ensure_ascii=False),
+    )
+
+
+def _content_hash(entry: ParsedEntry) -> str:
+    return hashlib.sha256(f"{entry.title}\x00{entry.content}".encode()).hexdigest()
+
+
+def _store_entry(
+    db: sqlite3.Connection,
+    feed_id: int,
+    feed_title: str,
+    entry: ParsedEntry,
+    cleaned: CleanedArticle,
+    stamp: float,
+) -> str:
+    """Insert a new entry or update a changed one; user state is never touched."""
+    if db.execute(
+        "SELECT 1 FROM tombstones WHERE feed_id = ? AND key = ?", (feed_id, entry.key)
+    ).fetchone():
+        return "tombstoned"
+    content_hash = _content_hash(entry)
+    existing = db.execute(
+        "SELECT id, content_hash FROM articles WHERE feed_id = ? AND key = ?",
+        (feed_id, entry.key),
+    ).fetchone()
+    published = entry.published or cleaned.published
+    text, blocks, removed = _cleaned_columns(cleaned)
+    enclosures = json.dumps([enclosure.to_dict() for enclosure in entry.enclosures])
+    if existing is not None:
+        if existing["content_hash"] == content_hash:
+            return "unchanged"
+        db.execute(
+            """UPDATE articles SET title = ?, author = ?, link = ?, published = ?,
+            updated_at = ?, raw_content = ?, content_type = ?, summary = ?, content_hash = ?,
+            cleaned_text = ?, cleaned_blocks = ?, removed = ?, cleaner_version = ?,
+            enclosures = ? WHERE id = ?""",
+            (
+                entry.title, entry.author, entry.link, published, stamp, entry.content,
+                entry.content_type, entry.summary, content_hash, text, blocks, removed,
+                CLEANER_VERSION, enclosures, existing["id"],
+            ),
+        )  # fmt: skip
+        return "updated"
+    duplicate_of = None
+    if entry.link:
+        row = db.execute(
+            """SELECT id FROM articles WHERE link = ? AND feed_id IS NOT ?
+            AND duplicate_of IS NULL LIMIT 1""",
+            (entry.link, feed_id),
+        ).fetchone()
+        duplicate_of = row[0] if row else None
+    db.execute(
+        """INSERT INTO articles (feed_id, feed_title, key, title, author, link, duplicate_of,
+        published, sort_time, fetched_at, raw_content, content_type, summary, content_hash,
+        cleaned_text, cleaned_blocks, removed, cleaner_version, enclosures)
+        VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)""",
+        (
+            feed_id, feed_title, entry.key, entry.title, entry.author, entry.link, duplicate_of,
+            published, published or stamp, stamp, entry.content, entry.content_type,
+            entry.summary, content_hash, text, blocks, removed, CLEANER_VERSION, enclosures,
+        ),
+    )  # fmt: skip
+    return "new"
+
+
+def _adoptable_url(db: sqlite3.Connection, feed: Feed, fetched: FetchResult) -> str:
+    """After a permanent redirect whose target parsed, adopt the new URL (if free)."""
+    target = fetched.permanent_redirect
+    if not target or target == feed.url:
+        return feed.url
+    taken = db.execute("SELECT 1 FROM feeds WHERE url = ?", (target,)).fetchone()
+    return feed.url if taken else target
+
+
+def open_library(
+    data_dir_path: Path | str | None = None, *, samples: bool = True
+) -> Library:
+    return Library.open(data_dir_path, samples=samples)
+
+
+__all__ = ["ArticleQuery", "Library", "LibraryError", "open_library", "normalize_feed_url"]
