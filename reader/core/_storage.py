@@ -122,9 +122,7 @@ SCHEMA_VERSION = len(MIGRATIONS)
 
 
 def _connect(path: Path) -> sqlite3.Connection:
-    connection = sqlite3.connect(
-        path, isolation_level=None, check_same_thread=False, timeout=10.0
-    )
+    connection = sqlite3.connect(path, isolation_level=None, check_same_thread=False, timeout=10.0)
     connection.row_factory = sqlite3.Row
     connection.execute("PRAGMA busy_timeout = 10000")
     connection.execute("PRAGMA foreign_keys = ON")
@@ -207,7 +205,9 @@ class Database:
         try:
             if self.read_only:
                 uri = f"{self.path.resolve().as_uri()}?mode=ro"
-                connection = sqlite3.connect(uri, uri=True, isolation_level=None, timeout=10.0, check_same_thread=False)
+                connection = sqlite3.connect(
+                    uri, uri=True, isolation_level=None, timeout=10.0, check_same_thread=False
+                )
                 connection.row_factory = sqlite3.Row
                 connection.execute("PRAGMA busy_timeout = 10000")
             else:

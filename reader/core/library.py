@@ -234,9 +234,7 @@ class Library:
             raise NotFoundError(f"several feeds are titled {reference!r}; use the id")
         raise NotFoundError(f"no feed {reference!r} (give an id, URL or title; see 'feeds')")
 
-    def add_feed(
-        self, url: str, *, title: str | None = None, tags: Sequence[str] = ()
-    ) -> Feed:
+    def add_feed(self, url: str, *, title: str | None = None, tags: Sequence[str] = ()) -> Feed:
         """Subscribe to ``url`` without fetching it."""
         url = normalize_feed_url(url)
         with transaction(self._db) as db:
@@ -256,6 +254,41 @@ class Library:
                     )
         assert feed_id is not None
         return self.feed(feed_id)
+
+    async def subscribe(
+        self, url: str, *, title: str | None = None, tags: Sequence[str] = (), fetcher: Any = None
+    ) -> Feed:
+        """Subscribe to a feed URL or a site's home page (autodiscovery), then refresh it."""
+        url = normalize_feed_url(url)
+        if url.lower().startswith(("http://", "https://")):
+            url = await self._discover(url, fetcher)
+        feed = self.add_feed(url, title=title, tags=tags)
+        summary = await self.refresh([feed.id], fetcher=fetcher, wait=30.0)
+        error = summary.results[0].error if summary.results else None
+        if error:
+            raise BroadsheetError(
+                f"subscribed to {feed.url}, but its first refresh failed: {error}"
+            )
+        return self.feed(feed.id)
+
+    async def _discover(self, url: str, fetcher: Any) -> str:
+        """The feed URL for ``url``: itself if it is a feed, else the first feed it links to."""
+        from reader.core._discover import discover_feed_links, looks_like_feed
+        from reader.core._fetch import Fetcher
+
+        if fetcher is None:
+            async with Fetcher() as client:
+                page = await client.fetch(url)
+        else:
+            page = await fetcher.fetch(url)
+        if page.error or page.body is None:
+            raise BroadsheetError(f"cannot fetch {url}: {page.error or 'empty response'}")
+        if looks_like_feed(page.body, page.content_type):
+            return url
+        links = discover_feed_links(page.body, page.url)
+        if not links:
+            raise BroadsheetError(f"no feed found at {url} (it is a page that links to no feed)")
+        return links[0]
 
     def remove_feed(self, feed_id: int) -> None:
         """Unsubscribe. Saved articles stay in the library, detached from the feed."""
@@ -334,9 +367,7 @@ class Library:
         else:
             sort_time, article_id = self._sort_key(after_article_id)
             comparison = ">" if backwards else "<"
-            position = (
-                f"(a.sort_time {comparison} ? OR (a.sort_time = ? AND a.id {comparison} ?))"
-            )
+            position = f"(a.sort_time {comparison} ? OR (a.sort_time = ? AND a.id {comparison} ?))"
             position_params = [sort_time, sort_time, article_id]
         row = self._db.execute(
             f"""SELECT {_SUMMARY_COLUMNS} FROM articles a LEFT JOIN feeds f ON f.id = a.feed_id
@@ -397,10 +428,12 @@ class Library:
         stamp = _storage.now() if read else None
         with transaction(self._db) as db:
             for article_id in article_ids:
-                db.execute(
+                cursor = db.execute(
                     "UPDATE articles SET read = ?, read_at = ? WHERE id = ? OR duplicate_of = ?",
                     (int(read), stamp, article_id, article_id),
                 )
+                if cursor.rowcount == 0:
+                    raise NotFoundError(f"no article with id {article_id}")
 
     def mark_query_read(self, query: ArticleQuery) -> int:
         where, params = query.where()
@@ -511,20 +544,21 @@ class Library:
         feeds = self._feeds_to_refresh(feed_ids)
         summary = RefreshSummary()
         store_lock = asyncio.Lock()
-        if fetcher is None:
-            limits = FetchLimits(
-                max_connections=self.config.max_connections, per_host=self.config.per_host
-            )
-            fetcher = Fetcher(limits)
 
-        async def refresh_one(feed: Feed) -> None:
-            result = await self._refresh_feed(fetcher, feed, store_lock)
+        async def refresh_one(client: Any, feed: Feed) -> None:
+            result = await self._refresh_feed(client, feed, store_lock)
             summary.results.append(result)
             if on_result is not None:
                 on_result(result, len(summary.results), len(feeds))
 
-        async with fetcher:
-            await asyncio.gather(*(refresh_one(feed) for feed in feeds))
+        if fetcher is not None:  # the caller owns its lifetime
+            await asyncio.gather(*(refresh_one(fetcher, feed) for feed in feeds))
+            return summary
+        limits = FetchLimits(
+            max_connections=self.config.max_connections, per_host=self.config.per_host
+        )
+        async with Fetcher(limits) as client:
+            await asyncio.gather(*(refresh_one(client, feed) for feed in feeds))
         return summary
 
     async def _fetch(self, fetcher: Any, feed: Feed) -> FetchResult:
@@ -733,9 +767,7 @@ def _adoptable_url(db: sqlite3.Connection, feed: Feed, fetched: FetchResult) -> 
     return feed.url if taken else target
 
 
-def open_library(
-    data_dir_path: Path | str | None = None, *, samples: bool = True
-) -> Library:
+def open_library(data_dir_path: Path | str | None = None, *, samples: bool = True) -> Library:
     return Library.open(data_dir_path, samples=samples)
 
 

@@ -1,0 +1,435 @@
+"""The ``broadsheet`` command: a thin layer over :mod:`reader.core`.
+
+The Textual UI is imported only when it is needed, so headless commands such
+as ``refresh`` and ``clean`` start fast.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import sqlite3
+import sys
+import time
+from collections.abc import Callable, Sequence
+from pathlib import Path
+from typing import TYPE_CHECKING, Any, TextIO
+
+from reader import __version__
+from reader.core.errors import BroadsheetError, InputFileError
+from reader.core.sanitize import clean_line, strip_controls
+
+if TYPE_CHECKING:
+    from reader.core.library import Library
+    from reader.core.models import CleanedArticle, FeedRefreshResult
+
+Handler = Callable[[argparse.Namespace], int]
+
+
+def _out(text: str = "", stream: TextIO | None = None) -> None:
+    """Print text that may come from a feed: never a control character."""
+    print(strip_controls(text), file=stream or sys.stdout)
+
+
+def _err(text: str) -> None:
+    _out(f"broadsheet: {text}", sys.stderr)
+
+
+def _date(stamp: float | None) -> str:
+    if stamp is None:
+        return "----------"
+    return time.strftime("%Y-%m-%d", time.localtime(stamp))
+
+
+def _open(args: argparse.Namespace) -> Library:
+    from reader.core.library import Library
+
+    return Library.open(args.data_dir, config_dir_path=args.config_dir, samples=not args.no_samples)
+
+
+# -- feed commands ----------------------------------------------------------------
+
+
+def cmd_add(args: argparse.Namespace) -> int:
+    import asyncio
+
+    with _open(args) as library:
+        if args.no_fetch:
+            feed = library.add_feed(args.url, title=args.title, tags=args.tag)
+        else:
+            feed = asyncio.run(library.subscribe(args.url, title=args.title, tags=args.tag))
+        _out(f"{feed.id}\t{clean_line(feed.title)}\t{feed.url} ({feed.total} articles)")
+    return 0
+
+
+def cmd_remove(args: argparse.Namespace) -> int:
+    with _open(args) as library:
+        feed = library.resolve_feed(args.feed)
+        library.remove_feed(feed.id)
+        _out(f"unsubscribed from {clean_line(feed.title)}")
+    return 0
+
+
+def cmd_rename(args: argparse.Namespace) -> int:
+    with _open(args) as library:
+        feed = library.resolve_feed(args.feed)
+        library.rename_feed(feed.id, args.title)
+        _out(f"{feed.id}\t{clean_line(library.feed(feed.id).title)}")
+    return 0
+
+
+def cmd_feeds(args: argparse.Namespace) -> int:
+    with _open(args) as library:
+        feeds = library.feeds()
+        if not feeds:
+            _out("no feeds yet: add one with 'broadsheet add URL'", sys.stderr)
+        for feed in feeds:
+            status = f"  error: {clean_line(feed.last_error)}" if feed.last_error else ""
+            tags = f"  [{', '.join(feed.tags)}]" if feed.tags else ""
+            _out(
+                f"{feed.id}\t{feed.unread}/{feed.total}\t{clean_line(feed.title)}"
+                f"\t{feed.url}{tags}{status}"
+            )
+    return 0
+
+
+def _progress_printer(interactive: bool) -> tuple[Callable[..., None], Callable[[], None]]:
+    """Report each finished feed: a progress bar on a terminal, plain lines otherwise."""
+    if interactive:
+        from rich.progress import Progress
+
+        progress = Progress(transient=True)
+        task = progress.add_task("refreshing", total=None)
+        progress.start()
+
+        def on_bar(result: FeedRefreshResult, done: int, total: int) -> None:
+            progress.update(task, completed=done, total=total)
+
+        return on_bar, progress.stop
+
+    def on_line(result: FeedRefreshResult, done: int, total: int) -> None:
+        state = result.error or ("not modified" if result.not_modified else f"{result.new} new")
+        _out(f"[{done}/{total}] {result.url}: {clean_line(state)}")
+
+    return on_line, lambda: None
+
+
+def cmd_refresh(args: argparse.Namespace) -> int:
+    with _open(args) as library:
+        ids = [library.resolve_feed(ref).id for ref in args.feeds] if args.feeds else None
+        on_result, stop = _progress_printer(sys.stderr.isatty() and not args.quiet)
+        try:
+            summary = library.refresh_sync(ids, on_result=on_result, wait=args.wait)
+        finally:
+            stop()
+        for result in summary.results:
+            if result.error:
+                _out(f"error: {result.url}: {clean_line(result.error)}", sys.stderr)
+        _out(summary.line())
+        return 1 if summary.feeds and summary.errors == summary.feeds else 0
+
+
+# -- article commands ---------------------------------------------------------------
+
+
+def cmd_list(args: argparse.Namespace) -> int:
+    from reader.core.library import ArticleQuery
+
+    with _open(args) as library:
+        feed_id = library.resolve_feed(args.feed).id if args.feed else None
+        query = ArticleQuery(feed_id=feed_id, unread_only=args.unread, saved_only=args.saved)
+        articles = library.article_page(query, 0, args.limit)
+        if not articles:
+            _out("no articles (try 'broadsheet refresh')", sys.stderr)
+        for article in articles:
+            flags = ("N" if not article.read else " ") + ("S" if article.saved else " ")
+            _out(
+                f"{article.id}\t{flags}\t{_date(article.published)}"
+                f"\t{clean_line(article.feed_title, limit=30)}\t{clean_line(article.title)}"
+            )
+    return 0
+
+
+def _article_id(text: str) -> int:
+    try:
+        return int(text)
+    except ValueError:
+        raise BroadsheetError(f"not an article id: {text!r} (see 'broadsheet list')") from None
+
+
+def cmd_show(args: argparse.Namespace) -> int:
+    with _open(args) as library:
+        article = library.article(_article_id(args.id))
+        if args.format == "markdown":
+            from reader.core.render import blocks_to_markdown
+
+            _out(f"# {clean_line(article.title)}\n\n{blocks_to_markdown(article.blocks)}")
+        else:
+            _out(article.text)
+        for enclosure in article.enclosures:
+            _out(f"\nenclosure: {enclosure.url}")
+    return 0
+
+
+def cmd_mark_read(args: argparse.Namespace) -> int:
+    from reader.core.library import ArticleQuery
+
+    with _open(args) as library:
+        if args.all or args.feed:
+            feed_id = library.resolve_feed(args.feed).id if args.feed else None
+            count = library.mark_query_read(ArticleQuery(feed_id=feed_id))
+        elif args.ids:
+            ids = [_article_id(text) for text in args.ids]
+            library.mark_read(ids, read=not args.unread)
+            count = len(ids)
+        else:
+            raise BroadsheetError("give article ids, --feed FEED or --all")
+        _out(f"marked {count} articles {'unread' if args.unread else 'read'}")
+    return 0
+
+
+def cmd_reclean(args: argparse.Namespace) -> int:
+    from reader.core.library import ArticleQuery
+
+    with _open(args) as library:
+        if args.feed:
+            ids = library.article_ids(ArticleQuery(feed_id=library.resolve_feed(args.feed).id))
+            count = library.reclean(ids)
+        else:
+            count = library.reclean(None)
+        _out(f"re-cleaned {count} articles")
+    return 0
+
+
+# -- clean ----------------------------------------------------------------------------
+
+
+def _read_source(source: str, url: str | None) -> tuple[str, str | None, bool]:
+    """Text of a file or URL, the URL it came from, and whether it is a whole page."""
+    if source.lower().startswith(("http://", "https://")):
+        import asyncio
+
+        from reader.core._fetch import Fetcher
+
+        async def fetch() -> Any:
+            async with Fetcher() as fetcher:
+                return await fetcher.fetch(source, accept="text/html,*/*;q=0.8")
+
+        result = asyncio.run(fetch())
+        if result.error or result.body is None:
+            raise BroadsheetError(f"cannot fetch {source}: {result.error or 'empty response'}")
+        return _decode(result.body), url or result.url, True
+    path = Path(source).expanduser()
+    try:
+        data = path.read_bytes()
+    except OSError as error:
+        raise InputFileError(f"cannot read {source}: {error.strerror or error}") from error
+    text = _decode(data)
+    head = text[:4096].lower()
+    return text, url, "<html" in head or "<body" in head or "<!doctype" in head
+
+
+def _decode(data: bytes) -> str:
+    try:
+        return data.decode("utf-8")
+    except UnicodeDecodeError:
+        return data.decode("cp1252", errors="replace")
+
+
+def _explain(cleaned: CleanedArticle) -> None:
+    if not cleaned.removed:
+        _out("removed: nothing", sys.stderr)
+    for removal in cleaned.removed:
+        snippet = clean_line(removal.text, limit=100)
+        _out(f"removed [{removal.rule}] block {removal.block}: {snippet}", sys.stderr)
+
+
+def cmd_clean(args: argparse.Namespace) -> int:
+    from reader.core.cleaner import clean
+
+    text, url, whole_page = _read_source(args.source, args.url)
+    extract = whole_page if args.extract is None else args.extract
+    rules = _user_rules(args)
+    cleaned = clean(text, url, extract=extract, rules=rules)
+    if args.format == "json":
+        _out(json.dumps(cleaned.to_dict(), ensure_ascii=False, indent=2))
+    elif args.format == "markdown":
+        from reader.core.render import blocks_to_markdown
+
+        title = f"# {clean_line(cleaned.title)}\n\n" if cleaned.title else ""
+        _out(title + blocks_to_markdown(cleaned.blocks))
+    else:
+        _out(cleaned.text)
+    if args.explain:
+        _explain(cleaned)
+    return 0
+
+
+def _user_rules(args: argparse.Namespace) -> Any:
+    from reader.core.cleaner import load_rules
+    from reader.core.config import config_dir
+
+    path = Path(args.rules) if args.rules else config_dir(args.config_dir) / "rules.toml"
+    if args.rules or path.exists():
+        return load_rules(path)
+    return None
+
+
+# -- OPML -----------------------------------------------------------------------------
+
+
+def cmd_import(args: argparse.Namespace) -> int:
+    from reader.core.opml import parse_opml
+
+    try:
+        data = Path(args.file).expanduser().read_bytes()
+    except OSError as error:
+        raise InputFileError(f"cannot read {args.file}: {error.strerror or error}") from error
+    result = parse_opml(data)
+    with _open(args) as library:
+        added = 0
+        for item in result.feeds:
+            try:
+                library.add_feed(item.url, title=item.title, tags=item.tags)
+                added += 1
+            except BroadsheetError as error:
+                _out(f"skipped {item.url}: {error}", sys.stderr)
+        for url, reason in result.refused:
+            _out(f"refused {clean_line(url, limit=200)}: {reason}", sys.stderr)
+    _out(f"imported {added} feeds ({len(result.refused)} refused)")
+    return 0
+
+
+def cmd_export_opml(args: argparse.Namespace) -> int:
+    from reader.core.opml import export_opml
+
+    with _open(args) as library:
+        data = export_opml((feed.url, feed.title, feed.tags) for feed in library.feeds())
+    if args.out:
+        from reader.core.files import write_atomic
+
+        write_atomic(Path(args.out), data)
+    else:
+        sys.stdout.buffer.write(data)
+    return 0
+
+
+def cmd_ui(args: argparse.Namespace) -> int:
+    library = _open(args)
+    try:
+        from reader.ui.app import run_app
+
+        run_app(library)
+    finally:
+        library.close()
+    return 0
+
+
+# -- parser ---------------------------------------------------------------------------
+
+
+def build_parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(
+        prog="broadsheet",
+        description="A terminal news reader that reads clean. With no command, opens the reader.",
+    )
+    parser.add_argument("--version", action="version", version=f"broadsheet {__version__}")
+    parser.add_argument(
+        "--data-dir", metavar="DIR", help="library location (or BROADSHEET_DATA_DIR)"
+    )
+    parser.add_argument(
+        "--config-dir", metavar="DIR", help="config location (or BROADSHEET_CONFIG_DIR)"
+    )
+    parser.add_argument(
+        "--no-samples", action="store_true", help="do not subscribe the sample feeds on first run"
+    )
+    parser.set_defaults(handler=cmd_ui)
+    commands = parser.add_subparsers(title="commands", metavar="COMMAND")
+
+    def command(name: str, handler: Handler, help_text: str) -> argparse.ArgumentParser:
+        sub = commands.add_parser(name, help=help_text, description=help_text)
+        sub.set_defaults(handler=handler)
+        return sub
+
+    add = command("add", cmd_add, "subscribe to a feed, or a site's home page (autodiscovery)")
+    add.add_argument("url")
+    add.add_argument("--tag", action="append", default=[], help="tag the feed (repeatable)")
+    add.add_argument("--title", help="your own title for the feed")
+    add.add_argument("--no-fetch", action="store_true", help="subscribe without fetching now")
+
+    remove = command("remove", cmd_remove, "unsubscribe from a feed (saved articles stay)")
+    remove.add_argument("feed", help="feed id, URL or title")
+
+    rename = command("rename", cmd_rename, "give a feed your own title")
+    rename.add_argument("feed", help="feed id, URL or title")
+    rename.add_argument("title")
+
+    command("feeds", cmd_feeds, "list subscribed feeds: id, unread/total, title, URL")
+
+    refresh = command("refresh", cmd_refresh, "fetch new articles")
+    refresh.add_argument("feeds", nargs="*", metavar="FEED", help="feed ids, URLs or titles")
+    refresh.add_argument(
+        "--wait", type=float, default=0.0, metavar="SECONDS",
+        help="wait this long for another running refresh to finish (default: do not wait)",
+    )  # fmt: skip
+    refresh.add_argument("--quiet", action="store_true", help="no progress output")
+
+    listing = command("list", cmd_list, "list articles, newest first: id, flags, date, feed, title")
+    listing.add_argument("--unread", action="store_true")
+    listing.add_argument("--saved", action="store_true")
+    listing.add_argument("--feed", metavar="FEED")
+    listing.add_argument("--limit", type=int, default=50)
+
+    show = command("show", cmd_show, "print an article's clean text")
+    show.add_argument("id")
+    show.add_argument("--format", choices=("text", "markdown"), default="text")
+
+    mark = command("mark-read", cmd_mark_read, "mark articles read")
+    mark.add_argument("ids", nargs="*", metavar="ID")
+    mark.add_argument("--feed", metavar="FEED")
+    mark.add_argument("--all", action="store_true")
+    mark.add_argument("--unread", action="store_true", help="mark the given ids unread instead")
+
+    clean = command("clean", cmd_clean, "clean one page or article file (or URL) and print it")
+    clean.add_argument("source", metavar="FILE_OR_URL")
+    clean.add_argument("--url", help="the page's address, for links and site rules")
+    clean.add_argument("--format", choices=("text", "markdown", "json"), default="text")
+    clean.add_argument("--explain", action="store_true", help="list removed passages and rules")
+    clean.add_argument("--rules", metavar="FILE", help="a rules TOML file (default: rules.toml)")
+    extract = clean.add_mutually_exclusive_group()
+    extract.add_argument("--extract", dest="extract", action="store_true", default=None)
+    extract.add_argument("--no-extract", dest="extract", action="store_false")
+
+    reclean = command("reclean", cmd_reclean, "re-run the cleaner over stored articles")
+    scope = reclean.add_mutually_exclusive_group()
+    scope.add_argument("--feed", metavar="FEED")
+    scope.add_argument("--all", action="store_true", default=True)
+
+    opml_in = command("import", cmd_import, "subscribe to the feeds in an OPML file")
+    opml_in.add_argument("file", metavar="FILE.opml")
+    opml_out = command("export-opml", cmd_export_opml, "write subscriptions as OPML")
+    opml_out.add_argument("--out", metavar="FILE", help="write to FILE instead of stdout")
+    return parser
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    parser = build_parser()
+    args = parser.parse_args(argv)
+    handler: Handler = args.handler
+    try:
+        return handler(args)
+    except BroadsheetError as error:
+        _err(str(error))
+        return 1
+    except sqlite3.Error as error:
+        _err(f"library error: {error}")
+        return 1
+    except KeyboardInterrupt:
+        return 130
+    except BrokenPipeError:
+        sys.stderr.close()
+        return 0
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())

@@ -1,0 +1,203 @@
+"""The core library: storage, views, user state, refresh from local files."""
+
+from __future__ import annotations
+
+import sqlite3
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+from reader.core import ArticleQuery, Library
+from reader.core._storage import SCHEMA_VERSION
+from reader.core.errors import BroadsheetError, LibraryError, LibraryLockedError, NotFoundError
+
+
+def rss(items: list[tuple[str, str, str]], title: str = "Test Feed") -> bytes:
+    """A small RSS 2.0 document from (guid, title, body) triples."""
+    entries = "".join(
+        f"<item><guid>{guid}</guid><title>{item_title}</title>"
+        f"<link>https://news.example/{guid}</link>"
+        f"<pubDate>Mon, 0{index % 9 + 1} Jun 2026 10:00:00 GMT</pubDate>"
+        f"<description><![CDATA[<p>{body}</p>]]></description></item>"
+        for index, (guid, item_title, body) in enumerate(items)
+    )
+    return (
+        f'<?xml version="1.0"?><rss version="2.0"><channel><title>{title}</title>'
+        f"<link>https://news.example/</link>{entries}</channel></rss>"
+    ).encode()
+
+
+@pytest.fixture
+def library(tmp_path: Path) -> Library:
+    lib = Library.open(tmp_path / "data", config_dir_path=tmp_path / "config", samples=False)
+    yield lib
+    lib.close()
+
+
+def local_feed(tmp_path: Path, name: str, items: list[tuple[str, str, str]]) -> Path:
+    path = tmp_path / name
+    path.write_bytes(rss(items, title=name))
+    return path
+
+
+def test_new_library_has_current_schema_and_wal(library: Library) -> None:
+    db = library.db.connection()
+    assert db.execute("PRAGMA user_version").fetchone()[0] == SCHEMA_VERSION
+    assert db.execute("PRAGMA journal_mode").fetchone()[0] == "wal"
+    assert db.execute("PRAGMA foreign_keys").fetchone()[0] == 1
+
+
+def test_feed_crud(library: Library) -> None:
+    feed = library.add_feed("https://example.org/feed.xml", tags=["news"])
+    assert feed.title == "https://example.org/feed.xml"
+    assert feed.tags == ("news",)
+    library.rename_feed(feed.id, "Example [/] news")
+    assert library.resolve_feed("example [/] news").id == feed.id
+    assert library.resolve_feed(str(feed.id)).id == feed.id
+    again = library.add_feed("https://example.org/feed.xml")
+    assert again.id == feed.id and len(library.feeds()) == 1
+    library.remove_feed(feed.id)
+    assert library.feeds() == []
+    with pytest.raises(NotFoundError):
+        library.resolve_feed("nothing")
+
+
+@pytest.mark.parametrize(
+    "url", ["", "ftp://example.org/x", "exec:rm -rf /", "|cat /etc/passwd", "/no/such/file"]
+)
+def test_bad_feed_urls_are_refused(library: Library, url: str) -> None:
+    with pytest.raises(BroadsheetError):
+        library.add_feed(url)
+
+
+def test_refresh_stores_articles_once_and_keeps_user_state(
+    library: Library, tmp_path: Path
+) -> None:
+    path = local_feed(tmp_path, "one.xml", [("a", "First", "Alpha story."), ("b", "Second", "B.")])
+    feed = library.add_feed(str(path))
+    summary = library.refresh_sync()
+    assert summary.line() == "1 feeds: 2 new articles, 0 not modified, 0 errors"
+    first = library.article_page(ArticleQuery(), 0, 10)
+    assert {article.title for article in first} == {"First", "Second"}
+    library.mark_read([first[0].id])
+    library.set_saved(first[0].id, True)
+
+    # The feed changes one item and adds one: no duplicates, user state kept.
+    path.write_bytes(
+        rss([("a", "First (updated)", "Alpha story, corrected."), ("b", "Second", "B."),
+             ("c", "Third", "C.")], title="one.xml")
+    )  # fmt: skip
+    summary = library.refresh_sync()
+    assert summary.new == 1
+    rows = (
+        library.db.connection()
+        .execute(
+            "SELECT feed_id, key, count(*) FROM articles GROUP BY feed_id, key HAVING count(*) > 1"
+        )
+        .fetchall()
+    )
+    assert rows == []
+    kept = library.article(first[0].id)
+    assert kept.read and kept.saved
+    assert library.feed(feed.id).unread == 2
+
+
+def test_unchanged_feed_body_counts_as_not_modified(library: Library, tmp_path: Path) -> None:
+    library.add_feed(str(local_feed(tmp_path, "same.xml", [("a", "A", "Text.")])))
+    library.refresh_sync()
+    summary = library.refresh_sync()
+    assert summary.not_modified == 1 and summary.new == 0
+
+
+def test_views_paging_and_unread_navigation(library: Library, tmp_path: Path) -> None:
+    items = [(f"id{n}", f"Story {n}", f"Body {n}.") for n in range(9)]
+    library.add_feed(str(local_feed(tmp_path, "many.xml", items)))
+    library.refresh_sync()
+    everything = ArticleQuery()
+    assert library.count_articles(everything) == 9
+    page = library.article_page(everything, 0, 4) + library.article_page(everything, 4, 10)
+    times = [article.published or 0 for article in page]
+    assert times == sorted(times, reverse=True)
+    assert library.article_position(everything, page[5].id) == 5
+    library.mark_read([page[1].id])
+    following = library.next_unread(everything, page[0].id)
+    assert following is not None and following.id == page[2].id
+    previous = library.next_unread(everything, page[2].id, backwards=True)
+    assert previous is not None and previous.id == page[0].id
+    assert library.mark_query_read(ArticleQuery(unread_only=True)) == 8
+    assert library.count_articles(ArticleQuery(unread_only=True)) == 0
+
+
+def test_same_link_in_two_feeds_is_listed_once(library: Library, tmp_path: Path) -> None:
+    library.add_feed(str(local_feed(tmp_path, "a.xml", [("shared", "Shared", "S.")])))
+    library.add_feed(str(local_feed(tmp_path, "b.xml", [("shared", "Shared", "S.")])))
+    library.refresh_sync()
+    assert library.count_articles(ArticleQuery()) == 1
+    only = library.article_page(ArticleQuery(), 0, 5)[0]
+    library.mark_read([only.id])
+    assert all(feed.unread == 0 for feed in library.feeds())
+
+
+def test_unsubscribing_keeps_saved_articles(library: Library, tmp_path: Path) -> None:
+    feed = library.add_feed(
+        str(local_feed(tmp_path, "s.xml", [("a", "Keep", "K."), ("b", "Go", "G.")]))
+    )
+    library.refresh_sync()
+    keep = next(a for a in library.article_page(ArticleQuery(), 0, 5) if a.title == "Keep")
+    library.set_saved(keep.id, True)
+    library.remove_feed(feed.id)
+    assert [a.title for a in library.article_page(ArticleQuery(), 0, 5)] == ["Keep"]
+    assert library.article(keep.id).feed_title == "s.xml"
+
+
+def test_state_and_reading_position_persist(tmp_path: Path) -> None:
+    with Library.open(tmp_path, config_dir_path=tmp_path, samples=False) as lib:
+        lib.set_state("theme", "newsprint")
+    with Library.open(tmp_path, config_dir_path=tmp_path, samples=False) as lib:
+        assert lib.get_state("theme") == "newsprint"
+
+
+def test_fts_index_follows_articles(library: Library, tmp_path: Path) -> None:
+    library.add_feed(str(local_feed(tmp_path, "f.xml", [("a", "Glacier report", "Ice melts.")])))
+    library.refresh_sync()
+    db = library.db.connection()
+    hits = db.execute(
+        "SELECT rowid FROM articles_fts WHERE articles_fts MATCH 'glacier'"
+    ).fetchall()
+    assert len(hits) == 1
+    db.execute("INSERT INTO articles_fts(articles_fts, rank) VALUES('integrity-check', 1)")
+
+
+def test_refresh_lock_excludes_a_second_refresh(library: Library) -> None:
+    with library.refresh_lock(), pytest.raises(LibraryLockedError):
+        library.refresh_sync()
+
+
+def test_non_sqlite_file_is_refused_and_untouched(tmp_path: Path) -> None:
+    (tmp_path / "library.db").write_bytes(b"not a database at all")
+    with pytest.raises(LibraryError):
+        Library.open(tmp_path, config_dir_path=tmp_path)
+    assert (tmp_path / "library.db").read_bytes() == b"not a database at all"
+
+
+def test_newer_schema_is_refused(tmp_path: Path) -> None:
+    Library.open(tmp_path, config_dir_path=tmp_path, samples=False).close()
+    with sqlite3.connect(tmp_path / "library.db") as db:
+        db.execute(f"PRAGMA user_version = {SCHEMA_VERSION + 1}")
+    with pytest.raises(LibraryError, match="newer"):
+        Library.open(tmp_path, config_dir_path=tmp_path)
+
+
+def test_two_processes_share_a_library(tmp_path: Path) -> None:
+    with Library.open(tmp_path, config_dir_path=tmp_path, samples=False) as lib:
+        before = lib.data_version()
+        code = (
+            "from reader.core import Library;"
+            f"lib = Library.open({str(tmp_path)!r}, config_dir_path={str(tmp_path)!r});"
+            "lib.set_state('from', 'other process')"
+        )
+        subprocess.run([sys.executable, "-c", code], check=True)
+        assert lib.data_version() != before
+        assert lib.get_state("from") == "other process"
