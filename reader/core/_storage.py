@@ -51,6 +51,7 @@ MIGRATIONS: list[list[str]] = [
             id INTEGER PRIMARY KEY,
             feed_id INTEGER REFERENCES feeds(id) ON DELETE SET NULL,
             feed_title TEXT NOT NULL DEFAULT '',
+            feed_url TEXT,
             key TEXT NOT NULL,
             title TEXT NOT NULL,
             author TEXT,
@@ -94,7 +95,46 @@ MIGRATIONS: list[list[str]] = [
             pruned_at REAL NOT NULL,
             PRIMARY KEY (feed_id, key)
         ) WITHOUT ROWID""",
+        "CREATE INDEX articles_by_origin ON articles (feed_url, key)",
         "CREATE TABLE state (key TEXT PRIMARY KEY, value TEXT NOT NULL)",
+        # Highlights (with W3C quote + position selectors on the canonical text) and
+        # article-level notes (kind = 'note', no selectors).
+        """CREATE TABLE annotations (
+            id INTEGER PRIMARY KEY,
+            uuid TEXT NOT NULL UNIQUE,
+            article_id INTEGER NOT NULL REFERENCES articles(id) ON DELETE CASCADE,
+            kind TEXT NOT NULL CHECK (kind IN ('highlight', 'note')),
+            exact TEXT,
+            prefix TEXT,
+            suffix TEXT,
+            start INTEGER,
+            end INTEGER,
+            note TEXT,
+            orphaned INTEGER NOT NULL DEFAULT 0,
+            created REAL NOT NULL,
+            modified REAL NOT NULL
+        )""",
+        "CREATE INDEX annotations_by_article ON annotations (article_id, start)",
+        "CREATE INDEX annotations_by_time ON annotations (created DESC)",
+        "CREATE TABLE note_drafts (key TEXT PRIMARY KEY, text TEXT NOT NULL, updated REAL NOT NULL)",
+        """CREATE VIRTUAL TABLE annotations_fts USING fts5(
+            exact, note, content='annotations', content_rowid='id',
+            tokenize='unicode61 remove_diacritics 2'
+        )""",
+        """CREATE TRIGGER annotations_fts_insert AFTER INSERT ON annotations BEGIN
+            INSERT INTO annotations_fts (rowid, exact, note)
+            VALUES (new.id, coalesce(new.exact, ''), coalesce(new.note, ''));
+        END""",
+        """CREATE TRIGGER annotations_fts_delete AFTER DELETE ON annotations BEGIN
+            INSERT INTO annotations_fts (annotations_fts, rowid, exact, note)
+            VALUES ('delete', old.id, coalesce(old.exact, ''), coalesce(old.note, ''));
+        END""",
+        """CREATE TRIGGER annotations_fts_update AFTER UPDATE OF exact, note ON annotations BEGIN
+            INSERT INTO annotations_fts (annotations_fts, rowid, exact, note)
+            VALUES ('delete', old.id, coalesce(old.exact, ''), coalesce(old.note, ''));
+            INSERT INTO annotations_fts (rowid, exact, note)
+            VALUES (new.id, coalesce(new.exact, ''), coalesce(new.note, ''));
+        END""",
         # External-content FTS5 index over the articles table, kept in step by triggers
         # inside the same transaction as the row change.
         """CREATE VIRTUAL TABLE articles_fts USING fts5(

@@ -291,10 +291,14 @@ class Library:
         return links[0]
 
     def remove_feed(self, feed_id: int) -> None:
-        """Unsubscribe. Saved articles stay in the library, detached from the feed."""
+        """Unsubscribe. Saved and annotated articles stay, detached from the feed."""
         self.feed(feed_id)
         with transaction(self._db) as db:
-            db.execute("DELETE FROM articles WHERE feed_id = ? AND saved = 0", (feed_id,))
+            db.execute(
+                """DELETE FROM articles WHERE feed_id = ? AND saved = 0
+                AND id NOT IN (SELECT article_id FROM annotations)""",
+                (feed_id,),
+            )
             db.execute("DELETE FROM feeds WHERE id = ?", (feed_id,))
 
     def rename_feed(self, feed_id: int, title: str) -> None:
@@ -645,7 +649,7 @@ class Library:
         with transaction(self._db) as db:
             feed_title = parsed.title or feed.title
             for entry, cleaned in prepared:
-                outcome = _store_entry(db, feed.id, feed_title, entry, cleaned, stamp)
+                outcome = _store_entry(db, feed.id, feed_title, feed.url, entry, cleaned, stamp)
                 if outcome == "new":
                     result.new += 1
                 elif outcome == "updated":
@@ -704,6 +708,7 @@ def _store_entry(
     db: sqlite3.Connection,
     feed_id: int,
     feed_title: str,
+    feed_url: str,
     entry: ParsedEntry,
     cleaned: CleanedArticle,
     stamp: float,
@@ -745,12 +750,12 @@ def _store_entry(
         ).fetchone()
         duplicate_of = row[0] if row else None
     db.execute(
-        """INSERT INTO articles (feed_id, feed_title, key, title, author, link, duplicate_of,
+        """INSERT INTO articles (feed_id, feed_title, feed_url, key, title, author, link, duplicate_of,
         published, sort_time, fetched_at, raw_content, content_type, summary, content_hash,
         cleaned_text, cleaned_blocks, removed, cleaner_version, enclosures)
-        VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)""",
+        VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)""",
         (
-            feed_id, feed_title, entry.key, entry.title, entry.author, entry.link, duplicate_of,
+            feed_id, feed_title, feed_url, entry.key, entry.title, entry.author, entry.link, duplicate_of,
             published, published or stamp, stamp, entry.content, entry.content_type,
             entry.summary, content_hash, text, blocks, removed, CLEANER_VERSION, enclosures,
         ),
