@@ -201,6 +201,98 @@ def cmd_reclean(args: argparse.Namespace) -> int:
     return 0
 
 
+# -- library: tags, saved, search, export ------------------------------------------
+
+
+def cmd_tag(args: argparse.Namespace) -> int:
+    with _open(args) as library:
+        article_id = _article_id(args.id)
+        if args.remove:
+            library.untag_article(article_id, args.tags)
+        else:
+            library.tag_article(article_id, args.tags)
+        tags = library.article(article_id).tags
+        _out(f"{article_id}\t{', '.join(tags) or '(no tags)'}")
+    return 0
+
+
+def cmd_tags(args: argparse.Namespace) -> int:
+    with _open(args) as library:
+        tags = library.tags()
+        if not tags:
+            _out("no tags yet: tag an article with 'broadsheet tag ID TAG'", sys.stderr)
+        for tag, count in tags:
+            _out(f"{count}\t{tag}")
+    return 0
+
+
+def cmd_save(args: argparse.Namespace) -> int:
+    with _open(args) as library:
+        for text in args.ids:
+            library.set_saved(_article_id(text), not args.unsave)
+        _out(f"{'unsaved' if args.unsave else 'saved'} {len(args.ids)} articles")
+    return 0
+
+
+def cmd_search(args: argparse.Namespace) -> int:
+    from reader.core.search import parse_query
+
+    with _open(args) as library:
+        for problem in parse_query(args.query).problems:
+            _out(f"note: {problem}", sys.stderr)
+        hits = library.search(args.query, limit=args.limit, order=args.order)
+        if not hits:
+            _out("no matches", sys.stderr)
+        for hit in hits:
+            article = hit.article
+            _out(
+                f"{article.id}\t{_date(article.published)}\t{clean_line(article.feed_title, limit=30)}"
+                f"\t{clean_line(article.title)}\n\t{_marked(hit.snippet, hit.marks)}"
+            )
+    return 0
+
+
+def _marked(snippet: str, marks: list[tuple[int, int]]) -> str:
+    """Matched terms in *asterisks* for plain output."""
+    pieces, last = [], 0
+    for start, end in marks:
+        pieces += [snippet[last:start], "*", snippet[start:end], "*"]
+        last = end
+    pieces.append(snippet[last:])
+    return clean_line("".join(pieces), limit=400)
+
+
+def cmd_export(args: argparse.Namespace) -> int:
+    from reader.core.export import export_articles
+    from reader.core.library import ArticleQuery
+
+    with _open(args) as library:
+        if args.ids:
+            ids = [_article_id(text) for text in args.ids]
+        elif args.saved or args.tag or args.all:
+            ids = library.article_ids(ArticleQuery(saved_only=args.saved, tag=args.tag))
+        else:
+            raise BroadsheetError("give article ids, --saved, --tag TAG or --all")
+        formats = ("markdown", "json") if args.format == "both" else (args.format,)
+        written = export_articles(library, ids, Path(args.out).expanduser(), formats)
+    _out(f"wrote {len(written)} files to {args.out}")
+    return 0
+
+
+def cmd_import_library(args: argparse.Namespace) -> int:
+    from reader.core.export import import_library
+
+    with _open(args) as library:
+        report = import_library(library, Path(args.source).expanduser())
+    for problem in report.skipped or []:
+        _out(f"skipped {problem}", sys.stderr)
+    _out(
+        f"{report.added} added, {report.updated} updated, {report.unchanged} unchanged, "
+        f"{report.annotations} annotations"
+    )
+    return 1 if report.skipped and not (report.added or report.updated or report.unchanged) else 0
+
+
 # -- clean ----------------------------------------------------------------------------
 
 
@@ -404,6 +496,42 @@ def build_parser() -> argparse.ArgumentParser:
     scope = reclean.add_mutually_exclusive_group()
     scope.add_argument("--feed", metavar="FEED")
     scope.add_argument("--all", action="store_true", default=True)
+
+    tag = command("tag", cmd_tag, "add tags to an article")
+    tag.add_argument("id")
+    tag.add_argument("tags", nargs="+", metavar="TAG")
+    tag.set_defaults(remove=False)
+    untag = command("untag", cmd_tag, "remove tags from an article")
+    untag.add_argument("id")
+    untag.add_argument("tags", nargs="+", metavar="TAG")
+    untag.set_defaults(remove=True)
+    command("tags", cmd_tags, "list tags with article counts")
+
+    save = command("save", cmd_save, "save articles so they are kept for good")
+    save.add_argument("ids", nargs="+", metavar="ID")
+    save.add_argument("--unsave", action="store_true", help="unsave instead")
+
+    search = command(
+        "search", cmd_search,
+        'full-text search: words, "phrases", -excluded, tag:T, feed:F, is:saved, is:unread, '
+        "has:notes, before:/after:YYYY-MM-DD",
+    )  # fmt: skip
+    search.add_argument("query")
+    search.add_argument("--limit", type=int, default=20)
+    search.add_argument("--order", choices=("best", "newest"), default="best")
+
+    export = command("export", cmd_export, "export articles as Markdown and/or JSON files")
+    export.add_argument("ids", nargs="*", metavar="ID")
+    export.add_argument("--saved", action="store_true")
+    export.add_argument("--tag", metavar="TAG")
+    export.add_argument("--all", action="store_true")
+    export.add_argument("--format", choices=("markdown", "json", "both"), default="both")
+    export.add_argument("--out", required=True, metavar="DIR")
+
+    restore = command(
+        "import-library", cmd_import_library, "restore articles from JSON exports (offline)"
+    )
+    restore.add_argument("source", metavar="DIR_OR_FILE")
 
     opml_in = command("import", cmd_import, "subscribe to the feeds in an OPML file")
     opml_in.add_argument("file", metavar="FILE.opml")

@@ -33,8 +33,10 @@ from reader.core.models import (
     ParsedFeed,
     RefreshSummary,
     Removal,
+    SearchHit,
 )
 from reader.core.sanitize import clean_line, strip_controls
+from reader.core.search import SNIPPET_CLOSE, SNIPPET_OPEN, parse_query, split_snippet
 
 OnResult = Callable[[FeedRefreshResult, int, int], None]
 
@@ -457,6 +459,7 @@ class Library:
                 "UPDATE articles SET saved = ?, saved_at = ? WHERE id = ?",
                 (int(saved), _storage.now() if saved else None, article_id),
             )
+        self._after_change(article_id)
 
     def set_reading_position(self, article_id: int, position: int) -> None:
         with transaction(self._db) as db:
@@ -464,6 +467,126 @@ class Library:
                 "UPDATE articles SET reading_position = ? WHERE id = ?",
                 (max(0, position), article_id),
             )
+
+    # -- tags ------------------------------------------------------------------
+
+    def tag_article(self, article_id: int, tags: Sequence[str]) -> None:
+        self._sort_key(article_id)
+        with transaction(self._db) as db:
+            for tag in _clean_tags(tags):
+                db.execute(
+                    "INSERT OR IGNORE INTO article_tags (article_id, tag) VALUES (?, ?)",
+                    (article_id, tag),
+                )
+        self._after_change(article_id)
+
+    def untag_article(self, article_id: int, tags: Sequence[str]) -> None:
+        self._sort_key(article_id)
+        with transaction(self._db) as db:
+            for tag in _clean_tags(tags):
+                db.execute(
+                    "DELETE FROM article_tags WHERE article_id = ? AND tag = ?", (article_id, tag)
+                )
+        self._after_change(article_id)
+
+    def tag_feed(self, feed_id: int, tags: Sequence[str]) -> None:
+        self.feed(feed_id)
+        with transaction(self._db) as db:
+            for tag in _clean_tags(tags):
+                db.execute(
+                    "INSERT OR IGNORE INTO feed_tags (feed_id, tag) VALUES (?, ?)", (feed_id, tag)
+                )
+
+    def untag_feed(self, feed_id: int, tags: Sequence[str]) -> None:
+        self.feed(feed_id)
+        with transaction(self._db) as db:
+            for tag in _clean_tags(tags):
+                db.execute("DELETE FROM feed_tags WHERE feed_id = ? AND tag = ?", (feed_id, tag))
+
+    def tags(self) -> list[tuple[str, int]]:
+        """Every tag (on articles or feeds) with the number of articles it selects."""
+        names = [
+            row[0]
+            for row in self._db.execute(
+                "SELECT tag FROM article_tags UNION SELECT tag FROM feed_tags ORDER BY 1"
+            )
+        ]
+        return [(name, self.count_articles(ArticleQuery(tag=name))) for name in names]
+
+    # -- search ----------------------------------------------------------------
+
+    def search(
+        self, text: str, *, limit: int = 50, offset: int = 0, order: str = "best"
+    ) -> list[SearchHit]:
+        """Full-text search in our query language (see reader.core.search); never raises
+        on user input. Matches titles, article text, highlights and notes."""
+        query = parse_query(text)
+        where, params = query.where()
+        match = query.match_expression()
+        base = f"FROM articles a LEFT JOIN feeds f ON f.id = a.feed_id WHERE {where}"
+        if match is None:
+            rows = self._db.execute(
+                f"SELECT {_SUMMARY_COLUMNS}, substr(a.cleaned_text, 1, 160) AS snippet {base}"
+                " ORDER BY a.sort_time DESC, a.id DESC LIMIT ? OFFSET ?",
+                [*params, limit, offset],
+            ).fetchall()
+            return [SearchHit(_summary(row), clean_line(row["snippet"]), []) for row in rows]
+        ranking = "best" if order == "best" else "a.sort_time DESC, a.id DESC"
+        rows = self._db.execute(
+            f"""SELECT * FROM (
+                SELECT {_SUMMARY_COLUMNS}, a.sort_time,
+                    snippet(articles_fts, -1, ?, ?, '…', 16) AS snippet, bm25(articles_fts) AS best
+                FROM articles_fts JOIN articles a ON a.id = articles_fts.rowid
+                LEFT JOIN feeds f ON f.id = a.feed_id
+                WHERE articles_fts MATCH ? AND {where}
+                UNION ALL
+                SELECT {_SUMMARY_COLUMNS}, a.sort_time,
+                    snippet(annotations_fts, -1, ?, ?, '…', 16) AS snippet,
+                    bm25(annotations_fts) AS best
+                FROM annotations_fts JOIN annotations n ON n.id = annotations_fts.rowid
+                JOIN articles a ON a.id = n.article_id LEFT JOIN feeds f ON f.id = a.feed_id
+                WHERE annotations_fts MATCH ? AND {where}
+            ) AS a ORDER BY {ranking} LIMIT ? OFFSET ?""",
+            [
+                SNIPPET_OPEN, SNIPPET_CLOSE, match, *params,
+                SNIPPET_OPEN, SNIPPET_CLOSE, match, *params,
+                limit * 2, offset,
+            ],
+        ).fetchall()  # fmt: skip
+        hits: dict[int, SearchHit] = {}
+        for row in rows:
+            if row["id"] not in hits and len(hits) < limit:
+                snippet, marks = split_snippet(clean_line(row["snippet"], limit=400))
+                hits[row["id"]] = SearchHit(_summary(row), snippet, marks)
+        return list(hits.values())
+
+    # -- retention -------------------------------------------------------------
+
+    def prune(self, *, older_than_days: int | None = None, now: float | None = None) -> int:
+        """Delete old read articles nobody kept (unsaved, untagged, unannotated),
+        leaving a tombstone so a feed that still lists them cannot re-add them."""
+        days = self.config.retention_days if older_than_days is None else older_than_days
+        if days <= 0:
+            return 0
+        cutoff = (now or _storage.now()) - days * 86400
+        condition = """feed_id IS NOT NULL AND read = 1 AND saved = 0 AND sort_time < ?
+            AND id NOT IN (SELECT article_id FROM annotations)
+            AND id NOT IN (SELECT article_id FROM article_tags)"""
+        with transaction(self._db) as db:
+            db.execute(
+                f"""INSERT OR IGNORE INTO tombstones (feed_id, key, pruned_at)
+                SELECT feed_id, key, ? FROM articles WHERE {condition}""",
+                (_storage.now(), cutoff),
+            )
+            return db.execute(f"DELETE FROM articles WHERE {condition}", (cutoff,)).rowcount
+
+    def _after_change(self, article_id: int) -> None:
+        """Keep the auto-export folder in step with a saved article's changes."""
+        if self.config.auto_export_dir is None:
+            return
+        from reader.core.export import auto_export
+
+        auto_export(self, article_id)
 
     # -- cleaning --------------------------------------------------------------
 
@@ -486,7 +609,8 @@ class Library:
             ids = list(article_ids)
         for article_id in ids:
             row = self._db.execute(
-                "SELECT raw_content, page_html, link, content_type FROM articles WHERE id = ?",
+                """SELECT raw_content, page_html, link, content_type, cleaned_text
+                FROM articles WHERE id = ?""",
                 (article_id,),
             ).fetchone()
             if row is None:
@@ -498,7 +622,15 @@ class Library:
                     cleaner_version = ? WHERE id = ?""",
                     (*_cleaned_columns(cleaned), CLEANER_VERSION, article_id),
                 )
+            if row["cleaned_text"] is not None and row["cleaned_text"] != cleaned.text:
+                self._reanchor(article_id, row["cleaned_text"], cleaned.text)
         return len(ids)
+
+    def _reanchor(self, article_id: int, old_text: str, new_text: str) -> None:
+        """The canonical text changed: move highlights with it, or orphan them."""
+        from reader.core.annotations import Annotations
+
+        Annotations(self).reanchor(article_id, old_text, new_text)
 
     # -- refresh ---------------------------------------------------------------
 
@@ -557,12 +689,13 @@ class Library:
 
         if fetcher is not None:  # the caller owns its lifetime
             await asyncio.gather(*(refresh_one(fetcher, feed) for feed in feeds))
-            return summary
-        limits = FetchLimits(
-            max_connections=self.config.max_connections, per_host=self.config.per_host
-        )
-        async with Fetcher(limits) as client:
-            await asyncio.gather(*(refresh_one(client, feed) for feed in feeds))
+        else:
+            limits = FetchLimits(
+                max_connections=self.config.max_connections, per_host=self.config.per_host
+            )
+            async with Fetcher(limits) as client:
+                await asyncio.gather(*(refresh_one(client, feed) for feed in feeds))
+        await asyncio.to_thread(self.prune)
         return summary
 
     async def _fetch(self, fetcher: Any, feed: Feed) -> FetchResult:
@@ -679,6 +812,10 @@ class Library:
         from reader.core.cleaner import clean
 
         return clean(entry.content, entry.link, content_type=entry.content_type)
+
+
+def _clean_tags(tags: Sequence[str]) -> list[str]:
+    return [tag for tag in (clean_line(tag, limit=100) for tag in tags) if tag]
 
 
 def _unique_entries(entries: list[ParsedEntry]) -> list[ParsedEntry]:

@@ -276,3 +276,12 @@ class RefreshSummary:
             f"{self.feeds} feeds: {self.new} new articles, "
             f"{self.not_modified} not modified, {self.errors} errors"
         )
+
+
+@dataclass(slots=True)
+class SearchHit:
+    """A search result: the article and a snippet with (start, end) spans of the matched terms."""
+
+    article: ArticleSummary
+    snippet: str
+    marks: list[tuple[int, int]] = field(default_factory=list)

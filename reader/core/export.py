@@ -1,0 +1,330 @@
+"""Articles as files people own: Markdown (with YAML front matter) and JSON,
+and the JSON import that restores them into any library, offline."""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import re
+import sqlite3
+import unicodedata
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass
+from datetime import UTC, datetime
+from pathlib import Path
+from typing import TYPE_CHECKING, Any
+
+from reader.core._storage import transaction
+from reader.core.errors import InputFileError
+from reader.core.files import write_atomic
+from reader.core.models import Article, Block, Enclosure, Removal, canonical_text
+from reader.core.render import blocks_to_markdown
+from reader.core.sanitize import clean_line, strip_controls
+
+if TYPE_CHECKING:
+    from reader.core.library import Library
+
+EXPORT_VERSION = 1
+FORMATS = ("markdown", "json")
+
+
+def _iso(stamp: float | None) -> str | None:
+    if stamp is None:
+        return None
+    return datetime.fromtimestamp(stamp, UTC).isoformat().replace("+00:00", "Z")
+
+
+def _from_iso(value: Any) -> float | None:
+    if not isinstance(value, str) or not value:
+        return None
+    try:
+        return datetime.fromisoformat(value.replace("Z", "+00:00")).timestamp()
+    except ValueError:
+        return None
+
+
+def _slug(title: str) -> str:
+    ascii_title = unicodedata.normalize("NFKD", title).encode("ascii", "ignore").decode()
+    slug = re.sub(r"[^a-z0-9]+", "-", ascii_title.lower()).strip("-")
+    return slug[:60].rstrip("-") or "article"
+
+
+def file_stem(article: Article, feed_url: str | None) -> str:
+    """``YYYY-MM-DD-title-slug-hash``: stable across re-exports and across libraries
+    (the hash is of the feed URL and item key, not of a database id)."""
+    day = datetime.fromtimestamp(article.published or article.fetched_at, UTC).strftime("%Y-%m-%d")
+    origin = hashlib.sha256(f"{feed_url}\x00{article.key}".encode()).hexdigest()[:6]
+    return f"{day}-{_slug(article.title)}-{origin}"
+
+
+def _yaml_string(value: str | None) -> str:
+    # JSON strings are valid YAML double-quoted scalars, escapes included.
+    return "null" if value is None else json.dumps(value, ensure_ascii=False)
+
+
+def _front_matter(article: Article, exported: float) -> str:
+    tags = "[" + ", ".join(_yaml_string(tag) for tag in article.tags) + "]"
+    lines = [
+        "---",
+        f"title: {_yaml_string(article.title)}",
+        f"url: {_yaml_string(article.link)}",
+        f"feed: {_yaml_string(article.feed_title)}",
+        f"author: {_yaml_string(article.author)}",
+        f"published: {_yaml_string(_iso(article.published))}",
+        f"tags: {tags}",
+        f"saved: {'true' if article.saved else 'false'}",
+        f"exported: {_yaml_string(_iso(exported))}",
+        "---",
+    ]
+    return "\n".join(lines)
+
+
+def _annotations_api(library: Library) -> Any | None:
+    try:
+        from reader.core.annotations import Annotations
+    except ImportError:
+        return None
+    return Annotations(library)
+
+
+def article_markdown(library: Library, article: Article, exported: float) -> str:
+    annotations = _annotations_api(library)
+    if annotations is not None:
+        from reader.core.annotations import markdown_with_annotations
+
+        body = markdown_with_annotations(article, annotations.for_article(article.id))
+    else:
+        body = blocks_to_markdown(article.blocks)
+    links = [f"- <{enclosure.url}>" for enclosure in article.enclosures]
+    attachments = "\n\n## Attachments\n\n" + "\n".join(links) if links else ""
+    title = clean_line(article.title).replace("\n", " ")
+    return f"{_front_matter(article, exported)}\n\n# {title}\n\n{body}{attachments}\n"
+
+
+def article_json(library: Library, article: Article, feed_url: str | None, exported: float) -> str:
+    annotations = _annotations_api(library)
+    web_annotations = (
+        annotations.to_web_annotations(article.id, article.link) if annotations else []
+    )
+    document = {
+        "broadsheet_export": EXPORT_VERSION,
+        "exported": _iso(exported),
+        "article": {
+            "key": article.key,
+            "feed_url": feed_url,
+            "feed_title": article.feed_title,
+            "title": article.title,
+            "author": article.author,
+            "url": article.link,
+            "published": _iso(article.published),
+            "fetched": _iso(article.fetched_at),
+            "tags": list(article.tags),
+            "saved": article.saved,
+            "read": article.read,
+            "content_type": article.content_type,
+            "raw_content": article.raw_content,
+            "text": article.text,
+            "blocks": [block.to_dict() for block in article.blocks],
+            "removed": [removal.to_dict() for removal in article.removed],
+            "enclosures": [enclosure.to_dict() for enclosure in article.enclosures],
+        },
+        "annotations": web_annotations,
+    }
+    return json.dumps(document, ensure_ascii=False, indent=2) + "\n"
+
+
+def _feed_url(library: Library, article_id: int) -> str | None:
+    row = (
+        library.db.connection()
+        .execute(
+            "SELECT coalesce(f.url, a.feed_url) FROM articles a LEFT JOIN feeds f ON f.id = a.feed_id"
+            " WHERE a.id = ?",
+            (article_id,),
+        )
+        .fetchone()
+    )
+    return row[0] if row else None
+
+
+def export_articles(
+    library: Library, article_ids: Iterable[int], out_dir: Path, formats: Sequence[str] = FORMATS
+) -> list[Path]:
+    """Write each article in each format; files are replaced atomically in place."""
+    written: list[Path] = []
+    exported = datetime.now(UTC).timestamp()
+    for article_id in article_ids:
+        article = library.article(article_id)
+        feed_url = _feed_url(library, article_id)
+        stem = file_stem(article, feed_url)
+        if "markdown" in formats:
+            path = out_dir / f"{stem}.md"
+            write_atomic(path, article_markdown(library, article, exported))
+            written.append(path)
+        if "json" in formats:
+            path = out_dir / f"{stem}.json"
+            write_atomic(path, article_json(library, article, feed_url, exported))
+            written.append(path)
+    return written
+
+
+def auto_export(library: Library, article_id: int) -> None:
+    """Refresh the auto-export folder's files for one article, if it is saved."""
+    folder = library.config.auto_export_dir
+    if folder is None:
+        return
+    row = (
+        library.db.connection()
+        .execute("SELECT saved FROM articles WHERE id = ?", (article_id,))
+        .fetchone()
+    )
+    if row and row[0]:
+        export_articles(library, [article_id], folder)
+
+
+# -- import ---------------------------------------------------------------------
+
+
+@dataclass(slots=True)
+class ImportReport:
+    added: int = 0
+    updated: int = 0
+    unchanged: int = 0
+    annotations: int = 0
+    skipped: list[str] | None = None
+
+
+def _export_files(source: Path) -> list[Path]:
+    if source.is_dir():
+        return sorted(source.glob("*.json"))
+    if source.is_file():
+        return [source]
+    raise InputFileError(f"no such file or directory: {source}")
+
+
+def _load(path: Path) -> dict[str, Any]:
+    try:
+        document = json.loads(path.read_text(encoding="utf-8"))
+    except (OSError, UnicodeDecodeError, json.JSONDecodeError) as error:
+        raise InputFileError(f"{path.name}: not a Broadsheet JSON export ({error})") from error
+    if not isinstance(document, dict) or not isinstance(document.get("article"), dict):
+        raise InputFileError(f"{path.name}: not a Broadsheet JSON export")
+    version = document.get("broadsheet_export")
+    if not isinstance(version, int) or version > EXPORT_VERSION:
+        raise InputFileError(f"{path.name}: unsupported export version {version!r}")
+    return document
+
+
+def import_library(library: Library, source: Path) -> ImportReport:
+    """Restore articles, tags, saved state and annotations from JSON exports.
+    Importing the same files again changes nothing."""
+    report = ImportReport(skipped=[])
+    for path in _export_files(source):
+        try:
+            document = _load(path)
+            article_id, outcome = _import_article(library, document["article"])
+        except InputFileError as error:
+            assert report.skipped is not None
+            report.skipped.append(str(error))
+            continue
+        setattr(report, outcome, getattr(report, outcome) + 1)
+        annotations = _annotations_api(library)
+        items = document.get("annotations") or []
+        if annotations is not None and isinstance(items, list) and items:
+            report.annotations += annotations.import_web_annotations(article_id, items)
+    return report
+
+
+def _text(data: dict[str, Any], key: str) -> str | None:
+    value = data.get(key)
+    return strip_controls(value) if isinstance(value, str) else None
+
+
+def _import_article(library: Library, data: dict[str, Any]) -> tuple[int, str]:
+    key, title = _text(data, "key"), _text(data, "title")
+    blocks_data = data.get("blocks")
+    if not key or title is None or not isinstance(blocks_data, list):
+        raise InputFileError(f"article {title!r}: missing key, title or blocks")
+    try:
+        blocks = [Block.from_dict(item) for item in blocks_data]
+        removed = [Removal.from_dict(item) for item in data.get("removed") or []]
+        enclosures = [Enclosure.from_dict(item) for item in data.get("enclosures") or []]
+    except (KeyError, TypeError, ValueError) as error:
+        raise InputFileError(f"article {title!r}: malformed blocks ({error})") from error
+    feed_url = _text(data, "feed_url")
+    db = library.db.connection()
+    with transaction(db):
+        existing = db.execute(
+            "SELECT id FROM articles WHERE feed_url IS ? AND key = ?", (feed_url, key)
+        ).fetchone()
+        if existing is None:
+            article_id = _insert_imported(
+                db, data, feed_url, key, title, blocks, removed, enclosures
+            )
+            outcome = "added"
+        else:
+            article_id = existing[0]
+            outcome = "unchanged"
+        changed = _apply_user_state(db, article_id, data)
+    if changed and outcome == "unchanged":
+        outcome = "updated"
+    return article_id, outcome
+
+
+def _insert_imported(
+    db: sqlite3.Connection,
+    data: dict[str, Any],
+    feed_url: str | None,
+    key: str,
+    title: str,
+    blocks: list[Block],
+    removed: list[Removal],
+    enclosures: list[Enclosure],
+) -> int:
+    feed = db.execute("SELECT id FROM feeds WHERE url = ?", (feed_url,)).fetchone()
+    published = _from_iso(data.get("published"))
+    fetched = _from_iso(data.get("fetched")) or datetime.now(UTC).timestamp()
+    raw = _text(data, "raw_content") or canonical_text(blocks)
+    cursor = db.execute(
+        """INSERT INTO articles (feed_id, feed_title, feed_url, key, title, author, link,
+        published, sort_time, fetched_at, raw_content, content_type, content_hash,
+        cleaned_text, cleaned_blocks, removed, cleaner_version, enclosures)
+        VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)""",
+        (
+            feed[0] if feed else None, _text(data, "feed_title") or "", feed_url, key,
+            clean_line(title), _text(data, "author"), _text(data, "url"), published,
+            published or fetched, fetched, raw,
+            "text" if data.get("content_type") == "text" else "html",
+            hashlib.sha256(f"{title}\x00{raw}".encode()).hexdigest(),
+            canonical_text(blocks), json.dumps([b.to_dict() for b in blocks], ensure_ascii=False),
+            json.dumps([r.to_dict() for r in removed], ensure_ascii=False),
+            _current_cleaner_version(), json.dumps([e.to_dict() for e in enclosures]),
+        ),
+    )  # fmt: skip
+    assert cursor.lastrowid is not None
+    return cursor.lastrowid
+
+
+def _current_cleaner_version() -> int:
+    from reader.core.library import CLEANER_VERSION
+
+    return CLEANER_VERSION
+
+
+def _apply_user_state(db: sqlite3.Connection, article_id: int, data: dict[str, Any]) -> bool:
+    """Merge saved/read state and tags from an export; True if anything changed."""
+    changes = db.total_changes
+    if data.get("saved") is True:
+        db.execute(
+            "UPDATE articles SET saved = 1, saved_at = coalesce(saved_at, ?) "
+            "WHERE id = ? AND saved = 0",
+            (datetime.now(UTC).timestamp(), article_id),
+        )
+    if data.get("read") is True:
+        db.execute("UPDATE articles SET read = 1 WHERE id = ? AND read = 0", (article_id,))
+    for tag in data.get("tags") or []:
+        if isinstance(tag, str) and clean_line(tag):
+            db.execute(
+                "INSERT OR IGNORE INTO article_tags (article_id, tag) VALUES (?, ?)",
+                (article_id, clean_line(tag, limit=100)),
+            )
+    return db.total_changes != changes

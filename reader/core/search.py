@@ -1,0 +1,192 @@
+"""Broadsheet's search language, parsed by us and compiled to safe SQL.
+
+Raw user input never reaches FTS5 ``MATCH`` (it raises on ``C++`` or
+``tag:x``): every word becomes a quoted FTS5 string.
+
+    words  "a phrase"  -excluded  -"excluded phrase"  prefix*
+    tag:T  feed:F  is:saved  is:unread  is:read  has:notes  has:highlights
+    before:YYYY-MM-DD  after:YYYY-MM-DD
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass, field
+from datetime import datetime
+from typing import Any
+
+MAX_QUERY_LENGTH = 2000
+MAX_TERMS = 32
+_TOKEN = re.compile(r'(-?)(?:"([^"]*)"?|(\S+))')
+_WORD_CHARACTER = re.compile(r"\w")
+_DATE = re.compile(r"^\d{4}-\d{2}-\d{2}$")
+
+
+@dataclass(frozen=True, slots=True)
+class Term:
+    text: str
+    phrase: bool = False
+    prefix: bool = False
+
+    def fts(self) -> str:
+        quoted = '"' + self.text.replace('"', '""') + '"'
+        return quoted + ("*" if self.prefix else "")
+
+
+@dataclass(slots=True)
+class SearchQuery:
+    terms: list[Term] = field(default_factory=list)
+    excluded: list[Term] = field(default_factory=list)
+    tags: list[str] = field(default_factory=list)
+    feeds: list[str] = field(default_factory=list)
+    saved: bool | None = None
+    unread: bool | None = None
+    has_notes: bool = False
+    has_highlights: bool = False
+    before: float | None = None
+    after: float | None = None
+    problems: list[str] = field(default_factory=list)  # ignored parts, to tell the user
+
+    def match_expression(self) -> str | None:
+        """An FTS5 expression of the positive terms (AND), or None."""
+        if not self.terms:
+            return None
+        return " ".join(term.fts() for term in self.terms)
+
+    def where(self) -> tuple[str, list[Any]]:
+        """SQL filters over ``articles a`` (joined to ``feeds f``) other than the text match."""
+        clauses: list[str] = ["a.duplicate_of IS NULL"]
+        params: list[Any] = []
+        for tag in self.tags:
+            clauses.append(
+                "(a.id IN (SELECT article_id FROM article_tags WHERE tag = ? COLLATE NOCASE)"
+                " OR a.feed_id IN (SELECT feed_id FROM feed_tags WHERE tag = ? COLLATE NOCASE))"
+            )
+            params += [tag, tag]
+        for feed in self.feeds:
+            clauses.append(
+                "(coalesce(f.user_title, f.title, a.feed_title) LIKE ? ESCAPE '\\'"
+                " OR f.url LIKE ? ESCAPE '\\' OR CAST(a.feed_id AS TEXT) = ?)"
+            )
+            pattern = "%" + re.sub(r"([%_\\])", r"\\\1", feed) + "%"
+            params += [pattern, pattern, feed]
+        if self.saved is not None:
+            clauses.append("a.saved = ?")
+            params.append(int(self.saved))
+        if self.unread is not None:
+            clauses.append("a.read = ?")
+            params.append(int(not self.unread))
+        if self.has_notes:
+            clauses.append(
+                "a.id IN (SELECT article_id FROM annotations WHERE coalesce(note, '') != '')"
+            )
+        if self.has_highlights:
+            clauses.append("a.id IN (SELECT article_id FROM annotations WHERE kind = 'highlight')")
+        if self.before is not None:
+            clauses.append("a.sort_time < ?")
+            params.append(self.before)
+        if self.after is not None:
+            clauses.append("a.sort_time >= ?")
+            params.append(self.after)
+        for term in self.excluded:
+            clauses.append(
+                "a.id NOT IN (SELECT rowid FROM articles_fts WHERE articles_fts MATCH ?)"
+            )
+            params.append(term.fts())
+        return " AND ".join(clauses), params
+
+
+def _term(text: str, phrase: bool) -> Term | None:
+    prefix = not phrase and text.endswith("*")
+    text = text.rstrip("*") if prefix else text
+    if not _WORD_CHARACTER.search(text):
+        return None  # nothing FTS5 could match: "*", "++", "--"
+    return Term(text=text, phrase=phrase, prefix=prefix)
+
+
+def _date(value: str) -> float | None:
+    if not _DATE.match(value):
+        return None
+    try:
+        return datetime.strptime(value, "%Y-%m-%d").timestamp()  # local midnight
+    except ValueError:
+        return None
+
+
+def _operator(query: SearchQuery, name: str, value: str) -> bool:
+    """Apply ``name:value``; False if it is not one of ours (then it is a word)."""
+    name = name.lower()
+    lowered = value.lower()
+    if name == "tag" and value:
+        query.tags.append(value)
+    elif name == "feed" and value:
+        query.feeds.append(value)
+    elif name == "is" and lowered in ("saved", "unread", "read", "unsaved"):
+        if lowered in ("saved", "unsaved"):
+            query.saved = lowered == "saved"
+        else:
+            query.unread = lowered == "unread"
+    elif name == "has" and lowered in ("notes", "note", "highlights", "highlight"):
+        if lowered.startswith("note"):
+            query.has_notes = True
+        else:
+            query.has_highlights = True
+    elif name in ("before", "after"):
+        stamp = _date(value)
+        if stamp is None:
+            query.problems.append(f"ignored {name}:{value} (dates are YYYY-MM-DD)")
+        elif name == "before":
+            query.before = stamp
+        else:
+            query.after = stamp
+    else:
+        return False
+    return True
+
+
+def parse_query(text: str) -> SearchQuery:
+    """Parse user input; never raises, whatever the input."""
+    query = SearchQuery()
+    if len(text) > MAX_QUERY_LENGTH:
+        query.problems.append(f"query cut to {MAX_QUERY_LENGTH} characters")
+        text = text[:MAX_QUERY_LENGTH]
+    for match in _TOKEN.finditer(text):
+        negated, phrase_text, word = match.group(1) == "-", match.group(2), match.group(3)
+        if phrase_text is None and word and ":" in word and not negated:
+            name, _, value = word.partition(":")
+            if _operator(query, name, value):
+                continue
+        term = _term(
+            phrase_text if phrase_text is not None else word or "", phrase_text is not None
+        )
+        if term is None:
+            continue
+        target = query.excluded if negated else query.terms
+        if len(query.terms) + len(query.excluded) >= MAX_TERMS:
+            query.problems.append(f"only the first {MAX_TERMS} words are used")
+            break
+        target.append(term)
+    return query
+
+
+SNIPPET_OPEN = "\ue000"
+SNIPPET_CLOSE = "\ue001"
+
+
+def split_snippet(snippet: str) -> tuple[str, list[tuple[int, int]]]:
+    """Turn FTS5 snippet markers into plain text plus (start, end) spans of matched terms."""
+    text: list[str] = []
+    marks: list[tuple[int, int]] = []
+    length = 0
+    start = None
+    for piece in re.split(f"([{SNIPPET_OPEN}{SNIPPET_CLOSE}])", snippet):
+        if piece == SNIPPET_OPEN:
+            start = length
+        elif piece == SNIPPET_CLOSE:
+            if start is not None:
+                marks.append((start, length))
+            start = None
+        else:
+            text.append(piece)
+            length += len(piece)
+    return "".join(text), marks
