@@ -12,10 +12,13 @@ from http.server import BaseHTTPRequestHandler, HTTPServer
 from pathlib import Path
 
 import pytest
+from hypothesis import given
+from hypothesis import strategies as st
 
-from reader.core._parse import UNTITLED, parse_feed
+from reader.core._parse import UNTITLED, _strip, parse_feed
 from reader.core.errors import FeedParseError
 from reader.core.models import Enclosure
+from reader.core.sanitize import strip_controls
 
 NOW = float(calendar.timegm((2026, 6, 1, 12, 0, 0)))
 FEED_URL = "https://news.example.com/feeds/main.xml"
@@ -579,3 +582,12 @@ def test_feedparser_corpus_never_crashes() -> None:
             assert "\x1b" not in entry.title + entry.content, path
             assert entry.link is None or entry.link.lower().startswith("http"), path
     assert parsed > 2000
+
+
+# Printable text plus the characters the sanitizer treats specially.
+_TRICKY = "ab \n\t\r\x00\x07\x1b[]\\;52m\x7f\x90\x9b\x9c\x9d\u202e\u200b"
+
+
+@given(st.text(alphabet=_TRICKY, max_size=40))
+def test_fast_path_strip_matches_strip_controls(text: str) -> None:
+    assert _strip(text) == strip_controls(text)
