@@ -599,7 +599,17 @@ class Library:
             row["link"],
             content_type="html" if row["page_html"] else row["content_type"],
             extract=bool(row["page_html"]),
+            rules=self.cleaner_rules(),
         )
+
+    def cleaner_rules(self) -> Any:
+        """The user's rules file (config dir ``rules.toml``), read once per library."""
+        if not hasattr(self, "_rules"):
+            from reader.core.cleaner import load_rules
+
+            path = self.config.rules_path
+            self._rules = load_rules(path) if path is not None and path.exists() else None
+        return self._rules
 
     def reclean(self, article_ids: Iterable[int] | None = None) -> int:
         """Re-run the cleaner over stored raw content (all articles when ids is None)."""
@@ -811,7 +821,9 @@ class Library:
         """Clean outside the write transaction so writers hold the lock briefly."""
         from reader.core.cleaner import clean
 
-        return clean(entry.content, entry.link, content_type=entry.content_type)
+        return clean(
+            entry.content, entry.link, content_type=entry.content_type, rules=self.cleaner_rules()
+        )
 
 
 def _clean_tags(tags: Sequence[str]) -> list[str]:
