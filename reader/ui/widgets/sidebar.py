@@ -1,0 +1,130 @@
+"""The sidebar: All unread, Saved, then each feed with its unread count."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import ClassVar
+
+from textual.binding import Binding, BindingType
+from textual.content import Content
+from textual.events import Resize
+from textual.widgets import OptionList
+from textual.widgets.option_list import Option, OptionDoesNotExist
+
+from reader.core.library import ArticleQuery
+from reader.core.models import Feed
+from reader.core.sanitize import clean_line
+
+UNREAD_ID = "unread"
+SAVED_ID = "saved"
+
+
+@dataclass(frozen=True, slots=True)
+class SidebarCounts:
+    unread: int
+    saved: int
+
+
+def feed_option_id(feed_id: int) -> str:
+    return f"feed:{feed_id}"
+
+
+def query_for(option_id: str | None, unread_only: bool) -> ArticleQuery:
+    """The article list query an entry stands for."""
+    if option_id == SAVED_ID:
+        return ArticleQuery(saved_only=True)
+    if option_id and option_id.startswith("feed:"):
+        return ArticleQuery(feed_id=int(option_id[5:]), unread_only=unread_only)
+    return ArticleQuery(unread_only=True)
+
+
+class Sidebar(OptionList):
+    """Views to pick from. Titles are Content, never markup."""
+
+    BINDINGS: ClassVar[list[BindingType]] = [
+        Binding("j,down", "cursor_down", "Down", show=False, id="down"),
+        Binding("k,up", "cursor_up", "Up", show=False, id="up"),
+        Binding("g,home", "first", "Top", show=False, id="top"),
+        Binding("G,end", "last", "Bottom", show=False, id="bottom"),
+        Binding("enter", "select", "Open", show=False, id="open"),
+    ]
+
+    COMPONENT_CLASSES = {"sidebar--count", "sidebar--error", "sidebar--heading"}
+
+    DEFAULT_CSS = """
+    Sidebar { border: none; background: $panel; padding: 0; }
+    Sidebar:focus { border: none; }
+    Sidebar > .sidebar--count { color: $text-muted; }
+    Sidebar > .sidebar--error { color: $error; text-style: bold; }
+    Sidebar > .sidebar--heading { color: $text-muted; text-style: italic; }
+    """
+
+    def __init__(self, *, id: str | None = None) -> None:
+        super().__init__(id=id)
+        self.feeds: list[Feed] = []
+        self.counts = SidebarCounts(0, 0)
+
+    def _entry(self, label: str, count: int | None, marker: Content | None = None) -> Content:
+        width = max(12, self.scrollable_content_region.width - 2)
+        badge = Content.styled(f"{count:>5}", ".sidebar--count") if count else Content("     ")
+        lead = marker if marker is not None else Content("  ")
+        title = (lead + Content(clean_line(label))).truncate(width - 6, ellipsis=True)
+        return title.pad_right(width - 5 - title.cell_length) + badge
+
+    def _feed_option(self, feed: Feed) -> Option:
+        marker = None
+        if feed.status == "gone":
+            marker = Content.styled("✕ ", ".sidebar--error")
+        elif feed.last_error:
+            marker = Content.styled("! ", ".sidebar--error")
+        return Option(self._entry(feed.title, feed.unread, marker), id=feed_option_id(feed.id))
+
+    def show_feeds(self, feeds: list[Feed], counts: SidebarCounts) -> None:
+        """Rebuild the entries, keeping the highlighted one."""
+        self.feeds = feeds
+        self.counts = counts
+        self._rebuild()
+
+    def _rebuild(self) -> None:
+        current = self.highlighted_option.id if self.highlighted_option else UNREAD_ID
+        options: list[Option | None] = [
+            Option(self._entry("All unread", self.counts.unread), id=UNREAD_ID),
+            Option(self._entry("Saved", self.counts.saved), id=SAVED_ID),
+            None,
+        ]
+        if not self.feeds:
+            hint = Content.styled("  No feeds yet: press + to add one", ".sidebar--heading")
+            options.append(Option(hint, id="hint", disabled=True))
+        options.extend(self._feed_option(feed) for feed in self.feeds)
+        with self.prevent(OptionList.OptionHighlighted):
+            self.set_options(options)
+            self.select_id(current)
+
+    def select_id(self, option_id: str | None) -> None:
+        try:
+            self.highlighted = self.get_option_index(option_id or UNREAD_ID)
+        except OptionDoesNotExist:  # an unsubscribed feed: fall back to All unread
+            self.highlighted = 0
+
+    @property
+    def current_id(self) -> str:
+        option = self.highlighted_option
+        return option.id if option is not None and option.id else UNREAD_ID
+
+    @property
+    def current_feed(self) -> Feed | None:
+        option_id = self.current_id
+        if not option_id.startswith("feed:"):
+            return None
+        feed_id = int(option_id[5:])
+        return next((feed for feed in self.feeds if feed.id == feed_id), None)
+
+    def on_resize(self, event: Resize) -> None:
+        if self.options:
+            self._rebuild()
+
+    def action_first(self) -> None:
+        self.highlighted = 0
+
+    def action_last(self) -> None:
+        self.highlighted = len(self.options) - 1 if self.options else None
