@@ -11,10 +11,10 @@ from __future__ import annotations
 
 import json
 import re
-from collections.abc import Iterator
+from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
 from datetime import UTC, datetime
-from html import escape
+from html import escape, unescape
 from typing import Any
 from urllib.parse import urljoin, urlsplit
 
@@ -230,18 +230,22 @@ def _first_figure_caption(tree: lxml.html.HtmlElement) -> str | None:
     return img.get("alt") if img is not None and (img.get("alt") or "").strip() else None
 
 
-# --- trafilatura tree -> fragment --------------------------------------------
-
-_BLOCK_TAGS = {"p", "head", "list", "quote", "code", "table", "graphic", "div"}
-
+# --- trafilatura tree -> blocks ---------------------------------------------
 
 # Marks a line break inside a paragraph; paragraphs are split there, since a
-# fragment line ("June 9 -- Venue") is its own block to a reader.
+# broken line ("June 9 -- Venue") is its own block to a reader.
 _LINE_BREAK = "\x00"
 
 
+@dataclass(slots=True)
+class _Block:
+    kind: str  # "p", "h", "ul", "quote", "pre"
+    html: str  # the block as a fragment element
+    text: str  # its plain text, whitespace collapsed
+
+
 def _inline_html(element: etree._Element, base: str | None) -> str:
-    """Text of a trafilatura element with links kept as <a href>, everything else flattened."""
+    """Escaped text of a trafilatura element; links kept as <a href>, other markup flattened."""
     parts: list[str] = [escape(element.text or "", quote=False)]
     for child in element:
         tag = child.tag if isinstance(child.tag, str) else ""
@@ -253,77 +257,214 @@ def _inline_html(element: etree._Element, base: str | None) -> str:
             )
         elif tag == "lb":
             parts.append(_LINE_BREAK)
-        elif tag == "graphic":
-            pass
-        elif tag:
+        elif tag and tag != "graphic":
             parts.append(_inline_html(child, base))
         parts.append(escape(child.tail or "", quote=False))
     return "".join(parts)
 
 
-def _inline(element: etree._Element, base: str | None) -> str:
-    """Inline HTML with line breaks turned into spaces (headings, list items)."""
-    return _inline_html(element, base).replace(_LINE_BREAK, " ")
+_TAG = re.compile(r"<[^>]+>")
 
 
-def _plain(element: etree._Element) -> str:
-    return " ".join("".join(element.itertext()).split())
+def _text_of(inline: str) -> str:
+    return " ".join(unescape(_TAG.sub("", inline)).split())
 
 
-def _blocks(body: etree._Element, base: str | None) -> Iterator[tuple[str, str]]:
-    """(kind, html) for each block of trafilatura's output tree, in order."""
+def _lines(element: etree._Element, base: str | None) -> list[str]:
+    """Inline HTML per line (split at line breaks), blank lines dropped."""
+    return [
+        " ".join(line.split())
+        for line in _inline_html(element, base).split(_LINE_BREAK)
+        if line.strip()
+    ]
+
+
+def _paragraphs(lines: Iterable[str]) -> Iterator[_Block]:
+    for line in lines:
+        text = _text_of(line)
+        if text:
+            yield _Block("p", f"<p>{line}</p>", text)
+
+
+def _blocks(body: etree._Element, base: str | None) -> Iterator[_Block]:
+    """Blocks of trafilatura's output tree, in order."""
     # trafilatura leaves some story text loose, as the text or tail of container
     # children (e.g. a subheading it did not recognise): those are paragraphs too.
     if body.text and body.text.strip():
-        yield "p", escape(body.text, quote=False)
+        yield from _paragraphs([escape(body.text, quote=False)])
     for element in body:
         yield from _element_blocks(element, base)
         if element.tail and element.tail.strip():
-            yield "p", escape(element.tail, quote=False)
+            yield from _paragraphs([escape(element.tail, quote=False)])
 
 
-def _element_blocks(element: etree._Element, base: str | None) -> Iterator[tuple[str, str]]:
+def _element_blocks(element: etree._Element, base: str | None) -> Iterator[_Block]:
     tag = element.tag if isinstance(element.tag, str) else ""
-    if tag == "p":
-        for line in _inline_html(element, base).split(_LINE_BREAK):
-            yield "p", line
-    elif tag == "head":
-        rend = element.get("rend") or "h2"
-        level = int(rend[1]) if re.fullmatch(r"h[1-6]", rend) else 2
-        yield "h", f"<h{max(level, 2)}>{_inline(element, base)}</h{max(level, 2)}>"
+    if tag == "head":
+        rend = element.get("rend") or ""
+        level = max(int(rend[1]), 2) if re.fullmatch(r"h[1-6]", rend) else 2
+        inner = " ".join(_lines(element, base))
+        if text := _text_of(inner):
+            yield _Block("h", f"<h{level}>{inner}</h{level}>", text)
     elif tag == "list":
-        items = [_inline(item, base) for item in element.iter("item")]
-        items = [item for item in items if item.strip()]
+        items = [" ".join(_lines(item, base)) for item in element.iter("item")]
+        items = [item for item in items if _text_of(item)]
         if items:
-            yield "ul", "<ul>" + "".join(f"<li>{item}</li>" for item in items) + "</ul>"
+            html = "<ul>" + "".join(f"<li>{item}</li>" for item in items) + "</ul>"
+            yield _Block("ul", html, " ".join(_text_of(item) for item in items))
     elif tag == "quote":
-        lines = "".join(
-            f"<p>{line}</p>"
-            for line in _inline_html(element, base).split(_LINE_BREAK)
-            if line.strip()
-        )
+        lines = _lines(element, base)
         if lines:
-            yield "blockquote", f"<blockquote>{lines}</blockquote>"
+            html = "<blockquote>" + "".join(f"<p>{line}</p>" for line in lines) + "</blockquote>"
+            yield _Block("quote", html, " ".join(_text_of(line) for line in lines))
     elif tag == "code":
-        yield "pre", f"<pre>{escape(''.join(element.itertext()), quote=False)}</pre>"
+        code = "".join(element.itertext())
+        if code.strip():
+            yield _Block("pre", f"<pre>{escape(code, quote=False)}</pre>", " ".join(code.split()))
     elif tag == "table":
-        # Fragment has no tables: each row becomes a paragraph of its cells.
+        # The fragment has no tables: each row becomes a paragraph of its cells.
         for row in element.iter("row"):
-            cells = [_plain(cell) for cell in row.iter("cell")]
-            line = " ".join(cell for cell in cells if cell)
-            if line:
-                yield "p", escape(line, quote=False)
+            cells = (" ".join("".join(cell.itertext()).split()) for cell in row.iter("cell"))
+            yield from _paragraphs([escape(" ".join(c for c in cells if c), quote=False)])
     elif tag == "div":
         yield from _blocks(element, base)
-    elif tag:
-        for line in _inline_html(element, base).split(_LINE_BREAK):
-            yield "p", line
+    elif tag:  # "p" and anything unexpected
+        yield from _paragraphs(_lines(element, base))
 
 
-def _wrap(kind: str, inner: str) -> str:
-    if kind != "p":
-        return inner
-    return f"<p>{inner.strip()}</p>" if inner.strip() else ""
+# --- boilerplate trafilatura lets through ---------------------------------------
+
+_WORD = re.compile(r"\w+")
+# Pointers to other stories: "Related: ...", "READ MORE: ...", "Don't miss".
+_POINTER = re.compile(
+    r"^(?:related(?: (?:articles?|stories|content|coverage|reading))?|read (?:more|also|next)|"
+    r"see (?:more|also)|more|also(?: read| see)?|watch(?: more)?|don[’']t miss|"
+    r"recommended(?: for you)?|most (?:read|popular|viewed)(?:\b.*)?|trending(?: now)?|"
+    r"top stories|more from [^:]{1,40}|you (?:may|might) also like|leggi anche|"
+    r"lesen sie auch|lire aussi|leia também|lea también|ver también)\s*(?::|$|\||»|›)",
+    re.I,
+)
+# All-caps section tags after a promo headline: "... [VIDEO]", "... [INSIGHT]|".
+_PROMO_TAG = re.compile(r"\w.{15,}\[[A-Z][A-Z ]{2,}\]\s*\|?\s*$")
+# Calls to act on the page rather than the story: sign up, follow, share, listen.
+_CALL = re.compile(
+    r"^(?:sign up|subscribe|register|follow (?:us|me|@|[\w.]+ on )|like us on|join us|"
+    r"click here|tap here|share (?:this|on)|email (?:us|the writer|the author|\w+ at)|"
+    r"reach (?:the )?(?:reporters?|writers?|authors?)|contact (?:the )?(?:reporters?|writers?)|"
+    r"listen (?:to|on|live)|download (?:the|our)|get (?:our|the)\b.{0,80}\b(?:newsletter|"
+    r"delivered|inbox|app)|to order presentation-ready copies)",
+    re.I,
+)
+_NEWSLETTER = re.compile(r"\bnewsletter|\binbox\b|\bsubscri", re.I)
+# Credits for the reporting, usually the last line of a wire story.
+_CREDIT = re.compile(
+    r"^(?:\(?(?:additional )?reporting by\b|editing by\b|contributing:|"
+    r"(?:[\w.’'-]+ ){1,30}contributed (?:to )?(?:this )?(?:report|reporting|story)\b)",
+    re.I,
+)
+_COPYRIGHT = re.compile(r"^(?:©|\(c\)|copyright\b)|\ball rights reserved\b", re.I)
+_BARE_LABEL = re.compile(
+    r"^(?:advertisement|advertising|ad|comments?|\d+ comments?|share|share this(?: article| story)?|"
+    r"tweet|print|email|tags?|topics?|filed under|related|continue reading|story continues below|"
+    r"more|top)\W*$",
+    re.I,
+)
+_LABEL_PREFIX = re.compile(r"^(?:tags?|topics?|filed under|categories|category|source)\s*:", re.I)
+_MONTHS = (
+    r"jan(?:uary)?|feb(?:ruary)?|mar(?:ch)?|apr(?:il)?|may|june?|july?|aug(?:ust)?|"
+    r"sep(?:t(?:ember)?)?|oct(?:ober)?|nov(?:ember)?|dec(?:ember)?"
+)
+_DATE = re.compile(
+    rf"\b(?:(?:{_MONTHS})\.? \d{{1,2}}\b|\d{{1,2}} (?:{_MONTHS})\b|\d{{1,4}}[/.-]\d{{1,2}}[/.-]\d{{2,4}}\b|"
+    rf"\d{{1,2}}:\d{{2}}\b|\d{{1,2}} de \w+ de \d{{4}})",
+    re.I,
+)
+_DATE_WORDS = re.compile(
+    r"^(?:updated|published|posted|last updated|first published|modified)\b|\bby [A-Z]", re.I
+)
+_BYLINE = re.compile(r"^by\s+[A-Z][\w.’'-]+(?:\s+[A-Z][\w.’'-]+){0,3}\s*(?:[,|].{0,60})?$")
+
+
+def _words(text: str) -> int:
+    return len(_WORD.findall(text))
+
+
+def _is_boilerplate(block: _Block, index: int, count: int) -> bool:
+    """True for a block that is page furniture, not story.
+
+    Rules are deliberately narrow: each needs a short block and a telltale shape,
+    and the position-dependent ones (dates, bylines, credits) only fire near the
+    story's edges, where that furniture lives.
+    """
+    text = block.text
+    words = _words(text)
+    if words == 0:
+        return True  # punctuation or invisible characters only
+    # "___" dividers stay: wire stories use them between sections.
+    if block.kind in ("pre", "quote"):
+        return False
+    near_start = index < 3
+    near_end = index >= count - 3
+    if words <= 6 and _BARE_LABEL.match(text):
+        return True
+    if words <= 40 and _LABEL_PREFIX.match(text):
+        return True
+    if near_end and _is_tag_list(text):
+        return True
+    if words <= 25 and (_POINTER.match(text) or _PROMO_TAG.search(text)):
+        return True
+    if words <= 45 and _CALL.match(text):
+        return True
+    if (
+        words <= 45
+        and _NEWSLETTER.search(text)
+        and re.search(r"\b(?:sign up|subscribe|delivered|get|join)\b", text, re.I)
+    ):
+        return True
+    if near_end and words <= 40 and _CREDIT.match(text):
+        return True
+    if (near_start or near_end) and words <= 15 and _COPYRIGHT.search(text):
+        return True
+    if (near_start or near_end) and words <= 10 and _BYLINE.match(text):
+        return True
+    # A short date/time line at the top or bottom: "Updated 5:45 AM", "05/10/2018 - ...".
+    return bool(
+        (near_start or near_end)
+        and words <= 14
+        and _DATE.search(text)
+        and (_DATE_WORDS.search(text) or words <= 8 or not text.rstrip().endswith((".", "!", "?")))
+        and _date_share(text) >= 0.3
+    )
+
+
+def _is_tag_list(text: str) -> bool:
+    """A trailing keyword list: many short comma-separated items and no sentence."""
+    items = [item.strip() for item in re.split(r"[,;|]", text)]
+    return (
+        len(items) >= 5
+        and all(0 < _words(item) <= 5 for item in items)
+        and not re.search(r"[.!?]\s", text)
+    )
+
+
+def _date_share(text: str) -> float:
+    """Share of the block's words that sit inside date/time/byline matter."""
+    covered = sum(_words(m.group(0)) for m in _DATE.finditer(text))
+    covered += 1 if _DATE_WORDS.search(text) else 0
+    return covered / max(_words(text), 1)
+
+
+def _same_words(a: str, b: str) -> bool:
+    return [w.lower() for w in _WORD.findall(a)] == [w.lower() for w in _WORD.findall(b)]
+
+
+def _tidy(blocks: list[_Block], titles: list[str]) -> list[_Block]:
+    """Drop the repeated headline and the furniture around the story."""
+    # The headline is shown separately; trafilatura often repeats it as the first block.
+    while blocks and any(_same_words(blocks[0].text, title) for title in titles if title):
+        blocks = blocks[1:]
+    count = len(blocks)
+    return [block for i, block in enumerate(blocks) if not _is_boilerplate(block, i, count)]
 
 
 # --- fallbacks ----------------------------------------------------------------
@@ -364,25 +505,81 @@ def extract_story(html: str, url: str | None = None) -> ExtractedStory:
 
     import trafilatura  # lazy (already loaded by _parse)
 
-    fragment = ""
+    blocks = _best_blocks(trafilatura, tree, url, base)
+    blocks = _tidy(blocks, _title_candidates(tree, meta["title"]))
+    fragment = "".join(block.html for block in blocks)
+    if not fragment:
+        fragment = _readability_fragment(html) or _paragraph_fragment(tree)
+    return ExtractedStory(html=fragment, **meta)
+
+
+_SHORT_STORY = 600  # characters
+
+
+def _length(blocks: list[_Block]) -> int:
+    return sum(len(block.text) for block in blocks)
+
+
+def _best_blocks(
+    trafilatura: Any, tree: lxml.html.HtmlElement, url: str | None, base: str | None
+) -> list[_Block]:
+    """trafilatura's story, trying dearer configurations only when a cheaper one fails.
+
+    Fast precision mode (no comparison with its bundled readability/justext) is as
+    good as the full mode on almost every page and a third faster. When it keeps
+    only a sliver (a teaser, a reprint notice, nothing), the full precision mode
+    runs; if that is short too, the balanced mode, taken only when it finds
+    clearly more, since on such pages it tends to return the whole page.
+    """
+    blocks = _run_trafilatura(trafilatura, tree, url, base, precision=True, fast=True)
+    if _length(blocks) >= _SHORT_STORY:
+        return blocks
+    full = _run_trafilatura(trafilatura, tree, url, base, precision=True, fast=False)
+    if _length(full) >= _SHORT_STORY or (_length(full) >= _length(blocks) and full):
+        blocks = full
+    if _length(blocks) >= _SHORT_STORY:
+        return blocks
+    balanced = _run_trafilatura(trafilatura, tree, url, base, precision=False, fast=False)
+    return balanced if _length(balanced) >= 2 * max(_length(blocks), 1) else blocks
+
+
+def _run_trafilatura(
+    trafilatura: Any,
+    tree: lxml.html.HtmlElement,
+    url: str | None,
+    base: str | None,
+    *,
+    precision: bool,
+    fast: bool,
+) -> list[_Block]:
     try:
         document = trafilatura.bare_extraction(
-            tree,
+            tree,  # trafilatura copies it, so one parse serves every run
             url=url,
-            favor_precision=True,
+            fast=fast,
+            favor_precision=precision,
             include_comments=False,
             include_links=False,  # trafilatura loses text around links when it keeps them
             include_images=False,
             include_tables=True,
         )
-    except Exception:  # trafilatura is third-party code running on hostile input
-        document = None
+    except Exception:  # third-party code running on hostile input
+        return []
     body = getattr(document, "body", None)
-    if body is not None:
-        fragment = "".join(_wrap(kind, inner) for kind, inner in _blocks(body, base))
-    if not fragment:
-        fragment = _readability_fragment(html) or _paragraph_fragment(tree)
-    return ExtractedStory(html=fragment, **meta)
+    return list(_blocks(body, base)) if body is not None else []
+
+
+def _title_candidates(tree: lxml.html.HtmlElement, title: str | None) -> list[str]:
+    """Texts a repeated headline could match: metadata title, <title>, first <h1>."""
+    found = [title or ""]
+    page_title = " ".join((tree.findtext(".//title") or "").split())
+    if page_title:
+        found.append(page_title)
+        found.append(_TITLE_SUFFIX.sub("", page_title))
+    h1 = tree.find(".//h1")
+    if h1 is not None:
+        found.append(h1.text_content())
+    return [t for t in found if t.strip()]
 
 
 def fragment_text(fragment: str) -> str:
