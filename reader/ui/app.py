@@ -1,0 +1,169 @@
+"""The Broadsheet terminal app: ``run_app(library)`` is all the CLI needs."""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from functools import partial
+from typing import ClassVar
+
+from textual.app import App, SystemCommand
+from textual.binding import Binding, BindingType
+from textual.screen import Screen
+from textual.theme import Theme
+
+from reader.core.library import Library
+from reader.core.opener import LinkOpener, SystemOpener
+from reader.ui.commands import FeedCommands
+from reader.ui.gateway import LibraryGateway
+from reader.ui.screens.help import HelpScreen, HelpSection, bindings_of
+from reader.ui.screens.main import MainScreen
+from reader.ui.themes import DEFAULT_THEME, bundled_themes, variable_defaults
+from reader.ui.widgets.article_list import ArticleList
+from reader.ui.widgets.reading_view import ReadingView
+from reader.ui.widgets.sidebar import Sidebar
+
+# How often to look for writes by other processes (a cron refresh), in seconds.
+WATCH_INTERVAL = 5.0
+
+
+class BroadsheetApp(App[None]):
+    """Sidebar, article list and reading pane over a :class:`Library`."""
+
+    TITLE = "Broadsheet"
+    COMMANDS = App.COMMANDS | {FeedCommands}
+    BINDINGS: ClassVar[list[BindingType]] = [
+        Binding("question_mark", "help", "Help", id="help"),
+    ]
+
+    def __init__(
+        self,
+        library: Library,
+        *,
+        opener: LinkOpener | None = None,
+        watch_interval: float = WATCH_INTERVAL,
+        refresh_on_start: bool = True,
+    ) -> None:
+        super().__init__()
+        self.gateway = LibraryGateway(library)
+        self.opener: LinkOpener = opener or SystemOpener()
+        self.watch_interval = watch_interval
+        self.refresh_on_start = refresh_on_start
+        self.theme_problems: list[str] = []
+        self._register_bundled_themes()
+        self.theme = DEFAULT_THEME
+
+    @property
+    def library(self) -> Library:
+        return self.gateway.library
+
+    @property
+    def main_screen(self) -> MainScreen:
+        for screen in self.screen_stack:
+            if isinstance(screen, MainScreen):
+                return screen
+        raise LookupError("the main screen is not running")
+
+    # -- themes --------------------------------------------------------------
+
+    def _register_bundled_themes(self) -> None:
+        themes, self.theme_problems = bundled_themes()
+        for theme in themes:
+            self.register_theme(theme)
+
+    def get_theme_variable_defaults(self) -> dict[str, str]:
+        return variable_defaults(self.current_theme)
+
+    async def _restore_theme(self) -> None:
+        stored = await self.gateway.call(self.library.get_state, "theme")
+        for name in (stored, self.library.config.theme, DEFAULT_THEME):
+            if name and name in self.available_themes:
+                self.theme = name
+                break
+        self.theme_changed_signal.subscribe(self, self._remember_theme)
+
+    def _remember_theme(self, theme: Theme) -> None:
+        self.run_worker(
+            self.gateway.call(self.library.set_state, "theme", theme.name),
+            group="theme",
+            exit_on_error=False,
+        )
+
+    # -- lifecycle -----------------------------------------------------------
+
+    def get_default_screen(self) -> Screen:
+        return MainScreen()
+
+    async def on_mount(self) -> None:
+        self.set_keymap(self.library.config.keys)
+        for problem in self.theme_problems:
+            self.notify(problem, severity="warning", markup=False)
+        await self._restore_theme()
+        if self.watch_interval > 0:
+            self.set_interval(self.watch_interval, self._watch_library)
+        minutes = self.library.config.refresh_interval
+        if minutes > 0:
+            self.set_interval(minutes * 60, self.main_screen.action_refresh_all)
+
+    def _watch_library(self) -> None:
+        self.main_screen.check_external_changes()
+
+    async def action_quit(self) -> None:
+        """Remember the reading position before leaving."""
+        try:
+            await self.main_screen.save_reading_position()
+        except Exception as error:  # noqa: BLE001 - quitting must always work
+            self.log.error("could not save the reading position", error)
+        self.exit()
+
+    # -- help and the command palette ----------------------------------------
+
+    def help_sections(self) -> list[HelpSection]:
+        return [
+            HelpSection(
+                "Everywhere",
+                bindings_of(MainScreen.BINDINGS)
+                + bindings_of(self.BINDINGS)
+                + (Binding("ctrl+p", "command_palette", "Command palette", id="command-palette"),),
+            ),
+            HelpSection("Article list", bindings_of(ArticleList.BINDINGS)),
+            HelpSection("Reading pane", bindings_of(ReadingView.BINDINGS)),
+            HelpSection("Sidebar", bindings_of(Sidebar.BINDINGS)),
+        ]
+
+    def action_help(self) -> None:
+        if not isinstance(self.screen, HelpScreen):
+            self.push_screen(HelpScreen(self.help_sections(), self._keymap))
+
+    def get_system_commands(self, screen: Screen) -> Iterable[SystemCommand]:
+        yield from super().get_system_commands(screen)
+        try:
+            main = self.main_screen
+        except LookupError:
+            return
+        yield SystemCommand("Help: keys", "List every key binding", self.action_help)
+        for binding in bindings_of(MainScreen.BINDINGS):
+            if binding.id not in {"focus-next", "focus-previous", "close-find", "back"}:
+                yield self._command(binding, main)
+        reader = main.reader
+        for binding in bindings_of(ReadingView.BINDINGS):
+            if binding.id in {"show-removed", "find", "open-link", "copy-link"}:
+                yield self._command(binding, reader)
+
+    def _command(self, binding: Binding, target: MainScreen | ReadingView) -> SystemCommand:
+        title = binding.description
+        help_text = f"Key: {binding.key}  (id {binding.id})"
+        return SystemCommand(
+            title, help_text, partial(self._run_action_later, binding.action, target)
+        )
+
+    def _run_action_later(self, action: str, target: MainScreen | ReadingView) -> None:
+        self.call_later(self.run_action, action, target)
+
+
+def run_app(library: Library, *, opener: LinkOpener | None = None) -> None:
+    """Run the terminal UI until the user quits."""
+    app = BroadsheetApp(library, opener=opener)
+    try:
+        app.run()
+    finally:
+        app.gateway.shutdown()

@@ -1,0 +1,98 @@
+"""Small modal dialogs: a yes/no confirmation and a one-line prompt.
+
+Messages may quote feed text, so they take :class:`Content` (or plain strings
+shown without markup), never markup.
+"""
+
+from __future__ import annotations
+
+from typing import ClassVar
+
+from textual.app import ComposeResult
+from textual.binding import Binding, BindingType
+from textual.containers import Horizontal, Vertical
+from textual.content import Content
+from textual.screen import ModalScreen
+from textual.widgets import Button, Input, Label, Static
+
+DIALOG_CSS = """
+.dialog {
+    width: 64;
+    max-width: 90%;
+    height: auto;
+    padding: 1 2;
+    background: $panel;
+    border: thick $primary 60%;
+}
+.dialog .dialog--title { text-style: bold; margin-bottom: 1; }
+.dialog .dialog--hint { color: $text-muted; margin-top: 1; }
+.dialog Horizontal { height: auto; align-horizontal: right; margin-top: 1; }
+.dialog Button { margin-left: 2; }
+"""
+
+
+def _as_content(message: str | Content) -> Content:
+    return message if isinstance(message, Content) else Content(message)
+
+
+class ConfirmScreen(ModalScreen[bool]):
+    """Ask a yes/no question; dismisses with True for yes."""
+
+    DEFAULT_CSS = "ConfirmScreen { align: center middle; }\n" + DIALOG_CSS
+    BINDINGS: ClassVar[list[BindingType]] = [
+        Binding("y", "answer(True)", "Yes", id="confirm-yes"),
+        Binding("n,escape", "answer(False)", "No", id="confirm-no"),
+    ]
+
+    def __init__(self, title: str, message: str | Content) -> None:
+        super().__init__()
+        self.title_text = title
+        self.message = _as_content(message)
+
+    def compose(self) -> ComposeResult:
+        with Vertical(classes="dialog"):
+            yield Label(Content(self.title_text), classes="dialog--title")
+            yield Static(self.message, id="confirm-message")
+            with Horizontal():
+                yield Button("No", id="no")
+                yield Button("Yes", id="yes", variant="error")
+
+    def on_mount(self) -> None:
+        self.query_one("#no", Button).focus()
+
+    def on_button_pressed(self, event: Button.Pressed) -> None:
+        self.dismiss(event.button.id == "yes")
+
+    def action_answer(self, answer: bool) -> None:
+        self.dismiss(answer)
+
+
+class PromptScreen(ModalScreen[str | None]):
+    """Ask for one line of text; dismisses with it, or None on Escape."""
+
+    DEFAULT_CSS = "PromptScreen { align: center middle; }\n" + DIALOG_CSS
+    BINDINGS: ClassVar[list[BindingType]] = [
+        Binding("escape", "cancel", "Cancel", id="prompt-cancel")
+    ]
+
+    def __init__(
+        self, title: str, *, placeholder: str = "", hint: str = "", restrict: str | None = None
+    ) -> None:
+        super().__init__()
+        self.title_text = title
+        self.placeholder = placeholder
+        self.hint = hint
+        self.restrict = restrict
+
+    def compose(self) -> ComposeResult:
+        with Vertical(classes="dialog"):
+            yield Label(Content(self.title_text), classes="dialog--title")
+            yield Input(placeholder=self.placeholder, restrict=self.restrict, id="prompt-input")
+            if self.hint:
+                yield Label(Content(self.hint), classes="dialog--hint")
+
+    def on_input_submitted(self, event: Input.Submitted) -> None:
+        self.dismiss(event.value.strip() or None)
+
+    def action_cancel(self) -> None:
+        self.dismiss(None)

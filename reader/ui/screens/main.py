@@ -1,0 +1,659 @@
+"""The main screen: sidebar, article list and reading pane, and the actions on them.
+
+Every library call goes through the gateway (a background thread) inside a
+worker, so the screen never waits on disk; refreshes run in worker threads of
+their own and report back with ``call_from_thread``.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import sqlite3
+from collections.abc import Awaitable, Callable
+from typing import TYPE_CHECKING, ClassVar, TypeVar
+
+from textual import on, work
+from textual.app import ComposeResult
+from textual.binding import Binding, BindingType
+from textual.containers import Horizontal, Vertical
+from textual.content import Content
+from textual.events import DescendantFocus
+from textual.notifications import SeverityLevel
+from textual.screen import Screen
+from textual.widget import Widget
+from textual.widgets import Footer, Input, Label, OptionList, ProgressBar, Static
+
+from reader.core.errors import BroadsheetError, LibraryLockedError, NotFoundError
+from reader.core.library import ArticleQuery
+from reader.core.models import Article, ArticleSummary, Feed, FeedRefreshResult, RefreshSummary
+from reader.core.sanitize import clean_line, visible_url
+from reader.ui.screens.dialogs import ConfirmScreen, PromptScreen
+from reader.ui.widgets.article_list import ArticleList
+from reader.ui.widgets.reading_view import ReadingView
+from reader.ui.widgets.sidebar import (
+    SAVED_ID,
+    UNREAD_ID,
+    Sidebar,
+    SidebarCounts,
+    feed_option_id,
+    query_for,
+)
+
+if TYPE_CHECKING:
+    from reader.ui.app import BroadsheetApp
+
+T = TypeVar("T")
+
+
+def friendly_error(error: BaseException) -> str:
+    """One line for the user; never a traceback."""
+    if isinstance(error, LibraryLockedError):
+        return "Another Broadsheet is refreshing this library; try again when it ends."
+    if isinstance(error, sqlite3.OperationalError) and "locked" in str(error):
+        return "The library is busy (locked by another program); try again in a moment."
+    if isinstance(error, BroadsheetError | sqlite3.Error | OSError):
+        return clean_line(str(error)) or error.__class__.__name__
+    return f"Unexpected error: {clean_line(str(error)) or error.__class__.__name__}"
+
+
+class MainScreen(Screen[None]):
+    """Sidebar | article list over the reading pane."""
+
+    BINDINGS: ClassVar[list[BindingType]] = [
+        Binding("tab", "app.focus_next", "Next pane", show=False, id="focus-next"),
+        Binding(
+            "shift+tab", "app.focus_previous", "Previous pane", show=False, id="focus-previous"
+        ),
+        Binding("n", "next_unread", "Next unread", id="next-unread"),
+        Binding("p", "previous_unread", "Prev unread", show=False, id="prev-unread"),
+        Binding("m", "toggle_read", "Read/unread", show=False, id="toggle-read"),
+        Binding("A", "mark_all_read", "Mark all read", show=False, id="mark-all-read"),
+        Binding("r", "refresh_feed", "Refresh", id="refresh"),
+        Binding("R", "refresh_all", "Refresh all", show=False, id="refresh-all"),
+        Binding("o", "open_in_browser", "Browser", id="open-browser"),
+        Binding("y", "copy_url", "Copy URL", show=False, id="copy-url"),
+        Binding("u", "toggle_unread_only", "Unread only", show=False, id="unread-only"),
+        Binding("plus", "add_feed", "Add feed", show=False, id="add-feed"),
+        Binding("d", "unsubscribe", "Unsubscribe", show=False, id="unsubscribe"),
+        Binding("q", "back", "Back/Quit", id="back"),
+        Binding("escape", "close_find", "Close find", show=False, id="close-find"),
+    ]
+
+    DEFAULT_CSS = """
+    MainScreen #panes { height: 1fr; }
+    MainScreen #sidebar { width: 32; height: 1fr; border-right: vkey $panel-lighten-2; }
+    MainScreen #right { width: 1fr; height: 1fr; }
+    MainScreen #list-header {
+        height: 1; padding: 0 1; background: $panel; color: $text;
+    }
+    MainScreen #articles { height: 2fr; }
+    MainScreen #reader { height: 3fr; border-top: hkey $panel-lighten-2; }
+    MainScreen #find { dock: bottom; display: none; }
+    MainScreen.-finding #find { display: block; }
+    MainScreen.-reading #sidebar { display: none; }
+    MainScreen.-reading #articles { height: 6; }
+    MainScreen.-reading #reader { height: 1fr; }
+    MainScreen #progress-row { dock: bottom; height: 1; display: none; padding: 0 1; }
+    MainScreen.-refreshing #progress-row { display: block; }
+    MainScreen #progress-label { width: auto; margin-right: 2; }
+    """
+
+    def __init__(self) -> None:
+        super().__init__(id="main")
+        self.unread_only = False
+        self.open_article_id: int | None = None
+        self._saved_position: tuple[int, int] | None = None
+        self._data_version: int | None = None
+        self._reload_pending = False
+
+    @property
+    def broadsheet(self) -> BroadsheetApp:
+        from reader.ui.app import BroadsheetApp
+
+        app = self.app
+        assert isinstance(app, BroadsheetApp)
+        return app
+
+    # -- layout --------------------------------------------------------------
+
+    def compose(self) -> ComposeResult:
+        gateway = self.broadsheet.gateway
+        library = gateway.library
+        with Horizontal(id="panes"):
+            yield Sidebar(id="sidebar")
+            with Vertical(id="right"):
+                yield Static(Content("Loading…"), id="list-header")
+                yield ArticleList(
+                    lambda query, offset, limit: gateway.call(
+                        library.article_page, query, offset, limit
+                    ),
+                    lambda query: gateway.call(library.count_articles, query),
+                    id="articles",
+                )
+                yield ReadingView(measure=library.config.measure, id="reader")
+                yield Input(placeholder="Find in article (Enter: next, Esc: close)", id="find")
+        with Horizontal(id="progress-row"):
+            yield Label(Content("Refreshing"), id="progress-label")
+            yield ProgressBar(show_eta=False, id="progress")
+        yield Footer()
+
+    @property
+    def sidebar(self) -> Sidebar:
+        return self.query_one(Sidebar)
+
+    @property
+    def articles(self) -> ArticleList:
+        return self.query_one(ArticleList)
+
+    @property
+    def reader(self) -> ReadingView:
+        return self.query_one(ReadingView)
+
+    def on_mount(self) -> None:
+        self.articles.focus()
+        self.startup()
+
+    # -- gateway helpers -----------------------------------------------------
+
+    async def call(self, function: Callable[..., T], *args: object, **kwargs: object) -> T:
+        return await self.broadsheet.gateway.call(function, *args, **kwargs)
+
+    def report(self, error: BaseException) -> None:
+        self.app.notify(friendly_error(error), severity="error", markup=False, timeout=8)
+
+    async def guarded(self, action: Awaitable[object]) -> None:
+        """Run ``action``; show a user-facing error instead of crashing."""
+        try:
+            await action
+        except (BroadsheetError, sqlite3.Error, OSError) as error:
+            self.report(error)
+
+    # -- startup and reloads -------------------------------------------------
+
+    @work(group="startup", exit_on_error=False)
+    async def startup(self) -> None:
+        await self.guarded(self._startup())
+
+    async def _startup(self) -> None:
+        library = self.broadsheet.gateway.library
+        last_view = await self.call(library.get_state, "last_view", UNREAD_ID)
+        last_article = await self.call(library.get_state, "last_article")
+        self.unread_only = await self.call(library.get_state, "unread_only", "0") == "1"
+        feeds = await self.reload_sidebar()
+        self.sidebar.select_id(last_view)
+        article_id = int(last_article) if last_article and last_article.isdigit() else None
+        await self.load_list(keep_article=article_id)
+        if (
+            article_id is not None
+            and self.articles.current
+            and self.articles.current.id == article_id
+        ):
+            await self._open(article_id, mark=False)
+            self.reader.focus()
+        self._data_version = await self.call(library.data_version)
+        if any(feed.last_checked is None for feed in feeds) and self.broadsheet.refresh_on_start:
+            self.action_refresh_all()
+
+    async def reload_sidebar(self) -> list[Feed]:
+        library = self.broadsheet.gateway.library
+        feeds = await self.call(library.feeds)
+        saved = await self.call(library.count_articles, ArticleQuery(saved_only=True))
+        unread = await self.call(library.count_articles, ArticleQuery(unread_only=True))
+        self.sidebar.show_feeds(feeds, SidebarCounts(unread, saved))
+        self.update_header()
+        return feeds
+
+    def current_query(self) -> ArticleQuery:
+        return query_for(self.sidebar.current_id, self.unread_only)
+
+    async def load_list(self, keep_article: int | None = None) -> None:
+        query = self.current_query()
+        self.articles.empty_message = self.empty_message()
+        cursor = 0
+        if keep_article is not None:
+            library = self.broadsheet.gateway.library
+            position = await self.call(library.article_position, query, keep_article)
+            cursor = position or 0
+        await self.articles.load(query, keep_article=keep_article, cursor=cursor)
+        self.update_header()
+
+    async def reload_all(self) -> None:
+        """Pick up changes (a refresh, another process) keeping the cursor."""
+        await self.reload_sidebar()
+        self.articles.empty_message = self.empty_message()
+        await self.articles.reload()
+        self.update_header()
+
+    @work(group="reload", exclusive=True, exit_on_error=False)
+    async def schedule_reload(self) -> None:
+        await self.guarded(self.reload_all())
+
+    def empty_message(self) -> str:
+        view = self.sidebar.current_id
+        if not self.sidebar.feeds:
+            return "No feeds yet. Press + to add a feed by its URL or a site's address."
+        if view == UNREAD_ID:
+            if all(feed.last_checked is None for feed in self.sidebar.feeds):
+                return "Your feeds have not been fetched yet. Press R to refresh them."
+            return "All caught up: nothing unread. Press R to look for new articles."
+        if view == SAVED_ID:
+            return "No saved articles yet."
+        feed = self.sidebar.current_feed
+        if feed is None:
+            return "Nothing here."
+        if feed.last_error:
+            return f"This feed failed to refresh: {clean_line(feed.last_error)}. Press r to retry."
+        if feed.last_checked is None:
+            return "This feed has not been fetched yet. Press r to refresh it."
+        if feed.total == 0:
+            return "This feed has no articles yet. Press r to check again."
+        return "No unread articles here. Press u to show read ones too."
+
+    def update_header(self) -> None:
+        view = self.sidebar.current_id
+        feed = self.sidebar.current_feed
+        if view == SAVED_ID:
+            title = "Saved"
+        elif feed is not None:
+            title = clean_line(feed.title)
+        else:
+            title = "All unread"
+        count = self.articles.row_count
+        parts = [Content.styled(title, "bold"), Content(f"  {count} articles")]
+        if feed is not None:
+            parts.append(Content(" · unread only" if self.unread_only else " · all"))
+            if feed.last_error:
+                error = f"  ! last refresh failed: {clean_line(feed.last_error)}"
+                parts.append(Content.styled(error, "$error"))
+        self.query_one("#list-header", Static).update(Content("").join(parts))
+
+    # -- sidebar and list events ---------------------------------------------
+
+    @on(OptionList.OptionHighlighted, "#sidebar")
+    def sidebar_moved(self) -> None:
+        self.change_view()
+
+    @on(OptionList.OptionSelected, "#sidebar")
+    def sidebar_selected(self) -> None:
+        self.articles.focus()
+
+    @work(group="view", exclusive=True, exit_on_error=False)
+    async def change_view(self) -> None:
+        await self.guarded(self.load_list())
+        library = self.broadsheet.gateway.library
+        await self.guarded(self.call(library.set_state, "last_view", self.sidebar.current_id))
+
+    @on(ArticleList.Opened)
+    def article_opened(self, event: ArticleList.Opened) -> None:
+        self.open_article(event.summary.id, focus=True)
+
+    def on_descendant_focus(self, event: DescendantFocus) -> None:
+        reading = isinstance(event.widget, ReadingView) or event.widget.id == "find"
+        self.set_class(reading and self.reader.article is not None, "-reading")
+
+    # -- opening articles ----------------------------------------------------
+
+    @work(group="open", exclusive=True, exit_on_error=False)
+    async def open_article(self, article_id: int, focus: bool = False) -> None:
+        await self.guarded(self._open(article_id))
+        if focus and self.reader.article is not None:
+            self.reader.focus()
+
+    async def _open(self, article_id: int, *, mark: bool = True) -> None:
+        library = self.broadsheet.gateway.library
+        await self.save_reading_position()
+        try:
+            article = await self.call(library.article, article_id)
+        except NotFoundError:
+            self.app.notify("That article is gone (its feed was removed).", markup=False)
+            return
+        self.open_article_id = article.id
+        self.close_find()
+        self.reader.show(article, article.reading_position)
+        await self.call(library.set_state, "last_article", str(article.id))
+        if mark and not article.read:
+            await self.set_read([article.id], True)
+
+    async def save_reading_position(self) -> None:
+        """Store where the reader is in the open article (a canonical offset)."""
+        article = self.reader.article
+        if article is None:
+            return
+        position = self.reader.reading_position
+        if self._saved_position == (article.id, position):
+            return
+        self._saved_position = (article.id, position)
+        library = self.broadsheet.gateway.library
+        await self.call(library.set_reading_position, article.id, position)
+
+    async def set_read(self, article_ids: list[int], read: bool) -> None:
+        library = self.broadsheet.gateway.library
+        await self.call(library.mark_read, article_ids, read)
+        self.articles.update_summaries(set(article_ids), read=read)
+        if self.reader.article is not None and self.reader.article.id in article_ids:
+            self.reader.article.read = read
+        await self.reload_sidebar()
+
+    def focused_article(self) -> ArticleSummary | Article | None:
+        """The article the user means: the open one when reading, else the list's."""
+        if self.has_class("-reading") and self.reader.article is not None:
+            return self.reader.article
+        return self.articles.current or self.reader.article
+
+    # -- next / previous unread ----------------------------------------------
+
+    def action_next_unread(self) -> None:
+        self.jump_unread(backwards=False)
+
+    def action_previous_unread(self) -> None:
+        self.jump_unread(backwards=True)
+
+    @work(group="open", exclusive=True, exit_on_error=False)
+    async def jump_unread(self, backwards: bool) -> None:
+        await self.guarded(self._jump_unread(backwards))
+
+    async def _jump_unread(self, backwards: bool) -> None:
+        library = self.broadsheet.gateway.library
+        query = self.current_query()
+        current = self.focused_article()
+        after = current.id if current is not None else None
+        found = await self.call(library.next_unread, query, after, backwards=backwards)
+        if found is None and query.feed_id is not None:
+            found = await self.unread_in_other_feed(query.feed_id, backwards)
+            if found is not None and found.feed_id is not None:
+                self.sidebar.select_id(feed_option_id(found.feed_id))
+                await self.load_list()
+        if found is None:
+            self.app.notify("No more unread articles.", markup=False)
+            return
+        position = await self.call(library.article_position, self.current_query(), found.id)
+        if position is not None:
+            self.articles.move_to(position)
+        await self._open(found.id)
+
+    async def unread_in_other_feed(self, feed_id: int, backwards: bool) -> ArticleSummary | None:
+        """The first unread article of the next feed (in sidebar order) that has one."""
+        feeds = self.sidebar.feeds
+        index = next((i for i, feed in enumerate(feeds) if feed.id == feed_id), 0)
+        order = reversed(feeds[:index]) if backwards else iter(feeds[index + 1 :])
+        library = self.broadsheet.gateway.library
+        for feed in order:
+            if feed.unread:
+                query = ArticleQuery(feed_id=feed.id, unread_only=self.unread_only)
+                return await self.call(library.next_unread, query, None, backwards=backwards)
+        return None
+
+    # -- marking -------------------------------------------------------------
+
+    @work(group="mark", exit_on_error=False)
+    async def action_toggle_read(self) -> None:
+        article = self.focused_article()
+        if article is not None:
+            await self.guarded(self.set_read([article.id], not article.read))
+
+    @work(group="mark", exit_on_error=False)
+    async def action_mark_all_read(self) -> None:
+        await self.guarded(self._mark_all_read())
+
+    async def _mark_all_read(self) -> None:
+        library = self.broadsheet.gateway.library
+        changed = await self.call(library.mark_query_read, self.articles.query_)
+        self.articles.mark_all_read_in_cache()
+        await self.reload_sidebar()
+        noun = "article" if changed == 1 else "articles"
+        self.app.notify(f"Marked {changed} {noun} read.", markup=False)
+
+    @work(group="view", exclusive=True, exit_on_error=False)
+    async def action_toggle_unread_only(self) -> None:
+        self.unread_only = not self.unread_only
+        library = self.broadsheet.gateway.library
+        await self.guarded(self.call(library.set_state, "unread_only", str(int(self.unread_only))))
+        await self.guarded(self.load_list())
+        if self.sidebar.current_id in (UNREAD_ID, SAVED_ID):
+            state = "on" if self.unread_only else "off"
+            self.app.notify(f"Unread only is {state} for feed views.", markup=False)
+
+    # -- refreshing ----------------------------------------------------------
+
+    def action_refresh_feed(self) -> None:
+        feed = self.sidebar.current_feed
+        feed_id = feed.id if feed else None
+        if feed_id is None:
+            article = self.focused_article()
+            feed_id = article.feed_id if article is not None else None
+        if feed_id is None:
+            self.app.notify("Choose a feed (or an article) to refresh; R refreshes all.")
+            return
+        self.run_refresh([feed_id])
+
+    def action_refresh_all(self) -> None:
+        self.run_refresh(None)
+
+    @work(thread=True, group="refresh", exclusive=True, exit_on_error=False)
+    def run_refresh(self, feed_ids: list[int] | None) -> None:
+        """Fetch in a worker thread; each stored feed is reported as it lands."""
+        library = self.broadsheet.gateway.library
+        self.app.call_from_thread(self.refresh_started)
+        try:
+            summary = asyncio.run(
+                library.refresh(feed_ids, on_result=self.refresh_progress_from_thread)
+            )
+        except Exception as error:  # noqa: BLE001 - shown to the user, never a traceback
+            self.app.call_from_thread(self.refresh_finished, None, error)
+            return
+        self.app.call_from_thread(self.refresh_finished, summary, None)
+
+    def refresh_progress_from_thread(
+        self, result: FeedRefreshResult, done: int, total: int
+    ) -> None:
+        self.app.call_from_thread(self.refresh_progress, result, done, total)
+
+    def refresh_started(self) -> None:
+        self.add_class("-refreshing")
+        self.query_one(ProgressBar).update(total=None, progress=0)
+        self.query_one("#progress-label", Label).update(Content("Refreshing…"))
+
+    def refresh_progress(self, result: FeedRefreshResult, done: int, total: int) -> None:
+        self.query_one(ProgressBar).update(total=total, progress=done)
+        self.query_one("#progress-label", Label).update(Content(f"Refreshing {done}/{total}"))
+        if result.new or result.error:
+            self.schedule_reload()
+
+    def refresh_finished(self, summary: RefreshSummary | None, error: BaseException | None) -> None:
+        self.remove_class("-refreshing")
+        if error is not None:
+            self.report(error)
+            return
+        assert summary is not None
+        severity: SeverityLevel = "warning" if summary.errors else "information"
+        message = summary.line()
+        if summary.errors and summary.errors == summary.feeds:
+            message += ". Is the network down?"
+        self.app.notify(message, severity=severity, markup=False)
+        self.schedule_reload()
+
+    @work(group="watch", exclusive=True, exit_on_error=False)
+    async def check_external_changes(self) -> None:
+        """Another process (``broadsheet refresh`` from cron) may have written."""
+        library = self.broadsheet.gateway.library
+        try:
+            version = await self.call(library.data_version)
+        except (sqlite3.Error, BroadsheetError):
+            return
+        if self._data_version is not None and version != self._data_version:
+            await self.guarded(self.reload_all())
+        self._data_version = version
+
+    # -- links ---------------------------------------------------------------
+
+    def _article_url(self) -> str | None:
+        article = self.focused_article()
+        if article is None or not article.link:
+            self.app.notify("This article has no link.", markup=False)
+            return None
+        return article.link
+
+    def action_open_in_browser(self) -> None:
+        url = self._article_url()
+        if url:
+            self.open_url(url)
+
+    def action_copy_url(self) -> None:
+        url = self._article_url()
+        if url:
+            self.copy_url(url)
+
+    def copy_url(self, url: str) -> None:
+        self.app.copy_to_clipboard(url)
+        self.app.notify(f"Copied {visible_url(url)}", markup=False)
+
+    @work(thread=True, group="browser", exit_on_error=False)
+    def open_url(self, url: str) -> None:
+        result = self.broadsheet.opener.open(url)
+        self.app.call_from_thread(
+            self._opened, result.url, result.launched, result.allowed, result.reason
+        )
+
+    def _opened(self, url: str, launched: bool, allowed: bool, reason: str) -> None:
+        shown = visible_url(url)
+        if launched:
+            self.app.notify(f"Opened {shown}", markup=False)
+        elif not allowed:
+            self.app.notify(f"{reason}: {shown}", severity="warning", markup=False)
+        else:
+            self.app.copy_to_clipboard(url)
+            self.app.notify(f"{reason}; copied the link:\n{shown}", markup=False, timeout=10)
+
+    @on(ReadingView.LinkRequested)
+    def link_requested(self, event: ReadingView.LinkRequested) -> None:
+        links = self.reader.links
+        if not links:
+            self.app.notify("This article has no links.", markup=False)
+            return
+        verb = "Open" if event.mode == "open" else "Copy"
+        prompt = PromptScreen(
+            f"{verb} link number (1–{len(links)})", placeholder="1", restrict=r"[0-9]*"
+        )
+        self.app.push_screen(prompt, lambda answer: self.use_link(answer, event.mode))
+
+    def use_link(self, answer: str | None, mode: str) -> None:
+        links = self.reader.links
+        if not answer:
+            return
+        number = int(answer)
+        if not 1 <= number <= len(links):
+            self.app.notify(f"There is no link {number}.", markup=False)
+            return
+        if mode == "open":
+            self.open_url(links[number - 1])
+        else:
+            self.copy_url(links[number - 1])
+
+    # -- find in article -----------------------------------------------------
+
+    @on(ReadingView.FindRequested)
+    def find_requested(self) -> None:
+        if self.reader.article is None:
+            return
+        self.add_class("-finding")
+        self.query_one("#find", Input).focus()
+
+    @on(Input.Submitted, "#find")
+    def find_submitted(self, event: Input.Submitted) -> None:
+        query = event.value
+        if query and not self.reader.find(query):
+            self.app.notify("No match in this article.", markup=False)
+
+    def action_close_find(self) -> None:
+        self.close_find()
+
+    def close_find(self) -> None:
+        if not self.has_class("-finding"):
+            return
+        focused_find = self.focused is not None and self.focused.id == "find"
+        self.remove_class("-finding")
+        self.reader.clear_find()
+        if focused_find:
+            self.reader.focus()
+
+    # -- feeds ---------------------------------------------------------------
+
+    def action_add_feed(self) -> None:
+        prompt = PromptScreen(
+            "Add a feed",
+            placeholder="https://example.com/feed.xml or https://example.com",
+            hint="A site's address works too: its feed is found for you.",
+        )
+        self.app.push_screen(prompt, self._add_feed_answer)
+
+    def _add_feed_answer(self, url: str | None) -> None:
+        if url:
+            self.app.notify(f"Subscribing to {visible_url(url)}…", markup=False)
+            self.subscribe(url)
+
+    @work(thread=True, group="subscribe", exit_on_error=False)
+    def subscribe(self, url: str) -> None:
+        library = self.broadsheet.gateway.library
+        try:
+            feed = asyncio.run(library.subscribe(url))
+        except Exception as error:  # noqa: BLE001 - shown to the user
+            self.app.call_from_thread(self._subscribed, None, error)
+            return
+        self.app.call_from_thread(self._subscribed, feed, None)
+
+    def _subscribed(self, feed: Feed | None, error: BaseException | None) -> None:
+        if error is not None:
+            self.report(error)
+        if feed is not None:
+            self.app.notify(f"Subscribed to {clean_line(feed.title)}", markup=False)
+        self.after_subscribe(feed.id if feed else None)
+
+    @work(group="view", exclusive=True, exit_on_error=False)
+    async def after_subscribe(self, feed_id: int | None) -> None:
+        await self.guarded(self.reload_sidebar())
+        if feed_id is not None:
+            self.sidebar.select_id(feed_option_id(feed_id))
+        await self.guarded(self.load_list())
+
+    def action_unsubscribe(self) -> None:
+        feed = self.sidebar.current_feed
+        if feed is None:
+            self.app.notify("Choose a feed in the sidebar to unsubscribe from it.", markup=False)
+            return
+        question = Content.assemble(
+            "Unsubscribe from “",
+            (clean_line(feed.title), "bold"),
+            "”?\nIts articles go too, except saved ones.",
+        )
+        confirm = ConfirmScreen("Unsubscribe", question)
+        self.app.push_screen(confirm, lambda yes: self._unsubscribe_answer(feed, bool(yes)))
+
+    def _unsubscribe_answer(self, feed: Feed, yes: bool) -> None:
+        if yes:
+            self.unsubscribe(feed)
+
+    @work(group="view", exclusive=True, exit_on_error=False)
+    async def unsubscribe(self, feed: Feed) -> None:
+        library = self.broadsheet.gateway.library
+        try:
+            await self.call(library.remove_feed, feed.id)
+        except (BroadsheetError, sqlite3.Error) as error:
+            self.report(error)
+            return
+        if self.reader.article is not None and self.reader.article.feed_id == feed.id:
+            self.reader.show(None)
+        self.app.notify(f"Unsubscribed from {clean_line(feed.title)}", markup=False)
+        await self.guarded(self.reload_sidebar())
+        self.sidebar.select_id(UNREAD_ID)
+        await self.guarded(self.load_list())
+
+    # -- leaving -------------------------------------------------------------
+
+    async def action_back(self) -> None:
+        focused: Widget | None = self.focused
+        if self.has_class("-finding"):
+            self.close_find()
+        elif focused is not None and (isinstance(focused, ReadingView) or focused.id == "find"):
+            self.articles.focus()
+        else:
+            await self.broadsheet.action_quit()
