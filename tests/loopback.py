@@ -17,6 +17,7 @@ from __future__ import annotations
 
 import email.utils
 import socket
+import ssl
 import struct
 import threading
 import zlib
@@ -47,6 +48,10 @@ class Handler(BaseHTTPRequestHandler):
     server: _Server
 
     def setup(self) -> None:
+        tls = self.server.owner.tls
+        if tls is not None:  # handshake here, in the handler thread, not in accept()
+            self.request.settimeout(self.timeout)
+            self.request = tls.wrap_socket(self.request, server_side=True)
         super().setup()
         self.server.owner._track(self.connection, add=True)
 
@@ -122,7 +127,8 @@ def gzip_zeros(size: int, layers: int = 1) -> bytes:
 
 
 class LoopbackServer:
-    def __init__(self) -> None:
+    def __init__(self, tls: ssl.SSLContext | None = None) -> None:
+        self.tls = tls  # serve HTTPS with this server-side context
         self.stopping = threading.Event()
         self.requests: list[LoggedRequest] = []
         self.max_in_flight = 0  # most requests handled at once (registered routes only)
@@ -139,7 +145,8 @@ class LoopbackServer:
         return int(self._httpd.server_address[1])
 
     def url(self, path: str) -> str:
-        return f"http://127.0.0.1:{self.port}{path}"
+        scheme = "https" if self.tls else "http"
+        return f"{scheme}://127.0.0.1:{self.port}{path}"
 
     def start(self) -> LoopbackServer:
         self._thread.start()

@@ -7,14 +7,16 @@ import email.utils
 import gzip
 import os
 import socket
+import ssl
 import time
 import tracemalloc
 import zlib
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
 from pathlib import Path
 
 import httpx
 import pytest
+import trustme
 from loopback import Handler, LoopbackServer
 
 from reader import __version__
@@ -555,3 +557,38 @@ async def test_fifo_is_refused_without_blocking(tmp_path: Path) -> None:
     os.mkfifo(fifo)
     result = await asyncio.wait_for(fetch(str(fifo)), timeout=2)
     assert result.error == f"not a regular file: {fifo}"
+
+
+# --- TLS -----------------------------------------------------------------------
+
+
+@pytest.fixture
+def tls_server() -> Iterator[tuple[LoopbackServer, ssl.SSLContext]]:
+    """An HTTPS loopback server and a client context that trusts its private CA."""
+    ca = trustme.CA()
+    server_context = ssl.create_default_context(ssl.Purpose.CLIENT_AUTH)
+    ca.issue_cert("127.0.0.1").configure_cert(server_context)
+    client_context = ssl.create_default_context()
+    ca.configure_trust(client_context)
+    server = LoopbackServer(tls=server_context).start()
+    try:
+        yield server, client_context
+    finally:
+        server.stop()
+
+
+async def test_https_with_given_trust(tls_server: tuple[LoopbackServer, ssl.SSLContext]) -> None:
+    server, client_context = tls_server
+    url = server.static("/feed", FEED)
+    async with Fetcher(FAST, verify=client_context) as fetcher:
+        result = await fetcher.fetch(url)
+    assert url.startswith("https://") and result.body == FEED
+
+
+async def test_https_untrusted_certificate_is_an_error(
+    tls_server: tuple[LoopbackServer, ssl.SSLContext],
+) -> None:
+    server, _ = tls_server
+    result = await fetch(server.static("/feed", FEED))
+    assert result.error and result.error.startswith("cannot connect")
+    assert "CERTIFICATE_VERIFY_FAILED" in result.error and result.body is None
