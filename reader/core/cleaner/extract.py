@@ -14,7 +14,7 @@ import re
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
 from datetime import UTC, datetime
-from html import escape, unescape
+from html import escape
 from typing import Any
 from urllib.parse import urljoin, urlsplit
 
@@ -232,104 +232,158 @@ def _first_figure_caption(tree: lxml.html.HtmlElement) -> str | None:
 
 # --- trafilatura tree -> blocks ---------------------------------------------
 
-# Marks a line break inside a paragraph; paragraphs are split there, since a
-# broken line ("June 9 -- Venue") is its own block to a reader.
-_LINE_BREAK = "\x00"
-
 
 @dataclass(slots=True)
 class _Block:
     kind: str  # "p", "h", "ul", "quote", "pre"
-    html: str  # the block as a fragment element
-    text: str  # its plain text, whitespace collapsed
+    text: str  # plain text, whitespace collapsed (for "pre": as is)
+    parts: tuple[str, ...] = ()  # list items / quote paragraphs
+    level: int = 0  # heading level
 
 
-def _inline_html(element: etree._Element, base: str | None) -> str:
-    """Escaped text of a trafilatura element; links kept as <a href>, other markup flattened."""
-    parts: list[str] = [escape(element.text or "", quote=False)]
-    for child in element:
-        tag = child.tag if isinstance(child.tag, str) else ""
-        if tag == "ref":
-            href = _http_url(child.get("target"), base)
-            inner = _inline_html(child, base)
-            parts.append(
-                f'<a href="{escape(href)}">{inner}</a>' if href and inner.strip() else inner
-            )
-        elif tag == "lb":
-            parts.append(_LINE_BREAK)
-        elif tag and tag != "graphic":
-            parts.append(_inline_html(child, base))
-        parts.append(escape(child.tail or "", quote=False))
-    return "".join(parts)
+def _collapse(text: str) -> str:
+    return " ".join(text.split())
 
 
-_TAG = re.compile(r"<[^>]+>")
+def _lines(element: etree._Element) -> list[str]:
+    """Text of a trafilatura element, split at its line breaks (<lb/>), blank lines dropped.
 
+    A broken line ("June 9 -- Venue") is its own block to a reader, so paragraphs
+    are split there rather than glued together.
+    """
+    lines: list[str] = [""]
 
-def _text_of(inline: str) -> str:
-    return " ".join(unescape(_TAG.sub("", inline)).split())
+    def walk(node: etree._Element) -> None:
+        lines[-1] += node.text or ""
+        for child in node:
+            if child.tag == "lb":
+                lines.append("")
+            elif isinstance(child.tag, str) and child.tag != "graphic":
+                walk(child)
+            lines[-1] += child.tail or ""
 
-
-def _lines(element: etree._Element, base: str | None) -> list[str]:
-    """Inline HTML per line (split at line breaks), blank lines dropped."""
-    return [
-        " ".join(line.split())
-        for line in _inline_html(element, base).split(_LINE_BREAK)
-        if line.strip()
-    ]
+    walk(element)
+    return [text for line in lines if (text := _collapse(line))]
 
 
 def _paragraphs(lines: Iterable[str]) -> Iterator[_Block]:
     for line in lines:
-        text = _text_of(line)
-        if text:
-            yield _Block("p", f"<p>{line}</p>", text)
+        if text := _collapse(line):
+            yield _Block("p", text)
 
 
-def _blocks(body: etree._Element, base: str | None) -> Iterator[_Block]:
+def _blocks(body: etree._Element) -> Iterator[_Block]:
     """Blocks of trafilatura's output tree, in order."""
     # trafilatura leaves some story text loose, as the text or tail of container
     # children (e.g. a subheading it did not recognise): those are paragraphs too.
-    if body.text and body.text.strip():
-        yield from _paragraphs([escape(body.text, quote=False)])
+    yield from _paragraphs([body.text or ""])
     for element in body:
-        yield from _element_blocks(element, base)
-        if element.tail and element.tail.strip():
-            yield from _paragraphs([escape(element.tail, quote=False)])
+        yield from _element_blocks(element)
+        yield from _paragraphs([element.tail or ""])
 
 
-def _element_blocks(element: etree._Element, base: str | None) -> Iterator[_Block]:
+def _element_blocks(element: etree._Element) -> Iterator[_Block]:
     tag = element.tag if isinstance(element.tag, str) else ""
     if tag == "head":
         rend = element.get("rend") or ""
         level = max(int(rend[1]), 2) if re.fullmatch(r"h[1-6]", rend) else 2
-        inner = " ".join(_lines(element, base))
-        if text := _text_of(inner):
-            yield _Block("h", f"<h{level}>{inner}</h{level}>", text)
+        if text := " ".join(_lines(element)):
+            yield _Block("h", text, level=level)
     elif tag == "list":
-        items = [" ".join(_lines(item, base)) for item in element.iter("item")]
-        items = [item for item in items if _text_of(item)]
+        items = tuple(text for item in element.iter("item") if (text := " ".join(_lines(item))))
         if items:
-            html = "<ul>" + "".join(f"<li>{item}</li>" for item in items) + "</ul>"
-            yield _Block("ul", html, " ".join(_text_of(item) for item in items))
+            yield _Block("ul", " ".join(items), parts=items)
     elif tag == "quote":
-        lines = _lines(element, base)
+        lines = tuple(_lines(element))
         if lines:
-            html = "<blockquote>" + "".join(f"<p>{line}</p>" for line in lines) + "</blockquote>"
-            yield _Block("quote", html, " ".join(_text_of(line) for line in lines))
+            yield _Block("quote", " ".join(lines), parts=lines)
     elif tag == "code":
-        code = "".join(element.itertext())
+        code = "".join(element.itertext()).strip("\n")
         if code.strip():
-            yield _Block("pre", f"<pre>{escape(code, quote=False)}</pre>", " ".join(code.split()))
+            yield _Block("pre", code)
     elif tag == "table":
         # The fragment has no tables: each row becomes a paragraph of its cells.
         for row in element.iter("row"):
-            cells = (" ".join("".join(cell.itertext()).split()) for cell in row.iter("cell"))
-            yield from _paragraphs([escape(" ".join(c for c in cells if c), quote=False)])
+            cells = (_collapse("".join(cell.itertext())) for cell in row.iter("cell"))
+            yield from _paragraphs([" ".join(c for c in cells if c)])
     elif tag == "div":
-        yield from _blocks(element, base)
+        yield from _blocks(element)
     elif tag:  # "p" and anything unexpected
-        yield from _paragraphs(_lines(element, base))
+        yield from _paragraphs(_lines(element))
+
+
+# --- links ----------------------------------------------------------------------
+
+# Elements whose text a story paragraph corresponds to, for finding its links.
+_LINK_HOSTS = frozenset(
+    {"p", "li", "h1", "h2", "h3", "h4", "h5", "h6", "blockquote", "td", "dd", "figcaption", "div"}
+)
+
+
+_STORY_ANCHORS = etree.XPath("//a[@href][normalize-space(.)][contains($story, normalize-space(.))]")
+
+
+def _source_links(
+    tree: lxml.html.HtmlElement, base: str | None, story: str
+) -> dict[str, list[tuple[str, str]]]:
+    """Links of the page, keyed by the collapsed text of the block that holds them.
+
+    trafilatura drops text next to links when asked to keep them, so links are
+    recovered here instead: a story block whose text equals a page block's text
+    gets that block's links.
+    """
+    found: dict[str, list[tuple[str, str]]] = {}
+    host_text: dict[etree._Element, str] = {}
+    # Most anchors are navigation; libxml2 drops those whose label the story lacks.
+    for anchor in _STORY_ANCHORS(tree, story=story):
+        href = (anchor.get("href") or "").strip()
+        label = _collapse(anchor.text_content())
+        if href.startswith("#") or not label:
+            continue
+        absolute = _http_url(href, base)
+        if not absolute:
+            continue
+        host = anchor.getparent()
+        while host is not None and host.tag not in _LINK_HOSTS:
+            host = host.getparent()
+        if host is None:
+            continue
+        key = host_text.get(host)
+        if key is None:
+            key = host_text[host] = _collapse(host.text_content())
+        found.setdefault(key, []).append((label, absolute))
+    return found
+
+
+def _linked(text: str, links: list[tuple[str, str]] | None) -> str:
+    """Escaped text with each link label, in order, wrapped in <a href>."""
+    if not links:
+        return escape(text, quote=False)
+    out: list[str] = []
+    cursor = 0
+    for label, href in links:
+        at = text.find(label, cursor)
+        if at < 0:
+            continue
+        out.append(escape(text[cursor:at], quote=False))
+        out.append(f'<a href="{escape(href)}">{escape(label, quote=False)}</a>')
+        cursor = at + len(label)
+    out.append(escape(text[cursor:], quote=False))
+    return "".join(out)
+
+
+def _render(block: _Block, links: dict[str, list[tuple[str, str]]]) -> str:
+    if block.kind == "h":
+        return f"<h{block.level}>{_linked(block.text, links.get(block.text))}</h{block.level}>"
+    if block.kind == "ul":
+        items = "".join(f"<li>{_linked(item, links.get(item))}</li>" for item in block.parts)
+        return f"<ul>{items}</ul>"
+    if block.kind == "quote":
+        lines = "".join(f"<p>{_linked(line, links.get(line))}</p>" for line in block.parts)
+        return f"<blockquote>{lines}</blockquote>"
+    if block.kind == "pre":
+        return f"<pre>{escape(block.text, quote=False)}</pre>"
+    return f"<p>{_linked(block.text, links.get(block.text))}</p>"
 
 
 # --- boilerplate trafilatura lets through ---------------------------------------
@@ -501,13 +555,15 @@ def extract_story(html: str, url: str | None = None) -> ExtractedStory:
     if tree is None:
         return ExtractedStory(html="")
     meta = _metadata(tree, url)
-    base = meta["canonical_url"] or url
+    base = url or meta["canonical_url"]
 
     import trafilatura  # lazy (already loaded by _parse)
 
-    blocks = _best_blocks(trafilatura, tree, url, base)
+    blocks = _best_blocks(trafilatura, tree, url)
     blocks = _tidy(blocks, _title_candidates(tree, meta["title"]))
-    fragment = "".join(block.html for block in blocks)
+    story = "\n".join(block.text for block in blocks)
+    links = _source_links(tree, base, story) if blocks else {}
+    fragment = "".join(_render(block, links) for block in blocks)
     if not fragment:
         fragment = _readability_fragment(html) or _paragraph_fragment(tree)
     return ExtractedStory(html=fragment, **meta)
@@ -520,9 +576,7 @@ def _length(blocks: list[_Block]) -> int:
     return sum(len(block.text) for block in blocks)
 
 
-def _best_blocks(
-    trafilatura: Any, tree: lxml.html.HtmlElement, url: str | None, base: str | None
-) -> list[_Block]:
+def _best_blocks(trafilatura: Any, tree: lxml.html.HtmlElement, url: str | None) -> list[_Block]:
     """trafilatura's story, trying dearer configurations only when a cheaper one fails.
 
     Fast precision mode (no comparison with its bundled readability/justext) is as
@@ -531,15 +585,15 @@ def _best_blocks(
     runs; if that is short too, the balanced mode, taken only when it finds
     clearly more, since on such pages it tends to return the whole page.
     """
-    blocks = _run_trafilatura(trafilatura, tree, url, base, precision=True, fast=True)
+    blocks = _run_trafilatura(trafilatura, tree, url, precision=True, fast=True)
     if _length(blocks) >= _SHORT_STORY:
         return blocks
-    full = _run_trafilatura(trafilatura, tree, url, base, precision=True, fast=False)
+    full = _run_trafilatura(trafilatura, tree, url, precision=True, fast=False)
     if _length(full) >= _SHORT_STORY or (_length(full) >= _length(blocks) and full):
         blocks = full
     if _length(blocks) >= _SHORT_STORY:
         return blocks
-    balanced = _run_trafilatura(trafilatura, tree, url, base, precision=False, fast=False)
+    balanced = _run_trafilatura(trafilatura, tree, url, precision=False, fast=False)
     return balanced if _length(balanced) >= 2 * max(_length(blocks), 1) else blocks
 
 
@@ -547,7 +601,6 @@ def _run_trafilatura(
     trafilatura: Any,
     tree: lxml.html.HtmlElement,
     url: str | None,
-    base: str | None,
     *,
     precision: bool,
     fast: bool,
@@ -566,7 +619,7 @@ def _run_trafilatura(
     except Exception:  # third-party code running on hostile input
         return []
     body = getattr(document, "body", None)
-    return list(_blocks(body, base)) if body is not None else []
+    return list(_blocks(body)) if body is not None else []
 
 
 def _title_candidates(tree: lxml.html.HtmlElement, title: str | None) -> list[str]:
