@@ -12,7 +12,7 @@ from http.server import BaseHTTPRequestHandler, HTTPServer
 from pathlib import Path
 
 import pytest
-from hypothesis import given
+from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from reader.core._parse import UNTITLED, _strip, parse_feed
@@ -591,3 +591,74 @@ _TRICKY = "ab \n\t\r\x00\x07\x1b[]\\;52m\x7f\x90\x9b\x9c\x9d\u202e\u200b"
 @given(st.text(alphabet=_TRICKY, max_size=40))
 def test_fast_path_strip_matches_strip_controls(text: str) -> None:
     assert _strip(text) == strip_controls(text)
+
+
+# --- crash regressions and fuzzing ----------------------------------------------------
+
+
+def test_char_refs_to_surrogates_and_beyond_unicode_become_replacement_chars() -> None:
+    # feedparser's fallback parser raises on these (chr() / utf-8 encode) if left alone.
+    body = rss(
+        "<item><guid>1</guid><title>a&#xD800;b&#1114112;c&#99999999999;</title>"
+        "<description>x &#xDC00; &#x2019; &#8217;</description></item>",
+        channel="<title>C&#55296;</title>",
+    )
+    feed = parse(body)
+    assert feed.title == "C\ufffd"
+    assert feed.entries[0].title == "a\ufffdb\ufffdc\ufffd"
+    assert feed.entries[0].content == "x \ufffd \u2019 \u2019"
+
+
+def test_undecodable_encoding_name_does_not_crash() -> None:
+    body = b'<?xml version="1.0" encoding="iso-8859-\x8c"?><rss version="2.0"><channel><title>ok</title></channel></rss>'
+    assert parse(body).title == "ok"
+
+
+def test_json_lone_surrogates_replaced() -> None:
+    body = b'{"version": "https://jsonfeed.org/version/1.1", "title": "x\\ud800y", "items": [{"id": "\\udc00", "title": "t\\ud800", "content_text": "a\\ud800", "tags": ["\\ud800"]}]}'
+    feed = parse(body)
+    entry = feed.entries[0]
+    for text in (feed.title, entry.title, entry.content, entry.key, *entry.categories):
+        text.encode("utf-8")  # raises on a lone surrogate
+    assert entry.title == "t\ufffd"
+
+
+_FUZZ_TOKENS = [
+    b"&#xD800;", b"&#1114112;", b"<", b">", b"&", b"]]>", b"<![CDATA[", b"\x00", b"\x1b[31m",
+    b"\xff\xfe", b"<!DOCTYPE x [", b'<!ENTITY a "b">', b'"', b"<item>", b"</item>", b"{", b"\\ud800",
+    b'<?xml version="1.0" encoding="utf-16"?>', b'xml:base="javascript:x"',
+]  # fmt: skip
+
+
+@pytest.mark.slow
+@settings(max_examples=100, deadline=None)
+@given(
+    seed=st.sampled_from(["world.xml", "science.atom", "culture.json"]),
+    edits=st.lists(
+        st.tuples(
+            st.floats(0, 1), st.sampled_from(_FUZZ_TOKENS) | st.binary(max_size=8), st.booleans()
+        ),
+        min_size=1,
+        max_size=6,
+    ),
+    content_type=st.sampled_from(
+        [None, "text/html", "application/json", "text/xml; charset=utf-16"]
+    ),
+)
+def test_mutated_feeds_never_raise_anything_but_feed_parse_error(
+    seed: str, edits: list[tuple[float, bytes, bool]], content_type: str | None
+) -> None:
+    body = bytearray((Path(__file__).resolve().parents[1] / "sample_feeds" / seed).read_bytes())
+    for where, chunk, delete in edits:
+        pos = int(where * len(body))
+        if delete:
+            del body[pos : pos + 40]
+        body[pos:pos] = chunk
+    try:
+        feed = parse(bytes(body), content_type=content_type)
+    except FeedParseError as exc:
+        assert "\n" not in str(exc)
+        return
+    for entry in feed.entries:
+        assert "\x1b" not in entry.title + entry.content + entry.key
+        (entry.title + entry.content + (entry.author or "")).encode("utf-8")

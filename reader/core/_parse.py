@@ -56,6 +56,8 @@ _ISO_DATE = re.compile(r"^\s*(\d{4,})-(\d{1,2})-(\d{1,2})")
 _SCRIPT_STYLE = re.compile(r"<(script|style)\b.*?</\1\s*>", re.I | re.S)
 _TAG = re.compile(r"<[^>]*>")
 _ANY_CONTROL = re.compile(r"[\x00-\x08\x0b-\x1f\x7f-\x9f]")  # ESC, CSI, CR, C0/C1
+_LONG_CHAR_REF = re.compile(rb"&#(?:[xX]0*([0-9a-fA-F]{4,})|0*(\d{5,}));")
+_SURROGATE = re.compile("[\ud800-\udfff]")
 _SAX_POSITION = re.compile(r"^<unknown>:(\d+):(\d+):\s*")
 _JSON_VERSION = "https://jsonfeed.org/version/"
 # Warnings about media types are noise: feeds served as text/html are common.
@@ -98,15 +100,18 @@ def _parse_xml_feed(body: bytes, url: str, content_type: str | None, now: float)
     data, encoding_warning = _to_utf8(body, content_type)
     if _looks_like_html(data):
         raise FeedParseError("not a feed: the server sent a web page (HTML), not RSS or Atom")
-    data = _strip_dtd_subset(data)
-    result = feedparser.parse(
-        io.BytesIO(data),  # never a str/bytes: feedparser would open a path-like body
-        sanitize_html=False,
-        resolve_relative_uris=False,
-        # No content-location: feedparser would urljoin every element against it
-        # (a third of its run time); entry links are resolved here instead.
-        response_headers={"content-type": "application/xml; charset=utf-8"},
-    )
+    data = _replace_bad_char_refs(_strip_dtd_subset(data))
+    try:
+        result = feedparser.parse(
+            io.BytesIO(data),  # never a str/bytes: feedparser would open a path-like body
+            sanitize_html=False,
+            resolve_relative_uris=False,
+            # No content-location: feedparser would urljoin every element against it
+            # (a third of its run time); entry links are resolved here instead.
+            response_headers={"content-type": "application/xml; charset=utf-8"},
+        )
+    except Exception as exc:  # a third-party parser fed hostile bytes: never crash a refresh
+        raise FeedParseError(f"not a feed: the parser failed ({type(exc).__name__})") from exc
     version = result.get("version") or ""
     warning = _bozo_message(result) or encoding_warning
     if not version and not result.entries:
@@ -122,7 +127,10 @@ def _to_utf8(body: bytes, content_type: str | None) -> tuple[bytes, str | None]:
     if charset:
         headers["content-type"] = f"application/xml; charset={charset.group(1)}"
     info: dict[str, Any] = {}
-    data = convert_to_utf8(headers, body, info)
+    try:
+        data = convert_to_utf8(headers, body, info)
+    except (UnicodeError, LookupError, ValueError):  # e.g. non-UTF-8 bytes in the declared name
+        info = {"bozo_exception": "document encoding unreadable, read as UTF-8"}
     if not info.get("encoding"):  # undecodable: feedparser would use utf-8 with replacement
         data = body.decode("utf-8", "replace").encode("utf-8")
     exc = info.get("bozo_exception")
@@ -166,6 +174,19 @@ def _strip_dtd_subset(data: bytes) -> bytes:
         # Declarations outside a well-formed DOCTYPE: feedparser would still pick them up.
         raise FeedParseError("not a feed: entity declarations outside a DOCTYPE")
     return data
+
+
+def _replace_bad_char_refs(data: bytes) -> bytes:
+    """feedparser's fallback parser crashes on references to surrogates or to
+    code points past U+10FFFF; make them U+FFFD. Short references are always valid."""
+    return _LONG_CHAR_REF.sub(_fix_char_ref, data)
+
+
+def _fix_char_ref(match: re.Match[bytes]) -> bytes:
+    hex_digits, decimal = match.groups()
+    code = int(hex_digits, 16) if hex_digits else int(decimal)
+    valid = code <= 0x10FFFF and not 0xD800 <= code <= 0xDFFF
+    return match.group() if valid else b"&#xFFFD;"
 
 
 def _bozo_message(result: Any) -> str | None:
@@ -299,7 +320,7 @@ def _raw_from_json(
     content = html_body or text_body or summary or ""
     item_id = item.get("id")
     return _RawEntry(
-        key=str(item_id) if isinstance(item_id, str | int) and item_id != "" else None,
+        key=_str(item_id) or (str(item_id) if isinstance(item_id, int) else None),
         title=_str(item.get("title")),
         title_is_html=False,
         link=_http_link(_str(item.get("url")) or _str(item.get("external_url")), bases),
@@ -313,7 +334,7 @@ def _raw_from_json(
             for a in _list(item.get("attachments"))
             if isinstance(a, dict)
         ),
-        categories=[tag for tag in _list(item.get("tags")) if isinstance(tag, str)],
+        categories=[tag for tag in map(_str, _list(item.get("tags"))) if tag],
     )
 
 
@@ -341,7 +362,11 @@ def _json_date(item: dict[str, Any], now: float) -> float | None:
 
 
 def _str(value: Any) -> str | None:
-    return value if isinstance(value, str) else None
+    """A JSON string, or None. JSON escapes can encode lone surrogates, which
+    no terminal or database encoder accepts: replace them."""
+    if not isinstance(value, str):
+        return None
+    return _SURROGATE.sub("\ufffd", value) if _SURROGATE.search(value) else value
 
 
 def _list(value: Any) -> list[Any]:
