@@ -1,0 +1,267 @@
+"""Find appeals inside blocks by scoring sentences.
+
+Each sentence gets a score from :mod:`lexicon`. Strong sentences are appeals;
+weak ones join an adjacent appeal (appeals come in runs: a lead-in, the ask,
+a price, a button label). Only runs touching the start or the end of a block
+are removed, because that is where pages glue appeals onto stories; a run in
+the middle of a paragraph must be pure chrome ("Advertisement") to go.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Callable
+from dataclasses import dataclass
+
+from reader.core.cleaner import lexicon as lx
+from reader.core.cleaner.lexicon import words
+from reader.core.cleaner.sentences import split_sentences
+
+Span = tuple[int, int, str]  # start, end, rule
+
+_WORD = re.compile(r"\w+(?:['’]\w+)*")
+# Quoted speech is someone else talking: its "we" and "you" are not the outlet's.
+_QUOTED = re.compile(r'“[^”]*(?:”|$)|"[^"]*(?:"|$)|«[^»]*(?:»|$)')
+_CURRENCY = re.compile(r"[$£€]|\b(?:days|weeks|months)\b")
+_CAPITAL = re.compile(r"\s([A-Z][\w'’.-]*)")
+_FUNCTION_WORDS = words(
+    "a an the of to for from with by in on at and or but as into about than that this "
+    "these those its their his her our your my is are was were be"
+)
+_SIGNALS = frozenset(
+    {lx.ADDRESS, lx.VOICE, lx.GIVE, lx.SIGN, lx.JOURNALISM, lx.FREE, lx.PRICE, lx.IDENTITY}
+)
+
+
+@dataclass(slots=True)
+class Scored:
+    start: int
+    end: int
+    score: float
+    rule: str
+    words: int
+    question: bool
+    chrome: bool
+    strong_hits: int
+    signal_end: int  # where the last appeal feature ends (block offset)
+    categories: frozenset[str]
+    protected: bool = False
+
+    @property
+    def strong(self) -> bool:
+        return self.chrome or self.score >= lx.STRONG
+
+
+def mask_quotes(text: str) -> str:
+    """``text`` with the inside of quotations blanked (same length, same offsets)."""
+    if '"' not in text and "“" not in text and "«" not in text:
+        return text
+    return _QUOTED.sub(lambda m: m.group()[0] + " " * (len(m.group()) - 1), text)
+
+
+def _chrome_rule(segment: str, words: int) -> str | None:
+    if words > lx.CHROME_MAX_WORDS:
+        return None
+    label = segment.strip(" .!?:;,…→›»>|-–—\"'“”‘’()[]")
+    for rule, pattern in lx.CHROME:
+        if pattern.fullmatch(label):
+            return rule
+    return None
+
+
+def score_sentence(masked: str, start: int, end: int) -> Scored:
+    """Score ``masked[start:end]`` (quotes already blanked)."""
+    segment = masked[start:end]
+    tokens = list(_WORD.finditer(segment))
+    lowered = [token.group().lower().replace("’", "'") for token in tokens]
+    categories: set[str] = set()
+    families: list[str] = []
+    signal_end = start
+    for token, word in zip(tokens, lowered, strict=True):
+        entry = lx.WORD_TABLE.get(word)
+        if entry is None and token.group() == "us":
+            entry = (lx.VOICE, None)
+        if entry is None:
+            continue
+        categories.add(entry[0])
+        if entry[1]:
+            families.append(entry[1])
+        if entry[0] != lx.REPORT:
+            signal_end = start + token.end()
+    strong_rule, hits = None, 0
+    for phrase in _candidate_phrases(lowered):
+        match = phrase.pattern.search(segment)
+        if not match:
+            continue
+        signal_end = max(signal_end, start + match.end())
+        if phrase.rule:
+            hits += 1
+            strong_rule = strong_rule or phrase.rule
+        elif phrase.category:
+            categories.add(phrase.category)
+    if _CURRENCY.search(segment):
+        price = lx.PRICE_PATTERN.search(segment)
+        if price:
+            categories.add(lx.PRICE)
+            signal_end = max(signal_end, start + price.end())
+    score = sum(lx.WEIGHTS[category] for category in categories) + lx.STRONG * min(hits, 2)
+    score += _cta_bonus(lowered, tokens)
+    chrome = _chrome_rule(segment, len(tokens))
+    rule = chrome or strong_rule or _family_rule(families)
+    return Scored(
+        start, end, score, rule, len(tokens), segment.rstrip().endswith("?"),
+        chrome is not None, hits, signal_end, frozenset(categories),
+    )  # fmt: skip
+
+
+def _candidate_phrases(lowered: list[str]) -> list[lx.Phrase]:
+    seen: dict[int, lx.Phrase] = {}
+    for word in lowered:
+        for phrase in lx.PHRASES_BY_TRIGGER.get(word, ()):
+            seen[id(phrase)] = phrase
+    return list(seen.values())
+
+
+def _cta_bonus(lowered: list[str], tokens: list[re.Match[str]]) -> float:
+    """An imperative call to action with an object worth asking for."""
+    index = 0
+    while index < len(lowered) and lowered[index] in lx.CTA_LEADS:
+        index += 1
+    if index >= len(lowered) or lowered[index] not in lx.CTA_VERBS:
+        return 0.0
+    if tokens[index].group()[:1].islower() and index == 0:
+        return 0.0  # a lowercase start is a fragment, not an imperative
+    following = lowered[index + 1 :]
+    if following and following[0] in lx.CTA_NOT_BEFORE:
+        return 0.0
+    for word in following:
+        entry = lx.WORD_TABLE.get(word)
+        if (entry and entry[0] in _SIGNALS) or word == "us":
+            return 2.0
+    return 0.0
+
+
+def _family_rule(families: list[str]) -> str:
+    for family in lx.FAMILY_ORDER:
+        if family in families:
+            return family
+    return lx.PROMO
+
+
+def analyse(text: str, offset: int, is_kept: Callable[[str], bool]) -> list[Scored]:
+    """Scored sentences of ``text[offset:]``."""
+    masked = mask_quotes(text)
+    scored = []
+    for start, end in split_sentences(text, offset):
+        sentence = score_sentence(masked, start, end)
+        sentence.protected = is_kept(text[start:end])
+        scored.append(sentence)
+    return scored
+
+
+def _absorbs(sentence: Scored, left: bool, right: bool, hinted: bool) -> bool:
+    """Whether a sentence next to an appeal is part of it."""
+    if sentence.protected or not (left or right):
+        return False
+    if lx.REPORT in sentence.categories and sentence.score < lx.WEAK:
+        return False
+    if hinted or sentence.score >= lx.WEAK or (sentence.question and sentence.words <= 10):
+        return True
+    # Between two appeal sentences: a lead-in or an aside of the same pitch.
+    return left and right and (sentence.score > 0 or sentence.words <= 15)
+
+
+def mark(scored: list[Scored], hinted: bool) -> list[bool]:
+    """Which sentences belong to appeals (before deciding what may be cut)."""
+    threshold = lx.WEAK if hinted else lx.STRONG
+    marked = [not s.protected and (s.chrome or s.score >= threshold) for s in scored]
+    changed = True
+    while changed:
+        changed = False
+        for index, sentence in enumerate(scored):
+            if marked[index]:
+                continue
+            left = index > 0 and marked[index - 1]
+            right = index + 1 < len(scored) and marked[index + 1]
+            if _absorbs(sentence, left, right, hinted):
+                marked[index] = True
+                sentence.rule = _neighbour_rule(scored, marked, index)
+                changed = True
+    return marked
+
+
+def _neighbour_rule(scored: list[Scored], marked: list[bool], index: int) -> str:
+    if scored[index].rule != lx.PROMO:
+        return scored[index].rule
+    for other in (index - 1, index + 1):
+        if 0 <= other < len(scored) and marked[other]:
+            return scored[other].rule
+    return lx.PROMO
+
+
+def _runs(marked: list[bool]) -> list[tuple[int, int]]:
+    runs, start = [], None
+    for index, flag in enumerate([*marked, False]):
+        if flag and start is None:
+            start = index
+        elif not flag and start is not None:
+            runs.append((start, index - 1))
+            start = None
+    return runs
+
+
+def block_spans(text: str, scored: list[Scored], hinted: bool) -> list[Span]:
+    """The spans of one block to remove, one per sentence."""
+    marked = mark(scored, hinted)
+    spans: list[Span] = []
+    last = len(scored) - 1
+    for first, final in _runs(marked):
+        members = scored[first : final + 1]
+        at_edge = first == 0 or final == last
+        if not (at_edge or hinted or _removable_inside(members)):
+            continue
+        spans.extend((s.start, s.end, s.rule) for s in members)
+        if first == 0 and not hinted:
+            cut = glued_story_start(text, scored[final])
+            if cut is not None:
+                start, _, rule = spans[-1]
+                spans[-1] = (start, cut, rule)
+    return spans
+
+
+def _removable_inside(members: list[Scored]) -> bool:
+    """A run inside a paragraph: pure chrome, or a multi-sentence pitch."""
+    if all(s.chrome for s in members):
+        return True
+    return len(members) >= 2 and sum(s.score >= lx.STRONG for s in members) >= 2
+
+
+def glued_story_start(text: str, sentence: Scored) -> int | None:
+    """Where the story starts inside an appeal sentence it was glued to without
+    punctuation ("...Sign Up Now Pakistan announced Friday ..."), if anywhere.
+
+    The story must follow the appeal's last feature, begin with a capital after
+    a content word, end like a sentence and carry no appeal signal of its own.
+    """
+    tail_end = sentence.end
+    if text[tail_end - 1 : tail_end] not in {".", "!", "?", "…", '"', "”"}:
+        return None
+    masked = mask_quotes(text)
+    for match in _CAPITAL.finditer(text, sentence.signal_end, tail_end):
+        cut = match.start(1)
+        previous = text[max(sentence.start, cut - 40) : cut].split()
+        if not previous:
+            continue
+        word = previous[-1]
+        if not word[-1].isalnum() or word.lower() in _FUNCTION_WORDS:
+            continue
+        if len(text[cut:tail_end].split()) < 5:
+            return None
+        suffix = score_sentence(masked, cut, tail_end)
+        if (
+            suffix.score < 1.5
+            and not suffix.strong_hits
+            and not suffix.categories & {lx.ADDRESS, lx.VOICE, lx.TEASER}
+        ):
+            return cut
+    return None

@@ -1,0 +1,331 @@
+"""Turn feed HTML or plain text into raw blocks.
+
+Raw blocks carry what the appeal detector needs besides the text: the class/id
+hint of a small enclosing container, the container they share with siblings,
+and whether a user selector marked them. One iterative ``iterwalk`` pass keeps
+this fast and immune to deep nesting.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Iterable
+from dataclasses import dataclass, field
+from urllib.parse import urljoin
+
+import lxml.html
+from lxml import etree
+
+from reader.core.models import BlockKind, LinkSpan
+from reader.core.sanitize import strip_controls
+
+# Elements whose content is never story text.
+_SKIP_TAGS = (
+    "script", "style", "iframe", "form", "nav", "noscript", "template", "svg", "math",
+    "button", "input", "select", "textarea", "object", "embed", "canvas", "head",
+    "title", "meta", "link", "audio", "video", "source", "track", "map", "dialog",
+)  # fmt: skip
+_HEADINGS = {"h1": 1, "h2": 2, "h3": 3, "h4": 4, "h5": 5, "h6": 6}
+_LISTS = {"ul", "ol", "menu"}
+# Elements that start a new block; everything else is inline.
+_BLOCK_TAGS = frozenset(
+    {"p", "div", "section", "article", "aside", "header", "footer", "main", "blockquote",
+     "li", "pre", "figure", "figcaption", "table", "tr", "td", "th", "caption", "dl",
+     "dt", "dd", "hr", "address", "details", "summary", "center", "body", "html",
+     "fieldset", "legend", *_HEADINGS, *_LISTS}
+)  # fmt: skip
+# Elements that group sibling blocks (a promo box, a sidebar).
+_CONTAINER_TAGS = frozenset(
+    {"div", "aside", "section", "figure", "header", "footer", "details", "blockquote", "table"}
+)
+# class/id fragments that mark promotional or chrome containers.
+_HINT = re.compile(
+    r"donat|newsletter|paywall|subscri|promo|\bepic|contribut|(?:^|[\s_-])ads?(?:$|[\s_-])"
+    r"|advert|sign-?up|membership|regwall|register|adblock|sponsor|support-?us|\bcta\b"
+    r"|inline-?ad|related|recirc|more-?stories|read-?more|share|social|banner|upsell|meter",
+    re.I,
+)
+_SPACE = re.compile(r"\s+")
+_TAG_SNIFF = re.compile(r"<(?:[a-zA-Z][\w:-]*(?:\s[^<>]*)?/?|/[a-zA-Z][\w:-]*\s*|!--.*?--)>", re.S)
+_ALT_JUNK = re.compile(
+    r"^(?:image|photo|picture|img|logo|icon|graphic)\b|\.(?:jpe?g|png|gif|webp|svg)$", re.I
+)
+
+
+@dataclass(slots=True)
+class RawBlock:
+    kind: BlockKind
+    text: str
+    level: int = 0
+    links: list[LinkSpan] = field(default_factory=list)
+    container: int = 0  # 0 = top level; blocks sharing a number share a container
+    hint: str | None = None  # class/id hint of the innermost hinted container
+    hint_owner: int = 0  # the container that carries ``hint``
+    user: str | None = None  # "remove" / "keep" when a user selector matched
+
+    @property
+    def link_chars(self) -> int:
+        return sum(link.end - link.start for link in self.links)
+
+
+def looks_like_html(content: str) -> bool:
+    return _TAG_SNIFF.search(content[:20000]) is not None
+
+
+def text_blocks(content: str) -> list[RawBlock]:
+    """Plain text: paragraphs split on blank lines, inner newlines become spaces."""
+    text = strip_controls(content)
+    blocks = []
+    for para in re.split(r"\n[ \t]*\n", text):
+        para = _SPACE.sub(" ", para).strip()
+        if para:
+            blocks.append(RawBlock("paragraph", para))
+    return blocks
+
+
+class _Builder:
+    """Accumulates inline text with whitespace collapsed and link offsets tracked."""
+
+    def __init__(self) -> None:
+        self.parts: list[str] = []
+        self.length = 0
+        self.links: list[LinkSpan] = []
+        self.open_links: list[tuple[int, str | None]] = []
+        self.pre = 0  # >0 inside <pre>
+        self.breaks = 0  # <br>s since the last visible text
+
+    def add(self, text: str | None) -> None:
+        if not text:
+            return
+        text = strip_controls(text)  # entities like &#x1b; decode to controls
+        if not self.pre:
+            text = _SPACE.sub(" ", text)
+            if text.startswith(" ") and (not self.parts or self.parts[-1].endswith(" ")):
+                text = text[1:]
+        if text:
+            self.parts.append(text)
+            self.length += len(text)
+            if not text.isspace():
+                self.breaks = 0
+
+    def open_link(self, href: str | None) -> None:
+        self.open_links.append((self.length, href))
+
+    def close_link(self) -> None:
+        if not self.open_links:
+            return
+        start, href = self.open_links.pop()
+        if href and self.length > start:
+            self.links.append(LinkSpan(start, self.length, href))
+
+    def take(self) -> tuple[str, list[LinkSpan]]:
+        """The finished text (trimmed, links shifted and clipped); resets state.
+        Links still open continue at offset 0 of the next block."""
+        raw = "".join(self.parts)
+        links = self.links + [
+            LinkSpan(start, self.length, href)
+            for start, href in self.open_links
+            if href and self.length > start
+        ]
+        self.open_links = [(0, href) for _, href in self.open_links]
+        self.parts, self.length, self.links, self.breaks = [], 0, [], 0
+        if self.pre:
+            text = raw.strip("\n").rstrip()
+            lead = len(raw) - len(raw.lstrip("\n"))
+        else:
+            text = raw.strip()
+            lead = len(raw) - len(raw.lstrip())
+        return text, _shift_links(links, -lead, text)
+
+
+def _shift_links(links: Iterable[LinkSpan], delta: int, text: str) -> list[LinkSpan]:
+    """Move links by ``delta``, clip them to ``text`` and trim spaces at their edges."""
+    out = []
+    for link in links:
+        start, end = max(0, link.start + delta), min(len(text), link.end + delta)
+        while start < end and text[start].isspace():
+            start += 1
+        while end > start and text[end - 1].isspace():
+            end -= 1
+        if end > start:
+            out.append(LinkSpan(start, end, link.href))
+    return out
+
+
+def _href(element: etree._Element, base: str | None) -> str | None:
+    """An http(s) link target, resolved against the article URL; None otherwise."""
+    raw = strip_controls(element.get("href") or "", keep_newlines=False).strip()
+    if not raw or raw.startswith("#"):
+        return None
+    try:
+        href = urljoin(base, raw) if base else raw
+    except ValueError:
+        return None
+    return href if re.match(r"(?i)https?://[^\s/]", href) else None
+
+
+def _hint_of(element: etree._Element) -> str | None:
+    attrs = f"{element.get('class') or ''} {element.get('id') or ''}".strip()
+    if not attrs:
+        return None
+    match = _HINT.search(attrs)
+    return match.group().strip(" _-").lower() if match else None
+
+
+def _meaningful_alt(alt: str) -> str | None:
+    alt = _SPACE.sub(" ", strip_controls(alt)).strip()
+    if len(alt.split()) < 3 or _ALT_JUNK.search(alt):
+        return None
+    return alt
+
+
+@dataclass(slots=True)
+class _Frame:
+    kind: BlockKind
+    level: int
+    container: int
+    hint: str | None
+    hint_owner: int
+    user: str | None
+    list_depth: int
+    has_caption: bool
+
+
+class _Walker:
+    def __init__(self, base: str | None, marks: dict[etree._Element, str]) -> None:
+        self.base = base
+        self.marks = marks
+        self.blocks: list[RawBlock] = []
+        self.builder = _Builder()
+        self.frames = [_Frame("paragraph", 0, 0, None, 0, None, 0, False)]
+        self.containers = 0
+
+    def flush(self) -> None:
+        text, links = self.builder.take()
+        if not text:
+            return
+        frame = self.frames[-1]
+        self.blocks.append(self._block(frame.kind, text, frame.level, links))
+
+    def _block(self, kind: BlockKind, text: str, level: int, links: list[LinkSpan]) -> RawBlock:
+        frame = self.frames[-1]
+        return RawBlock(
+            kind, text, level, links, frame.container, frame.hint, frame.hint_owner, frame.user
+        )
+
+    def start(self, el: etree._Element) -> None:
+        tag = el.tag if isinstance(el.tag, str) else ""
+        if tag in _BLOCK_TAGS:
+            self.flush()
+            self.frames.append(self._frame_for(el, tag))
+            if tag == "pre":
+                self.builder.pre += 1
+        elif tag == "a":
+            self.builder.open_link(_href(el, self.base))
+        elif tag == "br":
+            self._line_break()
+        elif tag == "img" and not self.frames[-1].has_caption:
+            alt = _meaningful_alt(el.get("alt") or "")
+            if alt:
+                self.flush()
+                self.blocks.append(self._block("caption", alt, 0, []))
+        self.builder.add(el.text)
+
+    def end(self, el: etree._Element) -> None:
+        tag = el.tag if isinstance(el.tag, str) else ""
+        if tag in _BLOCK_TAGS:
+            self.flush()
+            self.frames.pop()
+            if tag == "pre":
+                self.builder.pre -= 1
+        elif tag == "a":
+            self.builder.close_link()
+        self.builder.add(el.tail)
+
+    def _line_break(self) -> None:
+        # Two <br> in a row separate paragraphs; one is a space (or a newline in <pre>).
+        if self.builder.pre:
+            self.builder.add("\n")
+            return
+        self.builder.breaks += 1
+        if self.builder.breaks >= 2:
+            self.flush()
+        else:
+            self.builder.add(" ")
+
+    def _frame_for(self, el: etree._Element, tag: str) -> _Frame:
+        parent = self.frames[-1]
+        kind, level, depth = parent.kind, parent.level, parent.list_depth
+        if tag in _HEADINGS:
+            kind, level = "heading", _HEADINGS[tag]
+        elif tag in _LISTS:
+            depth += 1
+        elif tag == "li":
+            kind, level = "list_item", max(depth, 1)
+        elif tag == "blockquote":
+            kind, level = "quote", 0
+        elif tag == "pre":
+            kind, level = "preformatted", 0
+        elif tag in ("figcaption", "caption"):
+            kind, level = "caption", 0
+        elif tag in ("p", "td", "th", "dt", "dd") and parent.kind == "heading":
+            kind, level = "paragraph", 0
+        container, hint, owner = parent.container, parent.hint, parent.hint_owner
+        own_hint = _hint_of(el)
+        if tag in _CONTAINER_TAGS or own_hint:
+            self.containers += 1
+            container = self.containers
+            if own_hint:
+                hint, owner = own_hint, container
+        has_caption = parent.has_caption or (
+            tag == "figure" and el.find(".//figcaption") is not None
+        )
+        user = self.marks.get(el, parent.user)
+        return _Frame(kind, level, container, hint, owner, user, depth, has_caption)
+
+
+_PARSER = lxml.html.HTMLParser(
+    remove_comments=True, remove_pis=True, encoding="utf-8", no_network=True
+)
+
+
+def parse_html(content: str) -> etree._Element | None:
+    data = strip_controls(content).encode("utf-8", "replace")
+    if not data.strip():
+        return None
+    try:
+        root = lxml.html.document_fromstring(data, parser=_PARSER)
+    except (etree.ParserError, ValueError):
+        return None
+    etree.strip_elements(root, *_SKIP_TAGS, with_tail=False)
+    for hidden in root.xpath("//*[@hidden or @aria-hidden='true']"):
+        if hidden.getparent() is not None:
+            _drop_keep_tail(hidden)
+    return root
+
+
+def _drop_keep_tail(element: etree._Element) -> None:
+    parent = element.getparent()
+    tail = element.tail
+    if tail:
+        previous = element.getprevious()
+        if previous is not None:
+            previous.tail = (previous.tail or "") + tail
+        else:
+            parent.text = (parent.text or "") + tail
+    parent.remove(element)
+
+
+def html_blocks(
+    root: etree._Element, base: str | None, marks: dict[etree._Element, str] | None = None
+) -> list[RawBlock]:
+    """Walk a parsed tree into raw blocks. ``marks`` maps elements a user
+    selector matched to "remove" or "keep"; their blocks inherit the mark."""
+    walker = _Walker(base, marks or {})
+    for event, el in etree.iterwalk(root, events=("start", "end")):
+        if event == "start":
+            walker.start(el)
+        else:
+            walker.end(el)
+    walker.flush()
+    return [block for block in walker.blocks if block.text.strip()]

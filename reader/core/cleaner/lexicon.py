@@ -1,0 +1,202 @@
+"""The vocabulary of appeals, as general patterns.
+
+Appeals are the outlet talking to the reader about the outlet: second person
+("you", "your support"), the outlet's own voice ("we", "our journalism"), and
+verbs of giving, joining, subscribing and signing up, often as an imperative.
+News *about* money uses the same nouns in the third person, past tense or
+inside quotes, which is why single words only add small weights and it takes
+several of them together, or one of the fixed phrases below, to flag a sentence.
+
+Word lookups are dictionary hits (cheap); the regex phrases only run on a
+sentence that contains one of their trigger words.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+
+# Category weights for single-word features (each category counts once per sentence).
+ADDRESS, VOICE, GIVE, SIGN, JOURNALISM, FREE, PRICE, TEASER, IDENTITY, REPORT = (
+    "address", "voice", "give", "sign", "journalism", "free", "price", "teaser", "identity",
+    "report",
+)  # fmt: skip
+WEIGHTS: dict[str, float] = {
+    ADDRESS: 1.0,
+    VOICE: 1.0,
+    GIVE: 1.0,
+    SIGN: 1.0,
+    JOURNALISM: 0.5,
+    FREE: 0.5,
+    PRICE: 1.0,
+    TEASER: 1.0,
+    IDENTITY: 1.0,
+    REPORT: -3.0,
+}
+STRONG = 3.0  # a sentence at or above this is an appeal on its own
+WEAK = 1.0  # at or above this, it is an appeal when it touches one
+
+# Rule ids, by what the sentence asks for.
+DONATION = "appeal.donation"
+MEMBERSHIP = "appeal.membership"
+SUBSCRIPTION = "appeal.subscription"
+REGISTRATION = "appeal.registration"
+NEWSLETTER = "appeal.newsletter"
+ADBLOCK = "appeal.adblock"
+PROMO = "appeal.promo"
+LEGAL = "boilerplate.legal"
+REPUBLICATION = "boilerplate.republication"
+# Which rule names a sentence flagged by word features alone, most specific first.
+FAMILY_ORDER = (NEWSLETTER, ADBLOCK, REGISTRATION, MEMBERSHIP, SUBSCRIPTION, DONATION, PROMO)
+
+
+def words(spec: str) -> frozenset[str]:
+    """A set of words from a space-separated string."""
+    return frozenset(spec.split())
+
+
+_WORD_TABLE: dict[str, tuple[str, str | None]] = {}
+
+
+def _add(words: str, category: str, family: str | None = None) -> None:
+    for word in words.split():
+        _WORD_TABLE[word] = (category, family)
+
+
+_add("you your yours yourself yourselves you're you've you'll you'd", ADDRESS)
+_add("we our ours ourselves we're we've we'll we'd", VOICE)  # "us" is checked case-sensitively
+_add(
+    "donate donates donated donating donation donations donor donors contribute contributes"
+    " contributed contributing contribution contributions contributor contributors support"
+    " supports supporting supported supporter supporters fund funds funded funding fundraiser"
+    " fundraising pledge pledges pledged patron patrons patronage afford generosity generous"
+    " sustain sustaining gift gifts",
+    GIVE,
+    DONATION,
+)
+_add("newsletter newsletters inbox inboxes email emails e-mail mailing", SIGN, NEWSLETTER)
+_add("register registering registration account accounts login signin", SIGN, REGISTRATION)
+_add("member members membership memberships join joining", SIGN, MEMBERSHIP)
+_add("adblock adblocker adblockers blocker blockers advertising ads ad-free", SIGN, ADBLOCK)
+_add(
+    "subscribe subscribes subscribed subscribing subscriber subscribers subscription"
+    " subscriptions paywall paywalls trial unlimited access premium exclusive metered",
+    SIGN,
+    SUBSCRIPTION,
+)
+_add(
+    "journalism journalist journalists reporting reporter reporters newsroom newsrooms story"
+    " stories article articles headline headlines coverage content readers reader read reading",
+    JOURNALISM,
+)
+_add("free complimentary discount discounted", FREE, SUBSCRIPTION)
+_add(
+    "said says told reported announced according stated claimed wrote added explained argued"
+    " noted testified tweeted recalled insisted acknowledged",
+    REPORT,
+)
+WORD_TABLE = _WORD_TABLE
+
+# Imperatives that open a call to action; the second word must not turn them
+# into a noun or a statement ("Support for the bill grew").
+CTA_VERBS = words(
+    "subscribe join donate give register become get start try create click tap disable"
+    " unblock whitelist unlock claim read continue learn chip make help consider support"
+    " download follow listen upgrade renew activate pledge receive enjoy discover stay"
+    " sign log turn switch"
+)
+CTA_NOT_BEFORE = words(
+    "for among from of is was were are has had have grew fell rose comes came will would"
+    " could can may might groups group the's"
+)
+CTA_LEADS = words("please so and or now just then")
+
+
+@dataclass(frozen=True, slots=True)
+class Phrase:
+    rule: str | None  # None: a feature phrase (adds ``category``), else a strong phrase
+    category: str | None
+    pattern: re.Pattern[str]
+    triggers: frozenset[str]
+
+
+def _strong(rule: str, triggers: str, pattern: str) -> Phrase:
+    return Phrase(rule, None, re.compile(pattern, re.I), words(triggers))
+
+
+def _feature(category: str, triggers: str, pattern: str) -> Phrase:
+    return Phrase(None, category, re.compile(pattern, re.I), words(triggers))
+
+
+_ANY = r"(?:[\w'’-]+ )"
+PHRASES: tuple[Phrase, ...] = (
+    # giving
+    _strong(DONATION, "your", rf"\byour {_ANY}?(?:support|donations?|contributions?|gifts?|generosity|patronage)\b"),
+    _strong(DONATION, "make making give giving", rf"\b(?:make|making|give|giving) (?:a |an |your ){_ANY}{{0,2}}(?:donation|contribution|gift)\b"),
+    _strong(DONATION, "donate contribute chip give", r"\b(?:donate|contribute|chip in|give)\b[^.]{0,30}\b(?:today|now|monthly|from just|what you can)\b"),
+    _strong(DONATION, "support", r"\bsupport (?:us|our (?:work|journalism|reporting|newsroom|mission|journalists|coverage)|[\w-]+ (?:journalism|reporting|newsroom))\b"),
+    _strong(DONATION, "funded supported powered backed", r"\b(?:reader|member|listener|viewer|audience|donor)[- ](?:funded|supported|powered|backed)\b"),
+    _strong(DONATION, "powered", r"\bpowered by (?:readers|members|you|people like you|our (?:readers|members|supporters))\b"),
+    _strong(DONATION, "rely relies depend depends count counts", r"\b(?:we|us)(?: \w+)? (?:rely|relies|depend|depends|count|counts) on (?:readers|you|your|members|supporters|donations|contributions|people like you)\b"),
+    _strong(DONATION, "need without", r"\bwe (?:\w+ )?need your\b|\bwe (?:can['’]?t|cannot|could ?n['’]?t) do (?:it|this|that) without (?:you|your)\b|\bwithout (?:your|readers['’]?) (?:support|help|contributions|donations)\b"),
+    _strong(DONATION, "cost", r"\bno (?:cost|charge) to you\b"),
+    _strong(DONATION, "our goal", r"\bour (?:fundraiser|fund-?raising|annual appeal|donation drive|membership drive)\b|\b(?:short of|reach|hit|meet) our (?:goal|target)\b"),
+    _strong(DONATION, "keep keeps", r"\bhelps? (?:us )?keep (?:us|[\w.-]+|our [\w-]+|[\w-]+ journalism) (?:going|alive|free|open|independent|afloat|running|online)\b"),
+    _strong(DONATION, "please", r"\bplease (?:don['’]?t|do not) (?:skip|scroll|ignore|close)\b"),
+    _strong(DONATION, "if", r"\bif you (?:enjoyed|liked|value|appreciate|rely on|found|read|care about)\b[^.]{0,50}\b(?:article|story|this|our|work|journalism|reporting|newsletter|site|content)\b"),
+    _strong(DONATION, "will", r"\bwill you (?:\w+ ){0,5}(?:support|join|become|give|donate|help|chip)\b"),
+    _strong(MEMBERSHIP, "become becoming", rf"\b(?:become|becoming) an? {_ANY}?(?:member|supporter|subscriber|patron|donor|insider|friend)\b"),
+    _strong(MEMBERSHIP, "join", r"\bjoin (?:us|our (?:community|members|mailing list|supporters))\b|\bjoin (?:the )?(?:[\d,.]+ (?:million |thousand )?)?(?:other )?(?:readers|supporters|members)\b"),
+    # subscriptions, paywalls, registration
+    _strong(SUBSCRIPTION, "subscribe", r"\bsubscribe (?:now|today|here|to (?:our|us|this (?:newsletter|podcast|channel))|for (?:unlimited|full|just|only|as little|[$£€]))"),
+    _strong(SUBSCRIPTION, "unlimited complimentary", r"\b(?:unlimited|complimentary) (?:digital )?access\b"),
+    _strong(SUBSCRIPTION, "trial", r"\b(?:start|begin|try|claim|get|activate) (?:your |a |my |our )?(?:\d+[- ]day |\d+[- ]week |risk-free |free )+trial\b|\bfree trial (?:today|now)\b"),
+    _strong(SUBSCRIPTION, "already", r"\balready (?:a |an )?(?:subscriber|member|registered|have an account)\b"),
+    _strong(SUBSCRIPTION, "only exclusive exclusively", r"\b(?:subscribers?|members?)[- ]only\b|\bfor (?:subscribers|members) only\b|\bexclusive(?:ly)? (?:for|to) (?:subscribers|members)\b"),
+    _strong(SUBSCRIPTION, "continue keep", r"\b(?:continue|keep) reading\b"),
+    _strong(SUBSCRIPTION, "first", r"\bfirst (?:month|year|week|\d+ (?:days|weeks|months)) (?:is |are )?(?:free|on us|for just|half price)\b"),
+    _strong(REGISTRATION, "account log sign login signin", r"\bcreate (?:a |an |your )?(?:free )?account\b|\b(?:log|sign) ?in (?:or|to (?:your|continue|read))\b|\bor (?:log|sign) ?in\b"),
+    _strong(REGISTRATION, "register", r"\bregister (?:now|today|for free|free|here|to (?:read|continue|access|get|unlock))\b"),
+    _strong(REGISTRATION, "thanks thank", r"\bthanks? (?:you )?for (?:reading|visiting|subscribing|your interest|being a)\b"),
+    # newsletters
+    _strong(NEWSLETTER, "inbox inboxes", r"\b(?:to|in|into) your (?:e-?mail )?inbox(?:es)?\b"),
+    _strong(NEWSLETTER, "newsletter newsletters", r"\bsign(?:ing)?[ -]?up\b[^.]{0,80}?\bnewsletters?\b|\bsubscrib(?:e|ing) to (?:our|the|this|my|\w+['’]s)\b[^.]{0,60}?\bnewsletters?\b|\b(?:get|receive|want) (?:our|the|this) (?:[\w-]+ ){0,3}newsletters?\b|\bour (?:[\w-]+ ){0,3}newsletters?\b"),
+    # ad blockers
+    _strong(ADBLOCK, "adblock adblocker adblockers blocker blockers blocking whitelist allowlist", r"\b(?:disable|turn(?:ing)? off|pause|switch off|whitelist|allowlist|deactivate|unblock)\w* (?:your |the |an? )?ad[ -]?block\w*|\byour ad[ -]?block\w*|\bad[ -]?block\w* (?:is|are) (?:on|enabled|active|detected)|\b(?:whitelist|allowlist) (?:us|our site|this site)\b"),
+    # legal and syndication boilerplate
+    _strong(LEGAL, "personal commercial copies agreement law reserved reprints reprint", r"\bpersonal,? non-?commercial use\b|\bnon-?personal use\b|\border (?:multiple|presentation-ready|reprint) copies\b|\b(?:subscriber|user|license|licence) agreement\b|\bcopyright law\b|\ball rights reserved\b|\breprints?\b[^.]{0,40}\b(?:contact|visit|call|order)\b"),
+    _strong(REPUBLICATION, "story article piece post column essay", r"^(?:this|the above|a version of this) (?:story|article|piece|post|column|essay)\b[^.]{0,40}\b(?:originally|first) (?:published|appeared|ran|posted)\b|^a version of this (?:story|article)\b"),
+    _strong(REPUBLICATION, "republished reproduced reprinted", r"\b(?:republished|reproduced|reprinted|cross-posted) (?:here )?(?:with (?:the )?permission|as part of|under (?:a|the) (?:creative commons|cc)|courtesy of|through a partnership|in partnership)\b"),
+    # features: they add a category, not a verdict
+    _feature(SIGN, "up", r"\bsign(?:s|ing)?[ -]up\b"),
+    _feature(SIGN, "log sign", r"\b(?:log|sign) in\b"),
+    _feature(SIGN, "advertising ads", r"\b(?:relies|rely|depends?|counts?) on (?:advertising|ads|ad revenue)\b"),
+    _feature(TEASER, "message banner", r"\bsee this (?:message|banner|pop-?up|notice)\b|\bthis (?:message|banner|pop-?up) (?:again|will)\b"),
+    _feature(TEASER, "more miss enjoy enjoyed found best stay latest top", r"\b(?:plenty|lots|much|so much) more (?:where (?:that|this) came from|like this|to (?:read|come|explore|discover))\b|\bwant (?:more|to read more)\b|\bneed more\b|\benjoy(?:ed)? (?:this|reading)\b|\b(?:don['’]t|never) miss\b|\bfound this (?:useful|helpful|interesting)\b|\bthe best (?:in|of) \w+ from\b|\bstay (?:smart|informed|up to date|in the know|ahead)\b|\bthe latest (?:news|updates|stories|headlines)\b|\btop (?:stories|headlines)\b"),
+    _feature(IDENTITY, "our", r"\bour (?:[\w-]+ )?(?:journalism|reporting|journalists|reporters|newsroom|work|coverage|content|stories|articles|writers|editors|mission|website)\b"),
+    _feature(IDENTITY, "newsroom organization organisation outlet publication site independent quality trustworthy trusted fearless investigative all everyone", r"\b(?:is|are) an? (?:[\w-]+ ){0,4}(?:newsroom|news organi[sz]ation|news outlet|publication|news site|media outlet)\b|\bindependent (?:journalism|news|media|reporting|newsroom)\b|\b(?:quality|trustworthy|trusted|fearless|investigative) journalism\b|\b(?:open|available|free) (?:to|for) (?:all|everyone|every reader)\b"),
+)  # fmt: skip
+PHRASES_BY_TRIGGER: dict[str, tuple[Phrase, ...]] = {}
+for _phrase in PHRASES:
+    for _trigger in _phrase.triggers:
+        PHRASES_BY_TRIGGER[_trigger] = (*PHRASES_BY_TRIGGER.get(_trigger, ()), _phrase)
+
+PRICE_PATTERN = re.compile(
+    r"[$£€]\s?\d[\d.,]*\s*(?:/|a|an|per|each)\s*(?:month|mo|year|yr|week|wk)\b"
+    r"|\b\d+ (?:days|weeks|months)['’]? (?:free|complimentary)\b|\bjust [$£€]\s?\d",
+    re.I,
+)
+
+# Whole short sentences that are page chrome, whatever surrounds them.
+CHROME: tuple[tuple[str, re.Pattern[str]], ...] = tuple(
+    (rule, re.compile(pattern, re.I))
+    for rule, pattern in (
+        ("chrome.ad", r"(?:advertisement|advert|ads?|sponsored(?: content| post| links?)?|paid (?:content|post|partnership)|promoted(?: content)?|skip (?:advertisement|ad)|(?:story|article) continues (?:below|after (?:this )?(?:advertisement|ad))(?: advertisement)?|scroll to continue(?: with content)?|supported by)"),
+        ("chrome.readmore", r"(?:continue reading(?: the main story| below| here)?|read (?:more|the full (?:story|article)|next)|(?:read|see) (?:more|also):.*|learn more|click here|listen to (?:this|the) (?:article|story)(?: \d+ min(?:ute)?s?)?)"),
+        ("chrome.cta", r"(?:support (?:now|us|(?:our|independent) journalism)|donate(?: now| today| here)?|subscribe(?: now| today| here)?|sign ?up(?: now| here| today| for free)?|register(?: now| for free)?|log ?in|sign ?in|join(?: us| now| today)?|become an? (?:member|subscriber|supporter))"),
+        ("chrome.share", r"(?:share(?: this(?: article| story)?)?(?: on \w+)?|follow us(?: on \w+)?)"),
+        ("chrome.related", r"(?:related(?: articles| stories| content| coverage)?:?|recommended(?: for you| stories)?|most (?:read|popular)|trending(?: now)?)"),
+        ("chrome.standards", r"our (?:editorial )?standards:.*|.*\btrust principles"),
+    )
+)  # fmt: skip
+CHROME_MAX_WORDS = 8
