@@ -15,6 +15,8 @@ from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Any
 
+from reader.core.sanitize import strip_controls
+
 MAX_QUERY_LENGTH = 2000
 MAX_TERMS = 32
 _TOKEN = re.compile(r'(-?)(?:"([^"]*)"?|(\S+))')
@@ -147,6 +149,7 @@ def _operator(query: SearchQuery, name: str, value: str) -> bool:
 def parse_query(text: str) -> SearchQuery:
     """Parse user input; never raises, whatever the input."""
     query = SearchQuery()
+    text = strip_controls(text, keep_newlines=False)  # a NUL would end the FTS5 string early
     if len(text) > MAX_QUERY_LENGTH:
         query.problems.append(f"query cut to {MAX_QUERY_LENGTH} characters")
         text = text[:MAX_QUERY_LENGTH]
