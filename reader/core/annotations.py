@@ -1,0 +1,714 @@
+"""Highlights and notes over a :class:`Library`: storage, re-anchoring, W3C Web
+Annotation JSON and Markdown.
+
+Offsets are into an article's canonical text (``Library.article(id).text``).
+Every write is one ``BEGIN IMMEDIATE`` transaction on a ``synchronous = FULL``
+connection, so an annotation is durable once a method returns.
+"""
+
+from __future__ import annotations
+
+import json
+import re
+import sqlite3
+import uuid as uuidlib
+from dataclasses import dataclass, replace
+from datetime import UTC, datetime
+from typing import TYPE_CHECKING, Any, Literal
+
+from reader.core import _storage
+from reader.core._storage import transaction
+from reader.core.anchoring import Anchor, TextPosition, TextQuote, anchor, describe
+from reader.core.errors import BroadsheetError, NotFoundError
+from reader.core.models import Article, ArticleSummary, canonical_text
+from reader.core.render import block_to_markdown, escape_markdown
+from reader.core.sanitize import strip_controls
+from reader.core.search import parse_query
+
+if TYPE_CHECKING:
+    from reader.core.library import Library
+
+Kind = Literal["highlight", "note"]
+CONTEXT_URL = "http://www.w3.org/ns/anno.jsonld"
+ORPHANED_KEY = "broadsheet:orphaned"
+MAX_NOTE = 100_000  # characters; a note is prose, not a data dump
+
+_COLUMNS = """n.id, n.uuid, n.article_id, n.kind, n.exact, n.prefix, n.suffix, n.start,
+    n."end", n.note, n.orphaned, n.created, n.modified"""
+
+
+@dataclass
+class Annotation:
+    id: int
+    uuid: str
+    article_id: int
+    kind: Kind
+    exact: str | None
+    prefix: str | None
+    suffix: str | None
+    start: int | None
+    end: int | None
+    note: str | None
+    orphaned: bool
+    created: float
+    modified: float
+
+    @property
+    def quote(self) -> TextQuote | None:
+        if self.exact is None:
+            return None
+        return TextQuote(self.exact, self.prefix or "", self.suffix or "")
+
+    @property
+    def position(self) -> TextPosition | None:
+        if self.start is None or self.end is None:
+            return None
+        return TextPosition(self.start, self.end)
+
+
+@dataclass(frozen=True, slots=True)
+class ReanchorReport:
+    kept: int = 0  # same offsets
+    moved: int = 0  # found elsewhere in the new text
+    orphaned: int = 0  # could not be placed (including ones already orphaned)
+    recovered: int = 0  # former orphans placed again
+
+
+def _row(row: sqlite3.Row) -> Annotation:
+    return Annotation(
+        id=row["id"],
+        uuid=row["uuid"],
+        article_id=row["article_id"],
+        kind=row["kind"],
+        exact=row["exact"],
+        prefix=row["prefix"],
+        suffix=row["suffix"],
+        start=row["start"],
+        end=row["end"],
+        note=row["note"],
+        orphaned=bool(row["orphaned"]),
+        created=row["created"],
+        modified=row["modified"],
+    )
+
+
+def _now() -> float:
+    # Whole milliseconds, so the ISO 8601 times in exports round-trip exactly.
+    return round(_storage.now(), 3)
+
+
+def _clean_note(note: str | None) -> str | None:
+    if note is None:
+        return None
+    return strip_controls(note[:MAX_NOTE]).strip() or None
+
+
+def _insert(db: sqlite3.Connection, note: Annotation, *, keep_id: bool = False) -> int:
+    """Insert a row; with keep_id, reuse ``note.id`` when it is free (undo keeps ids)."""
+    free = (
+        keep_id and not db.execute("SELECT 1 FROM annotations WHERE id = ?", (note.id,)).fetchone()
+    )
+    cursor = db.execute(
+        """INSERT INTO annotations (id, uuid, article_id, kind, exact, prefix, suffix, start,
+        "end", note, orphaned, created, modified) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)""",
+        (
+            note.id if free else None, note.uuid, note.article_id, note.kind, note.exact,
+            note.prefix, note.suffix, note.start, note.end, note.note, int(note.orphaned),
+            note.created, note.modified,
+        ),
+    )  # fmt: skip
+    assert cursor.lastrowid is not None
+    return cursor.lastrowid
+
+
+class Annotations:
+    """The annotations of one library. Cheap to create; holds no state of its own."""
+
+    def __init__(self, library: Library) -> None:
+        self._library = library
+
+    @property
+    def _db(self) -> sqlite3.Connection:
+        return self._library.db.connection()
+
+    def _changed(self, article_id: int) -> None:
+        """Keep the auto-export folder in step (the library's hook, when it has one)."""
+        hook = getattr(self._library, "_after_change", None)
+        if hook is not None:
+            hook(article_id)
+
+    def _require_article(self, article_id: int) -> None:
+        if not self._db.execute("SELECT 1 FROM articles WHERE id = ?", (article_id,)).fetchone():
+            raise NotFoundError(f"no article with id {article_id}")
+
+    # -- reading ---------------------------------------------------------------
+
+    def get(self, annotation_id: int) -> Annotation:
+        row = self._db.execute(
+            f"SELECT {_COLUMNS} FROM annotations n WHERE n.id = ?", (annotation_id,)
+        ).fetchone()
+        if row is None:
+            raise NotFoundError(f"no annotation with id {annotation_id}")
+        return _row(row)
+
+    def by_uuid(self, uuid: str) -> Annotation | None:
+        row = self._db.execute(
+            f"SELECT {_COLUMNS} FROM annotations n WHERE n.uuid = ?", (uuid,)
+        ).fetchone()
+        return _row(row) if row else None
+
+    def for_article(self, article_id: int) -> list[Annotation]:
+        """The article note first, then highlights by position, then orphans."""
+        rows = self._db.execute(
+            f"""SELECT {_COLUMNS} FROM annotations n WHERE n.article_id = ?
+            ORDER BY n.kind = 'highlight', n.orphaned, n.start, n."end", n.id""",
+            (article_id,),
+        ).fetchall()
+        return [_row(row) for row in rows]
+
+    def article_note(self, article_id: int) -> Annotation | None:
+        row = self._db.execute(
+            f"""SELECT {_COLUMNS} FROM annotations n WHERE n.article_id = ? AND n.kind = 'note'
+            ORDER BY n.id LIMIT 1""",
+            (article_id,),
+        ).fetchone()
+        return _row(row) if row else None
+
+    def all(
+        self,
+        *,
+        tag: str | None = None,
+        feed_id: int | None = None,
+        text: str | None = None,
+        limit: int = 500,
+        offset: int = 0,
+    ) -> list[tuple[Annotation, ArticleSummary]]:
+        """Every annotation with its article, newest first. ``text`` is parsed like the
+        search box (words, "phrases", prefix*) and only ever reaches MATCH quoted."""
+        clauses: list[str] = ["1"]
+        params: list[Any] = []
+        if tag is not None:
+            clauses.append(
+                "(a.id IN (SELECT article_id FROM article_tags WHERE tag = ?)"
+                " OR a.feed_id IN (SELECT feed_id FROM feed_tags WHERE tag = ?))"
+            )
+            params += [tag, tag]
+        if feed_id is not None:
+            clauses.append("a.feed_id = ?")
+            params.append(feed_id)
+        match = parse_query(text).match_expression() if text else None
+        if match is not None:
+            clauses.append(
+                "n.id IN (SELECT rowid FROM annotations_fts WHERE annotations_fts MATCH ?)"
+            )
+            params.append(match)
+        rows = self._db.execute(
+            f"""SELECT {_COLUMNS}, a.feed_id, a.title, a.link, a.published, a.read, a.saved,
+                coalesce(f.user_title, f.title, a.feed_title) AS feed_title
+            FROM annotations n JOIN articles a ON a.id = n.article_id
+            LEFT JOIN feeds f ON f.id = a.feed_id
+            WHERE {" AND ".join(clauses)} ORDER BY n.created DESC, n.id DESC LIMIT ? OFFSET ?""",
+            [*params, max(0, limit), max(0, offset)],
+        ).fetchall()
+        return [(_row(row), _summary(row)) for row in rows]
+
+    # -- writing ---------------------------------------------------------------
+
+    def highlight(
+        self, article_id: int, start: int, end: int, note: str | None = None
+    ) -> Annotation:
+        """Highlight ``text[start:end]`` (trimmed of surrounding whitespace)."""
+        text = self._library.article(article_id).text
+        if not 0 <= start < end <= len(text):
+            raise BroadsheetError(
+                f"cannot highlight {start}..{end}: the text has {len(text)} characters"
+            )
+        start, end = _trim(text, start, end)
+        if start >= end:
+            raise BroadsheetError("cannot highlight only whitespace")
+        quote, _ = describe(text, start, end)
+        stamp = _now()
+        new = Annotation(
+            0, str(uuidlib.uuid4()), article_id, "highlight", quote.exact, quote.prefix,
+            quote.suffix, start, end, _clean_note(note), False, stamp, stamp,
+        )  # fmt: skip
+        with transaction(self._db) as db:
+            new.id = _insert(db, new)
+        self._changed(article_id)
+        return new
+
+    def set_note(self, annotation_id: int, note: str | None) -> Annotation:
+        """Set or clear (None or blank) a highlight's note, or edit an article note."""
+        current = self.get(annotation_id)
+        cleaned = _clean_note(note)
+        if current.kind == "note" and cleaned is None:
+            raise BroadsheetError("an article note cannot be empty; delete it instead")
+        updated = replace(current, note=cleaned, modified=_now())
+        with transaction(self._db) as db:
+            db.execute(
+                "UPDATE annotations SET note = ?, modified = ? WHERE id = ?",
+                (updated.note, updated.modified, annotation_id),
+            )
+        self._changed(current.article_id)
+        return updated
+
+    def set_article_note(self, article_id: int, note: str | None) -> Annotation | None:
+        """Create, edit or (with None or blank text) delete the article's own note."""
+        self._require_article(article_id)
+        cleaned = _clean_note(note)
+        stamp = _now()
+        with transaction(self._db) as db:
+            current = self.article_note(article_id)
+            if cleaned is None:
+                if current is not None:
+                    db.execute("DELETE FROM annotations WHERE id = ?", (current.id,))
+                result = None
+            elif current is not None:
+                db.execute(
+                    "UPDATE annotations SET note = ?, modified = ? WHERE id = ?",
+                    (cleaned, stamp, current.id),
+                )
+                result = replace(current, note=cleaned, modified=stamp)
+            else:
+                result = Annotation(
+                    0, str(uuidlib.uuid4()), article_id, "note", None, None, None, None, None,
+                    cleaned, False, stamp, stamp,
+                )  # fmt: skip
+                result.id = _insert(db, result)
+        self._changed(article_id)
+        return result
+
+    def delete(self, annotation_id: int) -> Annotation:
+        """Delete and return the annotation, so that :meth:`restore` can undo it."""
+        with transaction(self._db) as db:
+            current = self.get(annotation_id)
+            db.execute("DELETE FROM annotations WHERE id = ?", (annotation_id,))
+        self._changed(current.article_id)
+        return current
+
+    def restore(self, annotation: Annotation) -> Annotation:
+        """Undo :meth:`delete`: the same uuid, times (and id when free). Idempotent."""
+        with transaction(self._db) as db:
+            existing = self.by_uuid(annotation.uuid)
+            if existing is not None:
+                return existing
+            self._require_article(annotation.article_id)
+            if annotation.kind == "note" and self.article_note(annotation.article_id):
+                raise BroadsheetError("the article has a newer note; edit that one instead")
+            restored = replace(annotation, id=_insert(db, annotation, keep_id=True))
+        self._changed(annotation.article_id)
+        return restored
+
+    # -- re-anchoring ----------------------------------------------------------
+
+    def reanchor(self, article_id: int, old_text: str, new_text: str) -> ReanchorReport:
+        """After the canonical text changed: move each highlight with its words, or mark
+        it orphaned (keeping its quote and note). Former orphans are tried again.
+        ``modified`` is left alone: it records the user's edits, not ours."""
+        counts = {"kept": 0, "moved": 0, "orphaned": 0, "recovered": 0}
+        with transaction(self._db) as db:
+            for current in self.for_article(article_id):
+                if current.kind == "highlight":
+                    outcome = self._reanchor_one(db, current, old_text, new_text)
+                    counts[outcome] += 1
+        if counts["moved"] or counts["recovered"] or counts["orphaned"]:
+            self._changed(article_id)
+        return ReanchorReport(**counts)
+
+    def _reanchor_one(
+        self, db: sqlite3.Connection, current: Annotation, old_text: str, new_text: str
+    ) -> str:
+        quote = current.quote
+        if quote is None or not quote.exact:
+            found = None
+        else:
+            hint = _shifted(old_text, new_text, current.position)
+            found = anchor(new_text, quote, hint)
+        if found is None:
+            if not current.orphaned:
+                db.execute("UPDATE annotations SET orphaned = 1 WHERE id = ?", (current.id,))
+            return "orphaned"
+        placed, _ = describe(new_text, found.start, found.end)
+        db.execute(
+            """UPDATE annotations SET exact = ?, prefix = ?, suffix = ?, start = ?, "end" = ?,
+            orphaned = 0 WHERE id = ?""",
+            (placed.exact, placed.prefix, placed.suffix, found.start, found.end, current.id),
+        )
+        if current.orphaned:
+            return "recovered"
+        return "kept" if (found.start, found.end) == (current.start, current.end) else "moved"
+
+    # -- drafts ----------------------------------------------------------------
+
+    def save_draft(self, key: str, text: str) -> None:
+        """Keep a note being typed (committed durably) so a closed terminal loses nothing."""
+        with transaction(self._db) as db:
+            db.execute(
+                """INSERT INTO note_drafts (key, text, updated) VALUES (?, ?, ?)
+                ON CONFLICT (key) DO UPDATE SET text = excluded.text, updated = excluded.updated""",
+                (key, text[:MAX_NOTE], _storage.now()),
+            )
+
+    def draft(self, key: str) -> str | None:
+        row = self._db.execute("SELECT text FROM note_drafts WHERE key = ?", (key,)).fetchone()
+        return row[0] if row else None
+
+    def discard_draft(self, key: str) -> None:
+        with transaction(self._db) as db:
+            db.execute("DELETE FROM note_drafts WHERE key = ?", (key,))
+
+    # -- W3C Web Annotation ----------------------------------------------------
+
+    def to_web_annotations(self, article_id: int, source_url: str | None) -> list[dict[str, Any]]:
+        """The article's annotations in the W3C Web Annotation data model (JSON-LD)."""
+        return [_to_web(item, source_url) for item in self.for_article(article_id)]
+
+    def import_web_annotations(self, article_id: int, items: list[dict[str, Any]]) -> int:
+        """Add annotations from Web Annotation JSON; returns how many were added.
+        Idempotent by uuid. Items we cannot read are skipped. A highlight whose quote
+        is not at its position in this article's text is re-anchored or orphaned."""
+        text = self._library.article(article_id).text
+        parsed = [_from_web(item, article_id, text) for item in items if isinstance(item, dict)]
+        added = 0
+        with transaction(self._db) as db:
+            for item in parsed:
+                if item is not None and self._import_one(db, item):
+                    added += 1
+        if added:
+            self._changed(article_id)
+        return added
+
+    def _import_one(self, db: sqlite3.Connection, item: Annotation) -> bool:
+        if self.by_uuid(item.uuid) is not None:
+            return False
+        if item.kind == "note":
+            current = self.article_note(item.article_id)
+            if current is not None:
+                if current.modified >= item.modified:
+                    return False  # the newer article note wins
+                db.execute("DELETE FROM annotations WHERE id = ?", (current.id,))
+        _insert(db, item)
+        return True
+
+
+# -- helpers -------------------------------------------------------------------
+
+
+def _summary(row: sqlite3.Row) -> ArticleSummary:
+    return ArticleSummary(
+        id=row["article_id"],
+        feed_id=row["feed_id"],
+        feed_title=row["feed_title"] or "",
+        title=row["title"],
+        link=row["link"],
+        published=row["published"],
+        read=bool(row["read"]),
+        saved=bool(row["saved"]),
+    )
+
+
+def _trim(text: str, start: int, end: int) -> tuple[int, int]:
+    while start < end and text[start].isspace():
+        start += 1
+    while end > start and text[end - 1].isspace():
+        end -= 1
+    return start, end
+
+
+def _common_prefix(a: str, b: str) -> int:
+    """Length of the common prefix, by binary search over C-speed slice compares."""
+    low, high = 0, min(len(a), len(b))
+    while low < high:
+        middle = (low + high + 1) // 2
+        if a[:middle] == b[:middle]:
+            low = middle
+        else:
+            high = middle - 1
+    return low
+
+
+def _shifted(old: str, new: str, position: TextPosition | None) -> TextPosition | None:
+    """Where an old position probably is now: text after the one changed stretch moves
+    by the length difference. Only a hint; anchoring still checks the words."""
+    if position is None or old == new:
+        return position
+    head = _common_prefix(old, new)
+    tail = _common_prefix(old[head:][::-1], new[head:][::-1])
+    if position.end <= head:
+        return position
+    if position.start >= len(old) - tail:
+        delta = len(new) - len(old)
+        return TextPosition(position.start + delta, position.end + delta)
+    return position
+
+
+def _iso(stamp: float) -> str:
+    moment = datetime.fromtimestamp(stamp, UTC)
+    spec = "milliseconds" if moment.microsecond % 1000 == 0 else "microseconds"
+    return moment.isoformat(timespec=spec).replace("+00:00", "Z")
+
+
+def _parse_time(value: Any) -> float | None:
+    if not isinstance(value, str):
+        return None
+    try:
+        moment = datetime.fromisoformat(value.strip().replace("Z", "+00:00"))
+    except ValueError:
+        return None
+    if moment.tzinfo is None:
+        moment = moment.replace(tzinfo=UTC)
+    return moment.timestamp()
+
+
+def _to_web(item: Annotation, source_url: str | None) -> dict[str, Any]:
+    data: dict[str, Any] = {
+        "@context": CONTEXT_URL,
+        "id": f"urn:uuid:{item.uuid}",
+        "type": "Annotation",
+        "created": _iso(item.created),
+        "modified": _iso(item.modified),
+        "motivation": "commenting" if item.note or item.kind == "note" else "highlighting",
+    }
+    if item.note:
+        data["body"] = {"type": "TextualBody", "value": item.note, "format": "text/plain"}
+    target: dict[str, Any] = {"source": source_url} if source_url else {}
+    if item.kind == "highlight" and item.exact is not None:
+        selectors: list[dict[str, Any]] = [
+            {
+                "type": "TextQuoteSelector",
+                "exact": item.exact,
+                "prefix": item.prefix or "",
+                "suffix": item.suffix or "",
+            }
+        ]
+        if item.start is not None and item.end is not None:
+            selectors.append({"type": "TextPositionSelector", "start": item.start, "end": item.end})
+        target["selector"] = selectors
+    data["target"] = target
+    if item.orphaned:
+        data[ORPHANED_KEY] = True
+    return data
+
+
+def _uuid_of(item: dict[str, Any]) -> str:
+    """Our uuid for an item: its urn:uuid id, else one derived from its id or content
+    (deterministic, so a second import recognises the same item)."""
+    identifier = item.get("id")
+    if isinstance(identifier, str):
+        if identifier.lower().startswith("urn:uuid:"):
+            try:
+                return str(uuidlib.UUID(identifier[9:]))
+            except ValueError:
+                pass
+        return str(uuidlib.uuid5(uuidlib.NAMESPACE_URL, identifier))
+    content = json.dumps(item, sort_keys=True, ensure_ascii=False, default=str)
+    return str(uuidlib.uuid5(uuidlib.NAMESPACE_OID, content))
+
+
+def _listed(value: Any) -> list[Any]:
+    if value is None:
+        return []
+    return value if isinstance(value, list) else [value]
+
+
+def _note_of(item: dict[str, Any]) -> str | None:
+    for body in _listed(item.get("body")):
+        if isinstance(body, dict) and body.get("purpose") != "tagging":
+            value = body.get("value")
+            if isinstance(value, str):
+                return _clean_note(value)
+    return None
+
+
+def _selectors(item: dict[str, Any]) -> tuple[dict[str, Any] | None, dict[str, Any] | None]:
+    quote = position = None
+    for target in _listed(item.get("target")):
+        if not isinstance(target, dict):
+            continue
+        for selector in _listed(target.get("selector")):
+            if not isinstance(selector, dict):
+                continue
+            if selector.get("type") == "TextQuoteSelector" and quote is None:
+                quote = selector
+            elif selector.get("type") == "TextPositionSelector" and position is None:
+                position = selector
+    return quote, position
+
+
+def _offset(value: Any) -> int | None:
+    return value if isinstance(value, int) and not isinstance(value, bool) else None
+
+
+def _from_web(item: dict[str, Any], article_id: int, text: str) -> Annotation | None:
+    """One Web Annotation as an unsaved Annotation, or None if it is unusable."""
+    now = _now()
+    created = _parse_time(item.get("created")) or now
+    modified = _parse_time(item.get("modified")) or created
+    note = _note_of(item)
+    base = Annotation(
+        0, _uuid_of(item), article_id, "note", None, None, None, None, None, note,
+        item.get(ORPHANED_KEY) is True, created, modified,
+    )  # fmt: skip
+    quote_data, position_data = _selectors(item)
+    position = None
+    if position_data is not None:
+        start, end = _offset(position_data.get("start")), _offset(position_data.get("end"))
+        if start is not None and end is not None:
+            position = TextPosition(start, end)
+    if quote_data is None and position is None:
+        return replace(base, orphaned=False) if note else None
+    quote = _quote(quote_data, position, text)
+    if quote is None:
+        return None
+    highlight = replace(
+        base, kind="highlight", exact=quote.exact, prefix=quote.prefix, suffix=quote.suffix
+    )
+    if position is not None:
+        highlight = replace(highlight, start=position.start, end=position.end)
+    return _place(highlight, text)
+
+
+def _quote(
+    data: dict[str, Any] | None, position: TextPosition | None, text: str
+) -> TextQuote | None:
+    if data is None:  # a position alone: read the words from our text
+        assert position is not None
+        if 0 <= position.start < position.end <= len(text):
+            return describe(text, position.start, position.end)[0]
+        return None
+    exact = data.get("exact")
+    if not isinstance(exact, str) or not exact:
+        return None
+    prefix, suffix = data.get("prefix"), data.get("suffix")
+    return TextQuote(
+        strip_controls(exact),
+        strip_controls(prefix) if isinstance(prefix, str) else "",
+        strip_controls(suffix) if isinstance(suffix, str) else "",
+    )
+
+
+def _fits(text: str, exact: str, position: TextPosition) -> bool:
+    start, end = position.start, position.end
+    return 0 <= start < end <= len(text) and text[start:end] == exact
+
+
+def _place(highlight: Annotation, text: str) -> Annotation:
+    """Keep an imported highlight as it came when it fits this text; else re-anchor it."""
+    quote, position = highlight.quote, highlight.position
+    assert quote is not None
+    if highlight.orphaned or (position is not None and _fits(text, quote.exact, position)):
+        return highlight
+    found: Anchor | None = anchor(text, quote, position)
+    if found is None:
+        return replace(highlight, orphaned=True)
+    placed, _ = describe(text, found.start, found.end)
+    return replace(
+        highlight, exact=placed.exact, prefix=placed.prefix, suffix=placed.suffix,
+        start=found.start, end=found.end,
+    )  # fmt: skip
+
+
+# -- Markdown ------------------------------------------------------------------
+
+_DOUBLE_EQUALS = re.compile(r"={2,}")
+
+
+def _escape(text: str) -> str:
+    """Markdown-escaped story text in which "==" cannot open a highlight."""
+    return _DOUBLE_EQUALS.sub(lambda m: "\\=" * len(m.group()), escape_markdown(text))
+
+
+def _placement(text: str, item: Annotation) -> tuple[int, int] | None:
+    """Where a highlight goes in this text; None lists it with the orphans."""
+    quote = item.quote
+    if item.orphaned or quote is None or not quote.exact:
+        return None
+    position = item.position
+    if position is not None and _fits(text, quote.exact, position):
+        return position.start, position.end
+    found = anchor(text, quote, position)  # the text changed and nobody re-anchored yet
+    return (found.start, found.end) if found else None
+
+
+def _marked_spans(text: str, spans: list[tuple[int, int]]) -> list[tuple[int, int]]:
+    """Merge overlapping spans, cut them at line breaks and trim their whitespace:
+    ``==`` must hug the words and cannot cross lines."""
+    merged: list[tuple[int, int]] = []
+    for start, end in sorted(spans):
+        if merged and start <= merged[-1][1]:
+            merged[-1] = (merged[-1][0], max(end, merged[-1][1]))
+        else:
+            merged.append((start, end))
+    pieces: list[tuple[int, int]] = []
+    for start, end in merged:
+        for line in re.finditer(r"[^\n]+", text[start:end]):
+            piece = _trim(text, start + line.start(), start + line.end())
+            if piece[0] < piece[1]:
+                pieces.append(piece)
+    return pieces
+
+
+def _mark(text: str, spans: list[tuple[int, int]]) -> str:
+    out: list[str] = []
+    cursor = 0
+    for start, end in _marked_spans(text, spans):
+        out.append(_escape(text[cursor:start]))
+        out.append("==" + escape_markdown(text[start:end]).replace("=", "\\=") + "==")
+        cursor = end
+    out.append(_escape(text[cursor:]))
+    return "".join(out)
+
+
+def _note_markdown(note: str, indent: str = "") -> str:
+    lines = escape_markdown(note).splitlines() or [""]
+    quoted = [f"> **Note:** {lines[0]}"] + [f"> {line}".rstrip() for line in lines[1:]]
+    return "\n".join(indent + line for line in quoted)
+
+
+def _orphans_markdown(orphans: list[Annotation]) -> str:
+    items = []
+    for item in orphans:
+        words = " ".join((item.exact or "").split())
+        entry = f"- =={escape_markdown(words).replace('=', chr(92) + '=')}=="
+        if item.note:
+            entry += "\n\n" + _note_markdown(item.note, indent="  ")
+        items.append(entry)
+    return "## Orphaned highlights\n\n" + "\n".join(items)
+
+
+def markdown_with_annotations(article: Article, annotations: list[Annotation]) -> str:
+    """The story as Markdown with highlights marked ``==like this==`` in each block they
+    touch, each highlight's note as a block quote after the block where it ends, the
+    article note on top and unplaceable highlights listed at the end."""
+    text = canonical_text(article.blocks)
+    placed: list[tuple[int, int, Annotation]] = []
+    orphans: list[Annotation] = []
+    parts: list[str] = []
+    for item in annotations:
+        if item.kind == "note":
+            if item.note:
+                parts.append(_note_markdown(item.note))
+            continue
+        where = _placement(text, item)
+        if where is None:
+            orphans.append(item)
+        else:
+            placed.append((*where, item))
+    placed.sort(key=lambda entry: (entry[0], entry[1]))
+    block_start = 0
+    for block in article.blocks:
+        block_end = block_start + len(block.text)
+        spans = [
+            (max(start, block_start) - block_start, min(end, block_end) - block_start)
+            for start, end, _ in placed
+            if start < block_end and end > block_start
+        ]
+        parts.append(block_to_markdown(block, text=_mark(block.text, spans)))
+        for start, end, item in placed:
+            # A note follows the block its highlight ends in (a trailing separator counts).
+            if item.note and block_start < end <= block_end + 2 and start < block_end:
+                parts.append(_note_markdown(item.note))
+        block_start = block_end + 2
+    if orphans:
+        parts.append(_orphans_markdown(orphans))
+    return "\n\n".join(parts)
