@@ -18,7 +18,7 @@ def rss(items: list[tuple[str, str, str]], title: str = "Test Feed") -> bytes:
     """A small RSS 2.0 document from (guid, title, body) triples."""
     entries = "".join(
         f"<item><guid>{guid}</guid><title>{item_title}</title>"
-        f"<link>https://news.example/{guid}</link>"
+        f"<link>http://127.0.0.1:9/{guid}</link>"
         f"<pubDate>Mon, 0{index % 9 + 1} Jun 2026 10:00:00 GMT</pubDate>"
         f"<description><![CDATA[<p>{body}</p>]]></description></item>"
         for index, (guid, item_title, body) in enumerate(items)

@@ -66,6 +66,7 @@ MIGRATIONS: list[list[str]] = [
             summary TEXT,
             content_hash TEXT NOT NULL,
             page_html TEXT,
+            fulltext_state TEXT,
             cleaned_text TEXT,
             cleaned_blocks TEXT,
             removed TEXT,

@@ -9,6 +9,7 @@ from __future__ import annotations
 import asyncio
 import hashlib
 import json
+import re
 import sqlite3
 from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass
@@ -35,7 +36,7 @@ from reader.core.models import (
     Removal,
     SearchHit,
 )
-from reader.core.sanitize import clean_line, strip_controls
+from reader.core.sanitize import clean_line, is_http_url, strip_controls
 from reader.core.search import SNIPPET_CLOSE, SNIPPET_OPEN, parse_query, split_snippet
 
 OnResult = Callable[[FeedRefreshResult, int, int], None]
@@ -150,7 +151,9 @@ class Library:
             from reader.core.samples import sample_feed_urls
 
             for url in sample_feed_urls():
-                self.add_feed(url, tags=("samples",))
+                feed = self.add_feed(url, tags=("samples",))
+                # Their links are illustrative: reading them must never touch the network.
+                self.set_feed_fulltext(feed.id, "never")
         self.set_state("initialised", "1")
 
     def close(self) -> None:
@@ -654,12 +657,14 @@ class Library:
         on_result: OnResult | None = None,
         fetcher: Any = None,
         wait: float = 0.0,
+        fulltext: bool = True,
     ) -> RefreshSummary:
-        """Fetch, parse and store the given feeds (all active feeds when None)."""
+        """Fetch, parse and store the given feeds (all active feeds when None), then fetch
+        the story pages of summary-only articles (per-feed full-text mode)."""
         lock = self.refresh_lock(wait)
         await asyncio.to_thread(lock.acquire)
         try:
-            return await self._refresh_locked(feed_ids, on_result, fetcher)
+            return await self._refresh_locked(feed_ids, on_result, fetcher, fulltext)
         finally:
             lock.release()
 
@@ -669,8 +674,11 @@ class Library:
         *,
         on_result: OnResult | None = None,
         wait: float = 0.0,
+        fulltext: bool = True,
     ) -> RefreshSummary:
-        return asyncio.run(self.refresh(feed_ids, on_result=on_result, wait=wait))
+        return asyncio.run(
+            self.refresh(feed_ids, on_result=on_result, wait=wait, fulltext=fulltext)
+        )
 
     def _feeds_to_refresh(self, feed_ids: Sequence[int] | None) -> list[Feed]:
         feeds = self.feeds()
@@ -683,13 +691,18 @@ class Library:
         return [feed for feed in feeds if feed.status == "active"]
 
     async def _refresh_locked(
-        self, feed_ids: Sequence[int] | None, on_result: OnResult | None, fetcher: Any
+        self,
+        feed_ids: Sequence[int] | None,
+        on_result: OnResult | None,
+        fetcher: Any,
+        fulltext: bool,
     ) -> RefreshSummary:
         from reader.core._fetch import Fetcher, FetchLimits
 
         feeds = self._feeds_to_refresh(feed_ids)
         summary = RefreshSummary()
         store_lock = asyncio.Lock()
+        self._fulltext_queue: list[tuple[int, str]] = []
 
         async def refresh_one(client: Any, feed: Feed) -> None:
             result = await self._refresh_feed(client, feed, store_lock)
@@ -697,16 +710,74 @@ class Library:
             if on_result is not None:
                 on_result(result, len(summary.results), len(feeds))
 
+        async def run(client: Any) -> None:
+            await asyncio.gather(*(refresh_one(client, feed) for feed in feeds))
+            if fulltext and self._fulltext_queue:
+                summary.full_texts = await self._fetch_full_texts(client, store_lock)
+
         if fetcher is not None:  # the caller owns its lifetime
-            await asyncio.gather(*(refresh_one(fetcher, feed) for feed in feeds))
+            await run(fetcher)
         else:
             limits = FetchLimits(
                 max_connections=self.config.max_connections, per_host=self.config.per_host
             )
             async with Fetcher(limits) as client:
-                await asyncio.gather(*(refresh_one(client, feed) for feed in feeds))
+                await run(client)
         await asyncio.to_thread(self.prune)
         return summary
+
+    async def _fetch_full_texts(self, fetcher: Any, store_lock: asyncio.Lock) -> int:
+        """Fetch and extract the story page of summary-only articles (bounded concurrency).
+        The page is stored, so the article reads in full offline afterwards."""
+        slots = asyncio.Semaphore(self.config.fulltext_concurrency)
+        done = 0
+
+        async def one(feed_id: int, key: str) -> None:
+            nonlocal done
+            row = self._db.execute(
+                "SELECT id, link, cleaned_text FROM articles WHERE feed_id = ? AND key = ?",
+                (feed_id, key),
+            ).fetchone()
+            if row is None or not is_http_url(row["link"]):
+                return
+            async with slots:
+                page = await fetcher.fetch(
+                    row["link"], max_bytes=FULLTEXT_MAX_BYTES, accept=PAGE_ACCEPT
+                )
+            async with store_lock:
+                stored = await asyncio.to_thread(self._store_full_text, row, page)
+            done += stored
+
+        queue, self._fulltext_queue = self._fulltext_queue, []
+        await asyncio.gather(*(one(feed_id, key) for feed_id, key in queue))
+        return done
+
+    def _store_full_text(self, row: sqlite3.Row, page: FetchResult) -> bool:
+        from reader.core.cleaner import clean
+
+        if page.error or not page.body:
+            state = f"failed: {page.error or 'empty page'}"
+            with transaction(self._db) as db:
+                db.execute(
+                    "UPDATE articles SET fulltext_state = ? WHERE id = ?", (state, row["id"])
+                )
+            return False
+        html = page.body.decode("utf-8", errors="replace")
+        cleaned = clean(html, row["link"], extract=True, rules=self.cleaner_rules())
+        # Keep the feed's text when the page gave less (a paywall, a consent wall).
+        better = len(cleaned.text) > len(row["cleaned_text"] or "")
+        with transaction(self._db) as db:
+            if better:
+                db.execute(
+                    """UPDATE articles SET page_html = ?, fulltext_state = 'done', cleaned_text = ?,
+                    cleaned_blocks = ?, removed = ?, cleaner_version = ? WHERE id = ?""",
+                    (html, *_cleaned_columns(cleaned), CLEANER_VERSION, row["id"]),
+                )
+            else:
+                db.execute(
+                    "UPDATE articles SET fulltext_state = 'shorter' WHERE id = ?", (row["id"],)
+                )
+        return better
 
     async def _fetch(self, fetcher: Any, feed: Feed) -> FetchResult:
         from reader.core.samples import is_sample_url, read_sample
@@ -797,6 +868,8 @@ class Library:
                     result.new += 1
                 elif outcome == "updated":
                     result.updated += 1
+                if outcome == "new" and needs_full_text(feed.fulltext, entry, cleaned):
+                    self._fulltext_queue.append((feed.id, entry.key))
             new_url = _adoptable_url(db, feed, fetched)
             db.execute(
                 """UPDATE feeds SET title = ?, site_url = coalesce(?, site_url), etag = ?,
@@ -824,6 +897,26 @@ class Library:
         return clean(
             entry.content, entry.link, content_type=entry.content_type, rules=self.cleaner_rules()
         )
+
+
+FULLTEXT_MAX_BYTES = 5 * 1024 * 1024
+PAGE_ACCEPT = "text/html,application/xhtml+xml;q=0.9,*/*;q=0.5"
+SUMMARY_MAX_CHARACTERS = 600
+_TRUNCATION = re.compile(
+    r"(?i)(\.\.\.|…|\[…\]|\[\.\.\.\]|read more|continue reading|read the full (story|article)"
+    r"|full story|more\W*)\W*$"
+)
+
+
+def needs_full_text(mode: str, entry: ParsedEntry, cleaned: CleanedArticle) -> bool:
+    """Whether to fetch an entry's page: always, never, or (auto) when the feed gave only
+    a summary — short, or ending the way truncated excerpts end."""
+    if mode == "never" or not is_http_url(entry.link):
+        return False
+    if mode == "always":
+        return True
+    text = cleaned.text.strip()
+    return len(text) < SUMMARY_MAX_CHARACTERS or bool(_TRUNCATION.search(text[-80:]))
 
 
 def _clean_tags(tags: Sequence[str]) -> list[str]:

@@ -254,6 +254,7 @@ class FeedRefreshResult:
 @dataclass(slots=True)
 class RefreshSummary:
     results: list[FeedRefreshResult] = field(default_factory=list)
+    full_texts: int = 0  # summary-only articles completed from their web page
 
     @property
     def feeds(self) -> int:
