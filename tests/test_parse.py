@@ -631,7 +631,7 @@ _FUZZ_TOKENS = [
 
 
 @pytest.mark.slow
-@settings(max_examples=100, deadline=None)
+@settings(max_examples=60, deadline=None)
 @given(
     seed=st.sampled_from(["world.xml", "science.atom", "culture.json"]),
     edits=st.lists(
