@@ -402,14 +402,24 @@ _POINTER = re.compile(
 _PROMO_TAG = re.compile(r"\w.{15,}\[[A-Z][A-Z ]{2,}\]\s*\|?\s*$")
 # Calls to act on the page rather than the story: sign up, follow, share, listen.
 _CALL = re.compile(
-    r"^(?:sign up|subscribe|register|follow (?:us|me|@|[\w.]+ on )|like us on|join us|"
-    r"click here|tap here|share (?:this|on)|email (?:us|the writer|the author|\w+ at)|"
+    r"^(?:sign up|subscribe|like us on|join us|click here|tap here|share (?:this|on)|"
+    r"follow (?:us|me|@|[\w.@ ]{1,40} on (?:twitter|x|facebook|instagram|youtube|tiktok|"
+    r"linkedin|threads|bluesky|mastodon|social media))|"
+    r"email (?:us|the writer|the author|\w+ at)|"
     r"reach (?:the )?(?:reporters?|writers?|authors?)|contact (?:the )?(?:reporters?|writers?)|"
-    r"listen (?:to|on|live)|download (?:the|our)|get (?:our|the)\b.{0,80}\b(?:newsletter|"
-    r"delivered|inbox|app)|to order presentation-ready copies)",
+    r"listen (?:to|on)\b.{0,60}\b(?:podcast|episode|live|spotify|apple|itunes|radio)|"
+    r"download (?:the|our)\b.{0,40}\bapp|get (?:our|the)\b.{0,80}\b(?:newsletter|delivered|"
+    r"inbox|app)|to order presentation-ready copies)\b",
     re.I,
 )
-_NEWSLETTER = re.compile(r"\bnewsletter|\binbox\b|\bsubscri", re.I)
+# A newsletter pitch, as opposed to news about subscriptions: it addresses the reader.
+_NEWSLETTER = re.compile(
+    r"\bsign up\b.{0,80}\bnewsletters?\b|(?:^|[.!?:]\s+)subscribe\b.{0,80}\bnewsletters?\b|"
+    r"\bsubscribe to (?:our|this|my)\b.{0,40}\bnewsletters?\b|"
+    r"\bnewsletters?\b.{0,80}\b(?:sign up|subscribe (?:here|now|today|for free))\b|"
+    r"\bdelivered (?:straight |directly |right )?to your (?:inbox|letterbox|door)",
+    re.I,
+)
 # Credits for the reporting, usually the last line of a wire story.
 _CREDIT = re.compile(
     r"^(?:\(?(?:additional )?reporting by\b|editing by\b|contributing:|"
@@ -469,11 +479,7 @@ def _is_boilerplate(block: _Block, index: int, count: int) -> bool:
         return True
     if words <= 45 and _CALL.match(text):
         return True
-    if (
-        words <= 45
-        and _NEWSLETTER.search(text)
-        and re.search(r"\b(?:sign up|subscribe|delivered|get|join)\b", text, re.I)
-    ):
+    if words <= 45 and _NEWSLETTER.search(text):
         return True
     if near_end and words <= 40 and _CREDIT.match(text):
         return True
