@@ -192,6 +192,26 @@ def test_drafts_save_replace_and_discard(library: Library) -> None:
     notes.discard_draft("k")  # discarding twice is harmless
 
 
+def test_restore_follows_a_text_change_and_needs_the_article(library: Library) -> None:
+    notes = Annotations(library)
+    article = add_article(library, STORY)
+    text = library.article(article).text
+    deleted = notes.delete(notes.highlight(article, *span(text, "budget vote")).id)
+    replace_text(library, article, ["New lead.", *STORY])
+    restored = notes.restore(deleted)
+    assert (restored.uuid, restored.created, restored.exact) == (
+        deleted.uuid,
+        deleted.created,
+        "budget vote",
+    )
+    assert words_of(library, restored) == "budget vote" and restored.start != deleted.start
+    db = library.db.connection()
+    with transaction(db):
+        db.execute("DELETE FROM articles WHERE id = ?", (article,))
+    with pytest.raises(NotFoundError):
+        notes.restore(deleted)
+
+
 # -- re-anchoring ------------------------------------------------------------------
 
 

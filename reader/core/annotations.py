@@ -288,11 +288,13 @@ class Annotations:
 
     def restore(self, annotation: Annotation) -> Annotation:
         """Undo :meth:`delete`: the same uuid, times (and id when free). Idempotent."""
+        self._require_article(annotation.article_id)
+        if annotation.kind == "highlight":  # the text may have changed meanwhile
+            annotation = _place(annotation, self._library.article(annotation.article_id).text)
         with transaction(self._db) as db:
             existing = self.by_uuid(annotation.uuid)
             if existing is not None:
                 return existing
-            self._require_article(annotation.article_id)
             if annotation.kind == "note" and self.article_note(annotation.article_id):
                 raise BroadsheetError("the article has a newer note; edit that one instead")
             restored = replace(annotation, id=_insert(db, annotation, keep_id=True))
@@ -306,24 +308,24 @@ class Annotations:
         it orphaned (keeping its quote and note). Former orphans are tried again.
         ``modified`` is left alone: it records the user's edits, not ours."""
         counts = {"kept": 0, "moved": 0, "orphaned": 0, "recovered": 0}
+        change = _Change.between(old_text, new_text)
         with transaction(self._db) as db:
             for current in self.for_article(article_id):
                 if current.kind == "highlight":
-                    outcome = self._reanchor_one(db, current, old_text, new_text)
+                    outcome = self._reanchor_one(db, current, change, new_text)
                     counts[outcome] += 1
         if counts["moved"] or counts["recovered"] or counts["orphaned"]:
             self._changed(article_id)
         return ReanchorReport(**counts)
 
     def _reanchor_one(
-        self, db: sqlite3.Connection, current: Annotation, old_text: str, new_text: str
+        self, db: sqlite3.Connection, current: Annotation, change: _Change, new_text: str
     ) -> str:
         quote = current.quote
         if quote is None or not quote.exact:
             found = None
         else:
-            hint = _shifted(old_text, new_text, current.position)
-            found = anchor(new_text, quote, hint)
+            found = anchor(new_text, quote, change.shift(current.position))
         if found is None:
             if not current.orphaned:
                 db.execute("UPDATE annotations SET orphaned = 1 WHERE id = ?", (current.id,))
@@ -427,19 +429,29 @@ def _common_prefix(a: str, b: str) -> int:
     return low
 
 
-def _shifted(old: str, new: str, position: TextPosition | None) -> TextPosition | None:
-    """Where an old position probably is now: text after the one changed stretch moves
-    by the length difference. Only a hint; anchoring still checks the words."""
-    if position is None or old == new:
+@dataclass(frozen=True, slots=True)
+class _Change:
+    """An edit seen as one changed stretch: ``head`` characters agree at the start,
+    ``tail`` at the end, and the text grew by ``delta``."""
+
+    head: int
+    tail: int
+    old_length: int
+    delta: int
+
+    @classmethod
+    def between(cls, old: str, new: str) -> _Change:
+        head = _common_prefix(old, new)
+        tail = _common_prefix(old[head:][::-1], new[head:][::-1])
+        return cls(head, tail, len(old), len(new) - len(old))
+
+    def shift(self, position: TextPosition | None) -> TextPosition | None:
+        """Where an old position probably is now. Only a hint: anchoring checks the words."""
+        if position is None or self.delta == 0 or position.end <= self.head:
+            return position
+        if position.start >= self.old_length - self.tail:
+            return TextPosition(position.start + self.delta, position.end + self.delta)
         return position
-    head = _common_prefix(old, new)
-    tail = _common_prefix(old[head:][::-1], new[head:][::-1])
-    if position.end <= head:
-        return position
-    if position.start >= len(old) - tail:
-        delta = len(new) - len(old)
-        return TextPosition(position.start + delta, position.end + delta)
-    return position
 
 
 def _iso(stamp: float) -> str:
