@@ -213,6 +213,7 @@ class Result:
     f1: float
     pages_per_second: float
     per_page: dict[str, tuple[float, float]]
+    errors: int = 0
 
 
 def run_systems(chosen: list[tuple[str, Extractor]], pages: list[Page], split: str) -> list[Result]:
@@ -222,18 +223,26 @@ def run_systems(chosen: list[tuple[str, Extractor]], pages: list[Page], split: s
     systems, so their pages/s stay comparable within one run.
     """
     elapsed = dict.fromkeys((name for name, _ in chosen), 0.0)
+    errors = dict.fromkeys((name for name, _ in chosen), 0)
     per_page: dict[str, dict[str, tuple[float, float]]] = {name: {} for name, _ in chosen}
     for page in pages:
         for name, extractor in chosen:
             start = time.perf_counter()
-            prediction = extractor(page.html, page.url)
+            try:
+                prediction = extractor(page.html, page.url)
+            except Exception as error:  # a crash scores as an empty prediction, and is shown
+                prediction = ""
+                errors[name] += 1
+                print(f"{name}: {page.id[:12]}: {error!r}", file=sys.stderr)
             elapsed[name] += time.perf_counter() - start
             per_page[name][page.id] = page_scores(page.truth, prediction)
     results = []
     for name, _ in chosen:
         precision, recall, f1 = aggregate(per_page[name].values())
         rate = len(pages) / elapsed[name] if elapsed[name] else float("inf")
-        results.append(Result(name, split, precision, recall, f1, rate, per_page[name]))
+        results.append(
+            Result(name, split, precision, recall, f1, rate, per_page[name], errors[name])
+        )
     return results
 
 
@@ -249,11 +258,14 @@ def main(argv: list[str] | None = None) -> int:
     # Imports happen inside systems(), and each system gets one untimed warm-up call,
     # so that import and first-call costs are never counted as extraction time.
     chosen = systems()
-    for _, extractor in chosen:
+    for name, extractor in chosen:
         if pages:
-            extractor(pages[0].html, pages[0].url)
+            try:
+                extractor(pages[0].html, pages[0].url)
+            except Exception as error:
+                print(f"{name}: warm-up failed: {error!r}", file=sys.stderr)
     results = run_systems(chosen, pages, args.split)
-    print(f"{'system':<24}{'split':<7}{'P':>8}{'R':>8}{'F1':>8}{'pages/s':>10}")
+    print(f"{'system':<24}{'split':<7}{'P':>8}{'R':>8}{'F1':>8}{'pages/s':>10}{'errors':>8}")
     splits = ("all", "dev", "test") if args.split == "all" else (args.split,)
     for split in splits:
         for result in results:
@@ -263,7 +275,7 @@ def main(argv: list[str] | None = None) -> int:
             precision, recall, f1 = aggregate(scores)
             print(
                 f"{result.system:<24}{split:<7}{precision:>8.3f}{recall:>8.3f}{f1:>8.3f}"
-                f"{result.pages_per_second:>10.1f}"
+                f"{result.pages_per_second:>10.1f}{result.errors:>8}"
             )
     return 0
 

@@ -312,6 +312,93 @@ def _element_blocks(element: etree._Element) -> Iterator[_Block]:
         yield from _paragraphs(_lines(element))
 
 
+# --- story split over several containers ---------------------------------------
+
+_P_WITH_TEXT = etree.XPath("//p[normalize-space(.) = $text]")
+_SAME_CLASS = etree.XPath("//*[local-name() = $tag][@class = $cls]")
+_CHUNK_MIN_WORDS = 12
+
+
+def _recover_chunks(tree: lxml.html.HtmlElement, blocks: list[_Block]) -> list[_Block]:
+    """Add paragraphs from sibling containers of the story's own container.
+
+    Some layouts cut one story into several identical containers (the same tag
+    and class attribute) with ads or widgets in between; trafilatura then keeps
+    only one of them. A container that is an exact twin of the one holding the
+    story's longest paragraph holds more of the same story: its substantial,
+    unlinked paragraphs are merged in, in page order.
+    """
+    paragraphs = [block for block in blocks if block.kind == "p"]
+    if not paragraphs:
+        return blocks
+    anchor = max(paragraphs, key=lambda block: len(block.text))
+    if len(anchor.text) < 100:
+        return blocks
+    hits = _P_WITH_TEXT(tree, text=anchor.text)
+    if len(hits) != 1:
+        return blocks
+    container = hits[0].getparent()
+    cls = container.get("class") if container is not None else None
+    if container is None or not cls or not isinstance(container.tag, str):
+        return blocks
+    # Twins sit at the same depth and outside comment threads, whose posts often
+    # reuse the article body's class.
+    depth = _depth(container)
+    twins = [
+        twin
+        for twin in _SAME_CLASS(tree, tag=container.tag, cls=cls)
+        if twin is container or (_depth(twin) == depth and not _in_comments(twin))
+    ]
+    if len(twins) < 2:
+        return blocks
+    story_words = " " + " ".join(_WORD.findall(" ".join(b.text for b in blocks))) + " "
+
+    position = {block.text: i for i, block in enumerate(blocks)}
+    inserts: dict[int, list[_Block]] = {}
+    last = -1  # index in blocks of the last story paragraph seen, in page order
+    added = 0
+    for twin in twins:
+        for element in twin.iter("p"):
+            text = _collapse(element.text_content())
+            if text in position:
+                last = position[text]
+                continue
+            if _words(text) < _CHUNK_MIN_WORDS or _link_share(element, text) > 0.3:
+                continue
+            if " " + " ".join(_WORD.findall(text)) + " " in story_words:
+                continue  # already there, spelled slightly differently
+            inserts.setdefault(last, []).append(_Block("p", text))
+            position[text] = last
+            added += 1
+    if not added:
+        return blocks
+    merged: list[_Block] = list(inserts.get(-1, []))
+    for i, block in enumerate(blocks):
+        merged.append(block)
+        merged.extend(inserts.get(i, []))
+    return merged
+
+
+_COMMENTS = re.compile(r"comment|repl(?:y|ies)|discuss|respon|disqus", re.I)
+
+
+def _depth(element: etree._Element) -> int:
+    return sum(1 for _ in element.iterancestors())
+
+
+def _in_comments(element: etree._Element) -> bool:
+    for node in element.iterancestors():
+        marks = f"{node.get('class') or ''} {node.get('id') or ''}"
+        if marks.strip() and _COMMENTS.search(marks):
+            return True
+    return False
+
+
+def _link_share(element: etree._Element, text: str) -> float:
+    linked = sum(len(_collapse(a.text_content())) for a in element.iter("a"))
+    return linked / max(len(text), 1)
+
+
 # --- links ----------------------------------------------------------------------
 
 # Elements whose text a story paragraph corresponds to, for finding its links.
@@ -566,6 +653,7 @@ def extract_story(html: str, url: str | None = None) -> ExtractedStory:
     import trafilatura  # lazy (already loaded by _parse)
 
     blocks = _best_blocks(trafilatura, tree, url)
+    blocks = _recover_chunks(tree, blocks)
     blocks = _tidy(blocks, _title_candidates(tree, meta["title"]))
     story = "\n".join(block.text for block in blocks)
     links = _source_links(tree, base, story) if blocks else {}
