@@ -43,7 +43,6 @@ class Scored:
     question: bool
     chrome: bool
     strong_hits: int
-    signal_end: int  # where the last appeal feature ends (block offset)
     categories: frozenset[str]
     protected: bool = False
 
@@ -60,6 +59,8 @@ def mask_quotes(text: str) -> str:
 
 
 def _chrome_rule(segment: str, words: int) -> str | None:
+    if lx.CHROME_PREFIX.match(segment):
+        return "chrome.readmore"
     if words > lx.CHROME_MAX_WORDS:
         return None
     label = segment.strip(" .!?:;,…→›»>|-–—\"'“”‘’()[]")
@@ -72,64 +73,76 @@ def _chrome_rule(segment: str, words: int) -> str | None:
 def score_sentence(masked: str, start: int, end: int) -> Scored:
     """Score ``masked[start:end]`` (quotes already blanked)."""
     segment = masked[start:end]
-    tokens = list(_WORD.finditer(segment))
-    lowered = [token.group().lower().replace("’", "'") for token in tokens]
+    tokens = _WORD.findall(segment)
+    lowered = [token.lower() for token in tokens]
+    if "’" in segment:
+        lowered = [word.replace("’", "'") for word in lowered]
     categories: set[str] = set()
     families: list[str] = []
-    signal_end = start
     for token, word in zip(tokens, lowered, strict=True):
         entry = lx.WORD_TABLE.get(word)
-        if entry is None and token.group() == "us":
+        if entry is None and token == "us":  # "US" is a country
             entry = (lx.VOICE, None)
-        if entry is None:
-            continue
-        categories.add(entry[0])
-        if entry[1]:
-            families.append(entry[1])
-        if entry[0] != lx.REPORT:
-            signal_end = start + token.end()
+        if entry is not None:
+            categories.add(entry[0])
+            if entry[1]:
+                families.append(entry[1])
     strong_rule, hits = None, 0
     for phrase in _candidate_phrases(lowered):
-        match = phrase.pattern.search(segment)
-        if not match:
-            continue
-        signal_end = max(signal_end, start + match.end())
-        if phrase.rule:
-            hits += 1
-            strong_rule = strong_rule or phrase.rule
-        elif phrase.category:
-            categories.add(phrase.category)
-    if _CURRENCY.search(segment):
-        price = lx.PRICE_PATTERN.search(segment)
-        if price:
-            categories.add(lx.PRICE)
-            signal_end = max(signal_end, start + price.end())
+        if phrase.pattern.search(segment):
+            if phrase.rule:
+                hits += 1
+                strong_rule = strong_rule or phrase.rule
+            elif phrase.category:
+                categories.add(phrase.category)
+    if _CURRENCY.search(segment) and lx.PRICE_PATTERN.search(segment):
+        categories.add(lx.PRICE)
     score = sum(lx.WEIGHTS[category] for category in categories) + lx.STRONG * min(hits, 2)
-    score += _cta_bonus(lowered, tokens)
+    score += _cta_bonus(tokens, lowered)
     chrome = _chrome_rule(segment, len(tokens))
     rule = chrome or strong_rule or _family_rule(families)
     return Scored(
         start, end, score, rule, len(tokens), segment.rstrip().endswith("?"),
-        chrome is not None, hits, signal_end, frozenset(categories),
+        chrome is not None, hits, frozenset(categories),
     )  # fmt: skip
 
 
 def _candidate_phrases(lowered: list[str]) -> list[lx.Phrase]:
+    triggered = lx.TRIGGERS.intersection(lowered)
+    if not triggered:
+        return []
+    if len(triggered) == 1:
+        return list(lx.PHRASES_BY_TRIGGER[next(iter(triggered))])
     seen: dict[int, lx.Phrase] = {}
-    for word in lowered:
-        for phrase in lx.PHRASES_BY_TRIGGER.get(word, ()):
+    for word in triggered:
+        for phrase in lx.PHRASES_BY_TRIGGER[word]:
             seen[id(phrase)] = phrase
     return list(seen.values())
 
 
-def _cta_bonus(lowered: list[str], tokens: list[re.Match[str]]) -> float:
+def _signal_end(masked: str, sentence: Scored) -> int:
+    """Where the sentence's last appeal feature ends."""
+    end = sentence.start
+    segment = masked[sentence.start : sentence.end]
+    for token in _WORD.finditer(segment):
+        word = token.group().lower().replace("’", "'")
+        entry = lx.WORD_TABLE.get(word)
+        if (entry and entry[0] != lx.REPORT) or token.group() == "us":
+            end = sentence.start + token.end()
+    for phrase in _candidate_phrases(_WORD.findall(segment.lower())):
+        for match in phrase.pattern.finditer(segment):
+            end = max(end, sentence.start + match.end())
+    return end
+
+
+def _cta_bonus(tokens: list[str], lowered: list[str]) -> float:
     """An imperative call to action with an object worth asking for."""
     index = 0
     while index < len(lowered) and lowered[index] in lx.CTA_LEADS:
         index += 1
     if index >= len(lowered) or lowered[index] not in lx.CTA_VERBS:
         return 0.0
-    if tokens[index].group()[:1].islower() and index == 0:
+    if index == 0 and tokens[0][:1].islower():
         return 0.0  # a lowercase start is a fragment, not an imperative
     following = lowered[index + 1 :]
     if following and following[0] in lx.CTA_NOT_BEFORE:
@@ -138,7 +151,7 @@ def _cta_bonus(lowered: list[str], tokens: list[re.Match[str]]) -> float:
         entry = lx.WORD_TABLE.get(word)
         if (entry and entry[0] in _SIGNALS) or word == "us":
             return 2.0
-    return 0.0
+    return 1.0  # an imperative addressed to the reader, object unknown
 
 
 def _family_rule(families: list[str]) -> str:
@@ -159,13 +172,17 @@ def analyse(text: str, offset: int, is_kept: Callable[[str], bool]) -> list[Scor
     return scored
 
 
-def _absorbs(sentence: Scored, left: bool, right: bool, hinted: bool) -> bool:
+def _absorbs(sentence: Scored, left: bool, right: bool, edge: bool, hinted: bool) -> bool:
     """Whether a sentence next to an appeal is part of it."""
     if sentence.protected or not (left or right):
         return False
     if lx.REPORT in sentence.categories and sentence.score < lx.WEAK:
         return False
     if hinted or sentence.score >= lx.WEAK or (sentence.question and sentence.words <= 10):
+        return True
+    # A few words between the pitch and the block's edge ("It's free.") are
+    # part of the pitch: the story never sits on the far side of an appeal.
+    if edge and sentence.words <= 6 and sentence.score >= 0:
         return True
     # Between two appeal sentences: a lead-in or an aside of the same pitch.
     return left and right and (sentence.score > 0 or sentence.words <= 15)
@@ -175,6 +192,7 @@ def mark(scored: list[Scored], hinted: bool) -> list[bool]:
     """Which sentences belong to appeals (before deciding what may be cut)."""
     threshold = lx.WEAK if hinted else lx.STRONG
     marked = [not s.protected and (s.chrome or s.score >= threshold) for s in scored]
+    last = len(scored) - 1
     changed = True
     while changed:
         changed = False
@@ -182,8 +200,9 @@ def mark(scored: list[Scored], hinted: bool) -> list[bool]:
             if marked[index]:
                 continue
             left = index > 0 and marked[index - 1]
-            right = index + 1 < len(scored) and marked[index + 1]
-            if _absorbs(sentence, left, right, hinted):
+            right = index < last and marked[index + 1]
+            edge = index in (0, last)
+            if _absorbs(sentence, left, right, edge, hinted):
                 marked[index] = True
                 sentence.rule = _neighbour_rule(scored, marked, index)
                 changed = True
@@ -241,14 +260,17 @@ def glued_story_start(text: str, sentence: Scored) -> int | None:
     punctuation ("...Sign Up Now Pakistan announced Friday ..."), if anywhere.
 
     The story must follow the appeal's last feature, begin with a capital after
-    a content word, end like a sentence and carry no appeal signal of its own.
+    a content word, outside quotes, end like a sentence and carry no appeal
+    signal of its own.
     """
     tail_end = sentence.end
     if text[tail_end - 1 : tail_end] not in {".", "!", "?", "…", '"', "”"}:
         return None
     masked = mask_quotes(text)
-    for match in _CAPITAL.finditer(text, sentence.signal_end, tail_end):
+    for match in _CAPITAL.finditer(text, _signal_end(masked, sentence), tail_end):
         cut = match.start(1)
+        if masked[cut] != text[cut]:
+            continue  # inside a quotation
         previous = text[max(sentence.start, cut - 40) : cut].split()
         if not previous:
             continue

@@ -46,6 +46,7 @@ _HINT = re.compile(
     re.I,
 )
 _SPACE = re.compile(r"\s+")
+_CONTROL_CHAR = re.compile(r"[\x00-\x08\x0b-\x1f\x7f-\x9f]")
 _TAG_SNIFF = re.compile(r"<(?:[a-zA-Z][\w:-]*(?:\s[^<>]*)?/?|/[a-zA-Z][\w:-]*\s*|!--.*?--)>", re.S)
 _ALT_JUNK = re.compile(
     r"^(?:image|photo|picture|img|logo|icon|graphic)\b|\.(?:jpe?g|png|gif|webp|svg)$", re.I
@@ -93,20 +94,29 @@ class _Builder:
         self.open_links: list[tuple[int, str | None]] = []
         self.pre = 0  # >0 inside <pre>
         self.breaks = 0  # <br>s since the last visible text
+        self.trailing_space = False
 
     def add(self, text: str | None) -> None:
         if not text:
             return
-        text = strip_controls(text)  # entities like &#x1b; decode to controls
+        if _CONTROL_CHAR.search(text):
+            text = strip_controls(text)  # entities like &#x1b; decode to controls
         if not self.pre:
-            text = _SPACE.sub(" ", text)
-            if text.startswith(" ") and (not self.parts or self.parts[-1].endswith(" ")):
-                text = text[1:]
+            text = self._collapse(text)
         if text:
             self.parts.append(text)
             self.length += len(text)
-            if not text.isspace():
+            self.trailing_space = text[-1] == " "
+            if text != " ":
                 self.breaks = 0
+
+    def _collapse(self, text: str) -> str:
+        """Whitespace runs become one space, and never two spaces across pieces."""
+        core = " ".join(text.split())
+        lead = text[:1].isspace() and bool(self.parts) and not self.trailing_space
+        if not core:
+            return " " if lead else ""
+        return (" " if lead else "") + core + (" " if text[-1].isspace() else "")
 
     def open_link(self, href: str | None) -> None:
         self.open_links.append((self.length, href))
@@ -129,6 +139,7 @@ class _Builder:
         ]
         self.open_links = [(0, href) for _, href in self.open_links]
         self.parts, self.length, self.links, self.breaks = [], 0, [], 0
+        self.trailing_space = False
         if self.pre:
             text = raw.strip("\n").rstrip()
             lead = len(raw) - len(raw.lstrip("\n"))
@@ -290,7 +301,9 @@ _PARSER = lxml.html.HTMLParser(
 
 
 def parse_html(content: str) -> etree._Element | None:
-    data = strip_controls(content).encode("utf-8", "replace")
+    if _CONTROL_CHAR.search(content):
+        content = strip_controls(content)
+    data = content.encode("utf-8", "replace")
     if not data.strip():
         return None
     try:

@@ -103,7 +103,7 @@ CTA_VERBS = words(
     "subscribe join donate give register become get start try create click tap disable"
     " unblock whitelist unlock claim read continue learn chip make help consider support"
     " download follow listen upgrade renew activate pledge receive enjoy discover stay"
-    " sign log turn switch"
+    " sign log turn switch contact send email share tell enter save"
 )
 CTA_NOT_BEFORE = words(
     "for among from of is was were are has had have grew fell rose comes came will would"
@@ -132,54 +132,77 @@ _ANY = r"(?:[\w'’-]+ )"
 PHRASES: tuple[Phrase, ...] = (
     # giving
     _strong(DONATION, "your", rf"\byour {_ANY}?(?:support|donations?|contributions?|gifts?|generosity|patronage)\b"),
-    _strong(DONATION, "make making give giving", rf"\b(?:make|making|give|giving) (?:a |an |your ){_ANY}{{0,2}}(?:donation|contribution|gift)\b"),
+    _strong(DONATION, "donation contribution gift", rf"\b(?:make|making|give|giving) (?:a |an |your ){_ANY}{{0,2}}(?:donation|contribution|gift)\b"),
     _strong(DONATION, "donate contribute chip give", r"\b(?:donate|contribute|chip in|give)\b[^.]{0,30}\b(?:today|now|monthly|from just|what you can)\b"),
-    _strong(DONATION, "support", r"\bsupport (?:us|our (?:work|journalism|reporting|newsroom|mission|journalists|coverage)|[\w-]+ (?:journalism|reporting|newsroom))\b"),
+    _strong(DONATION, "support supporting", r"\bsupport(?:ing)? (?:us|our (?:work|journalism|reporting|newsroom|mission|journalists|coverage)|[\w-]+ (?:journalism|reporting|newsroom))\b"),
     _strong(DONATION, "funded supported powered backed", r"\b(?:reader|member|listener|viewer|audience|donor)[- ](?:funded|supported|powered|backed)\b"),
     _strong(DONATION, "powered", r"\bpowered by (?:readers|members|you|people like you|our (?:readers|members|supporters))\b"),
-    _strong(DONATION, "rely relies depend depends count counts", r"\b(?:we|us)(?: \w+)? (?:rely|relies|depend|depends|count|counts) on (?:readers|you|your|members|supporters|donations|contributions|people like you)\b"),
-    _strong(DONATION, "need without", r"\bwe (?:\w+ )?need your\b|\bwe (?:can['’]?t|cannot|could ?n['’]?t) do (?:it|this|that) without (?:you|your)\b|\bwithout (?:your|readers['’]?) (?:support|help|contributions|donations)\b"),
-    _strong(DONATION, "cost", r"\bno (?:cost|charge) to you\b"),
-    _strong(DONATION, "our goal", r"\bour (?:fundraiser|fund-?raising|annual appeal|donation drive|membership drive)\b|\b(?:short of|reach|hit|meet) our (?:goal|target)\b"),
-    _strong(DONATION, "keep keeps", r"\bhelps? (?:us )?keep (?:us|[\w.-]+|our [\w-]+|[\w-]+ journalism) (?:going|alive|free|open|independent|afloat|running|online)\b"),
+    _strong(DONATION, "rely relies depend depends count counts", r"\b(?:we|us)(?: \w+)? (?:rely|relies|depend|depends|count|counts) on (?:readers|you|your|members|supporters|donations|contributions|people like you)\b|\b(?:journalism|reporting|newsroom|work) (?:relies|depends|counts) on (?:readers|you|your|members|supporters|people)\b"),
+    _strong(DONATION, "your without", r"\bwe (?:\w+ )?need your\b|\bwe (?:can['’]?t|cannot|could ?n['’]?t) do (?:it|this|that) without (?:you|your)\b|\bwithout (?:your|readers['’]?) (?:support|help|contributions|donations)\b"),
+    _strong(DONATION, "you", r"\bno (?:cost|charge) to you\b|\breaders like you\b|\bpeople like you\b"),
+    _strong(DONATION, "fundraiser fundraising goal target appeal drive", r"\bour (?:[\w-]+ )?(?:fundraiser|fund-?raising|appeal|donation drive|membership drive)\b|\b(?:short of|reach|hit|meet) our (?:goal|target)\b"),
+    _strong(DONATION, "donation donations gift gifts contribution contributions dollar", r"\b(?:every|each|any|your) (?:donation|gift|contribution|dollar)\b[^.]{0,40}\b(?:matched|doubled|tripled|helps|counts|matters|goes)\b"),
+    _strong(DONATION, "going alive afloat", r"\bhelps? (?:us )?keep (?:us|[\w.-]+|our [\w-]+|[\w-]+ journalism) (?:going|alive|free|open|independent|afloat|running|online)\b"),
     _strong(DONATION, "please", r"\bplease (?:don['’]?t|do not) (?:skip|scroll|ignore|close)\b"),
-    _strong(DONATION, "if", r"\bif you (?:enjoyed|liked|value|appreciate|rely on|found|read|care about)\b[^.]{0,50}\b(?:article|story|this|our|work|journalism|reporting|newsletter|site|content)\b"),
-    _strong(DONATION, "will", r"\bwill you (?:\w+ ){0,5}(?:support|join|become|give|donate|help|chip)\b"),
+    _strong(DONATION, "enjoyed liked value appreciate rely care", r"\bif you (?:enjoyed|liked|value|appreciate|rely on|care about)\b[^.]{0,50}\b(?:article|story|this|our|work|journalism|reporting|newsletter|site|content)\b"),
+    _strong(DONATION, "you", r"\bwill you (?:\w+ ){0,5}(?:support|join|become|give|donate|help|chip)\b"),
+    _strong(DONATION, "possible", r"\b(?:made|make|makes) (?:\w+ ){0,3}possible (?:by|thanks to) (?:readers|members|supporters|you|people like you|donors like you)\b|\bwould (?:not|n['’]t) be possible without (?:\w+ ){0,2}(?:readers|members|supporters|you|contributions|donations)\b"),
     _strong(MEMBERSHIP, "become becoming", rf"\b(?:become|becoming) an? {_ANY}?(?:member|supporter|subscriber|patron|donor|insider|friend)\b"),
-    _strong(MEMBERSHIP, "join", r"\bjoin (?:us|our (?:community|members|mailing list|supporters))\b|\bjoin (?:the )?(?:[\d,.]+ (?:million |thousand )?)?(?:other )?(?:readers|supporters|members)\b"),
+    _strong(MEMBERSHIP, "join", r"\bjoin (?:us|our (?:[\w-]+ )?(?:community|members|mailing list|supporters))\b|\bjoin (?:the )?(?:[\d,.]+ (?:million |thousand )?)?(?:other )?(?:readers|supporters|members)\b"),
+    _strong(MEMBERSHIP, "member", r"\bas an? (?:[\w-]+ )?member,? you\b"),
     # subscriptions, paywalls, registration
     _strong(SUBSCRIPTION, "subscribe", r"\bsubscribe (?:now|today|here|to (?:our|us|this (?:newsletter|podcast|channel))|for (?:unlimited|full|just|only|as little|[$£€]))"),
     _strong(SUBSCRIPTION, "unlimited complimentary", r"\b(?:unlimited|complimentary) (?:digital )?access\b"),
-    _strong(SUBSCRIPTION, "trial", r"\b(?:start|begin|try|claim|get|activate) (?:your |a |my |our )?(?:\d+[- ]day |\d+[- ]week |risk-free |free )+trial\b|\bfree trial (?:today|now)\b"),
+    _strong(SUBSCRIPTION, "trial", r"\b(?:start|begin|try|claim|get|activate) (?:your |a |my |our )?(?:[\w-]+[- ](?:day|week|month) |risk-free |free )+trial\b|\bfree trial (?:today|now)\b"),
     _strong(SUBSCRIPTION, "already", r"\balready (?:a |an )?(?:subscriber|member|registered|have an account)\b"),
-    _strong(SUBSCRIPTION, "only exclusive exclusively", r"\b(?:subscribers?|members?)[- ]only\b|\bfor (?:subscribers|members) only\b|\bexclusive(?:ly)? (?:for|to) (?:subscribers|members)\b"),
-    _strong(SUBSCRIPTION, "continue keep", r"\b(?:continue|keep) reading\b"),
-    _strong(SUBSCRIPTION, "first", r"\bfirst (?:month|year|week|\d+ (?:days|weeks|months)) (?:is |are )?(?:free|on us|for just|half price)\b"),
-    _strong(REGISTRATION, "account log sign login signin", r"\bcreate (?:a |an |your )?(?:free )?account\b|\b(?:log|sign) ?in (?:or|to (?:your|continue|read))\b|\bor (?:log|sign) ?in\b"),
+    _strong(SUBSCRIPTION, "subscribers members subscriber member", r"\b(?:subscribers?|members?)[- ]only\b|\bfor (?:subscribers|members) only\b|\bexclusive(?:ly)? (?:for|to) (?:subscribers|members)\b|\b(?:reserved|available) (?:for|to) (?:subscribers|members|premium)\b|\bnot an? (?:subscriber|member) yet\b"),
+    _strong(SUBSCRIPTION, "reading", r"\b(?:continue|keep) reading\b"),
+    _strong(SUBSCRIPTION, "limit", r"\b(?:reached|hit|used) (?:your|the) (?:[\w-]+ )?limit of (?:free )?(?:articles|stories)\b|\b(?:free )?(?:article|story) limit\b"),
+    _strong(SUBSCRIPTION, "free half", r"\bfirst (?:month|year|week|\d+ (?:days|weeks|months)) (?:is |are )?(?:free|on us|for just|half price)\b"),
+    _strong(SUBSCRIPTION, "anytime", r"\bcancel (?:at )?any ?time\b"),
+    _strong(REGISTRATION, "account log sign login signin", r"\bcreate (?:a |an |your )?(?:free )?account\b|\b(?:log|sign) ?in (?:or|to (?:your|continue|read|keep))\b|\bor (?:log|sign) ?in\b"),
     _strong(REGISTRATION, "register", r"\bregister (?:now|today|for free|free|here|to (?:read|continue|access|get|unlock))\b"),
     _strong(REGISTRATION, "thanks thank", r"\bthanks? (?:you )?for (?:reading|visiting|subscribing|your interest|being a)\b"),
     # newsletters
     _strong(NEWSLETTER, "inbox inboxes", r"\b(?:to|in|into) your (?:e-?mail )?inbox(?:es)?\b"),
     _strong(NEWSLETTER, "newsletter newsletters", r"\bsign(?:ing)?[ -]?up\b[^.]{0,80}?\bnewsletters?\b|\bsubscrib(?:e|ing) to (?:our|the|this|my|\w+['’]s)\b[^.]{0,60}?\bnewsletters?\b|\b(?:get|receive|want) (?:our|the|this) (?:[\w-]+ ){0,3}newsletters?\b|\bour (?:[\w-]+ ){0,3}newsletters?\b"),
+    _strong(NEWSLETTER, "email address", r"\b(?:enter|add|type|submit|leave) your (?:e-?mail|email address)\b"),
+    _strong(NEWSLETTER, "unsubscribe", r"\bunsubscribe (?:at )?any ?time\b"),
     # ad blockers
-    _strong(ADBLOCK, "adblock adblocker adblockers blocker blockers blocking whitelist allowlist", r"\b(?:disable|turn(?:ing)? off|pause|switch off|whitelist|allowlist|deactivate|unblock)\w* (?:your |the |an? )?ad[ -]?block\w*|\byour ad[ -]?block\w*|\bad[ -]?block\w* (?:is|are) (?:on|enabled|active|detected)|\b(?:whitelist|allowlist) (?:us|our site|this site)\b"),
+    _strong(ADBLOCK, "adblock adblocker adblockers blocker blockers blocking whitelist allowlist", r"\b(?:disable|turn(?:ing)? off|pause|switch off|whitelist|allowlist|deactivate|unblock)\w* (?:your |the |an? )?ad[ -]?block\w*|\byour ad[ -]?block\w*|\bad[ -]?block\w* (?:is|are) (?:on|enabled|active|detected)|\b(?:whitelist|allowlist) (?:us|our site|this site)\b|\b(?:using|use|have|running) an? ad[ -]?block\w*|\bad[ -]?blocking (?:turned on|enabled|on)\b|\b(?:adding|add) us to your (?:allowlist|whitelist)\b"),
     # legal and syndication boilerplate
-    _strong(LEGAL, "personal commercial copies agreement law reserved reprints reprint", r"\bpersonal,? non-?commercial use\b|\bnon-?personal use\b|\border (?:multiple|presentation-ready|reprint) copies\b|\b(?:subscriber|user|license|licence) agreement\b|\bcopyright law\b|\ball rights reserved\b|\breprints?\b[^.]{0,40}\b(?:contact|visit|call|order)\b"),
-    _strong(REPUBLICATION, "story article piece post column essay", r"^(?:this|the above|a version of this) (?:story|article|piece|post|column|essay)\b[^.]{0,40}\b(?:originally|first) (?:published|appeared|ran|posted)\b|^a version of this (?:story|article)\b"),
+    _strong(LEGAL, "personal commercial copies agreement law reserved reprints reprint copyright redistributed reproduced", r"\bpersonal,? non-?commercial use\b|\bnon-?personal use\b|\border (?:multiple|presentation-ready|reprint) copies\b|\b(?:subscriber|user|license|licence) agreement\b|\bcopyright law\b|\ball rights reserved\b|\breprints?\b[^.]{0,40}\b(?:contact|visit|call|order)\b|^(?:copyright|©) (?:\d{4}|©)|\bmay not be (?:[\w-]+,? (?:or )?){0,5}(?:redistributed|reproduced|republished)\b"),
+    _strong(REPUBLICATION, "originally published appeared version", r"^(?:this|the above|a version of this) (?:story|article|piece|post|column|essay)\b[^.]{0,40}\b(?:originally|first) (?:published|appeared|ran|posted)\b|^a version of this (?:story|article)\b"),
     _strong(REPUBLICATION, "republished reproduced reprinted", r"\b(?:republished|reproduced|reprinted|cross-posted) (?:here )?(?:with (?:the )?permission|as part of|under (?:a|the) (?:creative commons|cc)|courtesy of|through a partnership|in partnership)\b"),
     # features: they add a category, not a verdict
-    _feature(SIGN, "up", r"\bsign(?:s|ing)?[ -]up\b"),
+    _feature(SIGN, "sign signs signing", r"\bsign(?:s|ing)?[ -]up\b"),
     _feature(SIGN, "log sign", r"\b(?:log|sign) in\b"),
     _feature(SIGN, "advertising ads", r"\b(?:relies|rely|depends?|counts?) on (?:advertising|ads|ad revenue)\b"),
+    _feature(SIGN, "app podcast podcasts", r"\b(?:our|the) (?:[\w-]+ )?(?:app|podcast)\b"),
     _feature(TEASER, "message banner", r"\bsee this (?:message|banner|pop-?up|notice)\b|\bthis (?:message|banner|pop-?up) (?:again|will)\b"),
-    _feature(TEASER, "more miss enjoy enjoyed found best stay latest top", r"\b(?:plenty|lots|much|so much) more (?:where (?:that|this) came from|like this|to (?:read|come|explore|discover))\b|\bwant (?:more|to read more)\b|\bneed more\b|\benjoy(?:ed)? (?:this|reading)\b|\b(?:don['’]t|never) miss\b|\bfound this (?:useful|helpful|interesting)\b|\bthe best (?:in|of) \w+ from\b|\bstay (?:smart|informed|up to date|in the know|ahead)\b|\bthe latest (?:news|updates|stories|headlines)\b|\btop (?:stories|headlines)\b"),
-    _feature(IDENTITY, "our", r"\bour (?:[\w-]+ )?(?:journalism|reporting|journalists|reporters|newsroom|work|coverage|content|stories|articles|writers|editors|mission|website)\b"),
-    _feature(IDENTITY, "newsroom organization organisation outlet publication site independent quality trustworthy trusted fearless investigative all everyone", r"\b(?:is|are) an? (?:[\w-]+ ){0,4}(?:newsroom|news organi[sz]ation|news outlet|publication|news site|media outlet)\b|\bindependent (?:journalism|news|media|reporting|newsroom)\b|\b(?:quality|trustworthy|trusted|fearless|investigative) journalism\b|\b(?:open|available|free) (?:to|for) (?:all|everyone|every reader)\b"),
+    _feature(TEASER, "plenty lots much", r"\b(?:plenty|lots|much) more (?:where (?:that|this) came from|like this|to (?:read|come|explore|discover))\b"),
+    _feature(TEASER, "want need", r"\b(?:want|need) (?:more|to read more)\b"),
+    _feature(TEASER, "enjoy enjoyed love", r"\b(?:enjoy(?:ed)?|love) (?:this|reading|what we do)\b"),
+    _feature(TEASER, "miss", r"\b(?:don['’]t|never) miss\b"),
+    _feature(TEASER, "useful helpful", r"\bfound this (?:useful|helpful|interesting)\b"),
+    _feature(TEASER, "best", r"\bthe best (?:in|of) \w+ from\b|\bthe best of (?:our|the) \w+\b"),
+    _feature(TEASER, "stay", r"\bstay (?:smart|informed|up to date|in the know|ahead)\b"),
+    _feature(TEASER, "latest top", r"\bthe latest (?:news|updates|stories|headlines)\b|\btop (?:stories|headlines)\b"),
+    _feature(TEASER, "before", r"^before you go\b"),
+    _feature(TEASER, "free quick easy minute minutes second seconds", r"^(?:it['’]s|it is) (?:free|quick|easy)\b|\btakes (?:just |only )?(?:a|one|\d+) (?:minute|second)s?\b"),
+    _feature(TEASER, "tip tips", r"\b(?:have|got) an? (?:news )?tip\b"),
+    _feature(IDENTITY, "our", r"\bour (?:[\w-]+ )?(?:journalism|reporting|journalists|reporters|newsroom|work|coverage|content|stories|articles|writers|editors|mission|website|site|investigations?)\b"),
+    _feature(IDENTITY, "newsroom organization organisation outlet publication site", r"\b(?:is|are) an? (?:[\w-]+ ){0,4}(?:newsroom|news organi[sz]ation|news outlet|publication|news site|media outlet)\b"),
+    _feature(IDENTITY, "independent quality trustworthy trusted fearless investigative great", r"\bindependent (?:journalism|news|media|reporting|newsroom)\b|\b(?:quality|trustworthy|trusted|fearless|investigative|great) journalism\b"),
+    _feature(IDENTITY, "like", r"\b(?:reporting|journalism|stories|work|coverage|articles) like (?:this|ours)\b"),
+    _feature(IDENTITY, "open available everyone", r"\b(?:open|available|free) (?:to|for) (?:all|everyone|every reader)\b"),
 )  # fmt: skip
 PHRASES_BY_TRIGGER: dict[str, tuple[Phrase, ...]] = {}
+TRIGGERS: frozenset[str]
 for _phrase in PHRASES:
     for _trigger in _phrase.triggers:
         PHRASES_BY_TRIGGER[_trigger] = (*PHRASES_BY_TRIGGER.get(_trigger, ()), _phrase)
+TRIGGERS = frozenset(PHRASES_BY_TRIGGER)
 
 PRICE_PATTERN = re.compile(
     r"[$£€]\s?\d[\d.,]*\s*(?:/|a|an|per|each)\s*(?:month|mo|year|yr|week|wk)\b"
@@ -192,7 +215,7 @@ CHROME: tuple[tuple[str, re.Pattern[str]], ...] = tuple(
     (rule, re.compile(pattern, re.I))
     for rule, pattern in (
         ("chrome.ad", r"(?:advertisement|advert|ads?|sponsored(?: content| post| links?)?|paid (?:content|post|partnership)|promoted(?: content)?|skip (?:advertisement|ad)|(?:story|article) continues (?:below|after (?:this )?(?:advertisement|ad))(?: advertisement)?|scroll to continue(?: with content)?|supported by)"),
-        ("chrome.readmore", r"(?:continue reading(?: the main story| below| here)?|read (?:more|the full (?:story|article)|next)|(?:read|see) (?:more|also):.*|learn more|click here|listen to (?:this|the) (?:article|story)(?: \d+ min(?:ute)?s?)?)"),
+        ("chrome.readmore", r"(?:(?:read more|related|see also|also read|read also|more|watch|listen|recommended) ?:.*|continue reading(?: the main story| below| here)?|read (?:more|the full (?:story|article)|next)|(?:read|see) (?:more|also):.*|learn more|click here|listen to (?:this|the) (?:article|story)(?: \d+ min(?:ute)?s?)?)"),
         ("chrome.cta", r"(?:support (?:now|us|(?:our|independent) journalism)|donate(?: now| today| here)?|subscribe(?: now| today| here)?|sign ?up(?: now| here| today| for free)?|register(?: now| for free)?|log ?in|sign ?in|join(?: us| now| today)?|become an? (?:member|subscriber|supporter))"),
         ("chrome.share", r"(?:share(?: this(?: article| story)?)?(?: on \w+)?|follow us(?: on \w+)?)"),
         ("chrome.related", r"(?:related(?: articles| stories| content| coverage)?:?|recommended(?: for you| stories)?|most (?:read|popular)|trending(?: now)?)"),
@@ -200,3 +223,7 @@ CHROME: tuple[tuple[str, re.Pattern[str]], ...] = tuple(
     )
 )  # fmt: skip
 CHROME_MAX_WORDS = 8
+# A label that introduces a link to another story, whatever follows it.
+CHROME_PREFIX = re.compile(
+    r"(?:read more|related|see also|also read|read also|more|watch|listen|recommended)\s*:", re.I
+)

@@ -195,9 +195,7 @@ def _neighbour_blocks(
         changed = False
         for index, block in enumerate(raw):
             sentences = scored.get(index)
-            if not sentences or _whole(block, spans[index]) or len(block.text.split()) > 30:
-                continue
-            if not all(_weakly_appealing(s) for s in sentences):
+            if not sentences or _whole(block, spans[index]) or not _pitch_like(block, sentences):
                 continue
             for other in (index - 1, index + 1):
                 if 0 <= other < len(raw) and _appeal_block(raw[other], spans[other]):
@@ -205,6 +203,14 @@ def _neighbour_blocks(
                     spans[index] = [(0, len(block.text), rule)]
                     changed = True
                     break
+
+
+def _pitch_like(block: RawBlock, sentences: list[Scored]) -> bool:
+    """Short and made of weak appeal sentences, or carrying two signals each."""
+    size = len(block.text.split())
+    if size <= 15:
+        return all(_weakly_appealing(s) for s in sentences)
+    return size <= 40 and all(s.score >= 2 * lx.WEAK and _weakly_appealing(s) for s in sentences)
 
 
 def _weakly_appealing(sentence: Scored) -> bool:

@@ -15,13 +15,13 @@ from reader.core.cleaner.lexicon import words
 # A sentence end: terminal punctuation (plus closing quotes/brackets), then either
 # whitespace and a capital/digit/opening quote, or a capital glued straight on.
 _END = re.compile(
-    r"[.!?…]+[\"”’)\]]*(?:\s+(?=[\"“‘(\[]?[A-Z0-9À-ÖØ-Þ])|(?<=[a-z]{2}[.!?])(?=[A-Z][a-z]))"
+    r"[.!?…]+[\"”’)\]]*(?:\s+(?=[\"“‘(\[]?[A-Z0-9À-ÖØ-Þ]|[a-z]{2})|(?<=[a-z]{2}[.!?])(?=[A-Z][a-z]))"
 )
 # Chrome labels with a capital letter, which often sit in running text unpunctuated.
 _CHROME = re.compile(
     r"(?:Read [Mm]ore|READ MORE|Support [Nn]ow|Sign [Uu]p [Nn]ow|Subscribe [Nn]ow|Donate [Nn]ow"
     r"|Advertisement|ADVERTISEMENT|Continue reading the main story|Skip [Aa]dvertisement"
-    r"|Learn [Mm]ore)\b"
+    r"|Learn [Mm]ore|Story continues below(?: [Aa]dvertisement)?|Continue reading below)\b"
 )
 # Calls to action glued onto a lowercase letter ("inboxSign Up Now").
 _GLUED = re.compile(

@@ -1,0 +1,380 @@
+"""Appeal-removal benchmark for Broadsheet's cleaner.
+
+Usage::
+
+    /tmp/venv/bin/python benchmarks/appeals_eval.py [--verbose] [--no-speed]
+        [--corpus ../shared/corpora/appeals-dev.json] [--own tests/data/appeals_own.json]
+
+Every appeal passage (an entry's text split on " / " into separate prompts and on
+" ... " at cuts) is embedded into one of three neutral stories written for this
+benchmark, in these positions:
+
+* ``start``         glued to the start of the first paragraph (sometimes with no space)
+* ``paragraph``     as its own paragraph in the middle of the story
+* ``promo``         inside an HTML promo box (aside/div/section, with and without
+                    class hints; multi-sentence pitches sometimes one <p> per sentence)
+* ``end``           glued to the end of the last paragraph
+* ``end-paragraph`` as its own last paragraph (reported, not one of the required four)
+
+A passage counts as removed when at least 90% of its words (``\\w+``) are gone from
+the canonical text while 100% of the story's words are still there. Every keep
+sentence is embedded the same way (start, paragraph, end) and also cleaned alone;
+it counts as kept when all its words and all the story's words survive.
+
+The speed section times ``clean()`` on feed-style HTML items (about 5-10 KB) and
+``trafilatura.extract`` on the same items.
+"""
+
+from __future__ import annotations
+
+import argparse
+import html
+import json
+import re
+import statistics
+import sys
+import time
+from collections import Counter
+from collections.abc import Callable, Iterable
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any, Literal
+
+from reader.core.cleaner import clean
+
+ROOT = Path(__file__).resolve().parents[1]
+DEV_CORPUS = ROOT.parent / "shared" / "corpora" / "appeals-dev.json"
+OWN_CORPUS = ROOT / "tests" / "data" / "appeals_own.json"
+POSITIONS = ("start", "paragraph", "promo", "end", "end-paragraph")
+REQUIRED_POSITIONS = ("start", "paragraph", "promo", "end")
+KEEP_POSITIONS = ("start", "paragraph", "end", "alone")
+WORD = re.compile(r"\w+")
+
+STORIES: tuple[tuple[str, ...], ...] = (
+    (
+        "Passenger trains returned to the Valley Line on Thursday, eleven weeks after"
+        " floodwater washed away a section of embankment near the town of Harlow Bridge.",
+        "Engineers rebuilt roughly 400 metres of track bed and replaced two culverts that had"
+        " been blocked by debris during the storm in early March.",
+        "“The water came up faster than anyone had seen in forty years,” said Ruth Okafor,"
+        " the regional operations manager, standing on the platform as the first service"
+        " pulled in.",
+        "During the closure, replacement buses ran between the three affected stations,"
+        " adding up to an hour to some journeys.",
+        "Local businesses near the line reported fewer visitors during the spring, and several"
+        " cafés shortened their opening hours.",
+        "The operator said timetables would return to normal from Monday, with an extra"
+        " early-morning service added on weekdays.",
+    ),
+    (
+        "Researchers have mapped the nesting grounds of a rare seabird on a remote island in"
+        " the southern Atlantic for the first time, using drones fitted with thermal cameras.",
+        "The survey, carried out over six nights last November, counted just over 2,300"
+        " occupied burrows, far more than earlier estimates based on ground counts.",
+        "The birds nest underground and only return to land after dark, which has made them"
+        " notoriously hard to study.",
+        "Dr. Marta Lindqvist, who led the fieldwork, said the thermal images allowed the team"
+        " to spot warm burrows without disturbing the colony.",
+        "The findings were published on Wednesday in a peer-reviewed ecology journal.",
+        "The team plans to repeat the survey next year to see whether the population is"
+        " stable, growing or in decline.",
+    ),
+    (
+        "The city council voted 7 to 2 on Tuesday night to convert two lanes of Market Street"
+        " into protected cycle paths, ending a debate that had run for more than a year.",
+        "Work is expected to begin in September and last about five months, according to the"
+        " transport department.",
+        "Supporters of the plan packed the public gallery, and several shop owners spoke"
+        " against it, warning that deliveries would become harder.",
+        "Councillor Amir Haddad, who proposed the change, said the street had recorded 38"
+        " collisions involving cyclists since 2021.",
+        "A separate motion to reduce the speed limit on nearby roads was postponed until the"
+        " next meeting.",
+        "Residents will be able to comment on the detailed designs at two public sessions in July.",
+    ),
+)
+
+# Promo containers: some with class/id hints, some without any.
+PROMO_BOXES = (
+    ('<aside class="newsletter-signup">', "</aside>"),
+    ('<div class="contributions-epic">', "</div>"),
+    ("<div>", "</div>"),
+    ('<section class="support-us">', "</section>"),
+    ("<aside>", "</aside>"),
+    ('<div class="inline-box">', "</div>"),
+    ('<div id="promo-7">', "</div>"),
+    ('<div class="c-box">', "</div>"),
+)
+_GLUE = re.compile(r"(?<=[a-z]\.)(?=[A-Z][a-z])")
+_SENTENCE = re.compile(r"(?<=[.!?])\s+(?=[A-Z])")
+
+
+@dataclass(frozen=True, slots=True)
+class Passage:
+    text: str
+    source: str  # outlet or kind, for reports
+    glue_tight: bool = False  # the corpus showed it glued to the story with no space
+
+
+@dataclass(slots=True)
+class Outcome:
+    position: str
+    passage: Passage
+    removed: float  # share of the passage's words gone (appeals) / kept flag (keeps)
+    story_kept: bool
+    ok: bool
+    output: str
+
+
+def words(text: str) -> Counter[str]:
+    return Counter(word.lower() for word in WORD.findall(text))
+
+
+def appeal_passages(entries: Iterable[dict[str, Any]]) -> list[Passage]:
+    """Each prompt and each cut piece of each appeal, as its own passage.
+
+    An entry whose kind says it was "glued at start" carries the first words of
+    the outlet's story after the glue point; those words are story, not appeal,
+    so they are dropped and the passage is glued to our story with no space.
+    """
+    passages = []
+    for entry in entries:
+        source = str(entry.get("outlet") or entry.get("kind") or "?")
+        glued = "glued at start" in str(entry.get("kind", ""))
+        for prompt in str(entry["text"]).split(" / "):
+            for piece in prompt.split(" ... "):
+                piece = piece.strip().strip("…").strip()
+                piece = piece.removeprefix("...").removesuffix("...").strip()
+                if glued and _GLUE.search(piece):
+                    piece = piece[: _GLUE.search(piece).start()]  # type: ignore[union-attr]
+                if WORD.search(piece):
+                    passages.append(Passage(piece, source, glue_tight=glued))
+    return passages
+
+
+def keep_passages(entries: Iterable[dict[str, Any]]) -> tuple[list[Passage], list[Passage]]:
+    """(required, ambiguous) keep sentences."""
+    required: list[Passage] = []
+    ambiguous: list[Passage] = []
+    for entry in entries:
+        text = str(entry["text"]).strip().removeprefix("...").removeprefix("…").strip()
+        passage = Passage(text, str(entry.get("outlet", "own")))
+        (ambiguous if entry.get("ambiguous") else required).append(passage)
+    return required, ambiguous
+
+
+def _as_html(paragraphs: list[str]) -> str:
+    return "\n".join(f"<p>{html.escape(p, quote=False)}</p>" for p in paragraphs)
+
+
+def embed(
+    passage: Passage, position: str, variant: int
+) -> tuple[str, Literal["html", "text"], str]:
+    """(content, content_type, story text) with the passage placed at ``position``."""
+    story = list(STORIES[variant % len(STORIES)])
+    piece = passage.text
+    if position == "promo":
+        return _promo(story, piece, variant), "html", "\n\n".join(story)
+    if position == "alone":
+        return piece, "text", ""
+    paragraphs = list(story)
+    if position == "start":
+        tight = passage.glue_tight or (piece.endswith(".") and variant % 2 == 1)
+        paragraphs[0] = piece + ("" if tight else " ") + paragraphs[0]
+    elif position == "paragraph":
+        paragraphs.insert(3, piece)
+    elif position == "end":
+        paragraphs[-1] = paragraphs[-1] + " " + piece
+    elif position == "end-paragraph":
+        paragraphs.append(piece)
+    else:
+        raise ValueError(position)
+    if variant % 2:
+        return _as_html(paragraphs), "html", "\n\n".join(story)
+    return "\n\n".join(paragraphs), "text", "\n\n".join(story)
+
+
+def _promo(story: list[str], piece: str, variant: int) -> str:
+    opening, closing = PROMO_BOXES[variant % len(PROMO_BOXES)]
+    sentences = _SENTENCE.split(piece)
+    inner = sentences if variant % 3 == 0 and len(sentences) > 1 else [piece]
+    box = opening + _as_html(inner) + closing
+    return _as_html(story[:3]) + "\n" + box + "\n" + _as_html(story[3:])
+
+
+def score(output: str, story: str, passage: str) -> tuple[float, bool]:
+    """(share of the passage's words removed, whether every story word survived)."""
+    out, kept, asked = words(output), words(story), words(passage)
+    story_kept = all(out[word] >= count for word, count in kept.items())
+    left = sum(((out - kept) & asked).values())
+    return 1 - left / max(1, sum(asked.values())), story_kept
+
+
+def run_appeals(passages: list[Passage], cleaner: Callable[..., Any] = clean) -> list[Outcome]:
+    outcomes = []
+    for index, passage in enumerate(passages):
+        for position in POSITIONS:
+            content, content_type, story = embed(passage, position, index)
+            text = cleaner(content, content_type=content_type).text
+            removed, story_kept = score(text, story, passage.text)
+            ok = removed >= 0.9 and story_kept
+            outcomes.append(Outcome(position, passage, removed, story_kept, ok, text))
+    return outcomes
+
+
+def run_keeps(passages: list[Passage], cleaner: Callable[..., Any] = clean) -> list[Outcome]:
+    outcomes = []
+    for index, passage in enumerate(passages):
+        for position in KEEP_POSITIONS:
+            content, content_type, story = embed(passage, position, index)
+            text = cleaner(content, content_type=content_type).text
+            out, needed = words(text), words(story) + words(passage.text)
+            ok = all(out[word] >= count for word, count in needed.items())
+            outcomes.append(Outcome(position, passage, float(ok), ok, ok, text))
+    return outcomes
+
+
+def rates(outcomes: list[Outcome], positions: Iterable[str]) -> dict[str, tuple[int, int]]:
+    table = {}
+    for position in positions:
+        chosen = [o for o in outcomes if o.position == position]
+        table[position] = (sum(o.ok for o in chosen), len(chosen))
+    return table
+
+
+def _pct(done: int, total: int) -> str:
+    return f"{done:>3}/{total:<3} {100 * done / max(1, total):6.1f}%"
+
+
+def _preview(text: str, limit: int = 160) -> str:
+    text = " ".join(text.split())
+    return text if len(text) <= limit else text[: limit - 1] + "…"
+
+
+def report_set(name: str, data: dict[str, Any], verbose: bool) -> bool:
+    """Print one corpus's figures; True when it meets every bar."""
+    passages = appeal_passages(data["appeals"])
+    required, ambiguous = keep_passages(data["keep"])
+    appeal_outcomes = run_appeals(passages)
+    keep_outcomes = run_keeps(required)
+    print(f"\n== {name}: {len(data['appeals'])} appeals -> {len(passages)} passages")
+    print("  appeal removed (>=90% of its words gone, 100% of story kept):")
+    passed = True
+    for position, (done, total) in rates(appeal_outcomes, POSITIONS).items():
+        required_mark = "" if position in REQUIRED_POSITIONS else "  (reported only)"
+        print(f"    {position:<14} {_pct(done, total)}{required_mark}")
+        if position in REQUIRED_POSITIONS and done < 0.95 * total:
+            passed = False
+    mean_removed = statistics.fmean(o.removed for o in appeal_outcomes)
+    story_lost = sum(not o.story_kept for o in appeal_outcomes)
+    print(f"    mean share of appeal words removed: {100 * mean_removed:.1f}%;"
+          f" cases losing story words: {story_lost}")  # fmt: skip
+    kept = sum(o.ok for o in keep_outcomes)
+    print(f"  keep sentences kept ({len(required)} x {len(KEEP_POSITIONS)} positions):"
+          f" {_pct(kept, len(keep_outcomes))}")  # fmt: skip
+    passed = passed and kept == len(keep_outcomes)
+    if ambiguous:
+        for outcome in run_keeps(ambiguous):
+            state = "kept" if outcome.ok else "removed"
+            print(
+                f"    ambiguous ({outcome.position}): {state}: {_preview(outcome.passage.text, 70)}"
+            )
+    failures = [o for o in appeal_outcomes if not o.ok] + [o for o in keep_outcomes if not o.ok]
+    print(
+        f"  failures: {len(failures)}"
+        + ("" if verbose or not failures else " (--verbose lists them)")
+    )
+    if verbose:
+        for o in failures:
+            kind = "keep" if o in keep_outcomes else f"appeal removed {100 * o.removed:.0f}%"
+            lost = "" if o.story_kept else " STORY LOST"
+            print(
+                f"   - [{o.position}] {kind}{lost} <{o.passage.source}> {_preview(o.passage.text, 90)}"
+            )
+            print(f"       output: {_preview(o.output)}")
+    return passed
+
+
+# --- speed ------------------------------------------------------------------
+
+
+def feed_items() -> list[str]:
+    """Feed-style HTML items of about 5-10 KB: the stories with inline markup, a
+    figure, a list and a promo box, as a feed's content:encoded would carry them."""
+    items = []
+    for index in range(len(STORIES)):
+        parts = []
+        for offset in range(3):
+            story = STORIES[(index + offset) % len(STORIES)]
+            parts.append(f"<h2>Part {offset + 1}</h2>")
+            for number, paragraph in enumerate(story):
+                words_ = html.escape(paragraph, quote=False).split(" ")
+                words_[2] = f'<a href="/story/{index}/{number}">{words_[2]}</a>'
+                words_[5] = f"<em>{words_[5]}</em>"
+                parts.append(f'<p class="body-text">{" ".join(words_)}</p>')
+            parts.append(
+                '<figure><img src="/a.jpg" alt="A view of the scene described above">'
+                "<figcaption>The scene on the day.</figcaption></figure>"
+                "<ul><li>First point of note</li><li>Second point of note</li></ul>"
+            )
+        parts.insert(
+            4,
+            '<aside class="newsletter"><p>Sign up for our free morning briefing.</p>'
+            '<p><a href="/signup">Sign up</a></p></aside>',
+        )
+        items.append('<div class="entry-content">' + "\n".join(parts) + "</div>")
+    return items
+
+
+def _timed(function: Callable[[str], Any], items: list[str], rounds: int) -> float:
+    """Items per second."""
+    for item in items:
+        function(item)  # warm caches and lazy imports
+    start = time.perf_counter()
+    for _ in range(rounds):
+        for item in items:
+            function(item)
+    return rounds * len(items) / (time.perf_counter() - start)
+
+
+def report_speed() -> None:
+    items = feed_items()
+    size = statistics.fmean(len(item.encode()) for item in items) / 1024
+    ours = _timed(lambda item: clean(item, "https://example.org/a"), items, 200)
+    print(f"\n== speed: {len(items)} feed HTML items, mean {size:.1f} KB")
+    print(f"  clean():              {ours:8.0f} items/s ({1000 / ours:.2f} ms/item)")
+    try:
+        import trafilatura
+    except ImportError:
+        print("  trafilatura not installed: no comparison")
+        return
+    theirs = _timed(lambda item: trafilatura.extract(item), items, 20)
+    print(f"  trafilatura.extract:  {theirs:8.0f} items/s ({1000 / theirs:.2f} ms/item)")
+    print(f"  clean() is {ours / theirs:.1f}x faster")
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    parser.add_argument("--corpus", type=Path, default=DEV_CORPUS)
+    parser.add_argument("--own", type=Path, default=OWN_CORPUS)
+    parser.add_argument("--verbose", "-v", action="store_true", help="list every failure")
+    parser.add_argument("--no-speed", action="store_true")
+    args = parser.parse_args(argv)
+    passed = True
+    for name, path in (
+        ("appeals-dev (shared corpus)", args.corpus),
+        ("own held-out set", args.own),
+    ):
+        if not path.exists():
+            print(f"\n== {name}: {path} not found, skipped")
+            continue
+        data = json.loads(path.read_text(encoding="utf-8"))
+        passed = report_set(name, data, args.verbose) and passed
+    if not args.no_speed:
+        report_speed()
+    print("\nall bars met" if passed else "\nsome bars NOT met")
+    return 0 if passed else 1
+
+
+if __name__ == "__main__":
+    sys.exit(main())
