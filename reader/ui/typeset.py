@@ -206,7 +206,7 @@ def _wrap(
     lines: list[TypesetLine] = []
     line_start = 0
     for hard_line in plain.split("\n"):
-        available = max(1, width - first.cell_length)
+        available = max(1, width - max(first.cell_length, rest.cell_length))
         ranges = _break_points(hard_line, available) if wrap else _fold(hard_line, available)
         for start, end in ranges:
             prefix = first if not lines else rest

@@ -183,13 +183,10 @@ class MainScreen(Screen[None]):
         self.sidebar.select_id(last_view)
         article_id = int(last_article) if last_article and last_article.isdigit() else None
         await self.load_list(keep_article=article_id)
-        if (
-            article_id is not None
-            and self.articles.current
-            and self.articles.current.id == article_id
-        ):
-            await self._open(article_id, mark=False)
-            self.reader.focus()
+        if article_id is not None:  # come back to the story being read, listed here or not
+            await self._open(article_id, mark=False, quiet=True)
+            if self.reader.article is not None:
+                self.reader.focus()
         self._data_version = await self.call(library.data_version)
         if any(feed.last_checked is None for feed in feeds) and self.broadsheet.refresh_on_start:
             self.action_refresh_all()
@@ -299,13 +296,14 @@ class MainScreen(Screen[None]):
         if focus and self.reader.article is not None:
             self.reader.focus()
 
-    async def _open(self, article_id: int, *, mark: bool = True) -> None:
+    async def _open(self, article_id: int, *, mark: bool = True, quiet: bool = False) -> None:
         library = self.broadsheet.gateway.library
         await self.save_reading_position()
         try:
             article = await self.call(library.article, article_id)
         except NotFoundError:
-            self.app.notify("That article is gone (its feed was removed).", markup=False)
+            if not quiet:
+                self.app.notify("That article is gone (its feed was removed).", markup=False)
             return
         self.open_article_id = article.id
         self.close_find()
@@ -356,8 +354,12 @@ class MainScreen(Screen[None]):
         library = self.broadsheet.gateway.library
         query = self.current_query()
         current = self.focused_article()
-        after = current.id if current is not None else None
-        found = await self.call(library.next_unread, query, after, backwards=backwards)
+        opened = self.reader.article.id if self.reader.article is not None else None
+        if current is not None and current.id != opened and not current.read:
+            found: ArticleSummary | None = self.articles.current  # the cursor's own article
+        else:
+            after = current.id if current is not None else None
+            found = await self.call(library.next_unread, query, after, backwards=backwards)
         if found is None and query.feed_id is not None:
             found = await self.unread_in_other_feed(query.feed_id, backwards)
             if found is not None and found.feed_id is not None:

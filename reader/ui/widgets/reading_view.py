@@ -131,7 +131,8 @@ class ReadingView(ScrollView, can_focus=True):
         self.article: Article | None = None
         self.layout_: Typeset | None = None
         self.find_state: FindState | None = None
-        self._pending_offset: int | None = None
+        self._anchor: int | None = None  # the exact offset the view was put at
+        self._settling = False
 
     # -- content -------------------------------------------------------------
 
@@ -139,8 +140,8 @@ class ReadingView(ScrollView, can_focus=True):
         """Display ``article`` with its top line at canonical offset ``position``."""
         self.article = article
         self.find_state = None
-        self._relayout(keep_position=False)
-        self.scroll_to_offset(position)
+        self._anchor = position if position > 0 else None
+        self._relayout()
 
     @property
     def links(self) -> list[str]:
@@ -148,42 +149,59 @@ class ReadingView(ScrollView, can_focus=True):
 
     @property
     def reading_position(self) -> int:
-        """Canonical offset of the first body line on screen."""
+        """Canonical offset at the top of the view.
+
+        While the view sits where it was put (``scroll_to_offset``), that exact
+        offset is kept: re-wrapping would otherwise round it down to the start
+        of its line each time and the position would drift.
+        """
+        if self._anchor is not None:
+            return self._anchor
         if self.layout_ is None:
             return 0
-        if self.scroll_offset.y == 0:
-            return 0
-        return self.layout_.offset_of_line(round(self.scroll_offset.y))
+        top = round(self.scroll_offset.y)
+        return self.layout_.offset_of_line(top) if top else 0
 
     def scroll_to_offset(self, offset: int) -> None:
-        if self.layout_ is None or offset <= 0:
-            self.scroll_to(y=0, animate=False, immediate=True)
-            return
-        line = self.layout_.line_of_offset(offset)
+        """Put canonical ``offset`` on the top line, once the layout is on screen."""
+        self._anchor = offset if offset > 0 else None
+        self._settling = True
+        self.call_after_refresh(self._apply_anchor)
+
+    def _apply_anchor(self) -> None:
+        line = 0
+        if self.layout_ is not None and self._anchor is not None:
+            line = self.layout_.line_of_offset(self._anchor)
         self.scroll_to(y=line, animate=False, immediate=True)
-        self._pending_offset = offset
+        self._settling = False
+
+    def watch_scroll_y(self, old: float, new: float) -> None:
+        super().watch_scroll_y(old, new)
+        if self._settling or self._anchor is None or self.layout_ is None:
+            return
+        if round(new) != self.layout_.line_of_offset(self._anchor):
+            self._anchor = None  # the reader scrolled away
 
     def _text_width(self) -> int:
         available = self.scrollable_content_region.width or self.measure + 4
         return max(20, min(self.measure, available - 4))
 
-    def _relayout(self, keep_position: bool = True) -> None:
-        position = self.reading_position if keep_position else None
+    def _relayout(self) -> None:
+        """Typeset again (new width, removals shown or not), keeping the position."""
+        position = self.reading_position
         if self.article is None:
             self.layout_ = None
             self.virtual_size = Size(0, 0)
         else:
-            self.layout_ = typeset(self.article, self._text_width(), show_removed=self.show_removed)
-            self.virtual_size = Size(self._text_width(), len(self.layout_.lines) + 1)
-        if position is not None:
-            self.call_after_refresh(self.scroll_to_offset, position)
+            width = self._text_width()
+            self.layout_ = typeset(self.article, width, show_removed=self.show_removed)
+            self.virtual_size = Size(width, len(self.layout_.lines) + 1)
+        self.scroll_to_offset(position)
         self.refresh()
 
     def on_resize(self, event: Resize) -> None:
         if self.layout_ is not None and self.layout_.width != self._text_width():
-            offset = self._pending_offset if self._pending_offset else self.reading_position
-            self._relayout(keep_position=False)
-            self.call_after_refresh(self.scroll_to_offset, offset)
+            self._relayout()
 
     def watch_show_removed(self) -> None:
         if self.article is not None:
@@ -248,20 +266,16 @@ class ReadingView(ScrollView, can_focus=True):
     # -- actions -------------------------------------------------------------
 
     def action_scroll_lines(self, lines: int) -> None:
-        self._pending_offset = None
         self.scroll_to(y=self.scroll_offset.y + lines, animate=False)
 
     def action_page(self, direction: int) -> None:
-        self._pending_offset = None
         step = max(1, self.size.height - 2)
         self.scroll_to(y=self.scroll_offset.y + direction * step, animate=False)
 
     def action_top(self) -> None:
-        self._pending_offset = None
         self.scroll_to(y=0, animate=False)
 
     def action_bottom(self) -> None:
-        self._pending_offset = None
         self.scroll_to(y=self.max_scroll_y, animate=False)
 
     def action_toggle_removed(self) -> None:
