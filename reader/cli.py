@@ -126,6 +126,11 @@ def cmd_refresh(args: argparse.Namespace) -> int:
             if result.error:
                 _out(f"error: {result.url}: {clean_line(result.error)}", sys.stderr)
         _out(summary.line())
+        if summary.full_texts:
+            _out(f"{summary.full_texts} summary-only articles completed from their web pages")
+        sys.stdout.flush()
+        if not args.no_clean:
+            library.clean_pending()  # articles are stored and searchable already
         return 1 if summary.feeds and summary.errors == summary.feeds else 0
 
 
@@ -465,6 +470,10 @@ def build_parser() -> argparse.ArgumentParser:
         help="wait this long for another running refresh to finish (default: do not wait)",
     )  # fmt: skip
     refresh.add_argument("--quiet", action="store_true", help="no progress output")
+    refresh.add_argument(
+        "--no-clean", action="store_true",
+        help="leave cleaning of new articles for later (they are cleaned when opened)",
+    )  # fmt: skip
 
     listing = command("list", cmd_list, "list articles, newest first: id, flags, date, feed, title")
     listing.add_argument("--unread", action="store_true")

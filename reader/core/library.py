@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import asyncio
 import hashlib
+import html
 import json
 import re
 import sqlite3
@@ -42,7 +43,9 @@ from reader.core.search import SNIPPET_CLOSE, SNIPPET_OPEN, parse_query, split_s
 OnResult = Callable[[FeedRefreshResult, int, int], None]
 
 # Bump when the cleaner changes in a way that should re-clean stored articles.
+# 0 marks text stored by refresh and not cleaned yet.
 CLEANER_VERSION = 1
+CLEAN_BATCH = 200
 
 
 @dataclass(frozen=True, slots=True)
@@ -620,24 +623,62 @@ class Library:
             ids = [row[0] for row in self._db.execute("SELECT id FROM articles")]
         else:
             ids = list(article_ids)
-        for article_id in ids:
-            row = self._db.execute(
-                """SELECT raw_content, page_html, link, content_type, cleaned_text
-                FROM articles WHERE id = ?""",
-                (article_id,),
-            ).fetchone()
-            if row is None:
-                raise NotFoundError(f"no article with id {article_id}")
-            cleaned = self._clean(row)
-            with transaction(self._db) as db:
+        for start in range(0, len(ids), CLEAN_BATCH):
+            self._clean_batch(ids[start : start + CLEAN_BATCH])
+        return len(ids)
+
+    def clean_pending(self, *, limit: int | None = None) -> int:
+        """Clean articles that refresh stored uncleaned (or that an older cleaner did).
+        Returns how many were cleaned; run it after a refresh, in the background."""
+        rows = self._db.execute(
+            "SELECT id FROM articles WHERE cleaner_version IS NOT ? ORDER BY sort_time DESC"
+            + (" LIMIT ?" if limit is not None else ""),
+            (CLEANER_VERSION, limit) if limit is not None else (CLEANER_VERSION,),
+        ).fetchall()
+        return self.reclean([row[0] for row in rows])
+
+    def _clean_batch(self, ids: list[int]) -> None:
+        """Clean outside the write transaction, then write the batch in one transaction."""
+        placeholders = ",".join("?" * len(ids))
+        rows = self._db.execute(
+            f"""SELECT id, raw_content, page_html, link, content_type, cleaned_text,
+            cleaner_version FROM articles WHERE id IN ({placeholders})""",
+            ids,
+        ).fetchall()
+        if len(rows) != len(set(ids)):
+            missing = set(ids) - {row["id"] for row in rows}
+            raise NotFoundError(f"no article with id {min(missing)}")
+        cleaned = [(row, self._clean(row)) for row in rows]
+        with transaction(self._db) as db:
+            for row, result in cleaned:
                 db.execute(
                     """UPDATE articles SET cleaned_text = ?, cleaned_blocks = ?, removed = ?,
-                    cleaner_version = ? WHERE id = ?""",
-                    (*_cleaned_columns(cleaned), CLEANER_VERSION, article_id),
-                )
-            if row["cleaned_text"] is not None and row["cleaned_text"] != cleaned.text:
-                self._reanchor(article_id, row["cleaned_text"], cleaned.text)
-        return len(ids)
+                    cleaner_version = ?, published = coalesce(published, ?),
+                    sort_time = CASE WHEN published IS NULL AND ? IS NOT NULL THEN ?
+                        ELSE sort_time END
+                    WHERE id = ?""",
+                    (
+                        *_cleaned_columns(result), CLEANER_VERSION, result.published,
+                        result.published, result.published, row["id"],
+                    ),
+                )  # fmt: skip
+        annotated = self._annotated({row["id"] for row, _ in cleaned})
+        for row, result in cleaned:
+            old = row["cleaned_text"]
+            if row["id"] in annotated and old is not None and old != result.text:
+                self._reanchor(row["id"], old, result.text)
+
+    def _annotated(self, ids: set[int]) -> set[int]:
+        if not ids:
+            return set()
+        placeholders = ",".join("?" * len(ids))
+        return {
+            row[0]
+            for row in self._db.execute(
+                f"SELECT DISTINCT article_id FROM annotations WHERE article_id IN ({placeholders})",
+                list(ids),
+            )
+        }
 
     def _reanchor(self, article_id: int, old_text: str, new_text: str) -> None:
         """The canonical text changed: move highlights with it, or orphan them."""
@@ -859,17 +900,21 @@ class Library:
     ) -> None:
         """Store one parsed feed in one transaction: all its new entries or none."""
         stamp = _storage.now()
-        prepared = [(entry, self._prepare(entry)) for entry in _unique_entries(parsed.entries)]
+        prepared = [(entry, quick_text(entry)) for entry in _unique_entries(parsed.entries)]
+        updated: list[int] = []
         with transaction(self._db) as db:
             feed_title = parsed.title or feed.title
-            for entry, cleaned in prepared:
-                outcome = _store_entry(db, feed.id, feed_title, feed.url, entry, cleaned, stamp)
+            for entry, text in prepared:
+                outcome, article_id = _store_entry(
+                    db, feed.id, feed_title, feed.url, entry, text, stamp
+                )
                 if outcome == "new":
                     result.new += 1
+                    if needs_full_text(feed.fulltext, entry, text):
+                        self._fulltext_queue.append((feed.id, entry.key))
                 elif outcome == "updated":
                     result.updated += 1
-                if outcome == "new" and needs_full_text(feed.fulltext, entry, cleaned):
-                    self._fulltext_queue.append((feed.id, entry.key))
+                    updated.append(article_id)
             new_url = _adoptable_url(db, feed, fetched)
             db.execute(
                 """UPDATE feeds SET title = ?, site_url = coalesce(?, site_url), etag = ?,
@@ -889,14 +934,8 @@ class Library:
             )
             if new_url != feed.url:
                 result.url = new_url
-
-    def _prepare(self, entry: ParsedEntry) -> CleanedArticle:
-        """Clean outside the write transaction so writers hold the lock briefly."""
-        from reader.core.cleaner import clean
-
-        return clean(
-            entry.content, entry.link, content_type=entry.content_type, rules=self.cleaner_rules()
-        )
+        # A corrected article is cleaned at once so its highlights re-anchor on the old text.
+        self.reclean(updated)
 
 
 FULLTEXT_MAX_BYTES = 5 * 1024 * 1024
@@ -908,15 +947,28 @@ _TRUNCATION = re.compile(
 )
 
 
-def needs_full_text(mode: str, entry: ParsedEntry, cleaned: CleanedArticle) -> bool:
+def needs_full_text(mode: str, entry: ParsedEntry, text: str) -> bool:
     """Whether to fetch an entry's page: always, never, or (auto) when the feed gave only
     a summary — short, or ending the way truncated excerpts end."""
     if mode == "never" or not is_http_url(entry.link):
         return False
     if mode == "always":
         return True
-    text = cleaned.text.strip()
+    text = text.strip()
     return len(text) < SUMMARY_MAX_CHARACTERS or bool(_TRUNCATION.search(text[-80:]))
+
+
+_MARKUP = re.compile(r"<(script|style)\b[^>]*>.*?</\1\s*>|<!--.*?-->|<[^>]*>", re.S | re.I)
+QUICK_TEXT_LIMIT = 256 * 1024
+
+
+def quick_text(entry: ParsedEntry) -> str:
+    """The entry's words, fast: what search indexes until the cleaner has run.
+    Refresh stores this so it is never bound by the cleaner (which runs afterwards)."""
+    content = entry.content[:QUICK_TEXT_LIMIT]
+    if entry.content_type == "html":
+        content = html.unescape(_MARKUP.sub(" ", content))
+    return " ".join(strip_controls(content).split())
 
 
 def _clean_tags(tags: Sequence[str]) -> list[str]:
@@ -952,37 +1004,37 @@ def _store_entry(
     feed_title: str,
     feed_url: str,
     entry: ParsedEntry,
-    cleaned: CleanedArticle,
+    text: str,
     stamp: float,
-) -> str:
-    """Insert a new entry or update a changed one; user state is never touched."""
+) -> tuple[str, int]:
+    """Insert a new entry or update a changed one; user state is never touched.
+    New text is stored uncleaned (cleaner_version 0); the cleaner runs later."""
     if db.execute(
         "SELECT 1 FROM tombstones WHERE feed_id = ? AND key = ?", (feed_id, entry.key)
     ).fetchone():
-        return "tombstoned"
+        return "tombstoned", 0
     content_hash = _content_hash(entry)
     existing = db.execute(
         "SELECT id, content_hash FROM articles WHERE feed_id = ? AND key = ?",
         (feed_id, entry.key),
     ).fetchone()
-    published = entry.published or cleaned.published
-    text, blocks, removed = _cleaned_columns(cleaned)
+    published = entry.published
     enclosures = json.dumps([enclosure.to_dict() for enclosure in entry.enclosures])
     if existing is not None:
         if existing["content_hash"] == content_hash:
-            return "unchanged"
+            return "unchanged", existing["id"]
+        # The old cleaned text stays until re-cleaning, which re-anchors highlights on it.
         db.execute(
-            """UPDATE articles SET title = ?, author = ?, link = ?, published = ?,
-            updated_at = ?, raw_content = ?, content_type = ?, summary = ?, content_hash = ?,
-            cleaned_text = ?, cleaned_blocks = ?, removed = ?, cleaner_version = ?,
+            """UPDATE articles SET title = ?, author = ?, link = ?,
+            published = coalesce(?, published), updated_at = ?, raw_content = ?,
+            content_type = ?, summary = ?, content_hash = ?, cleaner_version = 0,
             enclosures = ? WHERE id = ?""",
             (
                 entry.title, entry.author, entry.link, published, stamp, entry.content,
-                entry.content_type, entry.summary, content_hash, text, blocks, removed,
-                CLEANER_VERSION, enclosures, existing["id"],
+                entry.content_type, entry.summary, content_hash, enclosures, existing["id"],
             ),
         )  # fmt: skip
-        return "updated"
+        return "updated", existing["id"]
     duplicate_of = None
     if entry.link:
         row = db.execute(
@@ -991,18 +1043,18 @@ def _store_entry(
             (entry.link, feed_id),
         ).fetchone()
         duplicate_of = row[0] if row else None
-    db.execute(
-        """INSERT INTO articles (feed_id, feed_title, feed_url, key, title, author, link, duplicate_of,
-        published, sort_time, fetched_at, raw_content, content_type, summary, content_hash,
-        cleaned_text, cleaned_blocks, removed, cleaner_version, enclosures)
-        VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)""",
+    cursor = db.execute(
+        """INSERT INTO articles (feed_id, feed_title, feed_url, key, title, author, link,
+        duplicate_of, published, sort_time, fetched_at, raw_content, content_type, summary,
+        content_hash, cleaned_text, cleaner_version, enclosures)
+        VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, 0, ?)""",
         (
-            feed_id, feed_title, feed_url, entry.key, entry.title, entry.author, entry.link, duplicate_of,
-            published, published or stamp, stamp, entry.content, entry.content_type,
-            entry.summary, content_hash, text, blocks, removed, CLEANER_VERSION, enclosures,
+            feed_id, feed_title, feed_url, entry.key, entry.title, entry.author, entry.link,
+            duplicate_of, published, published or stamp, stamp, entry.content,
+            entry.content_type, entry.summary, content_hash, text, enclosures,
         ),
     )  # fmt: skip
-    return "new"
+    return "new", cursor.lastrowid or 0
 
 
 def _adoptable_url(db: sqlite3.Connection, feed: Feed, fetched: FetchResult) -> str:
