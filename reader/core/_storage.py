@@ -79,10 +79,16 @@ MIGRATIONS: list[list[str]] = [
             reading_position INTEGER NOT NULL DEFAULT 0,
             UNIQUE (feed_id, key)
         )""",
-        "CREATE INDEX articles_by_time ON articles (sort_time DESC, id DESC)",
+        # Partial indexes matching the list views exactly (duplicates are never listed),
+        # so paging, counting and next-unread read an index and stop early.
+        """CREATE INDEX articles_listed ON articles (sort_time DESC, id DESC)
+            WHERE duplicate_of IS NULL""",
+        """CREATE INDEX articles_listed_unread ON articles (sort_time DESC, id DESC)
+            WHERE duplicate_of IS NULL AND read = 0""",
         "CREATE INDEX articles_by_feed ON articles (feed_id, sort_time DESC, id DESC)",
-        "CREATE INDEX articles_unread ON articles (feed_id, sort_time DESC) WHERE read = 0",
+        "CREATE INDEX articles_feed_state ON articles (feed_id, read, duplicate_of)",
         "CREATE INDEX articles_saved ON articles (sort_time DESC) WHERE saved = 1",
+        "CREATE INDEX articles_pending ON articles (cleaner_version)",
         "CREATE INDEX articles_by_link ON articles (link)",
         """CREATE TABLE article_tags (
             article_id INTEGER NOT NULL REFERENCES articles(id) ON DELETE CASCADE,

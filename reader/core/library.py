@@ -46,6 +46,8 @@ OnResult = Callable[[FeedRefreshResult, int, int], None]
 # 0 marks text stored by refresh and not cleaned yet.
 CLEANER_VERSION = 1
 CLEAN_BATCH = 200
+# Above this many matches, search lists newest first instead of ranking every match.
+RANKED_SEARCH_LIMIT = 5000
 
 
 @dataclass(frozen=True, slots=True)
@@ -193,13 +195,16 @@ class Library:
     # -- feeds -----------------------------------------------------------------
 
     def feeds(self) -> list[Feed]:
+        # One pass over a covering index counts every feed at once.
         rows = self._db.execute(
-            f"""SELECT {_FEED_COLUMNS},
-                (SELECT count(*) FROM articles a WHERE a.feed_id = f.id
-                    AND a.read = 0 AND a.duplicate_of IS NULL) AS unread,
-                (SELECT count(*) FROM articles a WHERE a.feed_id = f.id) AS total,
+            f"""WITH counts AS (
+                SELECT feed_id, count(*) AS total,
+                    sum(read = 0 AND duplicate_of IS NULL) AS unread
+                FROM articles WHERE feed_id IS NOT NULL GROUP BY feed_id)
+            SELECT {_FEED_COLUMNS}, coalesce(c.unread, 0) AS unread, coalesce(c.total, 0) AS total,
                 (SELECT group_concat(tag, char(31)) FROM feed_tags t WHERE t.feed_id = f.id) AS tags
-            FROM feeds f ORDER BY lower(coalesce(f.user_title, f.title, f.url)), f.id"""
+            FROM feeds f LEFT JOIN counts c ON c.feed_id = f.id
+            ORDER BY lower(coalesce(f.user_title, f.title, f.url)), f.id"""
         ).fetchall()
         return [self._feed(row) for row in rows]
 
@@ -334,9 +339,15 @@ class Library:
     def article_page(self, query: ArticleQuery, offset: int, limit: int) -> list[ArticleSummary]:
         """Newest first; a story reached through several feeds (same link) appears once."""
         where, params = query.where()
+        # Skip rows on the (covering) index first, then read just the page's rows:
+        # an OFFSET over full rows costs hundreds of ms deep in a 100,000-article list.
         rows = self._db.execute(
-            f"""SELECT {_SUMMARY_COLUMNS} FROM articles a LEFT JOIN feeds f ON f.id = a.feed_id
-            WHERE {where} ORDER BY a.sort_time DESC, a.id DESC LIMIT ? OFFSET ?""",
+            f"""WITH page AS (
+                SELECT a.id, a.sort_time FROM articles a WHERE {where}
+                ORDER BY a.sort_time DESC, a.id DESC LIMIT ? OFFSET ?)
+            SELECT {_SUMMARY_COLUMNS} FROM page JOIN articles a ON a.id = page.id
+            LEFT JOIN feeds f ON f.id = a.feed_id
+            ORDER BY page.sort_time DESC, page.id DESC""",
             [*params, limit, offset],
         ).fetchall()
         return [_summary(row) for row in rows]
@@ -537,34 +548,90 @@ class Library:
                 [*params, limit, offset],
             ).fetchall()
             return [SearchHit(_summary(row), clean_line(row["snippet"]), []) for row in rows]
-        ranking = "best" if order == "best" else "a.sort_time DESC, a.id DESC"
-        rows = self._db.execute(
-            f"""SELECT * FROM (
-                SELECT {_SUMMARY_COLUMNS}, a.sort_time,
-                    snippet(articles_fts, -1, ?, ?, '…', 16) AS snippet, bm25(articles_fts) AS best
-                FROM articles_fts JOIN articles a ON a.id = articles_fts.rowid
-                LEFT JOIN feeds f ON f.id = a.feed_id
-                WHERE articles_fts MATCH ? AND {where}
-                UNION ALL
-                SELECT {_SUMMARY_COLUMNS}, a.sort_time,
-                    snippet(annotations_fts, -1, ?, ?, '…', 16) AS snippet,
-                    bm25(annotations_fts) AS best
-                FROM annotations_fts JOIN annotations n ON n.id = annotations_fts.rowid
-                JOIN articles a ON a.id = n.article_id LEFT JOIN feeds f ON f.id = a.feed_id
-                WHERE annotations_fts MATCH ? AND {where}
-            ) AS a ORDER BY {ranking} LIMIT ? OFFSET ?""",
-            [
-                SNIPPET_OPEN, SNIPPET_CLOSE, match, *params,
-                SNIPPET_OPEN, SNIPPET_CLOSE, match, *params,
-                limit * 2, offset,
-            ],
-        ).fetchall()  # fmt: skip
-        hits: dict[int, SearchHit] = {}
-        for row in rows:
-            if row["id"] not in hits and len(hits) < limit:
-                snippet, marks = split_snippet(clean_line(row["snippet"], limit=400))
-                hits[row["id"]] = SearchHit(_summary(row), snippet, marks)
-        return list(hits.values())
+        if order == "best" and not self._matches_more_than(match, RANKED_SEARCH_LIMIT):
+            ids = self._ranked_ids(match, where, params, limit, offset)
+        else:
+            ids = self._newest_ids(match, where, params, limit, offset)
+        return self._hits(ids, match)
+
+    def _matches_more_than(self, match: str, count: int) -> bool:
+        """Stops counting at ``count``: cheaper than count(*) for very common terms."""
+        return (
+            self._db.execute(
+                "SELECT rowid FROM articles_fts WHERE articles_fts MATCH ? LIMIT 1 OFFSET ?",
+                (match, count),
+            ).fetchone()
+            is not None
+        )
+
+    def _ranked_ids(
+        self, match: str, where: str, params: list[Any], limit: int, offset: int
+    ) -> list[int]:
+        """Best first (bm25), over article text and annotations."""
+        return [
+            row[0]
+            for row in self._db.execute(
+                f"""SELECT a.id, min(m.best) AS best FROM (
+                    SELECT rowid AS id, rank AS best FROM articles_fts
+                    WHERE articles_fts MATCH ?
+                    UNION ALL
+                    SELECT n.article_id, annotations_fts.rank FROM annotations_fts
+                    JOIN annotations n ON n.id = annotations_fts.rowid
+                    WHERE annotations_fts MATCH ?
+                ) AS m JOIN articles a ON a.id = m.id LEFT JOIN feeds f ON f.id = a.feed_id
+                WHERE {where} GROUP BY a.id ORDER BY best LIMIT ? OFFSET ?""",
+                [match, match, *params, limit, offset],
+            )
+        ]
+
+    def _newest_ids(
+        self, match: str, where: str, params: list[Any], limit: int, offset: int
+    ) -> list[int]:
+        """Newest stored first, streamed from the index in rowid order and stopped at the
+        page: ranking every match of a very common word would cost hundreds of ms."""
+        wanted = limit + offset
+        from_articles = self._db.execute(
+            f"""SELECT a.id FROM articles_fts m JOIN articles a ON a.id = m.rowid
+            LEFT JOIN feeds f ON f.id = a.feed_id
+            WHERE articles_fts MATCH ? AND {where} ORDER BY m.rowid DESC LIMIT ?""",
+            [match, *params, wanted],
+        ).fetchall()
+        from_notes = self._db.execute(
+            f"""SELECT DISTINCT a.id FROM annotations_fts JOIN annotations n
+            ON n.id = annotations_fts.rowid JOIN articles a ON a.id = n.article_id
+            LEFT JOIN feeds f ON f.id = a.feed_id
+            WHERE annotations_fts MATCH ? AND {where} ORDER BY a.id DESC LIMIT ?""",
+            [match, *params, wanted],
+        ).fetchall()
+        ids = sorted({row[0] for row in from_articles} | {row[0] for row in from_notes})
+        return ids[::-1][offset:wanted]
+
+    def _hits(self, ids: list[int], match: str) -> list[SearchHit]:
+        if not ids:
+            return []
+        marks = ",".join("?" * len(ids))
+        snippets: dict[int, str] = {}
+        for table, key in (("annotations_fts", "n.article_id"), ("articles_fts", "rowid")):
+            join = "JOIN annotations n ON n.id = annotations_fts.rowid" if key != "rowid" else ""
+            for row in self._db.execute(
+                f"""SELECT {key}, snippet({table}, -1, ?, ?, '…', 16) FROM {table} {join}
+                WHERE {table} MATCH ? AND {key} IN ({marks})""",
+                [SNIPPET_OPEN, SNIPPET_CLOSE, match, *ids],
+            ):
+                snippets[row[0]] = row[1]  # article text wins over a note's
+        rows = {
+            row["id"]: row
+            for row in self._db.execute(
+                f"""SELECT {_SUMMARY_COLUMNS} FROM articles a LEFT JOIN feeds f
+                ON f.id = a.feed_id WHERE a.id IN ({marks})""",
+                ids,
+            )
+        }
+        hits = []
+        for article_id in ids:
+            snippet, spans = split_snippet(clean_line(snippets.get(article_id, ""), limit=400))
+            hits.append(SearchHit(_summary(rows[article_id]), snippet, spans))
+        return hits
 
     # -- retention -------------------------------------------------------------
 
