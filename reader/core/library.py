@@ -7,12 +7,16 @@ and cleaning stay private modules behind it.
 from __future__ import annotations
 
 import asyncio
+import concurrent.futures
+import contextlib
 import hashlib
 import html
 import json
+import multiprocessing
+import os
 import re
 import sqlite3
-from collections.abc import Callable, Iterable, Sequence
+from collections.abc import Callable, Iterable, Iterator, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -131,6 +135,8 @@ class Library:
         self.data_dir = data_path
         self.config = config
         self.db = Database(data_path / _storage.DB_NAME, read_only=read_only)
+        self._parser_pool: concurrent.futures.Executor | None = None
+        self._fulltext_queue: list[tuple[int, str]] = []
 
     # -- opening ---------------------------------------------------------------
 
@@ -810,7 +816,7 @@ class Library:
         feeds = self._feeds_to_refresh(feed_ids)
         summary = RefreshSummary()
         store_lock = asyncio.Lock()
-        self._fulltext_queue: list[tuple[int, str]] = []
+        self._fulltext_queue = []
 
         async def refresh_one(client: Any, feed: Feed) -> None:
             result = await self._refresh_feed(client, feed, store_lock)
@@ -819,7 +825,8 @@ class Library:
                 on_result(result, len(summary.results), len(feeds))
 
         async def run(client: Any) -> None:
-            await asyncio.gather(*(refresh_one(client, feed) for feed in feeds))
+            with _parser_pool(len(feeds)) as self._parser_pool:
+                await asyncio.gather(*(refresh_one(client, feed) for feed in feeds))
             if fulltext and self._fulltext_queue:
                 summary.full_texts = await self._fetch_full_texts(client, store_lock)
 
@@ -918,9 +925,10 @@ class Library:
                 result.not_modified = True
             else:
                 try:
-                    parsed = await asyncio.to_thread(
-                        parse_feed, fetched.body, fetched.url, fetched.content_type
-                    )
+                    parsed = await asyncio.get_running_loop().run_in_executor(
+                        self._parser_pool, parse_feed, fetched.body, fetched.url,
+                        fetched.content_type,
+                    )  # fmt: skip
                 except FeedParseError as error:
                     result.error = str(error)
                 else:
@@ -1003,6 +1011,23 @@ class Library:
                 result.url = new_url
         # A corrected article is cleaned at once so its highlights re-anchor on the old text.
         self.reclean(updated)
+
+
+PARALLEL_PARSE_MIN_FEEDS = 16
+
+
+@contextlib.contextmanager
+def _parser_pool(feed_count: int) -> Iterator[concurrent.futures.Executor | None]:
+    """Worker processes to parse feeds on every core (feedparser is pure Python, so
+    threads would share one core); None — the default thread pool — for small refreshes
+    that would not repay the start-up."""
+    cores = os.cpu_count() or 1
+    if feed_count < PARALLEL_PARSE_MIN_FEEDS or cores < 2:
+        yield None
+        return
+    context = multiprocessing.get_context("forkserver")
+    with concurrent.futures.ProcessPoolExecutor(min(cores, 8), mp_context=context) as pool:
+        yield pool
 
 
 FULLTEXT_MAX_BYTES = 5 * 1024 * 1024
