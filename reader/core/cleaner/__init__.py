@@ -70,7 +70,7 @@ def _raw_blocks(
         for selector in ruleset.selectors:
             for element in compile_selector(selector)(root):
                 marks[element] = mark
-    return html_blocks(root, url, marks)
+    return html_blocks(root, url, marks, check_controls="&#" in content)
 
 
 def _extract(content: str, url: str | None, article: CleanedArticle) -> str:

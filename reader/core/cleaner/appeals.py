@@ -161,8 +161,14 @@ def _family_rule(families: list[str]) -> str:
     return lx.PROMO
 
 
-def analyse(text: str, offset: int, is_kept: Callable[[str], bool]) -> list[Scored]:
-    """Scored sentences of ``text[offset:]``."""
+def analyse(
+    text: str, offset: int, is_kept: Callable[[str], bool], gate: bool = True
+) -> list[Scored]:
+    """Scored sentences of ``text[offset:]``. With ``gate``, a block without a
+    single appeal word comes back as one zero-score "sentence" (it is story)."""
+    if gate and _gated_out(text):
+        return [Scored(offset, len(text), 0.0, lx.PROMO, len(text.split()), False, False, 0,
+                       frozenset(), is_kept(text))]  # fmt: skip
     masked = mask_quotes(text)
     scored = []
     for start, end in split_sentences(text, offset):
@@ -170,6 +176,15 @@ def analyse(text: str, offset: int, is_kept: Callable[[str], bool]) -> list[Scor
         sentence.protected = is_kept(text[start:end])
         scored.append(sentence)
     return scored
+
+
+def _gated_out(text: str) -> bool:
+    return lx.GATE.isdisjoint(text.lower().split()) and lx.CAPITALIZED_GATE.isdisjoint(text.split())
+
+
+def inert(scored: list[Scored]) -> bool:
+    """No sentence with any appeal signal: nothing here can be cut or absorbed."""
+    return all(s.score <= 0 and not s.chrome and not s.question for s in scored)
 
 
 def _absorbs(sentence: Scored, left: bool, right: bool, edge: bool, hinted: bool) -> bool:

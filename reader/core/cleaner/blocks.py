@@ -9,11 +9,10 @@ this fast and immune to deep nesting.
 from __future__ import annotations
 
 import re
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 from urllib.parse import urljoin
 
-import lxml.html
 from lxml import etree
 
 from reader.core.models import BlockKind, LinkSpan
@@ -46,6 +45,7 @@ _HINT = re.compile(
     re.I,
 )
 _SPACE = re.compile(r"\s+")
+_ABSOLUTE = re.compile(r"(?i)https?://[^\s/]")
 _CONTROL_CHAR = re.compile(r"[\x00-\x08\x0b-\x1f\x7f-\x9f]")
 _TAG_SNIFF = re.compile(r"<(?:[a-zA-Z][\w:-]*(?:\s[^<>]*)?/?|/[a-zA-Z][\w:-]*\s*|!--.*?--)>", re.S)
 _ALT_JUNK = re.compile(
@@ -85,7 +85,8 @@ def text_blocks(content: str) -> list[RawBlock]:
 
 
 class _Builder:
-    """Accumulates inline text with whitespace collapsed and link offsets tracked."""
+    """Accumulates a block's raw text pieces and link offsets; whitespace is
+    collapsed once per block in ``take`` (per-piece work dominated the walk)."""
 
     def __init__(self) -> None:
         self.parts: list[str] = []
@@ -93,30 +94,22 @@ class _Builder:
         self.links: list[LinkSpan] = []
         self.open_links: list[tuple[int, str | None]] = []
         self.pre = 0  # >0 inside <pre>
-        self.breaks = 0  # <br>s since the last visible text
-        self.trailing_space = False
+        self.break_at = -1  # len(parts) at the last <br>, -1 if none since text
+        self.check_controls = True
 
-    def add(self, text: str | None) -> None:
-        if not text:
-            return
-        if _CONTROL_CHAR.search(text):
-            text = strip_controls(text)  # entities like &#x1b; decode to controls
-        if not self.pre:
-            text = self._collapse(text)
-        if text:
-            self.parts.append(text)
-            self.length += len(text)
-            self.trailing_space = text[-1] == " "
-            if text != " ":
-                self.breaks = 0
+    def add(self, text: str) -> None:
+        if self.check_controls and _CONTROL_CHAR.search(text):
+            text = strip_controls(text)  # numeric entities like &#x1b; decode to controls
+        self.parts.append(text)
+        self.length += len(text)
 
-    def _collapse(self, text: str) -> str:
-        """Whitespace runs become one space, and never two spaces across pieces."""
-        core = " ".join(text.split())
-        lead = text[:1].isspace() and bool(self.parts) and not self.trailing_space
-        if not core:
-            return " " if lead else ""
-        return (" " if lead else "") + core + (" " if text[-1].isspace() else "")
+    def line_break(self) -> bool:
+        """Record a <br>; True when it is the second in a row (a paragraph break)."""
+        if self.break_at >= 0 and not "".join(self.parts[self.break_at :]).strip():
+            return True
+        self.add("\n" if self.pre else " ")
+        self.break_at = len(self.parts)
+        return False
 
     def open_link(self, href: str | None) -> None:
         self.open_links.append((self.length, href))
@@ -129,8 +122,8 @@ class _Builder:
             self.links.append(LinkSpan(start, self.length, href))
 
     def take(self) -> tuple[str, list[LinkSpan]]:
-        """The finished text (trimmed, links shifted and clipped); resets state.
-        Links still open continue at offset 0 of the next block."""
+        """The finished text and its links; resets state. Links still open
+        continue at offset 0 of the next block."""
         raw = "".join(self.parts)
         links = self.links + [
             LinkSpan(start, self.length, href)
@@ -138,22 +131,33 @@ class _Builder:
             if href and self.length > start
         ]
         self.open_links = [(0, href) for _, href in self.open_links]
-        self.parts, self.length, self.links, self.breaks = [], 0, [], 0
-        self.trailing_space = False
+        self.parts, self.length, self.links, self.break_at = [], 0, [], -1
         if self.pre:
             text = raw.strip("\n").rstrip()
             lead = len(raw) - len(raw.lstrip("\n"))
-        else:
-            text = raw.strip()
-            lead = len(raw) - len(raw.lstrip())
-        return text, _shift_links(links, -lead, text)
+            return text, _shift_links(links, lambda offset: offset - lead, text)
+        text = " ".join(raw.split())
+        if not links:
+            return text, []
+        return text, _shift_links(links, lambda offset: _collapsed_offset(raw, offset), text)
 
 
-def _shift_links(links: Iterable[LinkSpan], delta: int, text: str) -> list[LinkSpan]:
-    """Move links by ``delta``, clip them to ``text`` and trim spaces at their edges."""
+def _collapsed_offset(raw: str, offset: int) -> int:
+    """Where ``raw[offset]`` lands once whitespace is collapsed and trimmed."""
+    prefix = raw[:offset]
+    collapsed = len(" ".join(prefix.split()))
+    if collapsed and prefix[-1:].isspace():
+        collapsed += 1  # the single space that separates it from what follows
+    return collapsed
+
+
+def _shift_links(
+    links: Iterable[LinkSpan], move: Callable[[int], int], text: str
+) -> list[LinkSpan]:
+    """Move links with ``move``, clip them to ``text`` and trim spaces at their edges."""
     out = []
     for link in links:
-        start, end = max(0, link.start + delta), min(len(text), link.end + delta)
+        start, end = max(0, move(link.start)), min(len(text), move(link.end))
         while start < end and text[start].isspace():
             start += 1
         while end > start and text[end - 1].isspace():
@@ -165,22 +169,35 @@ def _shift_links(links: Iterable[LinkSpan], delta: int, text: str) -> list[LinkS
 
 def _href(element: etree._Element, base: str | None) -> str | None:
     """An http(s) link target, resolved against the article URL; None otherwise."""
-    raw = strip_controls(element.get("href") or "", keep_newlines=False).strip()
+    raw = (element.get("href") or "").strip()
+    if _CONTROL_CHAR.search(raw):
+        raw = strip_controls(raw, keep_newlines=False)
     if not raw or raw.startswith("#"):
         return None
+    if _ABSOLUTE.match(raw):
+        return raw
+    if not base:
+        return None
     try:
-        href = urljoin(base, raw) if base else raw
+        href = urljoin(base, raw)
     except ValueError:
         return None
-    return href if re.match(r"(?i)https?://[^\s/]", href) else None
+    return href if _ABSOLUTE.match(href) else None
+
+
+_HINTS_SEEN: dict[str, str | None] = {}
 
 
 def _hint_of(element: etree._Element) -> str | None:
     attrs = f"{element.get('class') or ''} {element.get('id') or ''}".strip()
     if not attrs:
         return None
-    match = _HINT.search(attrs)
-    return match.group().strip(" _-").lower() if match else None
+    if attrs not in _HINTS_SEEN:
+        if len(_HINTS_SEEN) > 4096:  # bounded: class strings are site-controlled
+            _HINTS_SEEN.clear()
+        match = _HINT.search(attrs)
+        _HINTS_SEEN[attrs] = match.group().strip(" _-").lower() if match else None
+    return _HINTS_SEEN[attrs]
 
 
 def _meaningful_alt(alt: str) -> str | None:
@@ -212,11 +229,13 @@ class _Walker:
         self.containers = 0
 
     def flush(self) -> None:
-        text, links = self.builder.take()
-        if not text:
+        if not self.builder.parts:
+            self.builder.break_at = -1
             return
-        frame = self.frames[-1]
-        self.blocks.append(self._block(frame.kind, text, frame.level, links))
+        text, links = self.builder.take()
+        if text:
+            frame = self.frames[-1]
+            self.blocks.append(self._block(frame.kind, text, frame.level, links))
 
     def _block(self, kind: BlockKind, text: str, level: int, links: list[LinkSpan]) -> RawBlock:
         frame = self.frames[-1]
@@ -224,8 +243,9 @@ class _Walker:
             kind, text, level, links, frame.container, frame.hint, frame.hint_owner, frame.user
         )
 
+    # start/end run once per element: keep them lean (the walk dominates clean()).
     def start(self, el: etree._Element) -> None:
-        tag = el.tag if isinstance(el.tag, str) else ""
+        tag = el.tag
         if tag in _BLOCK_TAGS:
             self.flush()
             self.frames.append(self._frame_for(el, tag))
@@ -240,10 +260,11 @@ class _Walker:
             if alt:
                 self.flush()
                 self.blocks.append(self._block("caption", alt, 0, []))
-        self.builder.add(el.text)
+        if el.text:
+            self.builder.add(el.text)
 
     def end(self, el: etree._Element) -> None:
-        tag = el.tag if isinstance(el.tag, str) else ""
+        tag = el.tag
         if tag in _BLOCK_TAGS:
             self.flush()
             self.frames.pop()
@@ -251,39 +272,26 @@ class _Walker:
                 self.builder.pre -= 1
         elif tag == "a":
             self.builder.close_link()
-        self.builder.add(el.tail)
+        if el.tail:
+            self.builder.add(el.tail)
 
     def _line_break(self) -> None:
-        # Two <br> in a row separate paragraphs; one is a space (or a newline in <pre>).
-        if self.builder.pre:
-            self.builder.add("\n")
-            return
-        self.builder.breaks += 1
-        if self.builder.breaks >= 2:
+        # Two <br> in a row separate paragraphs; one is a space (a newline in <pre>).
+        if self.builder.line_break() and not self.builder.pre:
             self.flush()
-        else:
-            self.builder.add(" ")
 
     def _frame_for(self, el: etree._Element, tag: str) -> _Frame:
         parent = self.frames[-1]
-        kind, level, depth = parent.kind, parent.level, parent.list_depth
-        if tag in _HEADINGS:
-            kind, level = "heading", _HEADINGS[tag]
-        elif tag in _LISTS:
-            depth += 1
-        elif tag == "li":
-            kind, level = "list_item", max(depth, 1)
-        elif tag == "blockquote":
-            kind, level = "quote", 0
-        elif tag == "pre":
-            kind, level = "preformatted", 0
-        elif tag in ("figcaption", "caption"):
-            kind, level = "caption", 0
-        elif tag in ("p", "td", "th", "dt", "dd") and parent.kind == "heading":
-            kind, level = "paragraph", 0
+        kind, level, depth = _kind_for(tag, parent)
+        own_hint = _hint_of(el) if el.get("class") or el.get("id") else None
+        user = self.marks.get(el, parent.user) if self.marks else parent.user
+        opens_container = own_hint is not None or tag in _CONTAINER_TAGS
+        if not opens_container and tag != "figure" and (kind, level, depth, user) == (
+            parent.kind, parent.level, parent.list_depth, parent.user
+        ):  # fmt: skip
+            return parent  # frames are never mutated, so sharing is safe
         container, hint, owner = parent.container, parent.hint, parent.hint_owner
-        own_hint = _hint_of(el)
-        if tag in _CONTAINER_TAGS or own_hint:
+        if opens_container:
             self.containers += 1
             container = self.containers
             if own_hint:
@@ -291,13 +299,32 @@ class _Walker:
         has_caption = parent.has_caption or (
             tag == "figure" and el.find(".//figcaption") is not None
         )
-        user = self.marks.get(el, parent.user)
         return _Frame(kind, level, container, hint, owner, user, depth, has_caption)
 
 
-_PARSER = lxml.html.HTMLParser(
-    remove_comments=True, remove_pis=True, encoding="utf-8", no_network=True
-)
+def _kind_for(tag: str, parent: _Frame) -> tuple[BlockKind, int, int]:
+    """Block kind, level and list depth of a block element inside ``parent``."""
+    kind, level, depth = parent.kind, parent.level, parent.list_depth
+    if tag in _HEADINGS:
+        return "heading", _HEADINGS[tag], depth
+    if tag in _LISTS:
+        return kind, level, depth + 1
+    if tag == "li":
+        return "list_item", max(depth, 1), depth
+    if tag == "blockquote":
+        return "quote", 0, depth
+    if tag == "pre":
+        return "preformatted", 0, depth
+    if tag in ("figcaption", "caption"):
+        return "caption", 0, depth
+    if kind == "heading" and tag in ("p", "td", "th", "dt", "dd"):
+        return "paragraph", 0, depth
+    return kind, level, depth
+
+
+# A plain etree parser: lxml.html's element-class lookup runs Python code for
+# every element, which costs a third of the walk.
+_PARSER = etree.HTMLParser(remove_comments=True, remove_pis=True, encoding="utf-8", no_network=True)
 
 
 def parse_html(content: str) -> etree._Element | None:
@@ -307,13 +334,16 @@ def parse_html(content: str) -> etree._Element | None:
     if not data.strip():
         return None
     try:
-        root = lxml.html.document_fromstring(data, parser=_PARSER)
-    except (etree.ParserError, ValueError):
+        root = etree.fromstring(data, parser=_PARSER)
+    except (etree.LxmlError, ValueError):
+        return None
+    if root is None:
         return None
     etree.strip_elements(root, *_SKIP_TAGS, with_tail=False)
-    for hidden in root.xpath("//*[@hidden or @aria-hidden='true']"):
-        if hidden.getparent() is not None:
-            _drop_keep_tail(hidden)
+    if "hidden" in content:
+        for hidden in root.xpath("//*[@hidden or @aria-hidden='true']"):
+            if hidden.getparent() is not None:
+                _drop_keep_tail(hidden)
     return root
 
 
@@ -330,15 +360,22 @@ def _drop_keep_tail(element: etree._Element) -> None:
 
 
 def html_blocks(
-    root: etree._Element, base: str | None, marks: dict[etree._Element, str] | None = None
+    root: etree._Element,
+    base: str | None,
+    marks: dict[etree._Element, str] | None = None,
+    check_controls: bool = True,
 ) -> list[RawBlock]:
     """Walk a parsed tree into raw blocks. ``marks`` maps elements a user
-    selector matched to "remove" or "keep"; their blocks inherit the mark."""
+    selector matched to "remove" or "keep"; their blocks inherit the mark.
+    ``check_controls=False`` is for sources without numeric character
+    references, where no control character can appear after parsing."""
     walker = _Walker(base, marks or {})
+    walker.builder.check_controls = check_controls
+    start, end = walker.start, walker.end
     for event, el in etree.iterwalk(root, events=("start", "end")):
         if event == "start":
-            walker.start(el)
+            start(el)
         else:
-            walker.end(el)
+            end(el)
     walker.flush()
     return [block for block in walker.blocks if block.text.strip()]

@@ -204,6 +204,31 @@ for _phrase in PHRASES:
         PHRASES_BY_TRIGGER[_trigger] = (*PHRASES_BY_TRIGGER.get(_trigger, ()), _phrase)
 TRIGGERS = frozenset(PHRASES_BY_TRIGGER)
 
+# A block none of whose words is in GATE (lowercase) or CAPITALIZED_GATE (as
+# written) cannot hold an appeal sentence, so it is not scored at all: most
+# story paragraphs skip the per-sentence work this way. The check splits on
+# whitespace only (fast), so the sets also hold each word with the punctuation
+# that commonly clings to it.
+_CLINGING = ("", ",", ".", ":", ";", "?", "!", ")", "”", '"', "’", "'", "—", "…", ".”", ',"')
+_OPENING = ("", "(", "“", '"', "‘", "—")
+
+
+def _with_punctuation(base: list[str]) -> frozenset[str]:
+    return frozenset(lead + word + tail for word in base for lead in _OPENING for tail in _CLINGING)
+
+
+GATE = _with_punctuation(
+    [word for word, (category, _) in WORD_TABLE.items() if category in (ADDRESS, VOICE, GIVE, SIGN)]
+    + [trigger for phrase in PHRASES if phrase.rule for trigger in phrase.triggers]
+    + ["us", "advertisement", "sponsored", "copyright", "©"]
+)
+CAPITALIZED_GATE = _with_punctuation(
+    [verb.capitalize() for verb in CTA_VERBS]
+    + "Read Continue Story Advertisement Supported Related More Watch Listen Recommended"
+    " Share Follow Our Skip Scroll Sponsored Paid Promoted".split()
+)
+
+
 PRICE_PATTERN = re.compile(
     r"[$£€]\s?\d[\d.,]*\s*(?:/|a|an|per|each)\s*(?:month|mo|year|yr|week|wk)\b"
     r"|\b\d+ (?:days|weeks|months)['’]? (?:free|complimentary)\b|\bjust [$£€]\s?\d",

@@ -84,9 +84,7 @@ def _appeal_spans(
 ) -> None:
     hinted = _hinted_blocks(raw)
     keep = rules.keep
-
-    def is_kept(text: str) -> bool:
-        return bool(keep) and keep.matches_text(text)
+    is_kept = keep.matches_text if keep else _never
 
     scored: dict[int, list[Scored]] = {}
     for index, block in enumerate(raw):
@@ -94,10 +92,15 @@ def _appeal_spans(
             continue
         if block.kind == "quote" and not hinted[index]:
             continue  # a quotation reports someone else's words
-        scored[index] = appeals.analyse(block.text, offsets[index], is_kept)
-        spans[index].extend(appeals.block_spans(block.text, scored[index], hinted[index]))
+        scored[index] = appeals.analyse(block.text, offsets[index], is_kept, gate=not hinted[index])
+        if hinted[index] or not appeals.inert(scored[index]):
+            spans[index].extend(appeals.block_spans(block.text, scored[index], hinted[index]))
     _container_spans(raw, hinted, scored, spans)
     _neighbour_blocks(raw, scored, spans)
+
+
+def _never(_: str) -> bool:
+    return False
 
 
 def _hinted_blocks(raw: list[RawBlock]) -> list[bool]:
@@ -147,6 +150,10 @@ def _container_spans(
         elif block.container:
             groups[("plain", block.container)].append(index)
     for (kind, _), members in groups.items():
+        if kind == "plain" and len(members) > _SMALL_PLAIN[0]:
+            continue
+        if all(appeals.inert(scored.get(i, ())) for i in members) and kind == "plain":
+            continue
         if any(raw[i].user == "keep" for i in members):
             continue
         rule = _group_rule(raw, members, scored, hinted=kind == "hint")
@@ -190,12 +197,19 @@ def _neighbour_blocks(
 ) -> None:
     """A short block of weak appeal sentences next to a removed appeal block
     belongs to it (a heading over a pitch, a price line under it)."""
-    changed = True
+    candidates = [
+        index
+        for index, sentences in scored.items()
+        if not appeals.inert(sentences)
+        and _pitch_like(raw[index], sentences)
+        and not _whole(raw[index], spans[index])
+    ]
+    changed = bool(candidates)
     while changed:
         changed = False
-        for index, block in enumerate(raw):
-            sentences = scored.get(index)
-            if not sentences or _whole(block, spans[index]) or not _pitch_like(block, sentences):
+        for index in candidates:
+            block = raw[index]
+            if _whole(block, spans[index]):
                 continue
             for other in (index - 1, index + 1):
                 if 0 <= other < len(raw) and _appeal_block(raw[other], spans[other]):
