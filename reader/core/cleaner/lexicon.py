@@ -224,8 +224,12 @@ GATE = _with_punctuation(
 )
 CAPITALIZED_GATE = _with_punctuation(
     [verb.capitalize() for verb in CTA_VERBS]
-    + "Read Continue Story Advertisement Supported Related More Watch Listen Recommended"
-    " Share Follow Our Skip Scroll Sponsored Paid Promoted".split()
+    + sorted(
+        words(
+            "Read Continue Story Advertisement Supported Related More Watch Listen Recommended"
+            " Share Follow Our Skip Scroll Sponsored Paid Promoted"
+        )
+    )
 )
 
 

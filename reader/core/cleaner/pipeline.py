@@ -152,7 +152,7 @@ def _container_spans(
     for (kind, _), members in groups.items():
         if kind == "plain" and len(members) > _SMALL_PLAIN[0]:
             continue
-        if all(appeals.inert(scored.get(i, ())) for i in members) and kind == "plain":
+        if kind == "plain" and all(appeals.inert(scored.get(i, [])) for i in members):
             continue
         if any(raw[i].user == "keep" for i in members):
             continue
