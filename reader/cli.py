@@ -117,20 +117,26 @@ def _progress_printer(interactive: bool) -> tuple[Callable[..., None], Callable[
 def cmd_refresh(args: argparse.Namespace) -> int:
     with _open(args) as library:
         ids = [library.resolve_feed(ref).id for ref in args.feeds] if args.feeds else None
-        on_result, stop = _progress_printer(sys.stderr.isatty() and not args.quiet)
+        if args.quiet:
+            on_result, stop = None, lambda: None
+        else:
+            on_result, stop = _progress_printer(sys.stderr.isatty())
         try:
-            summary = library.refresh_sync(ids, on_result=on_result, wait=args.wait)
+            summary = library.refresh_sync(ids, on_result=on_result, wait=args.wait, fulltext=False)
         finally:
             stop()
         for result in summary.results:
             if result.error:
                 _out(f"error: {result.url}: {clean_line(result.error)}", sys.stderr)
         _out(summary.line())
-        if summary.full_texts:
-            _out(f"{summary.full_texts} summary-only articles completed from their web pages")
         sys.stdout.flush()
-        if not args.no_clean:
-            library.clean_pending()  # articles are stored and searchable already
+        if not args.no_clean:  # articles are stored and searchable already
+            import asyncio
+
+            completed = asyncio.run(library.complete_full_texts())
+            if completed:
+                _out(f"{completed} summary-only articles completed from their web pages")
+            library.clean_pending()
         return 1 if summary.feeds and summary.errors == summary.feeds else 0
 
 
@@ -472,7 +478,8 @@ def build_parser() -> argparse.ArgumentParser:
     refresh.add_argument("--quiet", action="store_true", help="no progress output")
     refresh.add_argument(
         "--no-clean", action="store_true",
-        help="leave cleaning of new articles for later (they are cleaned when opened)",
+        help="stop once new articles are stored and searchable: leave full-text completion "
+        "and cleaning for later (articles are cleaned when opened)",
     )  # fmt: skip
 
     listing = command("list", cmd_list, "list articles, newest first: id, flags, date, feed, title")

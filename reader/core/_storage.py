@@ -190,6 +190,18 @@ def transaction(connection: sqlite3.Connection) -> Iterator[sqlite3.Connection]:
     connection.execute("COMMIT")
 
 
+@contextlib.contextmanager
+def relaxed_sync(connection: sqlite3.Connection) -> Iterator[None]:
+    """Refresh writes skip the fsync per commit (WAL + NORMAL: a crash never corrupts,
+    a power cut may lose the last refresh, which the next refresh fetches again).
+    User actions — annotations, read state — keep FULL durability."""
+    connection.execute("PRAGMA synchronous = NORMAL")
+    try:
+        yield
+    finally:
+        connection.execute("PRAGMA synchronous = FULL")
+
+
 def _check_is_sqlite(path: Path) -> None:
     if not path.exists() or path.stat().st_size == 0:
         return

@@ -23,7 +23,7 @@ from typing import Any
 
 from reader.core import _storage
 from reader.core._lock import RefreshLock
-from reader.core._storage import Database, transaction
+from reader.core._storage import Database, relaxed_sync, transaction
 from reader.core.config import Config, config_dir, data_dir, load_config
 from reader.core.errors import BroadsheetError, FeedParseError, LibraryError, NotFoundError
 from reader.core.models import (
@@ -136,7 +136,6 @@ class Library:
         self.config = config
         self.db = Database(data_path / _storage.DB_NAME, read_only=read_only)
         self._parser_pool: concurrent.futures.Executor | None = None
-        self._fulltext_queue: list[tuple[int, str]] = []
 
     # -- opening ---------------------------------------------------------------
 
@@ -816,7 +815,6 @@ class Library:
         feeds = self._feeds_to_refresh(feed_ids)
         summary = RefreshSummary()
         store_lock = asyncio.Lock()
-        self._fulltext_queue = []
 
         async def refresh_one(client: Any, feed: Feed) -> None:
             result = await self._refresh_feed(client, feed, store_lock)
@@ -827,8 +825,8 @@ class Library:
         async def run(client: Any) -> None:
             with _parser_pool(len(feeds)) as self._parser_pool:
                 await asyncio.gather(*(refresh_one(client, feed) for feed in feeds))
-            if fulltext and self._fulltext_queue:
-                summary.full_texts = await self._fetch_full_texts(client, store_lock)
+            if fulltext:
+                summary.full_texts = await self._complete_full_texts(client, store_lock)
 
         if fetcher is not None:  # the caller owns its lifetime
             await run(fetcher)
@@ -841,20 +839,30 @@ class Library:
         await asyncio.to_thread(self.prune)
         return summary
 
-    async def _fetch_full_texts(self, fetcher: Any, store_lock: asyncio.Lock) -> int:
-        """Fetch and extract the story page of summary-only articles (bounded concurrency).
-        The page is stored, so the article reads in full offline afterwards."""
+    async def complete_full_texts(self, *, fetcher: Any = None) -> int:
+        """Fetch the story pages of summary-only articles that refresh marked pending.
+        Separate from refresh so a refresh is done as soon as its articles are stored."""
+        from reader.core._fetch import Fetcher, FetchLimits
+
+        if fetcher is not None:
+            return await self._complete_full_texts(fetcher, asyncio.Lock())
+        limits = FetchLimits(
+            max_connections=self.config.max_connections, per_host=self.config.per_host
+        )
+        async with Fetcher(limits) as client:
+            return await self._complete_full_texts(client, asyncio.Lock())
+
+    async def _complete_full_texts(self, fetcher: Any, store_lock: asyncio.Lock) -> int:
+        """Fetch and extract pending pages (bounded concurrency). The page is stored, so
+        the article reads in full offline afterwards."""
         slots = asyncio.Semaphore(self.config.fulltext_concurrency)
         done = 0
+        pending = self._db.execute(
+            "SELECT id, link, cleaned_text FROM articles WHERE fulltext_state = 'pending'"
+        ).fetchall()
 
-        async def one(feed_id: int, key: str) -> None:
+        async def one(row: sqlite3.Row) -> None:
             nonlocal done
-            row = self._db.execute(
-                "SELECT id, link, cleaned_text FROM articles WHERE feed_id = ? AND key = ?",
-                (feed_id, key),
-            ).fetchone()
-            if row is None or not is_http_url(row["link"]):
-                return
             async with slots:
                 page = await fetcher.fetch(
                     row["link"], max_bytes=FULLTEXT_MAX_BYTES, accept=PAGE_ACCEPT
@@ -863,8 +871,7 @@ class Library:
                 stored = await asyncio.to_thread(self._store_full_text, row, page)
             done += stored
 
-        queue, self._fulltext_queue = self._fulltext_queue, []
-        await asyncio.gather(*(one(feed_id, key) for feed_id, key in queue))
+        await asyncio.gather(*(one(row) for row in pending))
         return done
 
     def _store_full_text(self, row: sqlite3.Row, page: FetchResult) -> bool:
@@ -948,7 +955,7 @@ class Library:
     def _record_outcome(self, feed: Feed, fetched: FetchResult, result: FeedRefreshResult) -> None:
         """Store what a fetch that produced no new entries taught us about the feed."""
         stamp = _storage.now()
-        with transaction(self._db) as db:
+        with relaxed_sync(self._db), transaction(self._db) as db:
             if result.error:
                 retry_until = stamp + fetched.retry_after if fetched.retry_after else None
                 db.execute(
@@ -977,16 +984,15 @@ class Library:
         stamp = _storage.now()
         prepared = [(entry, quick_text(entry)) for entry in _unique_entries(parsed.entries)]
         updated: list[int] = []
-        with transaction(self._db) as db:
+        with relaxed_sync(self._db), transaction(self._db) as db:
             feed_title = parsed.title or feed.title
             for entry, text in prepared:
+                full_text = needs_full_text(feed.fulltext, entry, text)
                 outcome, article_id = _store_entry(
-                    db, feed.id, feed_title, feed.url, entry, text, stamp
+                    db, feed.id, feed_title, feed.url, entry, text, full_text, stamp
                 )
                 if outcome == "new":
                     result.new += 1
-                    if needs_full_text(feed.fulltext, entry, text):
-                        self._fulltext_queue.append((feed.id, entry.key))
                 elif outcome == "updated":
                     result.updated += 1
                     updated.append(article_id)
@@ -1097,6 +1103,7 @@ def _store_entry(
     feed_url: str,
     entry: ParsedEntry,
     text: str,
+    full_text: bool,
     stamp: float,
 ) -> tuple[str, int]:
     """Insert a new entry or update a changed one; user state is never touched.
@@ -1138,12 +1145,13 @@ def _store_entry(
     cursor = db.execute(
         """INSERT INTO articles (feed_id, feed_title, feed_url, key, title, author, link,
         duplicate_of, published, sort_time, fetched_at, raw_content, content_type, summary,
-        content_hash, cleaned_text, cleaner_version, enclosures)
-        VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, 0, ?)""",
+        content_hash, cleaned_text, cleaner_version, enclosures, fulltext_state)
+        VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, 0, ?, ?)""",
         (
             feed_id, feed_title, feed_url, entry.key, entry.title, entry.author, entry.link,
             duplicate_of, published, published or stamp, stamp, entry.content,
             entry.content_type, entry.summary, content_hash, text, enclosures,
+            "pending" if full_text else None,
         ),
     )  # fmt: skip
     return "new", cursor.lastrowid or 0
