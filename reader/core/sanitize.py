@@ -11,14 +11,18 @@ from __future__ import annotations
 import re
 
 # ESC-introduced sequences: CSI, OSC/DCS/APC/PM/SOS strings, and two-byte escapes.
-# String sequences end at BEL or ST (ESC \\) or, if unterminated, at end of input
-# (capped so a hostile unterminated OSC cannot eat a whole article).
+# A string sequence terminated by BEL or ST (ESC \\) within 4096 characters is
+# removed whole. An unterminated one loses only its introducer and numeric
+# parameters: nothing can tell its payload from the text after it, and text
+# must survive (the payload is printable, so showing it is harmless). Payloads
+# stop at another introducer, so each character is scanned by at most one
+# sequence: linear time even for a run of 8-bit introducers.
 _ESCAPE_SEQUENCE = re.compile(
     r"""
     \x1b\[[0-?]*[ -/]*[@-~]?              # CSI ... final byte
-  | \x1b[\]PX^_][^\x07\x1b]{0,4096}(?:\x07|\x1b\\)?  # OSC, DCS, SOS, PM, APC strings
+  | (?:\x1b[\]PX^_]|[\x90\x98\x9d-\x9f])  # OSC, DCS, SOS, PM, APC (7- or 8-bit)
+    (?:[^\x07\x1b\x90\x98\x9c-\x9f]{0,4096}(?:\x07|\x9c|\x1b\\)|[0-9;]*)
   | \x9b[0-?]*[ -/]*[@-~]?                # 8-bit CSI
-  | [\x90\x9d\x98\x9e\x9f][^\x07\x1b\x9c]{0,4096}(?:\x07|\x9c|\x1b\\)?  # 8-bit strings
   | \x1b[ -/]*[0-~]?                      # other two-byte escapes (and a lone ESC)
     """,
     re.VERBOSE,

@@ -1,0 +1,1 @@
+"""Hostile input: feeds, networks and crashes (issue 7)."""
