@@ -220,6 +220,7 @@ class FakeLibrary:
                 if (query.feed_id is None or a.feed_id == query.feed_id)
                 and (not query.unread_only or not a.read)
                 and (not query.saved_only or a.saved)
+                and (query.tag is None or query.tag in a.tags)
             ]
         return sorted(rows, key=lambda a: (a.published or 0.0, a.id), reverse=True)
 
@@ -287,6 +288,23 @@ class FakeLibrary:
     def set_reading_position(self, article_id: int, position: int) -> None:
         with self._lock:
             self._articles[article_id].reading_position = max(0, position)
+
+    # -- tags (article tags only; the real library adds feed tags) -------------
+
+    def tag_article(self, article_id: int, tags: Sequence[str]) -> None:
+        with self._lock:
+            article = self._articles[article_id]
+            article.tags = tuple(sorted(set(article.tags) | {t.strip() for t in tags if t.strip()}))
+
+    def untag_article(self, article_id: int, tags: Sequence[str]) -> None:
+        with self._lock:
+            article = self._articles[article_id]
+            article.tags = tuple(tag for tag in article.tags if tag not in set(tags))
+
+    def tags(self) -> list[tuple[str, int]]:
+        with self._lock:
+            names = sorted({tag for a in self._articles.values() for tag in a.tags})
+        return [(name, self.count_articles(ArticleQuery(tag=name))) for name in names]
 
     # -- refresh --------------------------------------------------------------
 

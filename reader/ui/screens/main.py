@@ -28,6 +28,7 @@ from reader.core.library import ArticleQuery
 from reader.core.models import Article, ArticleSummary, Feed, FeedRefreshResult, RefreshSummary
 from reader.core.sanitize import clean_line, visible_url
 from reader.ui.screens.dialogs import ConfirmScreen, PromptScreen
+from reader.ui.screens.library_actions import LibraryActions
 from reader.ui.widgets.article_list import ArticleList
 from reader.ui.widgets.reading_view import ReadingView
 from reader.ui.widgets.sidebar import (
@@ -56,7 +57,7 @@ def friendly_error(error: BaseException) -> str:
     return f"Unexpected error: {clean_line(str(error)) or error.__class__.__name__}"
 
 
-class MainScreen(Screen[None]):
+class MainScreen(LibraryActions, Screen[None]):
     """Sidebar | article list over the reading pane."""
 
     BINDINGS: ClassVar[list[BindingType]] = [
@@ -75,6 +76,11 @@ class MainScreen(Screen[None]):
         Binding("u", "toggle_unread_only", "Unread only", show=False, id="unread-only"),
         Binding("plus", "add_feed", "Add feed", show=False, id="add-feed"),
         Binding("d", "unsubscribe", "Unsubscribe", show=False, id="unsubscribe"),
+        Binding("t", "tag", "Tag article", show=False, id="tag"),
+        Binding("s", "save", "Save/unsave article", show=False, id="save"),
+        Binding("slash", "search", "Search library", show=False, id="search"),
+        Binding("e", "export", "Export article", show=False, id="export"),
+        Binding("E", "export_saved", "Export saved in view", show=False, id="export-saved"),
         Binding("q", "back", "Back/Quit", id="back"),
         Binding("escape", "close_find", "Close find", show=False, id="close-find"),
     ]
@@ -196,7 +202,8 @@ class MainScreen(Screen[None]):
         feeds = await self.call(library.feeds)
         saved = await self.call(library.count_articles, ArticleQuery(saved_only=True))
         unread = await self.call(library.count_articles, ArticleQuery(unread_only=True))
-        self.sidebar.show_feeds(feeds, SidebarCounts(unread, saved))
+        tags = await self.call(library.tags)
+        self.sidebar.show_feeds(feeds, SidebarCounts(unread, saved), tags)
         self.update_header()
         return feeds
 
@@ -235,6 +242,10 @@ class MainScreen(Screen[None]):
             return "All caught up: nothing unread. Press R to look for new articles."
         if view == SAVED_ID:
             return "No saved articles yet."
+        if self.sidebar.current_tag is not None:
+            if self.unread_only:
+                return "No unread articles with this tag. Press u to show read ones too."
+            return "No articles with this tag."
         feed = self.sidebar.current_feed
         if feed is None:
             return "Nothing here."
@@ -249,17 +260,20 @@ class MainScreen(Screen[None]):
     def update_header(self) -> None:
         view = self.sidebar.current_id
         feed = self.sidebar.current_feed
+        tag = self.sidebar.current_tag
         if view == SAVED_ID:
             title = "Saved"
+        elif tag is not None:
+            title = f"Tag: {clean_line(tag)}"
         elif feed is not None:
             title = clean_line(feed.title)
         else:
             title = "All unread"
         count = self.articles.row_count
         parts = [Content.styled(title, "bold"), Content(f"  {count} articles")]
-        if feed is not None:
+        if feed is not None or tag is not None:
             parts.append(Content(" · unread only" if self.unread_only else " · all"))
-            if feed.last_error:
+            if feed is not None and feed.last_error:
                 error = f"  ! last refresh failed: {clean_line(feed.last_error)}"
                 parts.append(Content.styled(error, "$error"))
         self.query_one("#list-header", Static).update(Content("").join(parts))

@@ -17,6 +17,7 @@ from reader.core.sanitize import clean_line
 
 UNREAD_ID = "unread"
 SAVED_ID = "saved"
+TAG_PREFIX = "tag:"
 
 
 @dataclass(frozen=True, slots=True)
@@ -29,12 +30,18 @@ def feed_option_id(feed_id: int) -> str:
     return f"feed:{feed_id}"
 
 
+def tag_option_id(tag: str) -> str:
+    return f"{TAG_PREFIX}{tag}"
+
+
 def query_for(option_id: str | None, unread_only: bool) -> ArticleQuery:
     """The article list query an entry stands for."""
     if option_id == SAVED_ID:
         return ArticleQuery(saved_only=True)
     if option_id and option_id.startswith("feed:"):
         return ArticleQuery(feed_id=int(option_id[5:]), unread_only=unread_only)
+    if option_id and option_id.startswith(TAG_PREFIX):
+        return ArticleQuery(tag=option_id[len(TAG_PREFIX) :], unread_only=unread_only)
     return ArticleQuery(unread_only=True)
 
 
@@ -63,6 +70,7 @@ class Sidebar(OptionList):
         super().__init__(id=id)
         self.feeds: list[Feed] = []
         self.counts = SidebarCounts(0, 0)
+        self.tags: list[tuple[str, int]] = []  # (tag, articles it selects), under the feeds
 
     def _entry(self, label: str, count: int | None, marker: Content | None = None) -> Content:
         width = max(12, self.scrollable_content_region.width - 2)
@@ -79,10 +87,14 @@ class Sidebar(OptionList):
             marker = Content.styled("! ", ".sidebar--error")
         return Option(self._entry(feed.title, feed.unread, marker), id=feed_option_id(feed.id))
 
-    def show_feeds(self, feeds: list[Feed], counts: SidebarCounts) -> None:
+    def show_feeds(
+        self, feeds: list[Feed], counts: SidebarCounts, tags: list[tuple[str, int]] | None = None
+    ) -> None:
         """Rebuild the entries, keeping the highlighted one."""
         self.feeds = feeds
         self.counts = counts
+        if tags is not None:
+            self.tags = tags
         self._rebuild()
 
     def _rebuild(self) -> None:
@@ -96,6 +108,13 @@ class Sidebar(OptionList):
             hint = Content.styled("  No feeds yet: press + to add one", ".sidebar--heading")
             options.append(Option(hint, id="hint", disabled=True))
         options.extend(self._feed_option(feed) for feed in self.feeds)
+        if self.tags:
+            heading = Content.styled("  Tags", ".sidebar--heading")
+            options += [None, Option(heading, id="tags-heading", disabled=True)]
+            options.extend(
+                Option(self._entry(tag, count, Content("# ")), id=tag_option_id(tag))
+                for tag, count in self.tags
+            )
         with self.prevent(OptionList.OptionHighlighted):
             self.set_options(options)
             self.select_id(current)
@@ -110,6 +129,11 @@ class Sidebar(OptionList):
     def current_id(self) -> str:
         option = self.highlighted_option
         return option.id if option is not None and option.id else UNREAD_ID
+
+    @property
+    def current_tag(self) -> str | None:
+        option_id = self.current_id
+        return option_id[len(TAG_PREFIX) :] if option_id.startswith(TAG_PREFIX) else None
 
     @property
     def current_feed(self) -> Feed | None:
