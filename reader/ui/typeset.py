@@ -27,6 +27,16 @@ from reader.core.models import BLOCK_SEPARATOR, Article, Block, Enclosure, LinkS
 from reader.core.sanitize import clean_line, visible_url
 
 _WORD = re.compile(r"\S+")
+# The core strips control characters before text is stored; should one slip
+# through, show it as a visible symbol, one for one, so offsets stay aligned
+# (Content would silently drop it) and the terminal never receives it. Tabs
+# would widen a line without moving offsets, so they show as one space.
+_VISIBLE_CONTROLS = {
+    **{code: "\ufffd" for code in [*range(0x00, 0x20), *range(0x7F, 0xA0)]},
+    0x1B: "\u241b",
+    0x09: " ",
+    0x0A: "\n",
+}
 
 
 @dataclass(frozen=True, slots=True)
@@ -128,8 +138,7 @@ class _Piece:
         if not text:
             return
         start = len(self.offsets)
-        # Tabs would widen a line without moving offsets; show them as one space.
-        self.text.append(text.replace("\t", " "))
+        self.text.append(text.translate(_VISIBLE_CONTROLS))
         if style:
             self.spans.append(Span(start, start + len(text), style))
         if offset is None:

@@ -129,7 +129,7 @@ async def test_refresh_of_a_failing_feed_explains_itself(
         await settle(pilot)
         text = screen_text(app)
         assert "last refresh failed: connection refused" in text
-        assert "1 errors" in text  # the notification
+        assert "Refresh failed: connection refused" in text  # the notification
 
 
 async def test_add_and_remove_a_feed(app: BroadsheetApp, library: FakeLibrary) -> None:

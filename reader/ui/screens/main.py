@@ -483,6 +483,8 @@ class MainScreen(LibraryActions, Screen[None]):
         assert summary is not None
         severity: SeverityLevel = "warning" if summary.errors else "information"
         message = summary.line()
+        if summary.feeds == 1 and summary.results[0].error:
+            message = f"Refresh failed: {clean_line(summary.results[0].error)}"
         if summary.errors and summary.errors == summary.feeds:
             message += ". Is the network down?"
         self.app.notify(message, severity=severity, markup=False)
