@@ -399,7 +399,7 @@ def main(argv: list[str] | None = None) -> int:
     passed = True
     for name, path in (
         ("appeals-dev (shared corpus)", args.corpus),
-        ("own held-out set", args.own),
+        ("own set, tests/data/appeals_own.json", args.own),
     ):
         if not path.exists():
             print(f"\n== {name}: {path} not found, skipped")

@@ -267,3 +267,26 @@ def test_explain_lists_removals() -> None:
     assert "appeal.subscription" in report
     assert "Subscribe now" in report
     assert explain(clean("Nothing to remove here.")) == "nothing removed"
+
+
+# --- full-page extraction -----------------------------------------------------------
+
+
+def test_extract_path_fills_metadata_and_blocks() -> None:
+    pytest.importorskip("reader.core.cleaner.extract")
+    page = (
+        "<html><head><title>Harbour plan approved</title>"
+        '<link rel="canonical" href="https://news.example.org/harbour"></head><body>'
+        "<nav><a href='/'>Home</a></nav><article><h1>Harbour plan approved</h1>"
+        + "".join(
+            f"<p>The council approved the harbour plan on Monday, paragraph {n}, after a long"
+            " debate about costs, dredging and the future of the fishing fleet.</p>"
+            for n in range(8)
+        )
+        + "<p>Subscribe now for unlimited access.</p></article><footer>Contact</footer></body></html>"
+    )
+    article = clean(page, "https://news.example.org/harbour", extract=True)
+    assert article.extracted
+    assert any("paragraph 3" in block.text for block in article.blocks)
+    assert "Subscribe now" not in article.text
+    assert "Home" not in article.text

@@ -23,6 +23,7 @@ _WORD = re.compile(r"\w+(?:['’]\w+)*")
 # Quoted speech is someone else talking: its "we" and "you" are not the outlet's.
 _QUOTED = re.compile(r'“[^”]*(?:”|$)|"[^"]*(?:"|$)|«[^»]*(?:»|$)')
 _CURRENCY = re.compile(r"[$£€]|\b(?:days|weeks|months)\b")
+_LABEL_SEPARATORS = re.compile(r"\s[-–—|•·]\s|\s*[|•·]\s*")
 _CAPITAL = re.compile(r"\s([A-Z][\w'’.-]*)")
 _FUNCTION_WORDS = words(
     "a an the of to for from with by in on at and or but as into about than that this "
@@ -63,7 +64,18 @@ def _chrome_rule(segment: str, words: int) -> str | None:
         return "chrome.readmore"
     if words > lx.CHROME_MAX_WORDS:
         return None
-    label = segment.strip(" .!?:;,…→›»>|-–—\"'“”‘’()[]")
+    # "Advertisement - scroll to continue": every label in the line must be chrome.
+    rule = None
+    for part in _LABEL_SEPARATORS.split(segment):
+        label = part.strip(" .!?:;,…→›»>\"'“”‘’()[]")
+        if label:
+            rule = _chrome_label(label)
+            if rule is None:
+                return None
+    return rule
+
+
+def _chrome_label(label: str) -> str | None:
     for rule, pattern in lx.CHROME:
         if pattern.fullmatch(label):
             return rule
@@ -99,6 +111,13 @@ def score_sentence(masked: str, start: int, end: int) -> Scored:
         categories.add(lx.PRICE)
     score = sum(lx.WEIGHTS[category] for category in categories) + lx.STRONG * min(hits, 2)
     score += _cta_bonus(tokens, lowered)
+    if not score >= lx.STRONG and ": " in segment:
+        # An imperative after a colon ("Cheaper than a coffee: get a year of ...").
+        clause = segment.split(": ", 1)[1]
+        clause_tokens = _WORD.findall(clause)
+        if clause_tokens:
+            clause_tokens[0] = clause_tokens[0].capitalize()
+            score += _cta_bonus(clause_tokens, [t.lower() for t in clause_tokens])
     chrome = _chrome_rule(segment, len(tokens))
     rule = chrome or strong_rule or _family_rule(families)
     return Scored(
@@ -145,7 +164,7 @@ def _cta_bonus(tokens: list[str], lowered: list[str]) -> float:
     if index == 0 and tokens[0][:1].islower():
         return 0.0  # a lowercase start is a fragment, not an imperative
     following = lowered[index + 1 :]
-    if following and following[0] in lx.CTA_NOT_BEFORE:
+    if following and following[0] in lx.CTA_NOT_BEFORE and lowered[index] in lx.CTA_NOUNISH:
         return 0.0
     for word in following:
         entry = lx.WORD_TABLE.get(word)
@@ -292,8 +311,8 @@ def glued_story_start(text: str, sentence: Scored) -> int | None:
         word = previous[-1]
         if not word[-1].isalnum() or word.lower() in _FUNCTION_WORDS:
             continue
-        if len(text[cut:tail_end].split()) < 5:
-            return None
+        if len(text[cut:tail_end].split()) < 8:
+            return None  # too short to be a story's opening sentence
         suffix = score_sentence(masked, cut, tail_end)
         if (
             suffix.score < 1.5

@@ -305,6 +305,8 @@ class _Walker:
 def _kind_for(tag: str, parent: _Frame) -> tuple[BlockKind, int, int]:
     """Block kind, level and list depth of a block element inside ``parent``."""
     kind, level, depth = parent.kind, parent.level, parent.list_depth
+    if kind == "preformatted":
+        return kind, level, depth  # everything inside <pre> stays verbatim
     if tag in _HEADINGS:
         return "heading", _HEADINGS[tag], depth
     if tag in _LISTS:
@@ -351,11 +353,12 @@ def _drop_keep_tail(element: etree._Element) -> None:
     parent = element.getparent()
     tail = element.tail
     if tail:
+        # lxml parses character references to controls but refuses to store them.
         previous = element.getprevious()
         if previous is not None:
-            previous.tail = (previous.tail or "") + tail
+            previous.tail = strip_controls((previous.tail or "") + tail)
         else:
-            parent.text = (parent.text or "") + tail
+            parent.text = strip_controls((parent.text or "") + tail)
     parent.remove(element)
 
 

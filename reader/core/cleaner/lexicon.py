@@ -103,7 +103,12 @@ CTA_VERBS = words(
     "subscribe join donate give register become get start try create click tap disable"
     " unblock whitelist unlock claim read continue learn chip make help consider support"
     " download follow listen upgrade renew activate pledge receive enjoy discover stay"
-    " sign log turn switch contact send email share tell enter save"
+    " sign log turn switch contact send email share tell enter save text forward tap grab"
+    " search let think pass hit add find check visit buy order book"
+)
+# CTA verbs that double as nouns ("Support from voters", "Help for renters").
+CTA_NOUNISH = words(
+    "support help start turn switch stay read make share text save tap pass hit order book"
 )
 CTA_NOT_BEFORE = words(
     "for among from of is was were are has had have grew fell rose comes came will would"
@@ -145,7 +150,8 @@ PHRASES: tuple[Phrase, ...] = (
     _strong(DONATION, "going alive afloat", r"\bhelps? (?:us )?keep (?:us|[\w.-]+|our [\w-]+|[\w-]+ journalism) (?:going|alive|free|open|independent|afloat|running|online)\b"),
     _strong(DONATION, "please", r"\bplease (?:don['’]?t|do not) (?:skip|scroll|ignore|close)\b"),
     _strong(DONATION, "enjoyed liked value appreciate rely care", r"\bif you (?:enjoyed|liked|value|appreciate|rely on|care about)\b[^.]{0,50}\b(?:article|story|this|our|work|journalism|reporting|newsletter|site|content)\b"),
-    _strong(DONATION, "you", r"\bwill you (?:\w+ ){0,5}(?:support|join|become|give|donate|help|chip)\b"),
+    _strong(DONATION, "you", r"\b(?:will|would|could|can|won['’]t) you (?:\w+ ){0,5}(?:support|join|become|give|donate|help|chip|consider)\b"),
+    _strong(DONATION, "please", r"\bplease (?:subscribe|donate|register|sign up|log in|sign in|support us|support our|consider (?:a|an|making|giving|supporting|subscribing|becoming|donating))\b"),
     _strong(DONATION, "possible", r"\b(?:made|make|makes) (?:\w+ ){0,3}possible (?:by|thanks to) (?:readers|members|supporters|you|people like you|donors like you)\b|\bwould (?:not|n['’]t) be possible without (?:\w+ ){0,2}(?:readers|members|supporters|you|contributions|donations)\b"),
     _strong(MEMBERSHIP, "become becoming", rf"\b(?:become|becoming) an? {_ANY}?(?:member|supporter|subscriber|patron|donor|insider|friend)\b"),
     _strong(MEMBERSHIP, "join", r"\bjoin (?:us|our (?:[\w-]+ )?(?:community|members|mailing list|supporters))\b|\bjoin (?:the )?(?:[\d,.]+ (?:million |thousand )?)?(?:other )?(?:readers|supporters|members)\b"),
@@ -155,13 +161,18 @@ PHRASES: tuple[Phrase, ...] = (
     _strong(SUBSCRIPTION, "unlimited complimentary", r"\b(?:unlimited|complimentary) (?:digital )?access\b"),
     _strong(SUBSCRIPTION, "trial", r"\b(?:start|begin|try|claim|get|activate) (?:your |a |my |our )?(?:[\w-]+[- ](?:day|week|month) |risk-free |free )+trial\b|\bfree trial (?:today|now)\b"),
     _strong(SUBSCRIPTION, "already", r"\balready (?:a |an )?(?:subscriber|member|registered|have an account)\b"),
-    _strong(SUBSCRIPTION, "subscribers members subscriber member", r"\b(?:subscribers?|members?)[- ]only\b|\bfor (?:subscribers|members) only\b|\bexclusive(?:ly)? (?:for|to) (?:subscribers|members)\b|\b(?:reserved|available) (?:for|to) (?:subscribers|members|premium)\b|\bnot an? (?:subscriber|member) yet\b"),
+    _strong(SUBSCRIPTION, "subscribers members subscriber member users", r"\b(?:subscribers?|members?)[- ]only\b|\bfor (?:subscribers|members) only\b|\bexclusive(?:ly)? (?:for|to) (?:subscribers|members)\b|\b(?:reserved|available) (?:only )?(?:for|to) (?:our )?(?:registered users|(?:paying |paid |premium |digital )?(?:subscribers|members)|premium)\b|\bnot an? (?:subscriber|member) yet\b"),
+    _strong(SUBSCRIPTION, "full", r"\bto (?:read|access|see|view|unlock) (?:this|the) (?:full )?(?:article|story|piece|content)(?: in full)?,|\bread (?:this|the) (?:article|story) in full\b|\bto (?:read|access|view) the full (?:article|story)\b"),
+    _strong(SUBSCRIPTION, "upgrade", r"\bupgrade (?:your|to (?:a |our )?(?:premium|digital|full|paid))\b"),
     _strong(SUBSCRIPTION, "reading", r"\b(?:continue|keep) reading\b"),
     _strong(SUBSCRIPTION, "limit", r"\b(?:reached|hit|used) (?:your|the) (?:[\w-]+ )?limit of (?:free )?(?:articles|stories)\b|\b(?:free )?(?:article|story) limit\b"),
     _strong(SUBSCRIPTION, "free half", r"\bfirst (?:month|year|week|\d+ (?:days|weeks|months)) (?:is |are )?(?:free|on us|for just|half price)\b"),
     _strong(SUBSCRIPTION, "anytime", r"\bcancel (?:at )?any ?time\b"),
-    _strong(REGISTRATION, "account log sign login signin", r"\bcreate (?:a |an |your )?(?:free )?account\b|\b(?:log|sign) ?in (?:or|to (?:your|continue|read|keep))\b|\bor (?:log|sign) ?in\b"),
+    _strong(REGISTRATION, "account log sign login signin", r"\bcreate (?:a |an |your )?(?:free )?account\b|\b(?:log|sign) ?in (?:or|to (?:your|continue|read|keep|comment|access|save|join|post|reply))\b|\bor (?:log|sign) ?in\b"),
+    _strong(SUBSCRIPTION, "free", r"\b(?:out of|no more|run out of|used (?:up )?(?:all )?(?:of )?(?:your|the)) (?:\w+ )?free (?:stories|articles|reads|pieces)\b"),
     _strong(REGISTRATION, "register", r"\bregister (?:now|today|for free|free|here|to (?:read|continue|access|get|unlock))\b"),
+    _strong(PROMO, "forward share send", r"\b(?:forward|share|send) (?:this|it) (?:[\w-]+ )?(?:to|with) (?:a friend|friends|someone|others)\b"),
+    _strong(PROMO, "notified notifications alerts", r"\b(?:get|receive|turn on) (?:\w+ ){0,2}(?:notified|notifications|alerts)\b[^.]{0,40}\b(?:when we|from us|your (?:phone|inbox|device))\b|\b(?:sent|delivered|straight) to your (?:phone|device|mobile)\b"),
     _strong(REGISTRATION, "thanks thank", r"\bthanks? (?:you )?for (?:reading|visiting|subscribing|your interest|being a)\b"),
     # newsletters
     _strong(NEWSLETTER, "inbox inboxes", r"\b(?:to|in|into) your (?:e-?mail )?inbox(?:es)?\b"),
@@ -173,8 +184,11 @@ PHRASES: tuple[Phrase, ...] = (
     # legal and syndication boilerplate
     _strong(LEGAL, "personal commercial copies agreement law reserved reprints reprint copyright redistributed reproduced", r"\bpersonal,? non-?commercial use\b|\bnon-?personal use\b|\border (?:multiple|presentation-ready|reprint) copies\b|\b(?:subscriber|user|license|licence) agreement\b|\bcopyright law\b|\ball rights reserved\b|\breprints?\b[^.]{0,40}\b(?:contact|visit|call|order)\b|^(?:copyright|©) (?:\d{4}|©)|\bmay not be (?:[\w-]+,? (?:or )?){0,5}(?:redistributed|reproduced|republished)\b"),
     _strong(REPUBLICATION, "originally published appeared version", r"^(?:this|the above|a version of this) (?:story|article|piece|post|column|essay)\b[^.]{0,40}\b(?:originally|first) (?:published|appeared|ran|posted)\b|^a version of this (?:story|article)\b"),
+    _strong(REPUBLICATION, "partnership collaboration permission support grant funded", r"^(?:editor['’]s note:? )?(?:this|the following|the above) (?:story|article|piece|report|series|coverage|project|investigation)\b[^.]{0,80}\b(?:in partnership with|in collaboration with|with (?:the )?permission|with (?:the )?support (?:of|from)|funded by|a grant from)\b"),
+    _strong(REPUBLICATION, "permission", r"\b(?:shared|used|published|reproduced|republished|reprinted) (?:here )?with (?:the )?(?:kind )?permission\b"),
     _strong(REPUBLICATION, "republished reproduced reprinted", r"\b(?:republished|reproduced|reprinted|cross-posted) (?:here )?(?:with (?:the )?permission|as part of|under (?:a|the) (?:creative commons|cc)|courtesy of|through a partnership|in partnership)\b"),
     # features: they add a category, not a verdict
+    _feature(GIVE, "chip chipping", r"\bchip(?:ping)? in\b"),
     _feature(SIGN, "sign signs signing", r"\bsign(?:s|ing)?[ -]up\b"),
     _feature(SIGN, "log sign", r"\b(?:log|sign) in\b"),
     _feature(SIGN, "advertising ads", r"\b(?:relies|rely|depends?|counts?) on (?:advertising|ads|ad revenue)\b"),
@@ -188,12 +202,13 @@ PHRASES: tuple[Phrase, ...] = (
     _feature(TEASER, "best", r"\bthe best (?:in|of) \w+ from\b|\bthe best of (?:our|the) \w+\b"),
     _feature(TEASER, "stay", r"\bstay (?:smart|informed|up to date|in the know|ahead)\b"),
     _feature(TEASER, "latest top", r"\bthe latest (?:news|updates|stories|headlines)\b|\btop (?:stories|headlines)\b"),
-    _feature(TEASER, "before", r"^before you go\b"),
+    _feature(TEASER, "before", r"\bbefore you (?:go|scroll|leave|read on|move on|click away)\b"),
     _feature(TEASER, "free quick easy minute minutes second seconds", r"^(?:it['’]s|it is) (?:free|quick|easy)\b|\btakes (?:just |only )?(?:a|one|\d+) (?:minute|second)s?\b"),
     _feature(TEASER, "tip tips", r"\b(?:have|got) an? (?:news )?tip\b"),
     _feature(IDENTITY, "our", r"\bour (?:[\w-]+ )?(?:journalism|reporting|journalists|reporters|newsroom|work|coverage|content|stories|articles|writers|editors|mission|website|site|investigations?)\b"),
     _feature(IDENTITY, "newsroom organization organisation outlet publication site", r"\b(?:is|are) an? (?:[\w-]+ ){0,4}(?:newsroom|news organi[sz]ation|news outlet|publication|news site|media outlet)\b"),
     _feature(IDENTITY, "independent quality trustworthy trusted fearless investigative great", r"\bindependent (?:journalism|news|media|reporting|newsroom)\b|\b(?:quality|trustworthy|trusted|fearless|investigative|great) journalism\b"),
+    _feature(IDENTITY, "site website newsroom publication paper magazine podcast app show", r"\b(?:this|our) (?:site|website|newsroom|publication|paper|magazine|podcast|app|show)\b"),
     _feature(IDENTITY, "like", r"\b(?:reporting|journalism|stories|work|coverage|articles) like (?:this|ours)\b"),
     _feature(IDENTITY, "open available everyone", r"\b(?:open|available|free) (?:to|for) (?:all|everyone|every reader)\b"),
 )  # fmt: skip

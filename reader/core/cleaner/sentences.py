@@ -21,7 +21,8 @@ _END = re.compile(
 _CHROME = re.compile(
     r"(?:Read [Mm]ore|READ MORE|Support [Nn]ow|Sign [Uu]p [Nn]ow|Subscribe [Nn]ow|Donate [Nn]ow"
     r"|Advertisement|ADVERTISEMENT|Continue reading the main story|Skip [Aa]dvertisement"
-    r"|Learn [Mm]ore|Story continues below(?: [Aa]dvertisement)?|Continue reading below)\b"
+    r"|Learn [Mm]ore|Story continues below(?: [Aa]dvertisement)?|Continue reading below"
+    r"|[Ss]croll (?:down )?to continue(?: with content)?)\b"
 )
 # Calls to action glued onto a lowercase letter ("inboxSign Up Now").
 _GLUED = re.compile(
@@ -64,7 +65,7 @@ def _chrome_cuts(text: str) -> list[int]:
         start, end = match.span()
         before = text[:start].rstrip()
         prev = _previous_word(text, len(before))
-        standalone = not before or before[-1] in '.!?…:"”’)'
+        standalone = not before or before[-1] in '.!?…:"”’)-–—|•·'
         if not standalone and prev[-1:].isalnum() and prev.lower() not in _FUNCTION_WORDS:
             cuts.append(start)
             standalone = True
