@@ -1,7 +1,7 @@
 """The tag prompt (``t``): add and remove an article's tags, completing known ones.
 
 The user types tags separated by commas; ``tag`` adds it and ``-tag`` removes
-it. The last item completes from the library's tags (accept with → or End),
+it. The last item completes from the library's tags (accept with →),
 and the tags that match it are listed below with their counts. Tag names are
 user and feed text, so everything is shown as :class:`Content`, never markup.
 """
