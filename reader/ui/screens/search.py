@@ -34,7 +34,7 @@ DEBOUNCE = 0.15
 RESULT_LIMIT = 100
 SEARCH_HINT = (
     'words  "a phrase"  -excluded  prefix*  tag:T  feed:F  is:saved  is:unread  '
-    "has:notes  before:YYYY-MM-DD  after:YYYY-MM-DD"
+    "has:notes  before:/after:YYYY-MM-DD"
 )
 ORDERS = {"best": "best match first", "newest": "newest first"}
 
@@ -57,7 +57,7 @@ def hit_content(hit: SearchHit) -> Content:
     """Two lines: title · feed · date, then the snippet."""
     summary = hit.article
     title = Content.styled(clean_line(summary.title) or "Untitled", "bold")
-    saved = Content.styled("★ ", ".search--saved") if summary.saved else Content("")
+    saved = Content.styled("★ " if summary.saved else "  ", ".search--saved")
     meta = Content.styled(
         "  "
         + "  ".join(
@@ -68,7 +68,7 @@ def hit_content(hit: SearchHit) -> Content:
         ".search--meta",
     )
     return Content("\n").join(
-        [saved + title + meta, Content("  ") + snippet_content(hit.snippet, hit.marks)]
+        [saved + title + meta, Content("    ") + snippet_content(hit.snippet, hit.marks)]
     )
 
 
