@@ -10,6 +10,7 @@ from textual.app import App, SystemCommand
 from textual.binding import Binding, BindingType
 from textual.screen import Screen
 from textual.theme import Theme
+from textual.timer import Timer
 
 from reader.core.library import Library
 from reader.core.opener import LinkOpener, SystemOpener
@@ -49,6 +50,7 @@ class BroadsheetApp(App[None]):
         self.watch_interval = watch_interval
         self.refresh_on_start = refresh_on_start
         self.theme_problems: list[str] = []
+        self.refresh_timer: Timer | None = None
         self._register_bundled_themes()
         self.theme = DEFAULT_THEME
 
@@ -101,8 +103,11 @@ class BroadsheetApp(App[None]):
         if self.watch_interval > 0:
             self.set_interval(self.watch_interval, self._watch_library)
         minutes = self.library.config.refresh_interval
-        if minutes > 0:
-            self.set_interval(minutes * 60, self.main_screen.action_refresh_all)
+        if minutes > 0:  # 0 (the default) turns periodic refresh off
+            self.refresh_timer = self.set_interval(minutes * 60, self._periodic_refresh)
+
+    def _periodic_refresh(self) -> None:
+        self.main_screen.action_refresh_all()
 
     def _watch_library(self) -> None:
         self.main_screen.check_external_changes()

@@ -377,3 +377,32 @@ async def test_external_writes_are_picked_up(app: BroadsheetApp, library: FakeLi
         app.main_screen.check_external_changes()
         await settle(pilot)
         assert "Written by cron" in screen_text(app)
+
+
+async def test_mouse_clicks_move_the_cursor_and_open(app: BroadsheetApp) -> None:
+    async with app.run_test(size=SIZE) as pilot:
+        await settle(pilot)
+        articles = app.query_one(ArticleList)
+        await pilot.click(ArticleList, offset=(10, 2))
+        await settle(pilot)
+        assert articles.cursor == 2
+        assert app.query_one(ReadingView).article is None
+        await pilot.click(ArticleList, offset=(10, 2))
+        await settle(pilot)
+        assert app.query_one(ReadingView).article is not None
+
+
+async def test_periodic_refresh_follows_the_config(library: FakeLibrary) -> None:
+    library.config.refresh_interval = 15
+    app = make_app(library)
+    async with app.run_test(size=SIZE) as pilot:
+        await settle(pilot)
+        assert app.refresh_timer is not None
+        assert app.refresh_timer._interval == 15 * 60
+    app.gateway.shutdown()
+    library.config.refresh_interval = 0
+    app = make_app(library)
+    async with app.run_test(size=SIZE) as pilot:
+        await settle(pilot)
+        assert app.refresh_timer is None
+    app.gateway.shutdown()

@@ -16,6 +16,7 @@ from typing import ClassVar
 
 from textual.binding import Binding, BindingType
 from textual.content import Content
+from textual.events import Click
 from textual.geometry import Size
 from textual.message import Message
 from textual.reactive import reactive
@@ -262,6 +263,17 @@ class ArticleList(ScrollView, can_focus=True):
     def action_page(self, direction: int) -> None:
         step = max(1, self.scrollable_content_region.height - 1)
         self.move_to(self.cursor + direction * step)
+
+    def on_click(self, event: Click) -> None:
+        """A click moves the cursor; a double click (or a click on it) opens."""
+        row = round(self.scroll_offset.y) + event.y
+        if not 0 <= row < self.row_count:
+            return
+        if event.chain >= 2 or row == self.cursor:
+            self.move_to(row)
+            self.action_open()
+        else:
+            self.move_to(row)
 
     def action_open(self) -> None:
         summary = self.current
