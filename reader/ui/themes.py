@@ -76,4 +76,7 @@ def variable_defaults(theme: Theme) -> dict[str, str]:
         "broadsheet-removed": colours["error-muted"],
         "broadsheet-rule": colours["primary-muted"],
         "broadsheet-match": colours["warning-muted"],
+        "broadsheet-highlight": colours["accent-muted"],
+        "broadsheet-selection": colours["primary-muted"],
+        "broadsheet-note": colours["accent"],
     }

@@ -30,6 +30,7 @@ from reader.core.sanitize import clean_line, visible_url
 from reader.ui.screens.dialogs import ConfirmScreen, PromptScreen
 from reader.ui.screens.library_actions import LibraryActions
 from reader.ui.widgets.article_list import ArticleList
+from reader.ui.widgets.annotated_view import AnnotatedReadingView
 from reader.ui.widgets.reading_view import ReadingView
 from reader.ui.widgets.sidebar import (
     SAVED_ID,
@@ -136,7 +137,7 @@ class MainScreen(LibraryActions, Screen[None]):
                     lambda query: gateway.call(library.count_articles, query),
                     id="articles",
                 )
-                yield ReadingView(measure=library.config.measure, id="reader")
+                yield AnnotatedReadingView(measure=library.config.measure, id="reader")
                 yield Input(placeholder="Find in article (Enter: next, Esc: close)", id="find")
         with Horizontal(id="progress-row"):
             yield Label(Content("Refreshing"), id="progress-label")

@@ -1,0 +1,709 @@
+"""The reading pane with a reading cursor, visual selection, highlights and notes.
+
+Three modes:
+
+* **scroll** (the default): j/k scroll as before; the cursor follows the top
+  of the view (it is drawn on the first character shown there).
+* **cursor**: the cursor stays where it was put (w/b, ( ), { }, ] [ move it;
+  j/k move it by screen line and the view follows). Escape goes back to scroll.
+* **visual** (``v``): the text between where ``v`` was pressed and the cursor
+  is selected; motions extend it over whole units. Escape cancels.
+
+Everything is an offset into the article's canonical text, so highlights,
+the cursor and the selection survive re-wrapping at any width. A mouse drag
+selects too: the line-API rendering tags every cell with its (character,
+line) offset, and :meth:`get_selection` / :meth:`selection_updated` map the
+screen selection back through the wrap map.
+"""
+
+from __future__ import annotations
+
+import sqlite3
+import textwrap
+from collections.abc import Awaitable, Callable
+from dataclasses import dataclass
+from typing import TYPE_CHECKING, ClassVar, Literal, TypeVar
+
+from textual.binding import Binding, BindingType
+from textual.content import Content
+from textual.geometry import Offset, Size
+from textual.selection import Selection
+from textual.strip import Strip
+from textual.style import Style
+
+from reader.core.annotations import Annotation, Annotations
+from reader.core.errors import BroadsheetError
+from reader.core.models import Article
+from reader.core.sanitize import clean_line
+from reader.ui.motions import Unit, move, paragraph_spans
+from reader.ui.typeset import Typeset, TypesetLine
+from reader.ui.widgets._strips import content_strip
+from reader.ui.widgets.reading_view import ReadingView
+
+if TYPE_CHECKING:
+    from reader.ui.app import BroadsheetApp
+
+T = TypeVar("T")
+Mode = Literal["scroll", "cursor", "visual"]
+NOTE_MARKER = "✎"
+
+
+def annotations_of(library: object) -> Annotations | None:
+    """Annotations over a library on disk; None for stand-ins without storage."""
+    if hasattr(library, "db"):
+        return Annotations(library)  # type: ignore[arg-type]
+    return None
+
+
+@dataclass(frozen=True, slots=True)
+class Reveal:
+    """Put the cursor on ``offset`` once article ``article_id`` is shown."""
+
+    article_id: int
+    offset: int
+
+
+class AnnotatedReadingView(ReadingView):
+    """A :class:`ReadingView` that can select, highlight and annotate."""
+
+    BINDINGS: ClassVar[list[BindingType]] = [
+        Binding("v", "visual", "Select", id="visual"),
+        Binding("escape", "cancel", "Cancel selection", show=False, id="cancel-selection"),
+        Binding("w", "motion('word', 1)", "Next word", show=False, id="word-forward"),
+        Binding("b", "motion('word', -1)", "Previous word", show=False, id="word-back"),
+        Binding(
+            "right_parenthesis", "motion('sentence', 1)", "Next sentence", show=False,
+            id="sentence-forward",
+        ),
+        Binding(
+            "left_parenthesis", "motion('sentence', -1)", "Previous sentence", show=False,
+            id="sentence-back",
+        ),
+        Binding(
+            "right_curly_bracket", "motion('paragraph', 1)", "Next paragraph", show=False,
+            id="paragraph-forward",
+        ),
+        Binding(
+            "left_curly_bracket", "motion('paragraph', -1)", "Previous paragraph", show=False,
+            id="paragraph-back",
+        ),
+        Binding("h", "highlight", "Highlight", id="highlight"),
+        Binding("a", "annotate", "Annotate", id="annotate"),
+        Binding("enter", "edit_note", "Edit note", show=False, id="edit-note"),
+        Binding("D", "delete_highlight", "Delete highlight", show=False, id="delete-highlight"),
+        Binding("U", "undo_delete", "Undo delete", show=False, id="undo-delete"),
+        Binding(
+            "right_square_bracket", "jump_highlight(1)", "Next highlight", show=False,
+            id="next-highlight",
+        ),
+        Binding(
+            "left_square_bracket", "jump_highlight(-1)", "Previous highlight", show=False,
+            id="previous-highlight",
+        ),
+        Binding("z", "toggle_notes", "Show notes", show=False, id="toggle-notes"),
+        Binding("N", "article_note", "Article note", show=False, id="article-note"),
+    ]  # fmt: skip
+
+    COMPONENT_CLASSES = ReadingView.COMPONENT_CLASSES | {
+        "reading--highlight",
+        "reading--selection",
+        "reading--cursor",
+        "reading--note",
+        "reading--note-marker",
+        "reading--orphan",
+    }
+
+    DEFAULT_CSS = """
+    AnnotatedReadingView > .reading--highlight { background: $broadsheet-highlight; }
+    AnnotatedReadingView > .reading--selection { background: $broadsheet-selection; }
+    AnnotatedReadingView > .reading--cursor { text-style: reverse; }
+    AnnotatedReadingView > .reading--note { color: $broadsheet-note; text-style: italic; }
+    AnnotatedReadingView > .reading--note-marker { color: $broadsheet-note; text-style: bold; }
+    AnnotatedReadingView > .reading--orphan { color: $text-muted; text-style: italic; }
+    """
+
+    def __init__(self, *, measure: int = 80, id: str | None = None) -> None:
+        super().__init__(measure=measure, id=id)
+        self.annotations: list[Annotation] = []
+        self.mode: Mode = "scroll"
+        self.cursor = 0
+        self.selection_anchor = 0
+        self.notes_open = False
+        self.mouse_range: tuple[int, int] | None = None
+        self.deleted: list[Annotation] = []
+        self.reveal: Reveal | None = None
+        self._marker_lines: set[int] = set()
+        self._loaded_for: int | None = None
+
+    # -- plumbing --------------------------------------------------------------
+
+    @property
+    def broadsheet(self) -> BroadsheetApp:
+        from reader.ui.app import BroadsheetApp
+
+        app = self.app
+        assert isinstance(app, BroadsheetApp)
+        return app
+
+    @property
+    def store(self) -> Annotations | None:
+        return annotations_of(self.broadsheet.library)
+
+    async def call(self, function: Callable[..., T], *args: object) -> T:
+        return await self.broadsheet.gateway.call(function, *args)
+
+    def _guard(self, action: Awaitable[object], *, group: str = "annotate") -> None:
+        async def run() -> None:
+            try:
+                await action
+            except (BroadsheetError, sqlite3.Error, OSError) as error:
+                message = clean_line(str(error)) or error.__class__.__name__
+                self.notify(message, severity="error", markup=False, timeout=8)
+
+        self.run_worker(run(), group=group, exit_on_error=False)
+
+    def _require_store(self) -> Annotations | None:
+        store = self.store
+        if store is None:
+            self.notify("Annotations need a library on disk.", markup=False)
+        return store
+
+    # -- showing an article ----------------------------------------------------
+
+    def show(self, article: Article | None, position: int = 0) -> None:
+        reveal = self.reveal
+        keep = article is not None and self._loaded_for == article.id
+        if not keep:
+            self.annotations = []
+            self.deleted = []
+            self._loaded_for = None
+        self.mode = "scroll"
+        self.mouse_range = None
+        if article is not None and reveal is not None and reveal.article_id == article.id:
+            self.reveal = None
+            position = reveal.offset
+            self.mode = "cursor"
+            self.cursor = max(0, min(reveal.offset, max(0, len(article.text) - 1)))
+        super().show(article, position)
+        if article is not None:
+            self._guard(self._load(article.id), group="annotations-load")
+
+    async def _load(self, article_id: int) -> None:
+        store = self.store
+        if store is None:
+            return
+        found = await self.call(store.for_article, article_id)
+        if self.article is None or self.article.id != article_id:
+            return
+        self.annotations = found
+        self._loaded_for = article_id
+        self._relayout()
+
+    async def reload_annotations(self) -> None:
+        if self.article is not None:
+            await self._load(self.article.id)
+
+    @property
+    def highlights(self) -> list[Annotation]:
+        """Placed highlights, by position."""
+        return [
+            item
+            for item in self.annotations
+            if item.kind == "highlight" and not item.orphaned and item.start is not None
+        ]
+
+    @property
+    def article_note_item(self) -> Annotation | None:
+        return next((item for item in self.annotations if item.kind == "note"), None)
+
+    # -- layout: notes inline ----------------------------------------------------
+
+    def _relayout(self) -> None:
+        super()._relayout()
+        if self.layout_ is not None:
+            self.layout_ = self._decorate(self.layout_)
+            self.virtual_size = Size(self.layout_.width, len(self.layout_.lines) + 1)
+
+    def _note_lines(self, note: str, width: int, style: str, lead: str) -> list[TypesetLine]:
+        lines: list[TypesetLine] = []
+        body_width = max(10, width - 4)
+        for number, paragraph in enumerate(note.splitlines() or [""]):
+            wrapped = textwrap.wrap(paragraph, body_width) or [""]
+            for index, part in enumerate(wrapped):
+                prefix = lead if number == 0 and index == 0 else "  │ "
+                content = Content.styled(prefix, ".reading--note-marker") + Content.styled(
+                    part, style
+                )
+                lines.append(TypesetLine(content))
+        return lines
+
+    def _decorate(self, layout: Typeset) -> Typeset:
+        """Add the article note under the title block and, when notes are open,
+        each highlight's note after its paragraph; mark lines that carry notes."""
+        lines = list(layout.lines)
+        inserts: dict[int, list[TypesetLine]] = {}
+        body_start = next((i for i, line in enumerate(lines) if line.runs), len(lines))
+        note = self.article_note_item
+        if note is not None and note.note:
+            block = self._note_lines(note.note, layout.width, ".reading--note", f"{NOTE_MARKER} ")
+            inserts.setdefault(max(0, body_start - 1), []).extend(
+                [TypesetLine(Content("")), *block]
+            )
+        orphans = [item for item in self.annotations if item.kind == "highlight" and item.orphaned]
+        if orphans:
+            count = len(orphans)
+            noun = "highlight" if count == 1 else "highlights"
+            text = f"{count} {noun} could not be placed in the current text (see H)"
+            inserts.setdefault(max(0, body_start - 1), []).append(
+                TypesetLine(Content.styled(text, ".reading--orphan"))
+            )
+        if self.notes_open:
+            paragraphs = paragraph_spans(layout.text)
+            for item in self.highlights:
+                if not item.note or item.end is None:
+                    continue
+                end = next((high for low, high in paragraphs if low < item.end <= high), item.end)
+                last = layout.line_of_offset(max(0, end - 1))
+                block = self._note_lines(item.note, layout.width, ".reading--note", "  ┃ ")
+                inserts.setdefault(last + 1, []).extend(block)
+        markers: set[int] = set()
+        if inserts:
+            merged: list[TypesetLine] = []
+            for index, line in enumerate(lines):
+                merged.extend(inserts.get(index, []))
+                merged.append(line)
+            merged.extend(inserts.get(len(lines), []))
+            layout = Typeset(merged, layout.links, layout.width, layout.text)
+        for item in self.highlights:
+            if item.note and item.start is not None:
+                markers.add(layout.line_of_offset(item.start))
+        self._marker_lines = markers
+        return layout
+
+    # -- rendering -------------------------------------------------------------
+
+    def selected_range(self) -> tuple[int, int] | None:
+        """The selection as a canonical range (visual mode first, then the mouse's)."""
+        if self.layout_ is None:
+            return None
+        if self.mode == "visual":
+            low, high = sorted((self.selection_anchor, self.cursor))
+            return low, min(len(self.layout_.text), high + 1)
+        return self.mouse_range
+
+    @property
+    def cursor_offset(self) -> int:
+        """Where the cursor is drawn: pinned, or the top of the view in scroll mode."""
+        if self.mode != "scroll":
+            return self.cursor
+        if self.layout_ is None:
+            return 0
+        return self.layout_.offset_of_line(round(self.scroll_offset.y))
+
+    def _line_content(self, line: TypesetLine) -> Content:
+        content = super()._line_content(line)
+        if not line.runs:
+            return content
+        highlight = self._paint("reading--highlight")
+        for item in self.highlights:
+            assert item.start is not None and item.end is not None
+            for low, high in line.spans_for(item.start, item.end):
+                content = content.stylize_before(highlight, low, high)
+        selected = self.selected_range()
+        if selected is not None:
+            for low, high in line.spans_for(*selected):
+                content = content.stylize(self._paint("reading--selection"), low, high)
+        if self.has_focus or self.mode != "scroll":
+            index = line.index_of_offset(self.cursor_offset)
+            if index is not None:
+                content = content.stylize(self._paint("reading--cursor"), index, index + 1)
+        return content
+
+    def _paint(self, name: str) -> Style:
+        """A component style, resolved here: Textual 8 drops backgrounds and reverse
+        from ``.class`` styles inside Content (partial visual styles)."""
+        return Style.from_rich_style(self.get_component_rich_style(name, partial=True))
+
+    def _margin(self, width: int) -> int:
+        assert self.layout_ is not None
+        return max(1, (width - self.layout_.width) // 2)
+
+    def render_line(self, y: int) -> Strip:
+        index = round(self.scroll_offset.y) + y
+        if self.layout_ is None or index >= len(self.layout_.lines):
+            return super().render_line(y)
+        width = self.scrollable_content_region.width
+        margin = self._margin(width)
+        gutter = Content(" " * margin)
+        if index in self._marker_lines and margin >= 2:
+            marker = Content.styled(NOTE_MARKER, ".reading--note-marker")
+            gutter = Content(" " * (margin - 2)) + marker + Content(" ")
+        content = gutter + self._line_content(self.layout_.lines[index])
+        strip = content_strip(self, content, width, self.visual_style)
+        return strip.apply_offsets(0, index)
+
+    def on_focus(self) -> None:
+        self.refresh()
+
+    def on_blur(self) -> None:
+        self.refresh()
+
+    # -- mouse selection -------------------------------------------------------
+
+    def _offset_at(self, point: Offset | None, *, end: bool) -> int:
+        """The canonical offset at a selection point (x: character, y: line)."""
+        assert self.layout_ is not None
+        text_length = len(self.layout_.text)
+        if point is None:
+            return text_length if end else 0
+        lines = self.layout_.lines
+        width = self.scrollable_content_region.width
+        column = point.x - self._margin(width)
+        row = min(max(0, point.y), len(lines) - 1) if lines else 0
+        if not lines:
+            return 0
+        line = lines[row]
+        for run in line.runs:
+            if run.index <= column < run.index + run.length:
+                return run.offset + column - run.index
+        if end:  # past a line's text: the end of what comes before
+            before = [run for run in line.runs if run.index < column]
+            if before:
+                last = before[-1]
+                return last.offset + last.length
+            for previous in range(row - 1, -1, -1):
+                if lines[previous].runs:
+                    last = lines[previous].runs[-1]
+                    return last.offset + last.length
+            return 0
+        after = [run for run in line.runs if run.index >= column]
+        if after:
+            return after[0].offset
+        for following in range(row + 1, len(lines)):
+            if lines[following].runs:
+                return lines[following].runs[0].offset
+        return text_length
+
+    def range_of_selection(self, selection: Selection) -> tuple[int, int] | None:
+        if self.layout_ is None:
+            return None
+        start = self._offset_at(selection.start, end=False)
+        end = self._offset_at(selection.end, end=True)
+        return (start, end) if end > start else None
+
+    def get_selection(self, selection: Selection) -> tuple[str, str] | None:
+        found = self.range_of_selection(selection)
+        if found is None or self.layout_ is None:
+            return None
+        return self.layout_.text[found[0] : found[1]], "\n"
+
+    def selection_updated(self, selection: Selection | None) -> None:
+        self.mouse_range = None if selection is None else self.range_of_selection(selection)
+        self.refresh()
+
+    # -- cursor movement ---------------------------------------------------------
+
+    def _text(self) -> str:
+        return self.layout_.text if self.layout_ is not None else ""
+
+    def _pin(self) -> None:
+        """Leave scroll mode: the cursor stays where it is drawn."""
+        if self.mode == "scroll":
+            self.cursor = self.cursor_offset
+            self.mode = "cursor"
+
+    def _set_cursor(self, offset: int) -> None:
+        text = self._text()
+        self.cursor = max(0, min(offset, max(0, len(text) - 1)))
+        self._ensure_visible()
+        self.refresh()
+
+    def _ensure_visible(self) -> None:
+        if self.layout_ is None:
+            return
+        line = self.layout_.line_of_offset(self.cursor)
+        top = round(self.scroll_offset.y)
+        height = max(1, self.size.height)
+        if line < top:
+            self.scroll_to(y=max(0, line - 1), animate=False, immediate=True)
+        elif line >= top + height:
+            self.scroll_to(y=line - height + 2, animate=False, immediate=True)
+
+    def _line_move(self, delta: int) -> None:
+        assert self.layout_ is not None
+        lines = self.layout_.lines
+        row = self.layout_.line_of_offset(self.cursor)
+        index = lines[row].index_of_offset(self.cursor)
+        column = lines[row].column_of_index(index) if index is not None else 0
+        step = 1 if delta > 0 else -1
+        remaining, target, found = abs(delta), row, row
+        while remaining:
+            target += step
+            if not 0 <= target < len(lines):
+                break
+            if lines[target].runs:
+                found = target
+                remaining -= 1
+        line = lines[found]
+        offset = line.offset_at_column(column)
+        if offset is None:
+            last = line.runs[-1]
+            offset = last.offset + last.length - 1 if column > last.index else line.runs[0].offset
+        self._set_cursor(offset)
+
+    def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
+        if action == "cancel":
+            return self.mode != "scroll" or self.mouse_range is not None
+        if action in {"edit_note", "delete_highlight"}:
+            return self.article is not None and self.highlight_at_cursor() is not None
+        return super().check_action(action, parameters)
+
+    def action_scroll_lines(self, lines: int) -> None:
+        if self.mode == "scroll" or self.layout_ is None:
+            super().action_scroll_lines(lines)
+        else:
+            self._line_move(lines)
+
+    def action_page(self, direction: int) -> None:
+        if self.mode == "scroll" or self.layout_ is None:
+            super().action_page(direction)
+        else:
+            self._line_move(direction * max(1, self.size.height - 2))
+
+    def action_top(self) -> None:
+        if self.mode == "scroll":
+            super().action_top()
+        else:
+            self._set_cursor(0)
+
+    def action_bottom(self) -> None:
+        if self.mode == "scroll":
+            super().action_bottom()
+        else:
+            self._set_cursor(len(self._text()) - 1)
+
+    def action_motion(self, unit: Unit, direction: int) -> None:
+        if self.layout_ is None:
+            return
+        self._pin()
+        extending = self.mode == "visual" and self.cursor >= self.selection_anchor
+        target = move(self._text(), self.cursor, unit, direction > 0, to_end=extending)
+        self._set_cursor(target)
+
+    def action_visual(self) -> None:
+        if self.layout_ is None:
+            return
+        if self.mode == "visual":
+            self.mode = "cursor"
+        else:
+            self._pin()
+            self.mode = "visual"
+            self.selection_anchor = self.cursor
+            self.mouse_range = None
+        self.refresh()
+
+    def action_cancel(self) -> None:
+        if self.mode == "visual":
+            self.mode = "cursor"
+        elif self.mouse_range is not None:
+            self.mouse_range = None
+            self.screen.clear_selection()
+        else:
+            self.mode = "scroll"
+        self.refresh()
+
+    def highlight_at_cursor(self) -> Annotation | None:
+        offset = self.cursor_offset if self.mode != "scroll" else None
+        if offset is None:
+            return None
+        return next(
+            (
+                item
+                for item in self.highlights
+                if item.start is not None and item.end is not None
+                and item.start <= offset < item.end
+            ),
+            None,
+        )  # fmt: skip
+
+    def action_jump_highlight(self, direction: int) -> None:
+        if self.layout_ is None:
+            return
+        here = self.cursor_offset
+        starts = [item.start for item in self.highlights if item.start is not None]
+        if direction > 0:
+            found = next((start for start in starts if start > here), None)
+        else:
+            found = next((start for start in reversed(starts) if start < here), None)
+        if found is None:
+            word = "after" if direction > 0 else "before"
+            self.notify(f"No highlight {word} the cursor.", markup=False)
+            return
+        if self.mode == "scroll":
+            self.mode = "cursor"
+        self._set_cursor(found)
+
+    def action_toggle_notes(self) -> None:
+        self.notes_open = not self.notes_open
+        if self.article is not None:
+            self._relayout()
+
+    # -- highlighting and notes ------------------------------------------------
+
+    def _take_selection(self) -> tuple[int, int] | None:
+        selected = self.selected_range()
+        if selected is None:
+            self.notify(
+                "Select some text first: v then motions (w b ( ) { } j k), or drag with the mouse.",
+                markup=False,
+            )
+        return selected
+
+    def _after_highlight(self, item: Annotation) -> None:
+        self.annotations.append(item)
+        self.annotations.sort(key=_order)
+        if self.mouse_range is not None:
+            self.screen.clear_selection()
+        self.mouse_range = None
+        self.mode = "cursor"
+        self.cursor = item.start or 0
+        self._relayout_keeping_view()
+
+    def _relayout_keeping_view(self) -> None:
+        top = round(self.scroll_offset.y)
+        self._relayout()
+        self.call_after_refresh(self.scroll_to, y=top, animate=False, immediate=True)
+
+    def action_highlight(self) -> None:
+        store = self._require_store()
+        selected = self._take_selection() if store is not None else None
+        if store is None or selected is None or self.article is None:
+            return
+        self._guard(self._highlight(store, self.article.id, selected, edit=False))
+
+    def action_annotate(self) -> None:
+        store = self._require_store()
+        if store is None or self.article is None:
+            return
+        if self.selected_range() is None:
+            existing = self.highlight_at_cursor()
+            if existing is not None:
+                self.edit_note(existing)
+                return
+        selected = self._take_selection()
+        if selected is not None:
+            self._guard(self._highlight(store, self.article.id, selected, edit=True))
+
+    async def _highlight(
+        self, store: Annotations, article_id: int, selected: tuple[int, int], *, edit: bool
+    ) -> None:
+        item = await self.call(store.highlight, article_id, *selected)
+        if self.article is None or self.article.id != article_id:
+            return
+        self._after_highlight(item)
+        self.notify("Highlighted.", markup=False, timeout=2)
+        if edit:
+            self.edit_note(item)
+
+    def action_edit_note(self) -> None:
+        existing = self.highlight_at_cursor()
+        if existing is not None:
+            self.edit_note(existing)
+
+    def edit_note(self, item: Annotation) -> None:
+        from reader.ui.screens.note_editor import NoteEditor
+
+        store = self._require_store()
+        if store is None:
+            return
+        editor = NoteEditor(
+            "Note on the highlight",
+            item.note or "",
+            draft_key=f"highlight:{item.uuid}",
+            store=store,
+            gateway=self.broadsheet.gateway,
+            quote=item.exact,
+        )
+        self.app.push_screen(editor, lambda text: self._note_edited(store, item, text))
+
+    def _note_edited(self, store: Annotations, item: Annotation, text: str | None) -> None:
+        if text is None:
+            return
+        self._guard(self._save_note(store, item, text))
+
+    async def _save_note(self, store: Annotations, item: Annotation, text: str) -> None:
+        updated = await self.call(store.set_note, item.id, text or None)
+        await self.call(store.discard_draft, f"highlight:{item.uuid}")
+        self.annotations = [updated if each.id == item.id else each for each in self.annotations]
+        self._relayout_keeping_view()
+        self.notify("Note saved." if updated.note else "Note removed.", markup=False, timeout=2)
+
+    def action_article_note(self) -> None:
+        from reader.ui.screens.note_editor import NoteEditor
+
+        store = self._require_store()
+        if store is None or self.article is None:
+            return
+        article = self.article
+        current = self.article_note_item
+        editor = NoteEditor(
+            f"Note on “{clean_line(article.title) or 'Untitled'}”",
+            current.note or "" if current is not None else "",
+            draft_key=f"article:{article.id}",
+            store=store,
+            gateway=self.broadsheet.gateway,
+        )
+        self.app.push_screen(editor, lambda text: self._article_note_edited(store, article, text))
+
+    def _article_note_edited(self, store: Annotations, article: Article, text: str | None) -> None:
+        if text is not None:
+            self._guard(self._save_article_note(store, article.id, text))
+
+    async def _save_article_note(self, store: Annotations, article_id: int, text: str) -> None:
+        saved = await self.call(store.set_article_note, article_id, text)
+        await self.call(store.discard_draft, f"article:{article_id}")
+        if self.article is None or self.article.id != article_id:
+            return
+        others = [item for item in self.annotations if item.kind != "note"]
+        self.annotations = sorted([*others, *([saved] if saved else [])], key=_order)
+        self._relayout_keeping_view()
+        self.notify(
+            "Article note saved." if saved else "Article note removed.", markup=False, timeout=2
+        )
+
+    def action_delete_highlight(self) -> None:
+        store = self._require_store()
+        item = self.highlight_at_cursor()
+        if store is not None and item is not None:
+            self._guard(self._delete(store, item))
+
+    async def _delete(self, store: Annotations, item: Annotation) -> None:
+        removed = await self.call(store.delete, item.id)
+        self.deleted.append(removed)
+        self.annotations = [each for each in self.annotations if each.id != item.id]
+        self._relayout_keeping_view()
+        self.notify("Highlight deleted. U brings it back.", markup=False)
+
+    def action_undo_delete(self) -> None:
+        store = self._require_store()
+        if store is None:
+            return
+        if not self.deleted:
+            self.notify("Nothing to undo.", markup=False)
+            return
+        self._guard(self._undo(store, self.deleted.pop()))
+
+    async def _undo(self, store: Annotations, item: Annotation) -> None:
+        restored = await self.call(store.restore, item)
+        if self.article is not None and self.article.id == restored.article_id:
+            self.annotations = sorted(
+                [each for each in self.annotations if each.uuid != restored.uuid] + [restored],
+                key=_order,
+            )
+            self._relayout_keeping_view()
+        self.notify("Highlight restored.", markup=False, timeout=2)
+
+
+def _order(item: Annotation) -> tuple[bool, bool, int, int, int]:
+    """The order of ``Annotations.for_article``: article note, highlights, orphans."""
+    return (item.kind == "highlight", item.orphaned, item.start or 0, item.end or 0, item.id)

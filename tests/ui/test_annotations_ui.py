@@ -1,0 +1,329 @@
+"""Highlights and notes in the reading view, driven through Pilot against a real library.
+
+The acceptance flow (issue 6) uses the keyboard only: open the seed-shaped
+sample story, select a sentence with ``v`` and motions, highlight it,
+annotate another with a two-line note, tag and save the article, quit, start
+again and find all of it there; then export it to Markdown.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+from textual.pilot import Pilot
+
+from reader.core import Library
+from reader.core.annotations import Annotations
+from reader.core.export import export_articles
+from reader.core.library import ArticleQuery
+from reader.ui.app import BroadsheetApp
+from reader.ui.motions import sentence_spans
+from reader.ui.screens.note_editor import NoteEditor
+from reader.ui.widgets.annotated_view import AnnotatedReadingView
+from reader.ui.widgets.article_list import ArticleList
+
+from .conftest import SIZE, make_app, screen_text, settle
+
+SEED_TITLE = "Karvia and Ostmark agree to restore ambassadors after four-year freeze"
+
+
+def open_library(root: Path) -> Library:
+    return Library.open(root / "data", config_dir_path=root / "config")
+
+
+@pytest.fixture
+async def sample_root(tmp_path: Path) -> Path:
+    """A data directory whose sample feeds (subscribed on first run) are fetched."""
+    library = open_library(tmp_path)
+    try:
+        await library.refresh(None)
+    finally:
+        library.close()
+    return tmp_path
+
+
+def seed_story_id(library: Library) -> int:
+    """The seed-shaped story: its feed text began with a 'date …' line the cleaner took out."""
+    for summary in library.article_page(ArticleQuery(), 0, 500):
+        article = library.article(summary.id)
+        if any(removal.rule == "metadata.date" for removal in article.removed) and (
+            article.title == SEED_TITLE
+        ):
+            return article.id
+    raise AssertionError("the seed-shaped sample story is missing")
+
+
+def start(library: Library) -> BroadsheetApp:
+    return make_app(library)  # type: ignore[arg-type]  # the real Library, not the fake
+
+
+@pytest.fixture
+def library(sample_root: Path) -> Iterator[Library]:
+    opened = open_library(sample_root)
+    yield opened
+    opened.close()
+
+
+def reader_of(app: BroadsheetApp) -> AnnotatedReadingView:
+    return app.query_one(AnnotatedReadingView)
+
+
+async def open_by_keyboard(pilot: Pilot, library: Library, article_id: int) -> None:
+    """Walk the article list down to the story and press Enter."""
+    app = pilot.app
+    articles = app.query_one(ArticleList)
+    assert app.focused is articles
+    position = library.article_position(ArticleQuery(unread_only=True), article_id)
+    assert position is not None
+    for _ in range(position):
+        await pilot.press("j")
+    await pilot.press("enter")
+    await settle(pilot)
+
+
+async def type_text(pilot: Pilot, text: str) -> None:
+    for character in text:
+        await pilot.press("enter" if character == "\n" else character)
+
+
+def highlight_style_at(view: AnnotatedReadingView, words: str) -> bool:
+    """True if the rendered line showing ``words`` paints them in the highlight colour."""
+    wanted = view.get_component_rich_style("reading--highlight").bgcolor
+    for y in range(view.size.height):
+        strip = view.render_line(y)
+        text = "".join(segment.text for segment in strip)
+        if words in text:
+            painted = "".join(
+                segment.text
+                for segment in strip
+                if segment.style is not None and segment.style.bgcolor == wanted
+            )
+            return words in painted
+    return False
+
+
+async def test_highlight_annotate_tag_save_restart_export(
+    sample_root: Path, tmp_path: Path
+) -> None:
+    library = open_library(sample_root)
+    story = seed_story_id(library)
+    text = library.article(story).text
+    first, second = sentence_spans(text)[0], sentence_spans(text)[1]
+    first_text, second_text = text[first[0] : first[1]], text[second[0] : second[1]]
+    app = start(library)
+    try:
+        async with app.run_test(size=SIZE, notifications=True) as pilot:
+            await settle(pilot)
+            await open_by_keyboard(pilot, library, story)
+            view = reader_of(app)
+            assert app.focused is view and view.article is not None
+            assert view.article.id == story
+            assert view.cursor_offset == 0  # the cursor follows the top of the view
+
+            await pilot.press("v", "right_parenthesis")  # select the first sentence
+            assert view.selected_range() == first
+            await pilot.press("h")
+            await settle(pilot)
+
+            await pilot.press("right_parenthesis")  # on to the next sentence
+            assert view.cursor == second[0]
+            await pilot.press("v", "right_parenthesis", "a")
+            await settle(pilot)
+            assert isinstance(app.screen, NoteEditor)
+            await type_text(pilot, "Why now?\nFour years is a long freeze.")
+            await pilot.press("ctrl+s")
+            await settle(pilot)
+            assert not isinstance(app.screen, NoteEditor)
+
+            await pilot.press("t")  # the tag prompt
+            await settle(pilot)
+            await type_text(pilot, "diplomacy")
+            await pilot.press("enter")
+            await settle(pilot)
+            await pilot.press("s")  # save the article
+            await settle(pilot)
+            await pilot.press("q", "q")  # back to the list, then quit
+            await settle(pilot)
+    finally:
+        app.gateway.shutdown()
+        library.close()
+
+    library = open_library(sample_root)  # start again, from disk
+    app = start(library)
+    try:
+        async with app.run_test(size=SIZE, notifications=True) as pilot:
+            await settle(pilot)
+            view = reader_of(app)
+            assert view.article is not None and view.article.id == story  # restored
+            assert view.article.saved and "diplomacy" in view.article.tags
+            placed = [(item.start, item.end) for item in view.highlights]
+            assert placed == [first, second]
+            assert [item.note for item in view.highlights] == [
+                None,
+                "Why now?\nFour years is a long freeze.",
+            ]
+            assert highlight_style_at(view, first_text[:30])
+            assert highlight_style_at(view, second_text[:30])
+            assert "✎" in screen_text(app)  # the note's marker beside its paragraph
+            assert "Four years is a long freeze." not in screen_text(app)
+            await pilot.press("z")  # expand notes inline
+            await settle(pilot)
+            shown = screen_text(app)
+            assert "Why now?" in shown and "Four years is a long freeze." in shown
+    finally:
+        app.gateway.shutdown()
+
+    try:
+        out = tmp_path / "export"
+        out.mkdir()
+        [path] = export_articles(library, [story], out, ["markdown"])
+        markdown = path.read_text(encoding="utf-8")
+    finally:
+        library.close()
+    front_matter = markdown.split("---")[1]
+    assert "diplomacy" in front_matter and "saved: true" in front_matter
+    assert f"=={first_text}==" in markdown
+    assert f"=={second_text}==" in markdown
+    assert "Why now?" in markdown and "Four years is a long freeze." in markdown
+
+
+async def test_mouse_drag_highlights_the_dragged_words(library: Library) -> None:
+    story = seed_story_id(library)
+    text = library.article(story).text
+    app = start(library)
+    try:
+        async with app.run_test(size=SIZE, notifications=True) as pilot:
+            await settle(pilot)
+            app.main_screen.open_article(story, focus=True)
+            await settle(pilot)
+            view = reader_of(app)
+            assert view.layout_ is not None
+            layout = view.layout_
+            row = layout.line_of_offset(0)  # the first line of the story
+            line = layout.lines[row]
+            margin = max(1, (view.scrollable_content_region.width - layout.width) // 2)
+            words = text[: text.index(" ", text.index(" ") + 1)]  # the first two words
+            # Pilot offsets count from the widget's edge, border included.
+            gutter_x = view.content_region.x - view.region.x
+            gutter_y = view.content_region.y - view.region.y
+            start_x = gutter_x + margin + line.column_of_index(line.index_of_offset(0) or 0)
+            end_x = start_x + len(words) - 1
+            y = gutter_y + row - round(view.scroll_offset.y)
+            await pilot.mouse_down(view, offset=(start_x, y))
+            await pilot.hover(view, offset=(end_x, y))
+            await pilot.mouse_up(view, offset=(end_x, y))
+            await settle(pilot)
+            assert view.mouse_range == (0, len(words))
+            assert app.screen.get_selected_text() == words
+            await pilot.press("h")
+            await settle(pilot)
+            stored = Annotations(library).for_article(story)
+            assert [(item.exact, item.start, item.end) for item in stored] == [
+                (words, 0, len(words))
+            ]
+            assert highlight_style_at(view, words)
+    finally:
+        app.gateway.shutdown()
+
+
+async def test_motions_delete_undo_jump_and_article_note(library: Library) -> None:
+    story = seed_story_id(library)
+    text = library.article(story).text
+    sentences = sentence_spans(text)
+    app = start(library)
+    try:
+        async with app.run_test(size=SIZE, notifications=True) as pilot:
+            await settle(pilot)
+            app.main_screen.open_article(story, focus=True)
+            await settle(pilot)
+            view = reader_of(app)
+            await pilot.press("w")  # a motion pins the cursor on the next word
+            assert view.mode == "cursor" and view.cursor == text.index(" ") + 1
+            await pilot.press("b")
+            assert view.cursor == 0
+            await pilot.press("right_curly_bracket")  # next paragraph
+            second_paragraph = text.index("\n\n") + 2
+            assert view.cursor == second_paragraph
+            await pilot.press("v", "w", "w")  # extends by whole words
+            selected = view.selected_range()
+            assert selected is not None and selected[0] == second_paragraph
+            assert text[selected[0] : selected[1]].count(" ") == 1
+            await pilot.press("escape")  # cancels the selection, keeps the cursor
+            assert view.mode == "cursor" and view.selected_range() is None
+
+            await pilot.press("g")  # cursor to the top, highlight sentences 1 and 3
+            await pilot.press("v", "right_parenthesis", "h")
+            await settle(pilot)
+            view.cursor = sentences[2][0]
+            await pilot.press("v", "right_parenthesis", "h")
+            await settle(pilot)
+            await pilot.press("g", "right_square_bracket")
+            assert view.cursor == sentences[2][0]
+            await pilot.press("left_square_bracket")
+            assert view.cursor == sentences[0][0]
+
+            await pilot.press("D")  # delete the highlight under the cursor
+            await settle(pilot)
+            assert len(Annotations(library).for_article(story)) == 1
+            await pilot.press("U")  # and undo
+            await settle(pilot)
+            restored = Annotations(library).for_article(story)
+            assert [(item.start, item.end) for item in restored] == [
+                sentences[0],
+                sentences[2],
+            ]
+
+            await pilot.press("N")  # the article's own note
+            await settle(pilot)
+            assert isinstance(app.screen, NoteEditor)
+            await type_text(pilot, "Compare with the 2019 talks.")
+            await pilot.press("ctrl+s")
+            await settle(pilot)
+            note = Annotations(library).article_note(story)
+            assert note is not None and note.note == "Compare with the 2019 talks."
+            assert "Compare with the 2019 talks." in screen_text(app)
+    finally:
+        app.gateway.shutdown()
+
+
+async def test_a_note_being_typed_survives_as_a_draft(library: Library) -> None:
+    story = seed_story_id(library)
+    annotations = Annotations(library)
+    app = start(library)
+    try:
+        async with app.run_test(size=SIZE, notifications=True) as pilot:
+            await settle(pilot)
+            app.main_screen.open_article(story, focus=True)
+            await settle(pilot)
+            await pilot.press("v", "right_parenthesis", "a")
+            await settle(pilot)
+            assert isinstance(app.screen, NoteEditor)
+            key = app.screen.draft_key
+            await type_text(pilot, "half a thou")
+            await pilot.pause(0.6)  # the draft is written after a short quiet spell
+            await settle(pilot)
+            assert annotations.draft(key) == "half a thou"
+    finally:  # the "terminal closes" here: the editor was never saved
+        app.gateway.shutdown()
+
+    app = start(library)
+    try:
+        async with app.run_test(size=SIZE, notifications=True) as pilot:
+            await settle(pilot)
+            view = reader_of(app)
+            assert view.article is not None and view.article.id == story
+            [item] = view.highlights
+            view.mode, view.cursor = "cursor", item.start or 0
+            await pilot.press("enter")  # edit the note of the highlight under the cursor
+            await settle(pilot)
+            assert isinstance(app.screen, NoteEditor)
+            assert app.screen.text_area.text == "half a thou"  # the draft came back
+            await type_text(pilot, "ght")
+            await pilot.press("ctrl+s")
+            await settle(pilot)
+            assert annotations.get(item.id).note == "half a thought"
+            assert annotations.draft(key) is None
+    finally:
+        app.gateway.shutdown()
