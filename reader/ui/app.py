@@ -16,9 +16,11 @@ from reader.core.library import Library
 from reader.core.opener import LinkOpener, SystemOpener
 from reader.ui.commands import FeedCommands
 from reader.ui.gateway import LibraryGateway
+from reader.ui.screens.annotations import AnnotationsScreen
 from reader.ui.screens.help import HelpScreen, HelpSection, bindings_of
 from reader.ui.screens.main import MainScreen
 from reader.ui.themes import DEFAULT_THEME, bundled_themes, variable_defaults
+from reader.ui.widgets.annotated_view import AnnotatedReadingView, Reveal
 from reader.ui.widgets.article_list import ArticleList
 from reader.ui.widgets.reading_view import ReadingView
 from reader.ui.widgets.sidebar import Sidebar
@@ -34,6 +36,7 @@ class BroadsheetApp(App[None]):
     COMMANDS = App.COMMANDS | {FeedCommands}
     BINDINGS: ClassVar[list[BindingType]] = [
         Binding("question_mark", "help", "Help", id="help"),
+        Binding("H", "annotations", "Highlights", id="annotations"),
     ]
 
     def __init__(
@@ -132,12 +135,29 @@ class BroadsheetApp(App[None]):
             ),
             HelpSection("Article list", bindings_of(ArticleList.BINDINGS)),
             HelpSection("Reading pane", bindings_of(ReadingView.BINDINGS)),
+            HelpSection(
+                "Reading pane: cursor, selection, highlights and notes",
+                bindings_of(AnnotatedReadingView.BINDINGS),
+            ),
             HelpSection("Sidebar", bindings_of(Sidebar.BINDINGS)),
         ]
 
     def action_help(self) -> None:
         if not isinstance(self.screen, HelpScreen):
             self.push_screen(HelpScreen(self.help_sections(), self._keymap))
+
+    def action_annotations(self) -> None:
+        """Every highlight and note; choosing one opens its passage."""
+        if not isinstance(self.screen, AnnotationsScreen):
+            self.push_screen(AnnotationsScreen(), self._reveal_annotation)
+
+    def _reveal_annotation(self, reveal: Reveal | None) -> None:
+        if reveal is None:
+            return
+        main = self.main_screen
+        if isinstance(main.reader, AnnotatedReadingView):
+            main.reader.reveal = reveal
+        main.open_article(reveal.article_id, focus=True)
 
     def get_system_commands(self, screen: Screen) -> Iterable[SystemCommand]:
         yield from super().get_system_commands(screen)
@@ -146,12 +166,20 @@ class BroadsheetApp(App[None]):
         except LookupError:
             return
         yield SystemCommand("Help: keys", "List every key binding", self.action_help)
+        yield SystemCommand(
+            "Highlights and notes",
+            "Every highlight and note in the library (key H)",
+            self.action_annotations,
+        )
         for binding in bindings_of(MainScreen.BINDINGS):
             if binding.id not in {"focus-next", "focus-previous", "close-find", "back"}:
                 yield self._command(binding, main)
         reader = main.reader
         for binding in bindings_of(ReadingView.BINDINGS):
             if binding.id in {"show-removed", "find", "open-link", "copy-link"}:
+                yield self._command(binding, reader)
+        for binding in bindings_of(AnnotatedReadingView.BINDINGS):
+            if binding.id in {"highlight", "annotate", "article-note", "toggle-notes"}:
                 yield self._command(binding, reader)
 
     def _command(self, binding: Binding, target: MainScreen | ReadingView) -> SystemCommand:

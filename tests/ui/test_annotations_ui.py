@@ -327,3 +327,90 @@ async def test_a_note_being_typed_survives_as_a_draft(library: Library) -> None:
             assert annotations.draft(key) is None
     finally:
         app.gateway.shutdown()
+
+
+async def test_annotations_screen_filters_marks_orphans_and_jumps(library: Library) -> None:
+    from reader.ui.screens.annotations import AnnotationsScreen
+
+    story = seed_story_id(library)
+    text = library.article(story).text
+    other = next(
+        summary.id
+        for summary in library.article_page(ArticleQuery(), 0, 500)
+        if summary.feed_id != library.article(story).feed_id
+    )
+    other_text = library.article(other).text
+    annotations = Annotations(library)
+    start_at = text.index("ambassadors") if "ambassadors" in text else 0
+    kept = annotations.highlight(story, start_at, start_at + 30, note="Worth following up")
+    first_words = other_text[: other_text.index(" ", 12)]
+    lost = annotations.highlight(other, 0, len(first_words))
+    annotations.reanchor(other, other_text, "Entirely different words now.")  # an orphan
+    library.tag_article(story, ["diplomacy"])
+    app = start(library)
+    try:
+        async with app.run_test(size=SIZE, notifications=True) as pilot:
+            await settle(pilot)
+            await pilot.press("H")
+            await settle(pilot)
+            screen = app.screen
+            assert isinstance(screen, AnnotationsScreen)
+            assert [item.id for item, _ in screen.entries] == [lost.id, kept.id]  # newest first
+            assert "ORPHAN" in screen_text(app) and "Worth following up" in screen_text(app)
+
+            await pilot.press("slash")
+            await type_text(pilot, "tag:diplomacy")
+            await pilot.press("enter")
+            await settle(pilot)
+            assert [item.id for item, _ in screen.entries] == [kept.id]
+
+            screen.query_one("#annotations-filter").value = ""  # type: ignore[attr-defined]
+            await pilot.press("slash")
+            await type_text(pilot, "following")
+            await pilot.press("enter")
+            await settle(pilot)
+            assert [item.id for item, _ in screen.entries] == [kept.id]  # matched in the note
+
+            await pilot.press("enter")  # jump to the passage
+            await settle(pilot)
+            view = reader_of(app)
+            assert not isinstance(app.screen, AnnotationsScreen)
+            assert view.article is not None and view.article.id == story
+            assert view.mode == "cursor" and view.cursor == kept.start
+            assert app.focused is view
+            top = round(view.scroll_offset.y)
+            assert view.layout_ is not None
+            line = view.layout_.line_of_offset(kept.start or 0)
+            assert top <= line < top + view.size.height
+    finally:
+        app.gateway.shutdown()
+
+
+async def test_help_and_palette_list_the_annotation_keys(library: Library) -> None:
+    from reader.ui.screens.help import HelpScreen
+
+    app = start(library)
+    try:
+        async with app.run_test(size=SIZE, notifications=True) as pilot:
+            await settle(pilot)
+            await pilot.press("question_mark")
+            await settle(pilot)
+            assert isinstance(app.screen, HelpScreen)
+            table = str(app.screen.query_one("#help-table").render())
+            for ident in (
+                "visual",
+                "highlight",
+                "annotate",
+                "delete-highlight",
+                "undo-delete",
+                "next-highlight",
+                "toggle-notes",
+                "article-note",
+                "annotations",
+            ):
+                assert ident in table
+            await pilot.press("escape")
+            titles = [command.title for command in app.get_system_commands(app.screen)]
+            assert "Highlights and notes" in titles and "Highlight" in titles
+    finally:
+        app.gateway.shutdown()
