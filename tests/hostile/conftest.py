@@ -19,6 +19,7 @@ import pytest
 
 from reader.core import Library
 from reader.core._fetch import Fetcher, FetchLimits
+from reader.core.models import Feed
 
 # Short limits: every hostile network case must end within a few seconds.
 FAST = FetchLimits(
@@ -67,6 +68,14 @@ GOOD_FEED = rss(GOOD_ITEMS, title="Good Feed")
 
 def open_library(root: Path, **kwargs: object) -> Library:
     return Library.open(root / "data", config_dir_path=root / "config", samples=False, **kwargs)  # type: ignore[arg-type]
+
+
+def add_feed(library: Library, url: str) -> Feed:
+    """Subscribe without full-text page fetches: the test feeds link to
+    news.example, and the suite must never touch the network."""
+    feed = library.add_feed(url)
+    library.set_feed_fulltext(feed.id, "never")
+    return library.feed(feed.id)
 
 
 @pytest.fixture

@@ -18,7 +18,7 @@ from reader.core import Library
 from reader.core._fetch import Fetcher
 from reader.core.library import ArticleQuery
 
-from .conftest import FAST, GOOD_FEED, integrity_problems
+from .conftest import FAST, GOOD_FEED, add_feed, integrity_problems
 
 MB = 1 << 20
 BOUND_SECONDS = FAST.deadline + 3  # the deadline plus generous slack
@@ -40,7 +40,7 @@ async def _good_then(
     """Refresh the good feed, switch to ``hostile``, refresh again. Returns
     (feed id, recorded error, seconds, peak traced bytes)."""
     url, state = _switchable(server, "/feed.xml")
-    feed = library.add_feed(url)
+    feed = add_feed(library, url)
     first = await library.refresh([feed.id], fetcher=fetcher)
     assert first.results[0].error is None
     before = library.count_articles(ArticleQuery())
@@ -192,7 +192,7 @@ async def test_bad_tls_certificate_is_a_recorded_error(
         ca.configure_trust(client)
     try:
         url = server.static("/feed.xml", GOOD_FEED)
-        feed = library.add_feed(url)
+        feed = add_feed(library, url)
         async with Fetcher(FAST, verify=client) as fetcher:
             started = time.perf_counter()
             summary = await library.refresh([feed.id], fetcher=fetcher)
@@ -257,7 +257,7 @@ async def test_errors_are_counted_and_reset_by_success(
     library: Library, loopback: LoopbackServer, fetcher: Fetcher
 ) -> None:
     url, state = _switchable(loopback, "/feed.xml")
-    feed = library.add_feed(url)
+    feed = add_feed(library, url)
     state["route"] = _status(500)
     for expected in (1, 2, 3):
         await library.refresh([feed.id], fetcher=fetcher)

@@ -14,7 +14,7 @@ from reader.core.export import export_articles
 from reader.core.library import ArticleQuery
 from reader.core.opener import SystemOpener
 
-from .conftest import REPO, assert_terminal_safe, cli, rss
+from .conftest import REPO, add_feed, assert_terminal_safe, cli, rss
 
 DISPLAY = {"DISPLAY": ":0"}
 
@@ -145,7 +145,7 @@ def test_opml_import_refuses_commands_and_non_http(tmp_path: Path) -> None:
     outlines = "".join(
         f'<outline type="rss" text="t{i}" xmlUrl="{_attr(url)}"/>' for i, url in enumerate(hostile)
     )
-    good = '<outline type="rss" text="Good" xmlUrl="https://news.example/feed.xml"/>'
+    good = '<outline type="rss" text="Good" xmlUrl="http://127.0.0.1:9/feed.xml"/>'
     opml = tmp_path / "subs.opml"
     opml.write_text(
         f'<?xml version="1.0"?><opml version="2.0"><body>{outlines}{good}</body></opml>'
@@ -159,8 +159,8 @@ def test_opml_import_refuses_commands_and_non_http(tmp_path: Path) -> None:
         assert reason in err
     assert err.count("refused ") == len(hostile)
     feeds = assert_terminal_safe(cli(tmp_path, "feeds").stdout)
-    assert "https://news.example/feed.xml" in feeds and len(feeds.strip().splitlines()) == 1
-    cli(tmp_path, "refresh")  # the good feed fails (no network); nothing else may run
+    assert "http://127.0.0.1:9/feed.xml" in feeds and len(feeds.strip().splitlines()) == 1
+    cli(tmp_path, "refresh")  # the good feed fails (port 9 refuses); nothing else may run
     assert not sentinel.exists()
 
 
@@ -198,7 +198,7 @@ def test_enclosure_names_stay_urls_and_exports_stay_in_their_folder(
     items = [(f"k{i}", title, "<p>Body.</p>") for i, title in enumerate(titles)]
     feed = tmp_path / "feed.xml"
     feed.write_bytes(rss(items, extra=enclosures))
-    library.add_feed(str(feed))
+    add_feed(library, str(feed))
     assert library.refresh_sync().results[0].error is None
     ids = library.article_ids(ArticleQuery())
     stored = library.article(ids[0]).enclosures

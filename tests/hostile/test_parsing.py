@@ -19,7 +19,7 @@ from reader.core._parse import parse_feed
 from reader.core.library import ArticleQuery
 from reader.core.models import Feed, FeedRefreshResult
 
-from .conftest import GOOD_FEED, GOOD_ITEMS, integrity_problems, rss, unsafe_characters
+from .conftest import GOOD_FEED, GOOD_ITEMS, add_feed, integrity_problems, rss, unsafe_characters
 
 MB = 1 << 20
 
@@ -56,7 +56,7 @@ async def swap(
     url = server.route(
         "/feed.xml", lambda h: h.send(200, state["body"], {"Content-Type": content_type})
     )
-    feed = library.add_feed(url)
+    feed = add_feed(library, url)
     first = await library.refresh([feed.id], fetcher=fetcher)
     assert first.results[0].error is None, first.results[0].error
     before = _texts(library)

@@ -21,7 +21,7 @@ from reader.core.cleaner import clean
 from reader.core.library import ArticleQuery
 from reader.core.sanitize import clean_line, strip_controls, visible_url
 
-from .conftest import assert_terminal_safe, cli, rss, unsafe_characters
+from .conftest import add_feed, assert_terminal_safe, cli, rss, unsafe_characters
 
 # Terminated sequences: removed whole, payload included.
 SEQUENCES: dict[str, str] = {
@@ -224,7 +224,7 @@ async def hostile_library(
 ) -> Library:
     urls = _serve_hostile(loopback)
     for url in urls.values():
-        library.add_feed(url)
+        add_feed(library, url)
     summary = await library.refresh(fetcher=fetcher)
     assert [r.error for r in summary.results if r.url == urls["feed"]] == [None]
     return library
@@ -337,7 +337,7 @@ def _bidi_enclosure_feed() -> bytes:
 def test_cli_show_makes_bidi_in_enclosure_urls_visible(tmp_path: Path, library: Library) -> None:
     feed = tmp_path / "enclosure.xml"
     feed.write_bytes(_bidi_enclosure_feed())
-    library.add_feed(str(feed))
+    add_feed(library, str(feed))
     library.refresh_sync()
     article_id = library.article_ids(ArticleQuery())[0]
     library.close()
@@ -353,7 +353,7 @@ def test_cli_show_makes_bidi_in_enclosure_urls_visible(tmp_path: Path, library: 
     "terminal instead of being shown as <U+202E> (sanitize.visible_url)",
 )
 def test_cli_feeds_makes_bidi_in_feed_urls_visible(tmp_path: Path, library: Library) -> None:
-    library.add_feed("https://news.example/\u202elmx.exe")
+    add_feed(library, "https://news.example/\u202elmx.exe")
     library.close()
     text = assert_terminal_safe(cli(tmp_path, "feeds").stdout)
     assert "\u202e" not in text
@@ -378,7 +378,7 @@ def huge_library(tmp_path: Path, library: Library) -> Library:
     ]
     path = tmp_path / "huge.json"
     path.write_text(json.dumps({"version": "https://jsonfeed.org/version/1.1", "items": items}))
-    library.add_feed(str(path))
+    add_feed(library, str(path))
     started = time.perf_counter()
     summary = library.refresh_sync()
     assert summary.results[0].error is None and summary.results[0].new == len(HUGE)
