@@ -36,7 +36,7 @@ class BroadsheetApp(App[None]):
     COMMANDS = App.COMMANDS | {FeedCommands}
     BINDINGS: ClassVar[list[BindingType]] = [
         Binding("question_mark", "help", "Help", id="help"),
-        Binding("H", "annotations", "Highlights", id="annotations"),
+        Binding("H", "annotations", "Highlights", show=False, id="annotations"),
     ]
 
     def __init__(

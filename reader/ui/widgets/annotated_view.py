@@ -230,7 +230,9 @@ class AnnotatedReadingView(ReadingView):
         for number, paragraph in enumerate(note.splitlines() or [""]):
             wrapped = textwrap.wrap(paragraph, body_width) or [""]
             for index, part in enumerate(wrapped):
-                prefix = lead if number == 0 and index == 0 else "  │ "
+                prefix = lead if number == 0 and index == 0 else " " * (len(lead) - 2) + lead[-2:]
+                if lead.startswith(NOTE_MARKER):
+                    prefix = lead if number == 0 and index == 0 else " " * len(lead)
                 content = Content.styled(prefix, ".reading--note-marker") + Content.styled(
                     part, style
                 )
