@@ -160,3 +160,10 @@ def test_import_rejects_garbage_without_losing_anything(library: Library, tmp_pa
     report = import_library(library, bad)
     assert report.skipped and "not a Broadsheet JSON export" in report.skipped[0]
     assert library.count_articles(ArticleQuery()) == before
+
+
+def test_newest_order_follows_publication_date(library: Library) -> None:
+    hits = library.search("the", order="newest")
+    assert len(hits) == 3
+    published = [hit.article.published for hit in hits]
+    assert published == sorted(published, reverse=True)
