@@ -29,8 +29,8 @@ from reader.core.models import Article, ArticleSummary, Feed, FeedRefreshResult,
 from reader.core.sanitize import clean_line, visible_url
 from reader.ui.screens.dialogs import ConfirmScreen, PromptScreen
 from reader.ui.screens.library_actions import LibraryActions
-from reader.ui.widgets.article_list import ArticleList
 from reader.ui.widgets.annotated_view import AnnotatedReadingView
+from reader.ui.widgets.article_list import ArticleList
 from reader.ui.widgets.reading_view import ReadingView
 from reader.ui.widgets.sidebar import (
     SAVED_ID,
