@@ -4,7 +4,8 @@ MODE ``refresh``: rewrite the library's local feed files with new and changed
 entries and refresh, forever. MODE ``annotate``: save highlights with notes on
 random articles forever, printing ``id uuid`` after each one is committed
 (flushed, so the parent knows exactly what was committed before the kill).
-Both print ``ready`` once the library is open.
+Both print ``ready`` when they start working (annotate: after loading the
+article texts), so the parent's random kill delay falls inside the work.
 """
 
 from __future__ import annotations
@@ -12,6 +13,7 @@ from __future__ import annotations
 import os
 import random
 import sys
+import time
 from pathlib import Path
 
 from reader.core import Library
@@ -70,6 +72,7 @@ def annotate_forever(library: Library, rnd: random.Random) -> None:
     notes = Annotations(library)
     ids = library.article_ids(ArticleQuery())
     lengths = {article_id: len(library.article(article_id).text) for article_id in ids}
+    print("ready", flush=True)  # the kill delay starts now: every save from here on counts
     while True:
         article_id = rnd.choice(ids)
         length = lengths[article_id]
@@ -80,14 +83,17 @@ def annotate_forever(library: Library, rnd: random.Random) -> None:
         except BroadsheetError:
             continue  # e.g. only whitespace selected
         print(saved.id, saved.uuid, flush=True)
+        # A pause between saves (a person's are far slower): back-to-back write
+        # transactions would starve the refreshing process of the write lock.
+        time.sleep(rnd.uniform(0, 0.02))
 
 
 def main() -> None:
     mode, root, seed = sys.argv[1], Path(sys.argv[2]), int(sys.argv[3])
     rnd = random.Random(seed)
     library = Library.open(root / "data", config_dir_path=root / "config", samples=False)
-    print("ready", flush=True)
     if mode == "refresh":
+        print("ready", flush=True)
         refresh_forever(library, root, rnd)
     else:
         annotate_forever(library, rnd)

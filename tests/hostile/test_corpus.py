@@ -7,7 +7,9 @@ screen or in CLI output, integrity ok."""
 from __future__ import annotations
 
 import time
+from collections.abc import Callable
 from pathlib import Path
+from typing import Any
 
 import pytest
 from loopback import LoopbackServer
@@ -15,6 +17,7 @@ from loopback import LoopbackServer
 from reader.core import Library
 from reader.core._fetch import Fetcher, FetchLimits
 from reader.core.library import ArticleQuery
+from reader.core.models import Article
 
 from .conftest import SHARED, assert_terminal_safe, cli, integrity_problems, unsafe_characters
 
@@ -102,7 +105,7 @@ async def test_corpus_through_the_whole_pipeline(tmp_path: Path, loopback: Loopb
     assert time.perf_counter() - started < 90
 
 
-def _typesetter() -> object | None:
+def _typesetter() -> Callable[[Article, int], Any] | None:
     try:
         from reader.ui.typeset import typeset
     except ImportError:

@@ -113,7 +113,7 @@ def test_kill_9_during_refresh_and_annotation_saves(tmp_path: Path) -> None:
         kills += 2
         assert integrity_problems(db_path) == [], f"after round {round_number}"
     elapsed = time.monotonic() - started
-    assert kills >= 50 and elapsed < 90
+    assert kills >= 50 and elapsed < 180  # ~35 s on an idle machine
     assert committed, "no annotation was ever committed: the kills came too early"
     # Some kills landed after whole refreshes, some before the first one ended.
     assert max(per_round) >= 1 and min(per_round) == 0
