@@ -29,9 +29,16 @@ _FUNCTION_WORDS = words(
     "a an the of to for from with by in on at and or but as into about than that this "
     "these those its their his her our your my is are was were be"
 )
+_ANCHOR_CATEGORIES = frozenset({lx.VOICE, lx.IDENTITY, lx.SELF})
+# A sentence opening with one of these may put its imperative after a comma.
+_CLAUSE_LEADS = words("if to when before while once whether otherwise so for after since")
+# An imperative whose object is a clause is rhetoric, not a call to action
+# ("Now consider what we know about ...").
+_CLAUSE_OBJECTS = words("what how why whether where who which that")
 _SIGNALS = frozenset(
-    {lx.ADDRESS, lx.VOICE, lx.GIVE, lx.SIGN, lx.JOURNALISM, lx.FREE, lx.PRICE, lx.IDENTITY}
-)
+    {lx.ADDRESS, lx.VOICE, lx.GIVE, lx.SIGN, lx.JOURNALISM, lx.FREE, lx.PRICE, lx.IDENTITY,
+     lx.SELF}
+)  # fmt: skip
 
 
 @dataclass(slots=True)
@@ -110,20 +117,56 @@ def score_sentence(masked: str, start: int, end: int) -> Scored:
     if _CURRENCY.search(segment) and lx.PRICE_PATTERN.search(segment):
         categories.add(lx.PRICE)
     score = sum(lx.WEIGHTS[category] for category in categories) + lx.STRONG * min(hits, 2)
-    score += _cta_bonus(tokens, lowered)
-    if not score >= lx.STRONG and ": " in segment:
-        # An imperative after a colon ("Cheaper than a coffee: get a year of ...").
-        clause = segment.split(": ", 1)[1]
-        clause_tokens = _WORD.findall(clause)
-        if clause_tokens:
-            clause_tokens[0] = clause_tokens[0].capitalize()
-            score += _cta_bonus(clause_tokens, [t.lower() for t in clause_tokens])
+    bonus = _cta_bonus(tokens, lowered)
+    if bonus < 2.0:
+        bonus = max(bonus, _clause_cta_bonus(segment, lowered))
+    score += bonus
     chrome = _chrome_rule(segment, len(tokens))
+    if not (hits or chrome or categories & _ANCHOR_CATEGORIES or "us" in tokens) and (
+        lx.ANCHOR_WORDS.isdisjoint(lowered)
+    ):
+        score = min(score, lx.UNANCHORED_CAP)
     rule = chrome or strong_rule or _family_rule(families)
     return Scored(
         start, end, score, rule, len(tokens), segment.rstrip().endswith("?"),
         chrome is not None, hits, frozenset(categories),
     )  # fmt: skip
+
+
+def _clause_cta_bonus(segment: str, lowered: list[str]) -> float:
+    """The best call-to-action bonus of a clause that is not the sentence's
+    first: after a colon ("Cheaper than a coffee: get a year of ..."), after a
+    leading subordinate clause ("If this helped you, consider ...") or after
+    "or" ("Sign in or register ...")."""
+    clauses = []
+    if ": " in segment:
+        clauses.append(segment.split(": ", 1)[1])
+    if lowered and lowered[0] in _CLAUSE_LEADS and ", " in segment:
+        clauses.append(segment.split(", ", 1)[1])
+    if " or " in segment:
+        clauses.append(segment.split(" or ", 1)[1])
+    best = 0.0
+    for clause in clauses:
+        clause_tokens = _WORD.findall(clause)
+        if clause_tokens:
+            clause_tokens[0] = clause_tokens[0].capitalize()
+            lowered_clause = [t.lower() for t in clause_tokens]
+            bonus = _cta_bonus(clause_tokens, lowered_clause)
+            if bonus and not _asks_for_something(lowered_clause[1:]):
+                # "..., contact your bank": an instruction, not a pitch.
+                bonus = min(bonus, 0.5)
+            best = max(best, bonus)
+    return best
+
+
+def _asks_for_something(window: list[str]) -> bool:
+    """Whether the object of an imperative names something an appeal asks
+    for: the outlet, its products, money, a sign-up (not just "your ...")."""
+    for word in window:
+        entry = lx.WORD_TABLE.get(word)
+        if (entry and entry[0] in _SIGNALS and entry[0] != lx.ADDRESS) or word == "us":
+            return True
+    return not lx.ANCHOR_WORDS.isdisjoint(window)
 
 
 def _candidate_phrases(lowered: list[str]) -> list[lx.Phrase]:
@@ -164,6 +207,8 @@ def _cta_bonus(tokens: list[str], lowered: list[str]) -> float:
     if index == 0 and tokens[0][:1].islower():
         return 0.0  # a lowercase start is a fragment, not an imperative
     following = lowered[index + 1 :]
+    if following and following[0] in _CLAUSE_OBJECTS:
+        return 0.0
     if following and following[0] in lx.CTA_NOT_BEFORE and lowered[index] in lx.CTA_NOUNISH:
         return 0.0
     for word in following:

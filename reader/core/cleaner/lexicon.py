@@ -17,9 +17,9 @@ import re
 from dataclasses import dataclass
 
 # Category weights for single-word features (each category counts once per sentence).
-ADDRESS, VOICE, GIVE, SIGN, JOURNALISM, FREE, PRICE, TEASER, IDENTITY, REPORT = (
+ADDRESS, VOICE, GIVE, SIGN, JOURNALISM, FREE, PRICE, TEASER, IDENTITY, SELF, REPORT = (
     "address", "voice", "give", "sign", "journalism", "free", "price", "teaser", "identity",
-    "report",
+    "self", "report",
 )  # fmt: skip
 WEIGHTS: dict[str, float] = {
     ADDRESS: 1.0,
@@ -31,9 +31,16 @@ WEIGHTS: dict[str, float] = {
     PRICE: 1.0,
     TEASER: 1.0,
     IDENTITY: 1.0,
+    SELF: 1.0,
     REPORT: -3.0,
 }
 STRONG = 3.0  # a sentence at or above this is an appeal on its own
+# A sentence that never points at the outlet or its products (no "we/our/us",
+# no "this article", no newsletter, subscription, app, paywall, journalism...)
+# is advice or narrative addressed to the reader ("Try joining a walking group",
+# "Check whether your employer matches donations"): it may join an appeal next
+# to it but never starts one, so its score is capped just below STRONG.
+UNANCHORED_CAP = 2.5
 WEAK = 1.0  # at or above this, it is an appeal when it touches one
 
 # Rule ids, by what the sentence asks for.
@@ -97,6 +104,16 @@ _add(
 )
 WORD_TABLE = _WORD_TABLE
 
+# Nouns that name the outlet's own products and work: a call to action needs
+# one of these (or the outlet's voice, or "this article") to be an appeal.
+ANCHOR_WORDS = words(
+    "newsletter newsletters subscription subscriptions subscriber subscribers membership"
+    " memberships paywall paywalls premium adblock adblocker adblockers blocker blockers"
+    " podcast podcasts app apps journalism newsroom newsrooms journalist journalists article"
+    " articles story stories reporting coverage reporter reporters inbox inboxes ad-free"
+    " cookies episode episodes edition editions headlines briefing subscribe"
+)
+
 # Imperatives that open a call to action; the second word must not turn them
 # into a noun or a statement ("Support for the bill grew").
 CTA_VERBS = words(
@@ -104,7 +121,8 @@ CTA_VERBS = words(
     " unblock whitelist unlock claim read continue learn chip make help consider support"
     " download follow listen upgrade renew activate pledge receive enjoy discover stay"
     " sign log turn switch contact send email share tell enter save text forward tap grab"
-    " search let think pass hit add find check visit buy order book"
+    " search let think pass hit add find check visit buy order book gift pick choose select"
+    " open renew allow accept agree"
 )
 # CTA verbs that double as nouns ("Support from voters", "Help for renters").
 CTA_NOUNISH = words(
@@ -140,7 +158,7 @@ PHRASES: tuple[Phrase, ...] = (
     _strong(DONATION, "donation contribution gift", rf"\b(?:make|making|give|giving) (?:a |an |your ){_ANY}{{0,2}}(?:donation|contribution|gift)\b"),
     _strong(DONATION, "donate contribute chip give", r"\b(?:donate|contribute|chip in|give)\b[^.]{0,30}\b(?:today|now|monthly|from just|what you can)\b"),
     _strong(DONATION, "support supporting", r"\bsupport(?:ing)? (?:us|our (?:work|journalism|reporting|newsroom|mission|journalists|coverage)|[\w-]+ (?:journalism|reporting|newsroom))\b"),
-    _strong(DONATION, "funded supported powered backed", r"\b(?:reader|member|listener|viewer|audience|donor)[- ](?:funded|supported|powered|backed)\b"),
+    _feature(IDENTITY, "funded supported powered backed", r"\b(?:reader|member|listener|viewer|audience|donor)[- ](?:funded|supported|powered|backed)\b"),
     _strong(DONATION, "powered", r"\bpowered by (?:readers|members|you|people like you|our (?:readers|members|supporters))\b"),
     _strong(DONATION, "rely relies depend depends count counts", r"\b(?:we|us)(?: \w+)? (?:rely|relies|depend|depends|count|counts) on (?:readers|you|your|members|supporters|donations|contributions|people like you)\b|\b(?:journalism|reporting|newsroom|work) (?:relies|depends|counts) on (?:readers|you|your|members|supporters|people)\b"),
     _strong(DONATION, "your without", r"\bwe (?:\w+ )?need your\b|\bwe (?:can['’]?t|cannot|could ?n['’]?t) do (?:it|this|that) without (?:you|your)\b|\bwithout (?:your|readers['’]?) (?:support|help|contributions|donations)\b"),
@@ -157,13 +175,13 @@ PHRASES: tuple[Phrase, ...] = (
     _strong(MEMBERSHIP, "join", r"\bjoin (?:us|our (?:[\w-]+ )?(?:community|members|mailing list|supporters))\b|\bjoin (?:the )?(?:[\d,.]+ (?:million |thousand )?)?(?:other )?(?:readers|supporters|members)\b"),
     _strong(MEMBERSHIP, "member", r"\bas an? (?:[\w-]+ )?member,? you\b"),
     # subscriptions, paywalls, registration
-    _strong(SUBSCRIPTION, "subscribe", r"\bsubscribe (?:now|today|here|to (?:our|us|this (?:newsletter|podcast|channel))|for (?:unlimited|full|just|only|as little|[$£€]))"),
+    _strong(SUBSCRIPTION, "subscribe", r"\bsubscribe (?:now|today|here|to (?:our|us|this (?:newsletter|podcast|channel)|read|continue|keep|access|unlock|go)|(?:for|from) (?:unlimited|full|just|only|as little|[$£€]))"),
     _strong(SUBSCRIPTION, "unlimited complimentary", r"\b(?:unlimited|complimentary) (?:digital )?access\b"),
     _strong(SUBSCRIPTION, "trial", r"\b(?:start|begin|try|claim|get|activate) (?:your |a |my |our )?(?:[\w-]+[- ](?:day|week|month) |risk-free |free )+trial\b|\bfree trial (?:today|now)\b"),
     _strong(SUBSCRIPTION, "already", r"\balready (?:a |an )?(?:subscriber|member|registered|have an account)\b"),
     _strong(SUBSCRIPTION, "subscribers members subscriber member users", r"\b(?:subscribers?|members?)[- ]only\b|\bfor (?:subscribers|members) only\b|\bexclusive(?:ly)? (?:for|to) (?:subscribers|members)\b|\b(?:reserved|available) (?:only )?(?:for|to) (?:our )?(?:registered users|(?:paying |paid |premium |digital )?(?:subscribers|members)|premium)\b|\bnot an? (?:subscriber|member) yet\b"),
     _strong(SUBSCRIPTION, "full", r"\bto (?:read|access|see|view|unlock) (?:this|the) (?:full )?(?:article|story|piece|content)(?: in full)?,|\bread (?:this|the) (?:article|story) in full\b|\bto (?:read|access|view) the full (?:article|story)\b"),
-    _strong(SUBSCRIPTION, "upgrade", r"\bupgrade (?:your|to (?:a |our )?(?:premium|digital|full|paid))\b"),
+    _strong(SUBSCRIPTION, "upgrade", r"\bupgrade (?:your (?:[\w-]+ )?(?:subscription|membership|plan|account|access)|to (?:a |our )?(?:premium|digital|full|paid))\b"),
     _strong(SUBSCRIPTION, "reading", r"\b(?:continue|keep) reading\b"),
     _strong(SUBSCRIPTION, "limit", r"\b(?:reached|hit|used) (?:your|the) (?:[\w-]+ )?limit of (?:free )?(?:articles|stories)\b|\b(?:free )?(?:article|story) limit\b"),
     _strong(SUBSCRIPTION, "free half", r"\bfirst (?:month|year|week|\d+ (?:days|weeks|months)) (?:is |are )?(?:free|on us|for just|half price)\b"),
@@ -187,9 +205,48 @@ PHRASES: tuple[Phrase, ...] = (
     _strong(REPUBLICATION, "partnership collaboration permission support grant funded", r"^(?:editor['’]s note:? )?(?:this|the following|the above) (?:story|article|piece|report|series|coverage|project|investigation)\b[^.]{0,80}\b(?:in partnership with|in collaboration with|with (?:the )?permission|with (?:the )?support (?:of|from)|funded by|a grant from)\b"),
     _strong(REPUBLICATION, "permission", r"\b(?:shared|used|published|reproduced|republished|reprinted) (?:here )?with (?:the )?(?:kind )?permission\b"),
     _strong(REPUBLICATION, "republished reproduced reprinted", r"\b(?:republished|reproduced|reprinted|cross-posted) (?:here )?(?:with (?:the )?permission|as part of|under (?:a|the) (?:creative commons|cc)|courtesy of|through a partnership|in partnership)\b"),
+    # metering, paywalls and registration walls
+    _strong(SUBSCRIPTION, "articles stories reads pieces", r"\byou(?:['’]ve| have) (?:read|viewed|used(?: up)?|reached|hit|opened) (?:\d+|\w+) (?:of (?:\d+|\w+|your|the) )?(?:free |complimentary )?(?:articles|stories|reads|pieces)\b"),
+    _strong(SUBSCRIPTION, "free last final", r"\b(?:\d+|one|two|three|four|five|no) (?:more )?free (?:articles?|stories|story|reads?|pieces?) (?:left|remaining)\b|\byour (?:last|final) free (?:article|story|read|piece)\b|\b(?:this is|this was) your (?:last|final) (?:free )?(?:article|story|read|piece)\b"),
+    _strong(SUBSCRIPTION, "limit allowance quota", r"\byou(?:['’]ve| have)? (?:hit|reached|used up|exhausted) (?:your|the|this) (?:[\w-]+ )?(?:limit|allowance|quota)\b|\byour (?:[\w-]+ )?(?:limit|allowance|quota) of free\b"),
+    _strong(SUBSCRIPTION, "plan subscription package", r"(?:^|[.:;,] |\bplease |\bor )(?:pick|choose|select) (?:a|your|one) (?:[\w-]+ )?(?:plan|subscription|package)\b"),
+    _strong(SUBSCRIPTION, "cancel", r"\bcancel (?:whenever|when|any time|anytime) you (?:like|want|wish)\b"),
+    _strong(SUBSCRIPTION, "expired ended lapsed expires expiring", r"\byour (?:[\w-]+ )?(?:subscription|membership|trial|access) (?:has |have |is about to |will )?(?:expired?|end(?:ed|s)?|lapsed?|expiring)\b"),
+    _strong(REGISTRATION, "account", r"\b(?:don['’]t|do not) (?:yet )?have an? (?:[\w-]+ )?account\b"),
+    _strong(REGISTRATION, "profile", r"\bcreate (?:a |an |your )?(?:free )?profile\b"),
+    # apps, podcasts, delivery
+    _strong(PROMO, "app", r"\b(?:download|get|install|try|open (?:\w+ ){0,3}in) our (?:[\w-]+ )?app\b|^(?:download|get|install|open (?:\w+ ){0,3}in) the (?:[\w-]+ )?app\b"),
+    _strong(PROMO, "podcasts", r"\bwherever you (?:get|listen to|find) (?:your )?podcasts\b"),
+    _strong(NEWSLETTER, "straight direct directly delivered sent", r"\b(?:straight|direct(?:ly)?|delivered) to (?:you|your (?:inbox|phone|door|device|letterbox))\b|\bdelivered (?:to you )?by e-?mail\b|\b(?:get|have) (?:them|it|this|these) (?:delivered|sent)\b"),
+    # giving
+    _strong(DONATION, "give spare afford manage contribute pay", r"\b(?:whatever|what|anything) you can (?:give|spare|afford|manage|contribute|pay|chip in)\b"),
+    _strong(DONATION, "give donate pledge chip", r"^(?:please )?(?:give|donate|pledge|chip in) (?:just )?[$£€]\s?\d"),
+    _strong(DONATION, "paid", r"\bpaid (?:for it )?so (?:that )?you (?:wouldn|don|didn|won|could|can|do)"),
+    _strong(DONATION, "free", r"\bfree (?:for you )?to read\b[^.]{0,40}\b(?:thanks to|because)\b"),
+    _strong(MEMBERSHIP, "be", r"^be (?:one of (?:them|us)|part of (?:it|this|us|our))\b"),
+    _strong(MEMBERSHIP, "become becoming", r"\b(?:become|becoming) (?:[\w-]+ )?(?:members|supporters|subscribers|patrons|donors)\b"),
+    # ad blockers
+    _strong(ADBLOCK, "blocking ads allow enable detected", r"\b(?:you['’]re|you are) blocking (?:ads|adverts|advertising)\b|\b(?:allow|enable|unblock|permit) (?:ads|adverts|advertising) (?:on|for) (?:this|our)\b|\bad[ -]?block(?:er|ing)? detected\b|\badd (?:this site|us) to your (?:[\w-]+ )?(?:list|exceptions)\b"),
+    # republication
+    _strong(REPUBLICATION, "republish reprint reuse republication", r"^(?:republish|reprint|reuse) (?:this|our) (?:article|story|stories|piece|content|work)\b|\byou (?:may|can|are free to|are welcome to) (?:republish|reprint|reproduce|reuse)\b"),
+    _strong(REPUBLICATION, "ran first", r"^(?:this|the above|a version of this) (?:story|article|piece|post|column|essay)\b[^.]{0,40}\b(?:originally|first) (?:published|appeared|ran|posted)\b"),
     # features: they add a category, not a verdict
+    _feature(SELF, "this our click tap", r"\bthis (?:article|story|piece|page|site|website|newsletter|podcast|report|post|app|episode)\b|\bour app\b|\b(?:click|tap) (?:here|below|this link|the (?:link|button))\b"),
+    _feature(PRICE, "coffee sandwich latte pint beer cappuccino snack lunch", r"\b(?:less than|price of|cost of|cheaper than) (?:the price of )?an? (?:cup of |single )?(?:coffee|sandwich|latte|pint|beer|cappuccino|snack|lunch)\b"),
+    _feature(GIVE, "lights", r"\bkeeps? the lights on\b"),
+    _feature(GIVE, "matching match", r"\b(?:matching|match) (?:challenge|campaign|gift|drive|deadline)\b"),
+    _feature(IDENTITY, "part", r"\b(?:be|become) (?:a )?part of (?:it|this|us|our|the (?:community|team|movement))\b"),
+    _feature(SIGN, "cookies", r"\b(?:accept|agree to|consent to|allow) (?:our |the |all )?(?:use of )?cookies\b"),
+    _feature(SIGN, "free ads adverts advertising tracking", r"\bad-free\b|\bwithout (?:ads|adverts|advertising|tracking)\b|\bno (?:ads|tracking)\b"),
+    _feature(SIGN, "pay paid paying", r"\bpa(?:y|id|ying) (?:to read|for (?:it|this|journalism|news))\b"),
+    _strong(SUBSCRIPTION, "subscription membership", r"(?:^|[.:;,] |\bor |\bplease )take out an? (?:[\w-]+ )?(?:subscription|membership)\b"),
+    _feature(TEASER, "experience", r"\bfor the best (?:reading )?experience\b"),
+    _feature(TEASER, "episode episodes", r"\bnew episodes?\b"),
+    _feature(TEASER, "every", r"\bevery (?:weekday|morning|evening|week|weekend|monday|tuesday|wednesday|thursday|friday|saturday|sunday)\b"),
+    _feature(TEASER, "going", r"\bto keep going\b"),
+    _feature(VOICE, "grateful", r"\bwe(?:['’]d| would) be (?:so |very |really |most )?grateful\b"),
     _feature(GIVE, "chip chipping", r"\bchip(?:ping)? in\b"),
-    _feature(SIGN, "sign signs signing", r"\bsign(?:s|ing)?[ -]up\b"),
+    _feature(SIGN, "sign signs signing", r"\bsign(?:s|ing)?[ -](?:up|on)\b"),
     _feature(SIGN, "log sign", r"\b(?:log|sign) in\b"),
     _feature(SIGN, "advertising ads", r"\b(?:relies|rely|depends?|counts?) on (?:advertising|ads|ad revenue)\b"),
     _feature(SIGN, "app podcast podcasts", r"\b(?:our|the) (?:[\w-]+ )?(?:app|podcast)\b"),
@@ -203,11 +260,11 @@ PHRASES: tuple[Phrase, ...] = (
     _feature(TEASER, "stay", r"\bstay (?:smart|informed|up to date|in the know|ahead)\b"),
     _feature(TEASER, "latest top", r"\bthe latest (?:news|updates|stories|headlines)\b|\btop (?:stories|headlines)\b"),
     _feature(TEASER, "before", r"\bbefore you (?:go|scroll|leave|read on|move on|click away)\b"),
-    _feature(TEASER, "free quick easy minute minutes second seconds", r"^(?:it['’]s|it is) (?:free|quick|easy)\b|\btakes (?:just |only )?(?:a|one|\d+) (?:minute|second)s?\b"),
+    _feature(TEASER, "free quick easy minute minutes second seconds moment", r"^(?:it['’]s|it is) (?:free|quick|easy)\b|\btakes (?:just |only )?(?:less than )?(?:a|one|two|three|\d+|a few) (?:minute|second|moment)s?\b"),
     _feature(TEASER, "tip tips", r"\b(?:have|got) an? (?:news )?tip\b"),
-    _feature(IDENTITY, "our", r"\bour (?:[\w-]+ )?(?:journalism|reporting|journalists|reporters|newsroom|work|coverage|content|stories|articles|writers|editors|mission|website|site|investigations?)\b"),
+    _feature(IDENTITY, "our", r"\bour (?:[\w-]+ )?(?:journalism|reporting|journalists|reporters|newsroom|work|coverage|content|stories|articles|writers|editors|mission|website|site|investigations?|readers|supporters|members|subscribers|listeners)\b"),
     _feature(IDENTITY, "newsroom organization organisation outlet publication site", r"\b(?:is|are) an? (?:[\w-]+ ){0,4}(?:newsroom|news organi[sz]ation|news outlet|publication|news site|media outlet)\b"),
-    _feature(IDENTITY, "independent quality trustworthy trusted fearless investigative great", r"\bindependent (?:journalism|news|media|reporting|newsroom)\b|\b(?:quality|trustworthy|trusted|fearless|investigative|great) journalism\b"),
+    _feature(IDENTITY, "independent quality trustworthy trusted fearless investigative great", r"\bindependent (?:[\w-]+ )?(?:journalism|news|media|reporting|newsroom)\b|\b(?:quality|trustworthy|trusted|fearless|investigative|great) journalism\b"),
     _feature(IDENTITY, "site website newsroom publication paper magazine podcast app show", r"\b(?:this|our) (?:site|website|newsroom|publication|paper|magazine|podcast|app|show)\b"),
     _feature(IDENTITY, "like", r"\b(?:reporting|journalism|stories|work|coverage|articles) like (?:this|ours)\b"),
     _feature(IDENTITY, "open available everyone", r"\b(?:open|available|free) (?:to|for) (?:all|everyone|every reader)\b"),

@@ -25,6 +25,7 @@ _HAS_WORD = re.compile(r"\w")
 _LINK_HINTS = re.compile(r"related|recirc|more-?stories|read-?more|share|social")
 _SMALL_HINTED = (6, 250)  # blocks, words: larger "hinted" containers are page wrappers
 _SMALL_PLAIN = (4, 150)
+_UNGATED_CHARS = 100
 
 
 @dataclass(slots=True)
@@ -92,7 +93,10 @@ def _appeal_spans(
             continue
         if block.kind == "quote" and not hinted[index]:
             continue  # a quotation reports someone else's words
-        scored[index] = appeals.analyse(block.text, offsets[index], is_kept, gate=not hinted[index])
+        # Short blocks are always scored: a one-line lead-in ("It only takes a
+        # minute.") has no appeal word of its own but belongs to the pitch next to it.
+        gate = not hinted[index] and len(block.text) > _UNGATED_CHARS
+        scored[index] = appeals.analyse(block.text, offsets[index], is_kept, gate=gate)
         if hinted[index] or not appeals.inert(scored[index]):
             spans[index].extend(appeals.block_spans(block.text, scored[index], hinted[index]))
     _container_spans(raw, hinted, scored, spans)
@@ -303,6 +307,9 @@ def _splice(block: RawBlock, merged: list[Span]) -> tuple[str, list[LinkSpan]]:
                 start += 1
             while end > start and block.text[end - 1].isspace():
                 end -= 1
+        elif not out:  # preformatted text keeps its indentation, not leading blank lines
+            while start < end and block.text[start] == "\n":
+                start += 1
         if end <= start:
             continue
         if out and not pre:
@@ -311,6 +318,15 @@ def _splice(block: RawBlock, merged: list[Span]) -> tuple[str, list[LinkSpan]]:
         mapping.append((start, end, length))
         out.append(block.text[start:end])
         length += end - start
+    if pre and out:
+        trimmed = out[-1].rstrip()
+        if len(trimmed) < len(out[-1]):
+            raw_start, raw_end, new_start = mapping[-1]
+            mapping[-1] = (raw_start, raw_start + len(trimmed), new_start)
+            out[-1] = trimmed
+            if not trimmed:
+                out.pop()
+                mapping.pop()
     return "".join(out), _remap_links(block.links, mapping)
 
 
