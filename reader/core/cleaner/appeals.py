@@ -34,6 +34,7 @@ _ANCHOR_CATEGORIES = frozenset({lx.VOICE, lx.IDENTITY, lx.SELF})
 _CLAUSE_LEADS = words("if to when before while once whether otherwise so for after since")
 # An imperative whose object is a clause is rhetoric, not a call to action
 # ("Now consider what we know about ...").
+_DILUTED_WORDS = 30
 _CLAUSE_OBJECTS = words("what how why whether where who which that")
 _SIGNALS = frozenset(
     {lx.ADDRESS, lx.VOICE, lx.GIVE, lx.SIGN, lx.JOURNALISM, lx.FREE, lx.PRICE, lx.IDENTITY,
@@ -121,6 +122,8 @@ def score_sentence(masked: str, start: int, end: int) -> Scored:
     if bonus < 2.0:
         bonus = max(bonus, _clause_cta_bonus(segment, lowered))
     score += bonus
+    if not hits and not bonus and len(tokens) > _DILUTED_WORDS:
+        score -= 1.0  # word features scattered over a long sentence: narrative
     chrome = _chrome_rule(segment, len(tokens))
     if not (hits or chrome or categories & _ANCHOR_CATEGORIES or "us" in tokens) and (
         lx.ANCHOR_WORDS.isdisjoint(lowered)
@@ -211,11 +214,18 @@ def _cta_bonus(tokens: list[str], lowered: list[str]) -> float:
         return 0.0
     if following and following[0] in lx.CTA_NOT_BEFORE and lowered[index] in lx.CTA_NOUNISH:
         return 0.0
+    found: set[str] = set()
     for word in following:
         entry = lx.WORD_TABLE.get(word)
-        if (entry and entry[0] in _SIGNALS) or word == "us":
-            return 2.0
-    return 1.0  # an imperative addressed to the reader, object unknown
+        if entry and entry[0] in _SIGNALS:
+            found.add(entry[0])
+        elif word == "us":
+            found.add(lx.VOICE)
+    if not found:
+        return 1.0  # an imperative addressed to the reader, object unknown
+    if found == {lx.VOICE} and not lx.EDITORIAL.isdisjoint(following):
+        return 1.0  # "see our review": a cross-reference inside the story
+    return 2.0
 
 
 def _family_rule(families: list[str]) -> str:

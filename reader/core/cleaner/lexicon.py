@@ -133,6 +133,12 @@ CTA_NOT_BEFORE = words(
     " could can may might groups group the's"
 )
 CTA_LEADS = words("please so and or now just then")
+# Editorial content an imperative may point to inside a story ("Check out our
+# picks below", "Learn more in our review"): a cross-reference, not a pitch.
+EDITORIAL = words(
+    "review reviews picks pick guide guides list lists roundup explainer analysis take"
+    " ranking rankings tips"
+)
 
 
 @dataclass(frozen=True, slots=True)
@@ -154,7 +160,8 @@ def _feature(category: str, triggers: str, pattern: str) -> Phrase:
 _ANY = r"(?:[\w'’-]+ )"
 PHRASES: tuple[Phrase, ...] = (
     # giving
-    _strong(DONATION, "your", rf"\byour {_ANY}?(?:support|donations?|contributions?|gifts?|generosity|patronage)\b"),
+    # "Your support makes the difference", "with your support"; not "withdraw your contributions".
+    _strong(DONATION, "your", rf"(?:^|\b(?:with|thanks to|through|for|make|making|give|giving|double|doubles|match|matches|matched|need|needs|rely on|count on|without|on) )your {_ANY}?(?:support|donations?|contributions?|gifts?|generosity|patronage)\b|\byour {_ANY}?(?:support|donations?|contributions?|gifts?|generosity|patronage) (?:helps?|keeps?|makes?|allows?|means?|matters?|enables?|will|can|could|is|are|funds?|pays?|goes|counts?|ensures?|powers?|sustains?|today|now)\b"),
     _strong(DONATION, "donation contribution gift", rf"\b(?:make|making|give|giving) (?:a |an |your ){_ANY}{{0,2}}(?:donation|contribution|gift)\b"),
     _strong(DONATION, "donate contribute chip give", r"\b(?:donate|contribute|chip in|give)\b[^.]{0,30}\b(?:today|now|monthly|from just|what you can)\b"),
     _strong(DONATION, "support supporting", r"\bsupport(?:ing)? (?:us|our (?:work|journalism|reporting|newsroom|mission|journalists|coverage)|[\w-]+ (?:journalism|reporting|newsroom))\b"),
