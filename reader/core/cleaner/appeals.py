@@ -123,7 +123,9 @@ def score_sentence(masked: str, start: int, end: int) -> Scored:
         bonus = max(bonus, _clause_cta_bonus(segment, lowered))
     score += bonus
     if not hits and not bonus and len(tokens) > _DILUTED_WORDS:
-        score -= 1.0  # word features scattered over a long sentence: narrative
+        # Word features scattered over a long sentence: narrative, unless a
+        # neighbouring appeal claims it.
+        score = min(score, lx.UNANCHORED_CAP)
     chrome = _chrome_rule(segment, len(tokens))
     if not (hits or chrome or categories & _ANCHOR_CATEGORIES or "us" in tokens) and (
         lx.ANCHOR_WORDS.isdisjoint(lowered)
