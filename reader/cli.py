@@ -17,7 +17,7 @@ from typing import TYPE_CHECKING, Any, TextIO
 
 from reader import __version__
 from reader.core.errors import BroadsheetError, InputFileError
-from reader.core.sanitize import clean_line, strip_controls
+from reader.core.sanitize import clean_line, strip_controls, visible_url
 
 if TYPE_CHECKING:
     from reader.core.library import Library
@@ -58,7 +58,9 @@ def cmd_add(args: argparse.Namespace) -> int:
             feed = library.add_feed(args.url, title=args.title, tags=args.tag)
         else:
             feed = asyncio.run(library.subscribe(args.url, title=args.title, tags=args.tag))
-        _out(f"{feed.id}\t{clean_line(feed.title)}\t{feed.url} ({feed.total} articles)")
+        _out(
+            f"{feed.id}\t{clean_line(feed.title)}\t{visible_url(feed.url)} ({feed.total} articles)"
+        )
     return 0
 
 
@@ -88,7 +90,7 @@ def cmd_feeds(args: argparse.Namespace) -> int:
             tags = f"  [{', '.join(feed.tags)}]" if feed.tags else ""
             _out(
                 f"{feed.id}\t{feed.unread}/{feed.total}\t{clean_line(feed.title)}"
-                f"\t{feed.url}{tags}{status}"
+                f"\t{visible_url(feed.url)}{tags}{status}"
             )
     return 0
 
@@ -109,7 +111,7 @@ def _progress_printer(interactive: bool) -> tuple[Callable[..., None], Callable[
 
     def on_line(result: FeedRefreshResult, done: int, total: int) -> None:
         state = result.error or ("not modified" if result.not_modified else f"{result.new} new")
-        _out(f"[{done}/{total}] {result.url}: {clean_line(state)}")
+        _out(f"[{done}/{total}] {visible_url(result.url)}: {clean_line(state)}")
 
     return on_line, lambda: None
 
@@ -127,7 +129,7 @@ def cmd_refresh(args: argparse.Namespace) -> int:
             stop()
         for result in summary.results:
             if result.error:
-                _out(f"error: {result.url}: {clean_line(result.error)}", sys.stderr)
+                _out(f"error: {visible_url(result.url)}: {clean_line(result.error)}", sys.stderr)
         _out(summary.line())
         sys.stdout.flush()
         if not args.no_clean:  # articles are stored and searchable already
@@ -178,7 +180,7 @@ def cmd_show(args: argparse.Namespace) -> int:
         else:
             _out(article.text)
         for enclosure in article.enclosures:
-            _out(f"\nenclosure: {enclosure.url}")
+            _out(f"\nenclosure: {visible_url(enclosure.url)}")
     return 0
 
 

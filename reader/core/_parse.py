@@ -114,6 +114,10 @@ def _parse_xml_feed(body: bytes, url: str, content_type: str | None, now: float)
         raise FeedParseError(f"not a feed: the parser failed ({type(exc).__name__})") from exc
     version = result.get("version") or ""
     warning = _bozo_message(result) or encoding_warning
+    if warning and result.entries and _last_entry_unclosed(data):
+        # The document ends inside its last entry: storing that entry would replace a
+        # complete stored article with a cut-off one.
+        result["entries"] = result.entries[:-1]
     if not version and not result.entries:
         raise FeedParseError(f"not a feed: {warning or 'no RSS, Atom or JSON Feed found'}")
     return _build_feed(result, url, version or "unknown", warning, now)
@@ -187,6 +191,15 @@ def _fix_char_ref(match: re.Match[bytes]) -> bytes:
     code = int(hex_digits, 16) if hex_digits else int(decimal)
     valid = code <= 0x10FFFF and not 0xD800 <= code <= 0xDFFF
     return match.group() if valid else b"&#xFFFD;"
+
+
+_ENTRY_OPEN = re.compile(rb"<(?:\w+:)?(?:item|entry)[\s>]")
+_ENTRY_CLOSE = re.compile(rb"</(?:\w+:)?(?:item|entry)\s*>")
+
+
+def _last_entry_unclosed(data: bytes) -> bool:
+    """True when the document was cut off inside an item or entry."""
+    return len(_ENTRY_OPEN.findall(data)) > len(_ENTRY_CLOSE.findall(data))
 
 
 def _bozo_message(result: Any) -> str | None:
@@ -440,8 +453,19 @@ def _fallback_title(content: str, content_type: str) -> str:
     return (cut[:space] if space > _TITLE_FALLBACK_CHARS // 2 else cut).rstrip() + "…"
 
 
+_CONTROL_REFERENCE = re.compile(r"&#(?:[xX]0*([0-9a-fA-F]{1,2})|0*(\d{1,3}));?")
+
+
+def _control_reference(match: re.Match[str]) -> str:
+    """``&#27;`` as the real ESC, so the sanitizer removes the whole escape sequence
+    (html.unescape would drop the ESC alone and leave its visible tail, e.g. ``[2J``)."""
+    code = int(match.group(1), 16) if match.group(1) else int(match.group(2))
+    return chr(code) if code < 0x20 or code == 0x7F else match.group(0)
+
+
 def _html_to_text(value: str) -> str:
-    return html.unescape(_TAG.sub(" ", _SCRIPT_STYLE.sub(" ", value)))
+    text = _TAG.sub(" ", _SCRIPT_STYLE.sub(" ", value))
+    return html.unescape(_CONTROL_REFERENCE.sub(_control_reference, text))
 
 
 def _http_link(raw: str | None, bases: list[str | None]) -> str | None:

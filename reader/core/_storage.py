@@ -181,13 +181,30 @@ def _connect(path: Path) -> sqlite3.Connection:
 @contextlib.contextmanager
 def transaction(connection: sqlite3.Connection) -> Iterator[sqlite3.Connection]:
     """An explicit write transaction: all or nothing."""
-    connection.execute("BEGIN IMMEDIATE")
     try:
-        yield connection
-    except BaseException:
-        connection.execute("ROLLBACK")
-        raise
-    connection.execute("COMMIT")
+        connection.execute("BEGIN IMMEDIATE")
+        try:
+            yield connection
+        except BaseException:
+            if connection.in_transaction:
+                connection.execute("ROLLBACK")
+            raise
+        connection.execute("COMMIT")
+    except sqlite3.OperationalError as error:
+        raise _friendly(error) from error
+
+
+def _friendly(error: sqlite3.OperationalError) -> Exception:
+    """A full disk or a read-only library is the user's to fix: say so in one line.
+    Nothing already committed is lost; the failed write was rolled back."""
+    code = getattr(error, "sqlite_errorcode", None)
+    if code == sqlite3.SQLITE_FULL:
+        return LibraryError("the disk is full: the change was not saved (nothing else was lost)")
+    if code in (sqlite3.SQLITE_READONLY, sqlite3.SQLITE_READONLY_DBMOVED) or "readonly" in str(
+        error
+    ):
+        return LibraryError("the library is open read-only: the change was not saved")
+    return error
 
 
 @contextlib.contextmanager
@@ -211,13 +228,19 @@ def _check_is_sqlite(path: Path) -> None:
         raise LibraryError(f"{path} is not a Broadsheet library (not an SQLite database)")
 
 
-def _migrate(connection: sqlite3.Connection, path: Path) -> None:
+def _refuse_newer(connection: sqlite3.Connection, path: Path) -> None:
     version = connection.execute("PRAGMA user_version").fetchone()[0]
     if version > SCHEMA_VERSION:
+        connection.close()
         raise LibraryError(
             f"{path} was written by a newer Broadsheet (schema {version}, "
             f"this version knows {SCHEMA_VERSION}); upgrade Broadsheet"
         )
+
+
+def _migrate(connection: sqlite3.Connection, path: Path) -> None:
+    _refuse_newer(connection, path)
+    version = connection.execute("PRAGMA user_version").fetchone()[0]
     if version == SCHEMA_VERSION:
         return
     if version > 0:
@@ -251,6 +274,7 @@ class Database:
         if read_only:
             return
         try:
+            _refuse_newer(connection, path)  # before WAL: that switch would write the file
             connection.execute("PRAGMA journal_mode = WAL")
             _migrate(connection, path)
         except sqlite3.DatabaseError as error:

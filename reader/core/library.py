@@ -14,6 +14,7 @@ import html
 import json
 import multiprocessing
 import os
+import random
 import re
 import sqlite3
 from collections.abc import Callable, Iterable, Iterator, Sequence
@@ -200,16 +201,23 @@ class Library:
     # -- feeds -----------------------------------------------------------------
 
     def feeds(self) -> list[Feed]:
+        return self._feeds()
+
+    def _feeds(self, feed_id: int | None = None) -> list[Feed]:
         # One pass over a covering index counts every feed at once.
+        scope = "" if feed_id is None else "AND feed_id = ?"
+        params = [] if feed_id is None else [feed_id, feed_id]
         rows = self._db.execute(
             f"""WITH counts AS (
                 SELECT feed_id, count(*) AS total,
                     sum(read = 0 AND duplicate_of IS NULL) AS unread
-                FROM articles WHERE feed_id IS NOT NULL GROUP BY feed_id)
+                FROM articles WHERE feed_id IS NOT NULL {scope} GROUP BY feed_id)
             SELECT {_FEED_COLUMNS}, coalesce(c.unread, 0) AS unread, coalesce(c.total, 0) AS total,
                 (SELECT group_concat(tag, char(31)) FROM feed_tags t WHERE t.feed_id = f.id) AS tags
             FROM feeds f LEFT JOIN counts c ON c.feed_id = f.id
-            ORDER BY lower(coalesce(f.user_title, f.title, f.url)), f.id"""
+            {"" if feed_id is None else "WHERE f.id = ?"}
+            ORDER BY lower(coalesce(f.user_title, f.title, f.url)), f.id""",
+            params,
         ).fetchall()
         return [self._feed(row) for row in rows]
 
@@ -234,10 +242,10 @@ class Library:
         )
 
     def feed(self, feed_id: int) -> Feed:
-        for feed in self.feeds():
-            if feed.id == feed_id:
-                return feed
-        raise NotFoundError(f"no feed with id {feed_id}")
+        found = self._feeds(feed_id)
+        if not found:
+            raise NotFoundError(f"no feed with id {feed_id}")
+        return found[0]
 
     def resolve_feed(self, reference: str) -> Feed:
         """A feed by id, URL or exact (case-insensitive) title."""
@@ -803,7 +811,14 @@ class Library:
             if missing:
                 raise NotFoundError(f"no feed with id {min(missing)}")
             return [feed for feed in feeds if feed.id in wanted]
-        return [feed for feed in feeds if feed.status == "active"]
+        # An explicit refresh asks anyway; a general one respects Retry-After and back-off.
+        waiting = {
+            row[0]
+            for row in self._db.execute(
+                "SELECT id FROM feeds WHERE retry_after_until > ?", (_storage.now(),)
+            )
+        }
+        return [feed for feed in feeds if feed.status == "active" and feed.id not in waiting]
 
     async def _refresh_locked(
         self,
@@ -959,7 +974,7 @@ class Library:
         stamp = _storage.now()
         with relaxed_sync(self._db), transaction(self._db) as db:
             if result.error:
-                retry_until = stamp + fetched.retry_after if fetched.retry_after else None
+                retry_until = stamp + (fetched.retry_after or _backoff(feed.id, db))
                 db.execute(
                     """UPDATE feeds SET last_error = ?, last_error_at = ?, last_checked = ?,
                     error_count = error_count + 1, retry_after_until = ?,
@@ -968,7 +983,7 @@ class Library:
                 )
             else:
                 db.execute(
-                    """UPDATE feeds SET last_error = NULL, error_count = 0, last_checked = ?,
+                    """UPDATE feeds SET last_error = NULL, error_count = 0, retry_after_until = NULL, last_checked = ?,
                     last_success = ?, etag = coalesce(?, etag),
                     last_modified = coalesce(?, last_modified) WHERE id = ?""",
                     (stamp, stamp, fetched.etag, fetched.last_modified, feed.id),
@@ -1001,7 +1016,7 @@ class Library:
             new_url = _adoptable_url(db, feed, fetched)
             db.execute(
                 """UPDATE feeds SET title = ?, site_url = coalesce(?, site_url), etag = ?,
-                last_modified = ?, last_error = NULL, error_count = 0, last_checked = ?,
+                last_modified = ?, last_error = NULL, error_count = 0, retry_after_until = NULL, last_checked = ?,
                 last_success = ?, body_hash = ?, url = ? WHERE id = ?""",
                 (
                     parsed.title or None,
@@ -1069,6 +1084,18 @@ def quick_text(entry: ParsedEntry) -> str:
     if entry.content_type == "html":
         content = html.unescape(_MARKUP.sub(" ", content))
     return " ".join(strip_controls(content).split())
+
+
+BACKOFF_BASE = 300.0  # seconds after the first failure; doubles with each one after
+BACKOFF_MAX = 24 * 3600.0
+
+
+def _backoff(feed_id: int, db: sqlite3.Connection) -> float:
+    """Exponential back-off with jitter, so failing feeds (404, 5xx, a Retry-After we
+    could not read) are not hammered and many feeds do not retry in lockstep."""
+    failures = db.execute("SELECT error_count FROM feeds WHERE id = ?", (feed_id,)).fetchone()[0]
+    delay = min(BACKOFF_MAX, BACKOFF_BASE * 2 ** min(failures, 16))
+    return delay * random.uniform(0.8, 1.2)
 
 
 def _clean_tags(tags: Sequence[str]) -> list[str]:

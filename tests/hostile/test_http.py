@@ -267,11 +267,6 @@ async def test_errors_are_counted_and_reset_by_success(
     assert _backoff_row(library, feed.id)[0] == 0 and library.feed(feed.id).last_error is None
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="Retry-After is recorded in feeds.retry_after_until but never honoured: "
-    "Library._feeds_to_refresh does not skip feeds whose retry_after_until is in the future",
-)
 @pytest.mark.parametrize("status", [429, 503])
 async def test_retry_after_is_honoured_by_the_next_refresh(
     library: Library, loopback: LoopbackServer, fetcher: Fetcher, status: int
@@ -282,12 +277,6 @@ async def test_retry_after_is_honoured_by_the_next_refresh(
     assert len(loopback.requests_to("/feed.xml")) == asked
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="no back-off: Library._record_outcome sets retry_after_until only from a "
-    "Retry-After header, so 404/5xx (and 429/503 with a garbage Retry-After) are "
-    "retried on every refresh, with no jitter",
-)
 @pytest.mark.parametrize("status", [404, 500, 502, 429])
 async def test_errors_back_off_with_jitter(
     library: Library, loopback: LoopbackServer, fetcher: Fetcher, status: int

@@ -271,12 +271,6 @@ def test_newer_schema_is_refused_and_left_untouched(tmp_path: Path, saved_librar
     assert saved_library.read_bytes() == before
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="_storage.Database switches journal_mode to WAL before _migrate checks the "
-    "version, so a newer library in rollback-journal mode is rewritten (header bytes 18-19) "
-    "before being refused",
-)
 def test_newer_schema_in_rollback_journal_mode_is_left_untouched(tmp_path: Path) -> None:
     path = tmp_path / "data" / _storage.DB_NAME
     path.parent.mkdir()
@@ -371,11 +365,6 @@ def test_full_disk_loses_nothing(tmp_path: Path, saved_library: Path, full_disk:
     assert integrity_problems(saved_library) == []
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="a full disk surfaces as a raw sqlite3.OperationalError ('database or disk is "
-    "full') from Library.refresh and Annotations.highlight, not a LibraryError",
-)
 def test_full_disk_is_a_library_error(tmp_path: Path, saved_library: Path, full_disk: None) -> None:
     library = open_library(tmp_path)
     _big_feed(tmp_path / "feed.xml")
@@ -435,11 +424,6 @@ def test_read_only_library_reads_and_changes_nothing(tmp_path: Path, saved_libra
     assert _counts(saved_library)[1:] == (4, 1)
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="writes to a read-only library raise a raw sqlite3.OperationalError "
-    "('attempt to write a readonly database'), not a LibraryError",
-)
 def test_read_only_writes_are_library_errors(tmp_path: Path, saved_library: Path) -> None:
     with open_library(tmp_path, read_only=True) as library:
         article_id = library.article_ids(ArticleQuery())[0]
