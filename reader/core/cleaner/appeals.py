@@ -242,9 +242,8 @@ def analyse(
 ) -> list[Scored]:
     """Scored sentences of ``text[offset:]``. With ``gate``, a block without a
     single appeal word comes back as one zero-score "sentence" (it is story)."""
-    if gate and _gated_out(text):
-        return [Scored(offset, len(text), 0.0, lx.PROMO, len(text.split()), False, False, 0,
-                       frozenset(), is_kept(text))]  # fmt: skip
+    if gate and gated_out(text):
+        return story(text, offset, is_kept)
     masked = mask_quotes(text)
     scored = []
     for start, end in split_sentences(text, offset):
@@ -254,7 +253,14 @@ def analyse(
     return scored
 
 
-def _gated_out(text: str) -> bool:
+def story(text: str, offset: int, is_kept: Callable[[str], bool]) -> list[Scored]:
+    """A block that cannot hold an appeal, as one zero-score "sentence"."""
+    return [Scored(offset, len(text), 0.0, lx.PROMO, len(text.split()), False, False, 0,
+                   frozenset(), is_kept(text))]  # fmt: skip
+
+
+def gated_out(text: str) -> bool:
+    """Whether ``text`` has no word that could make an appeal sentence."""
     return lx.GATE.isdisjoint(text.lower().split()) and lx.CAPITALIZED_GATE.isdisjoint(text.split())
 
 

@@ -11,7 +11,7 @@ from __future__ import annotations
 import re
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
-from urllib.parse import urljoin
+from urllib.parse import urljoin, urlsplit
 
 from lxml import etree
 
@@ -137,8 +137,8 @@ class _Builder:
             lead = len(raw) - len(raw.lstrip("\n"))
             return text, _shift_links(links, lambda offset: offset - lead, text)
         text = " ".join(raw.split())
-        if not links:
-            return text, []
+        if not links or text == raw:
+            return text, links
         return text, _shift_links(links, lambda offset: _collapsed_offset(raw, offset), text)
 
 
@@ -167,7 +167,18 @@ def _shift_links(
     return out
 
 
-def _href(element: etree._Element, base: str | None) -> str | None:
+def _origin(base: str | None) -> str | None:
+    """``scheme://host`` of an http(s) base URL, for resolving "/path" links cheaply."""
+    if not base or not _ABSOLUTE.match(base):
+        return None
+    try:
+        parts = urlsplit(base)
+    except ValueError:
+        return None
+    return f"{parts.scheme}://{parts.netloc}" if parts.netloc else None
+
+
+def _href(element: etree._Element, base: str | None, origin: str | None = None) -> str | None:
     """An http(s) link target, resolved against the article URL; None otherwise."""
     raw = (element.get("href") or "").strip()
     if _CONTROL_CHAR.search(raw):
@@ -178,6 +189,8 @@ def _href(element: etree._Element, base: str | None) -> str | None:
         return raw
     if not base:
         return None
+    if origin and raw[0] == "/" and raw[1:2] != "/" and "/." not in raw and "\\" not in raw:
+        return origin + raw  # what urljoin gives for a root-relative path, without its cost
     try:
         href = urljoin(base, raw)
     except ValueError:
@@ -222,6 +235,7 @@ class _Frame:
 class _Walker:
     def __init__(self, base: str | None, marks: dict[etree._Element, str]) -> None:
         self.base = base
+        self.origin = _origin(base)
         self.marks = marks
         self.blocks: list[RawBlock] = []
         self.builder = _Builder()
@@ -252,7 +266,7 @@ class _Walker:
             if tag == "pre":
                 self.builder.pre += 1
         elif tag == "a":
-            self.builder.open_link(_href(el, self.base))
+            self.builder.open_link(_href(el, self.base, self.origin))
         elif tag == "br":
             self._line_break()
         elif tag == "img" and not self.frames[-1].has_caption:

@@ -296,17 +296,43 @@ def _with_punctuation(base: list[str]) -> frozenset[str]:
     return frozenset(lead + word + tail for word in base for lead in _OPENING for tail in _CLINGING)
 
 
-GATE = _with_punctuation(
-    [word for word, (category, _) in WORD_TABLE.items() if category in (ADDRESS, VOICE, GIVE, SIGN)]
-    + [trigger for phrase in PHRASES if phrase.rule for trigger in phrase.triggers]
-    + ["us", "advertisement", "sponsored", "copyright", "©"]
+# A sentence can only stand alone as an appeal with an anchor (the outlet's
+# voice, its products, "this article") or a strong phrase, so the gate holds
+# those words and the phrases' triggers, but not "you"/"your" or common words
+# that some phrase needs next to a word that is already in the gate.
+_NOT_GATES = words(
+    "be first last final going plan without goal full possible already half published version"
+    " direct directly straight care value users share forward this every like best want need"
+    " love before top open available everyone part one ran counts count limit become becoming"
+    " supporter supporters supports supported supporting"
 )
+GATE = _with_punctuation(
+    sorted(
+        {
+            word
+            for word, (category, _) in WORD_TABLE.items()
+            if category in (VOICE, GIVE, SIGN) and word not in _NOT_GATES
+        }
+        | {
+            trigger
+            for phrase in PHRASES
+            if phrase.rule
+            for trigger in phrase.triggers
+            if trigger not in _NOT_GATES and WORD_TABLE.get(trigger, ("",))[0] != ADDRESS
+        }
+        | ANCHOR_WORDS
+        | words("us advertisement sponsored copyright © readers delivered friend piece page site")
+        | words("website post")
+    )
+)
+# Capitalised words that open page chrome ("Read more", "Sign up", "Advertisement").
 CAPITALIZED_GATE = _with_punctuation(
-    [verb.capitalize() for verb in CTA_VERBS]
-    + sorted(
+    sorted(
         words(
             "Read Continue Story Advertisement Supported Related More Watch Listen Recommended"
-            " Share Follow Our Skip Scroll Sponsored Paid Promoted"
+            " Share Follow Our Skip Scroll Sponsored Paid Promoted Subscribe Donate Register"
+            " Join Sign Log Support Learn Click Tap Download Unlock Upgrade Disable Whitelist"
+            " Become Chip"
         )
     )
 )

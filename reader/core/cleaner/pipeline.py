@@ -88,17 +88,36 @@ def _appeal_spans(
     is_kept = keep.matches_text if keep else _never
 
     scored: dict[int, list[Scored]] = {}
+    gated: list[int] = []
     for index, block in enumerate(raw):
         if block.user in ("keep", "remove") or block.kind == "preformatted":
             continue
         if block.kind == "quote" and not hinted[index]:
             continue  # a quotation reports someone else's words
-        # Short blocks are always scored: a one-line lead-in ("It only takes a
-        # minute.") has no appeal word of its own but belongs to the pitch next to it.
-        gate = not hinted[index] and len(block.text) > _UNGATED_CHARS
-        scored[index] = appeals.analyse(block.text, offsets[index], is_kept, gate=gate)
-        if hinted[index] or not appeals.inert(scored[index]):
-            spans[index].extend(appeals.block_spans(block.text, scored[index], hinted[index]))
+        if not hinted[index] and appeals.gated_out(block.text):
+            if keep:  # without keep rules an unscored block is simply story
+                scored[index] = appeals.story(block.text, offsets[index], is_kept)
+            if len(block.text) <= _UNGATED_CHARS:
+                gated.append(index)
+            continue
+        scored[index] = appeals.analyse(block.text, offsets[index], is_kept, gate=False)
+    # A short block without an appeal word of its own ("It only takes a
+    # minute.") is scored after all when a block next to it or in its
+    # container carries a signal: it may be the pitch's lead-in or tail.
+    strong = {i for i, found in scored.items() if any(s.strong for s in found)}
+    live = {raw[i].container for i in strong if raw[i].container}
+    if live:
+        sizes: dict[int, int] = defaultdict(int)
+        for block in raw:
+            sizes[block.container] += 1
+        live = {c for c in live if sizes[c] <= _SMALL_PLAIN[0]}
+    for index in gated:
+        if raw[index].container in live or index - 1 in strong or index + 1 in strong:
+            text = raw[index].text
+            scored[index] = appeals.analyse(text, offsets[index], is_kept, gate=False)
+    for index, found in scored.items():
+        if hinted[index] or not appeals.inert(found):
+            spans[index].extend(appeals.block_spans(raw[index].text, found, hinted[index]))
     _container_spans(raw, hinted, scored, spans)
     _neighbour_blocks(raw, scored, spans)
 
