@@ -9,7 +9,7 @@ import pytest
 
 from reader.core.cleaner import CleanerRules, clean, explain, load_rules
 from reader.core.errors import InputFileError
-from reader.core.models import canonical_text
+from reader.core.models import Removal, canonical_text
 
 SHARED = Path(__file__).resolve().parents[1].parent / "shared"
 SEED = SHARED / "seed" / "independent-pakistan-afghanistan-2025-05-30.txt"
@@ -290,3 +290,38 @@ def test_extract_path_fills_metadata_and_blocks() -> None:
     assert any("paragraph 3" in block.text for block in article.blocks)
     assert "Subscribe now" not in article.text
     assert "Home" not in article.text
+
+
+# --- where removed passages stood ---------------------------------------------
+
+
+def test_removal_positions_point_into_the_cleaned_text() -> None:
+    text = (
+        "Subscribe now for unlimited access. The council met on Monday and voted.\n\n"
+        "Advertisement\n\n"
+        "It approved the budget. Sign up for our newsletter."
+    )
+    article = clean(text)
+    assert article.text == "The council met on Monday and voted.\n\nIt approved the budget."
+    positions = {removal.text: removal.position for removal in article.removed}
+    assert positions == {
+        "Subscribe now for unlimited access.": 0,
+        "Advertisement": article.text.index("It approved"),
+        "Sign up for our newsletter.": len(article.text),
+    }
+
+
+def test_removal_position_round_trips_and_defaults_for_old_data() -> None:
+    removal = Removal(2, 0, 12, "Donate today", "appeal.donation", 40)
+    assert Removal.from_dict(removal.to_dict()) == removal
+    old = {"block": 2, "start": 0, "end": 12, "text": "Donate today", "rule": "appeal.donation"}
+    assert Removal.from_dict(old).position == -1
+
+
+def test_putting_removed_passages_back_restores_the_raw_words(seed_text: str) -> None:
+    article = clean(seed_text, content_type="text")
+    text = article.text
+    assert [r.position for r in article.removed] == sorted(r.position for r in article.removed)
+    for removal in reversed(article.removed):  # in raw order, so ties keep their order
+        text = text[: removal.position] + " " + removal.text + " " + text[removal.position :]
+    assert text.split() == seed_text.split()

@@ -56,6 +56,9 @@ def _html(draw: st.DrawFn, depth: int = 0) -> str:
 
 def _check(article: CleanedArticle) -> None:
     assert article.text == canonical_text(article.blocks)
+    positions = [removal.position for removal in article.removed]
+    assert all(0 <= position <= len(article.text) for position in positions)
+    assert positions == sorted(positions)  # removals come in reading order
     for block in article.blocks:
         assert block.text.strip()
         assert not _CONTROL.search(block.text), repr(block.text)

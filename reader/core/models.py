@@ -62,6 +62,9 @@ class Removal:
 
     ``block`` indexes the *raw* block list (before removal); ``start``/``end``
     are offsets into that raw block's text. ``rule`` names what fired.
+    ``position`` is the offset in the *cleaned* canonical text at which the
+    passage stood (where the text after it now starts; -1 when unknown, as in
+    data saved before it existed), so a reader can show it in place.
     """
 
     block: int
@@ -69,6 +72,7 @@ class Removal:
     end: int
     text: str
     rule: str
+    position: int = -1
 
     def to_dict(self) -> dict[str, Any]:
         return {
@@ -77,6 +81,7 @@ class Removal:
             "end": self.end,
             "text": self.text,
             "rule": self.rule,
+            "position": self.position,
         }
 
     @classmethod
@@ -87,6 +92,7 @@ class Removal:
             int(data["end"]),
             str(data["text"]),
             str(data["rule"]),
+            int(data.get("position", -1)),
         )
 
 

@@ -279,7 +279,7 @@ def _absorbs(sentence: Scored, left: bool, right: bool, edge: bool, hinted: bool
         return True
     # A few words between the pitch and the block's edge ("It's free.") are
     # part of the pitch: the story never sits on the far side of an appeal.
-    if edge and sentence.words <= 6 and sentence.score >= 0:
+    if edge and sentence.words <= 6 and sentence.score > 0:
         return True
     # Between two appeal sentences: a lead-in or an aside of the same pitch.
     return left and right and (sentence.score > 0 or sentence.words <= 15)

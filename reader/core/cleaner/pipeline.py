@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import re
 from collections import defaultdict
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from datetime import UTC, datetime
 
 from reader.core.cleaner import appeals
@@ -14,7 +14,7 @@ from reader.core.cleaner.appeals import Scored, Span
 from reader.core.cleaner.blocks import RawBlock
 from reader.core.cleaner.rules import SiteRules
 from reader.core.cleaner.sentences import split_sentences
-from reader.core.models import Block, LinkSpan, Removal
+from reader.core.models import BLOCK_SEPARATOR, Block, LinkSpan, Removal
 
 _DATE_LINE = re.compile(
     r"\s*(?:date|published|posted)\s*:?\s*(\d{4})-(\d{2})-(\d{2})(?:[T ][\d:.]+(?:Z|[+-]\d\d:?\d\d)?)?\b\s*",
@@ -272,17 +272,31 @@ def _appeal_block(block: RawBlock, block_spans: list[Span]) -> bool:
 def compose(raw: list[RawBlock], spans: dict[int, list[Span]]) -> tuple[list[Block], list[Removal]]:
     blocks: list[Block] = []
     removals: list[Removal] = []
+    length = 0  # of the canonical text so far
     for index, block in enumerate(raw):
         merged = _merge(block.text, spans.get(index, []))
-        text, links = _splice(block, merged)
-        if merged and not _HAS_WORD.search(text):
-            text, links = "", []  # only punctuation left between the removals
-        removals.extend(
-            Removal(index, start, end, block.text[start:end], rule) for start, end, rule in merged
-        )
+        if not merged:
+            if block.text:
+                length += len(BLOCK_SEPARATOR) * bool(blocks) + len(block.text)
+                blocks.append(Block(block.kind, block.text, block.level, tuple(block.links)))
+            continue
+        text, links, mapping = _splice(block, merged)
+        if not _HAS_WORD.search(text):
+            text, links, mapping = "", [], []  # only punctuation left between the removals
+        # Where this block's text starts (or would start) in the canonical text.
+        here = length + len(BLOCK_SEPARATOR) * bool(blocks)
+        for start, end, rule in merged:
+            after = next((new for raw_start, _, new in mapping if raw_start >= end), len(text))
+            position = here + after if text else here
+            removals.append(Removal(index, start, end, block.text[start:end], rule, position))
         if text:
+            length = here + len(text)
             blocks.append(Block(block.kind, text, block.level, tuple(links)))
-    return blocks, removals
+    # A passage removed after the last kept block stands at the very end.
+    return blocks, [
+        replace(removal, position=length) if removal.position > length else removal
+        for removal in removals
+    ]
 
 
 def _merge(text: str, block_spans: list[Span]) -> list[Span]:
@@ -306,10 +320,13 @@ def _merge(text: str, block_spans: list[Span]) -> list[Span]:
     return merged
 
 
-def _splice(block: RawBlock, merged: list[Span]) -> tuple[str, list[LinkSpan]]:
-    """The block text without the spans, and its links moved to match."""
+def _splice(
+    block: RawBlock, merged: list[Span]
+) -> tuple[str, list[LinkSpan], list[tuple[int, int, int]]]:
+    """The block text without the spans, its links moved to match, and the
+    kept pieces as (raw start, raw end, new start)."""
     if not merged:
-        return block.text, list(block.links)
+        return block.text, list(block.links), [(0, len(block.text), 0)]
     pre = block.kind == "preformatted"
     pieces: list[tuple[int, int]] = []  # kept (start, end) in the raw text
     cursor = 0
@@ -346,7 +363,7 @@ def _splice(block: RawBlock, merged: list[Span]) -> tuple[str, list[LinkSpan]]:
             if not trimmed:
                 out.pop()
                 mapping.pop()
-    return "".join(out), _remap_links(block.links, mapping)
+    return "".join(out), _remap_links(block.links, mapping), mapping
 
 
 def _remap_links(links: list[LinkSpan], mapping: list[tuple[int, int, int]]) -> list[LinkSpan]:
