@@ -98,6 +98,8 @@ class _Builder:
         self.check_controls = True
 
     def add(self, text: str) -> None:
+        if not self.parts and not self.pre and text.isspace():
+            return  # whitespace between blocks: would be trimmed anyway
         if self.check_controls and _CONTROL_CHAR.search(text):
             text = strip_controls(text)  # numeric entities like &#x1b; decode to controls
         self.parts.append(text)
