@@ -12,6 +12,7 @@ latency and one capture (~3 ms here): its resolution is one capture.
 from __future__ import annotations
 
 import math
+import os
 import re
 import shlex
 import subprocess
@@ -22,6 +23,9 @@ from pathlib import Path
 
 WIDTH = 160
 HEIGHT = 48
+# Not passed to the apps: no user's environment has them (PYTHONDONTWRITEBYTECODE
+# would make every start compile every module).
+DROPPED_ENV = ("PYTHONDONTWRITEBYTECODE", "PYTHONUNBUFFERED", "PYTHONPATH", "PYTHONSAFEPATH")
 
 HELLO_APP = '''
 """The floor: a bare Textual app (one Static) that j/k change."""
@@ -63,13 +67,20 @@ class Tmux:
         self.base = ["tmux", "-L", name, "-f", "/dev/null"]
         self.width = width
         self.height = height
+        # The server's environment is what the apps get: the caller's, less these.
+        self.env = {key: value for key, value in os.environ.items() if key not in DROPPED_ENV}
         # A long-lived session keeps the server up, so launching an app does
         # not include starting the tmux server.
         self.cmd("new-session", "-d", "-s", "keepalive", "-x", "80", "-y", "24", "sleep 86400")
 
     def cmd(self, *args: str, check: bool = True) -> str:
         done = subprocess.run(
-            [*self.base, *args], capture_output=True, text=True, check=False, timeout=30
+            [*self.base, *args],
+            capture_output=True,
+            text=True,
+            check=False,
+            timeout=30,
+            env=self.env,
         )
         if check and done.returncode != 0:
             raise ProbeError(f"tmux {' '.join(args)}: {done.stderr.strip()}")
