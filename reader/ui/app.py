@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+import asyncio
+import contextlib
+import sqlite3
 from collections.abc import Iterable
 from functools import partial
 from typing import ClassVar
@@ -12,6 +15,7 @@ from textual.screen import Screen
 from textual.theme import Theme
 from textual.timer import Timer
 
+from reader.core.errors import BroadsheetError
 from reader.core.library import Library
 from reader.core.opener import LinkOpener, SystemOpener
 from reader.ui.commands import FeedCommands
@@ -27,6 +31,10 @@ from reader.ui.widgets.sidebar import Sidebar
 
 # How often to look for writes by other processes (a cron refresh), in seconds.
 WATCH_INTERVAL = 5.0
+# Background cleaning after a refresh: articles per batch, and a pause between
+# batches so the UI's own library calls and redraws get the machine first.
+CLEAN_BATCH = 200
+CLEAN_PAUSE = 0.05
 
 
 class BroadsheetApp(App[None]):
@@ -54,6 +62,9 @@ class BroadsheetApp(App[None]):
         self.refresh_on_start = refresh_on_start
         self.theme_problems: list[str] = []
         self.refresh_timer: Timer | None = None
+        self.cleaned_in_background = 0  # articles cleaned after refreshes, this session
+        self._cleaning = False
+        self._clean_requested = False
         self._register_bundled_themes()
         self.theme = DEFAULT_THEME
 
@@ -114,6 +125,40 @@ class BroadsheetApp(App[None]):
 
     def _watch_library(self) -> None:
         self.main_screen.check_external_changes()
+
+    # -- cleaning after refreshes ----------------------------------------------
+
+    def clean_in_background(self) -> None:
+        """Clean what a refresh stored uncleaned, so search sees cleaned text.
+
+        Runs ``clean_pending`` in batches on the gateway's low-priority lane until
+        nothing is left; a request while it runs makes it look once more.
+        """
+        self._clean_requested = True
+        if not self._cleaning:
+            self._cleaning = True
+            self.run_worker(self._clean_pending(), group="clean", exit_on_error=False)
+
+    async def _clean_pending(self) -> None:
+        cleaned = 0
+        try:
+            while True:
+                self._clean_requested = False
+                count = await self.gateway.background(self.library.clean_pending, limit=CLEAN_BATCH)
+                cleaned += count
+                if count == 0 and not self._clean_requested:
+                    break
+                await asyncio.sleep(CLEAN_PAUSE)
+        except (BroadsheetError, sqlite3.Error, OSError) as error:
+            # Nothing for the reader to do: articles still clean when opened, and
+            # the next refresh tries again.
+            self.log.error("background cleaning stopped", error)
+        finally:
+            self._cleaning = False
+            self.cleaned_in_background += cleaned
+        if cleaned:  # cleaning can fill in publication dates: list order may change
+            with contextlib.suppress(LookupError):  # the app is closing
+                self.main_screen.schedule_reload()
 
     async def action_quit(self) -> None:
         """Remember the reading position before leaving."""

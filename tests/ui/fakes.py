@@ -335,3 +335,7 @@ class FakeLibrary:
             if on_result is not None:
                 on_result(result, len(summary.results), len(targets))
         return summary
+
+    def clean_pending(self, *, limit: int | None = None) -> int:
+        """The fake stores articles already cleaned: nothing is ever pending."""
+        return 0

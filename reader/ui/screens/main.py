@@ -478,6 +478,7 @@ class MainScreen(LibraryActions, Screen[None]):
 
     def refresh_finished(self, summary: RefreshSummary | None, error: BaseException | None) -> None:
         self.remove_class("-refreshing")
+        self.broadsheet.clean_in_background()  # even a failed refresh may have stored some
         if error is not None:
             self.report(error)
             return
