@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from rich.style import Style as RichStyle
+
 from reader.core.library import ArticleQuery
 from reader.ui.app import BroadsheetApp
 from reader.ui.screens.dialogs import ConfirmScreen, PromptScreen
@@ -406,3 +408,48 @@ async def test_periodic_refresh_follows_the_config(library: FakeLibrary) -> None
         await settle(pilot)
         assert app.refresh_timer is None
     app.gateway.shutdown()
+
+
+def cells_showing(view: ReadingView, words: str) -> list[tuple[str, RichStyle]]:
+    """(text, style) of the rendered segments that make up ``words`` on the first
+    on-screen line that shows them."""
+    for y in range(view.size.height):
+        segments = [(s.text, s.style or RichStyle()) for s in view.render_line(y)]
+        line = "".join(text for text, _ in segments)
+        start = line.find(words)
+        if start == -1:
+            continue
+        found, position = [], 0
+        for text, style in segments:
+            if position < start + len(words) and position + len(text) > start:
+                found.append((text, style))
+            position += len(text)
+        return found
+    raise AssertionError(f"{words!r} is not on screen")
+
+
+async def test_find_matches_are_painted_with_a_background(app: BroadsheetApp) -> None:
+    """Textual 8 drops backgrounds and reverse from ".class" styles inside Content:
+    the reading view resolves its match styles itself."""
+    async with app.run_test(size=SIZE, notifications=True) as pilot:
+        await settle(pilot)
+        app.query_one(ArticleList).focus()
+        await pilot.press("enter")
+        await settle(pilot)
+        reader = app.query_one(ReadingView)
+        await pilot.press("slash")
+        await pilot.press(*"bridge", "enter")
+        await pilot.pause()
+        assert reader.find_state is not None and reader.find_state.current == 0
+        match = reader.get_component_rich_style("reading--match")
+        assert match.bgcolor is not None
+        surface = reader.visual_style.rich_style.bgcolor
+        assert match.bgcolor != surface
+        # The first "bridge" (in the body's "old harbour bridge") is current: reversed.
+        current = cells_showing(reader, "old harbour bridge")
+        painted = "".join(t for t, s in current if s.bgcolor == match.bgcolor and s.reverse)
+        assert "bridge" in painted and "harbour" not in painted
+        # "footbridge" holds another match: painted with the match background, not reversed.
+        other = cells_showing(reader, "footbridge")
+        painted = "".join(t for t, s in other if s.bgcolor == match.bgcolor and not s.reverse)
+        assert painted.strip() == "bridge"

@@ -29,7 +29,6 @@ from textual.content import Content
 from textual.geometry import Offset, Size
 from textual.selection import Selection
 from textual.strip import Strip
-from textual.style import Style
 
 from reader.core.annotations import Annotation, Annotations
 from reader.core.errors import BroadsheetError
@@ -320,11 +319,6 @@ class AnnotatedReadingView(ReadingView):
             if index is not None:
                 content = content.stylize(self._paint("reading--cursor"), index, index + 1)
         return content
-
-    def _paint(self, name: str) -> Style:
-        """A component style, resolved here: Textual 8 drops backgrounds and reverse
-        from ``.class`` styles inside Content (partial visual styles)."""
-        return Style.from_rich_style(self.get_component_rich_style(name, partial=True))
 
     def _margin(self, width: int) -> int:
         assert self.layout_ is not None

@@ -19,6 +19,7 @@ from textual.message import Message
 from textual.reactive import reactive
 from textual.scroll_view import ScrollView
 from textual.strip import Strip
+from textual.style import Style
 
 from reader.core.models import Article
 from reader.ui.typeset import Typeset, TypesetLine, typeset
@@ -237,13 +238,23 @@ class ReadingView(ScrollView, can_focus=True):
 
     # -- rendering -----------------------------------------------------------
 
+    def _paint(self, name: str) -> Style:
+        """Component class ``name`` resolved here, for styling parts of a line.
+
+        Textual 8 drops backgrounds and reverse from ".class" styles inside
+        Content (they resolve as partial visual styles), so styles that must
+        paint a background are resolved in the widget first.
+        """
+        return Style.from_rich_style(self.get_component_rich_style(name, partial=True))
+
     def _line_content(self, line: TypesetLine) -> Content:
         state = self.find_state
         if state is None:
             return line.content
         content = line.content
+        match, current = self._paint("reading--match"), self._paint("reading--current-match")
         for number, (start, end) in enumerate(state.matches):
-            style = ".reading--current-match" if number == state.current else ".reading--match"
+            style = current if number == state.current else match
             for low, high in line.spans_for(start, end):
                 content = content.stylize(style, low, high)
         return content
