@@ -239,6 +239,14 @@ async def test_hostile_search_input_shows_no_error(
 async def test_search_order_toggles_and_marks_are_styled(
     app: BroadsheetApp, library: Library
 ) -> None:
+    # "newest" orders by publication date: make the story that matches "glacier" least
+    # (once, in passing) the newest, so the two orders differ and the toggle shows.
+    budget = article_id(library, "Budget")
+    library.db.connection().execute(
+        "UPDATE articles SET published = published + 7 * 86400,"
+        " sort_time = sort_time + 7 * 86400 WHERE id = ?",
+        (budget,),
+    )
     async with app.run_test(size=SIZE, notifications=True) as pilot:
         await settle(pilot)
         app.query_one(ArticleList).focus()
@@ -253,7 +261,7 @@ async def test_search_order_toggles_and_marks_are_styled(
         await pilot.press("ctrl+o")
         await settle(pilot)
         assert screen.order == "newest"
-        # The screen shows the library's own "newest" order (newest stored first).
+        # The screen shows the library's own "newest" order.
         newest = [hit.article.id for hit in library.search("glacier", order="newest")]
         best = [hit.article.id for hit in library.search("glacier", order="best")]
         assert newest != best  # so the toggle is visible in this library
