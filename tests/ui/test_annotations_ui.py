@@ -414,3 +414,69 @@ async def test_help_and_palette_list_the_annotation_keys(library: Library) -> No
             assert "Highlights and notes" in titles and "Highlight" in titles
     finally:
         app.gateway.shutdown()
+
+
+def highlighted_offsets(view: AnnotatedReadingView) -> set[int]:
+    """Canonical offsets of every cell painted in the highlight colour, over the whole
+    article: the view is scrolled page by page and each screen line rendered."""
+    assert view.layout_ is not None
+    wanted = view.get_component_rich_style("reading--highlight").bgcolor
+    assert wanted is not None
+    layout, height = view.layout_, view.size.height
+    width = view.scrollable_content_region.width
+    margin = max(1, (width - layout.width) // 2)
+    found: set[int] = set()
+    for top in range(0, len(layout.lines), height):
+        view.scroll_to(y=top, animate=False, immediate=True)
+        assert round(view.scroll_offset.y) == min(top, view.max_scroll_y)
+        for y in range(height):
+            index = round(view.scroll_offset.y) + y
+            if index >= len(layout.lines):
+                break
+            column = 0
+            for segment in view.render_line(y):
+                for character in segment.text:
+                    if segment.style is not None and segment.style.bgcolor == wanted:
+                        offset = layout.lines[index].offset_at_column(column - margin)
+                        assert offset is not None, "a painted cell outside the text"
+                        assert layout.text[offset] == character
+                        found.add(offset)
+                    column += 1
+    return found
+
+
+async def test_highlights_survive_rewrapping(library: Library) -> None:
+    """Highlight a passage across two paragraphs, narrow the terminal and widen it again:
+    the painted cells cover exactly the same canonical characters each time."""
+    story = seed_story_id(library)
+    text = library.article(story).text
+    app = start(library)
+    try:
+        async with app.run_test(size=SIZE, notifications=True) as pilot:
+            await settle(pilot)
+            app.main_screen.open_article(story, focus=True)
+            await settle(pilot)
+            view = reader_of(app)
+            await pilot.press("w", "v", "right_curly_bracket", "w", "w", "w", "h")
+            await settle(pilot)
+            [item] = view.highlights
+            assert item.start is not None and item.end is not None
+            assert "\n\n" in text[item.start : item.end]  # it spans a paragraph break
+            # Every character of the passage shows painted except the blank line
+            # between the paragraphs and spaces where a line wraps.
+            visible = {i for i in range(item.start, item.end) if not text[i].isspace()}
+            widths: list[int] = []
+            painted: list[set[int]] = []
+            for width in (SIZE[0], 46, SIZE[0]):
+                await pilot.resize_terminal(width, SIZE[1])
+                await settle(pilot)
+                assert view.layout_ is not None
+                widths.append(view.layout_.width)
+                found = highlighted_offsets(view)
+                assert visible <= found <= set(range(item.start, item.end))
+                painted.append(found)
+            assert widths[1] < widths[0] == widths[2]  # it really re-wrapped
+            assert painted[0] == painted[2]
+            assert {i for i in painted[1] if not text[i].isspace()} == visible
+    finally:
+        app.gateway.shutdown()
