@@ -256,19 +256,55 @@ def _human_size(length: int | None) -> str:
 
 @dataclass(slots=True)
 class _RemovalPlan:
-    """Where removed passages go: whole removed blocks before a cleaned block,
-    and partial removals at offsets inside one."""
+    """Where removed passages go: on lines of their own before a cleaned block
+    (``before[len(blocks)]``: after the last), and inline at a character offset
+    inside one."""
 
     before: dict[int, list[Removal]]
     inline: dict[int, list[tuple[int, Removal]]]
 
 
-def plan_removals(removed: Sequence[Removal], block_count: int) -> _RemovalPlan:
-    """Map removals (indexed by raw block) onto cleaned blocks.
+def plan_removals(removed: Sequence[Removal], blocks: Sequence[Block]) -> _RemovalPlan:
+    """Place each removal where the cleaner took it out.
+
+    The cleaner records ``position``, the canonical offset where the text after
+    a removed passage now starts. At the start of a block (or the end of the
+    text) the passage goes on lines of its own before that block (after the
+    last); inside a block, or at its end, inline at that offset. Articles
+    cleaned before positions were recorded (``-1``) fall back to
+    :func:`approximate_removals`.
+    """
+    if not removed:
+        return _RemovalPlan({}, {})
+    if any(removal.position < 0 for removal in removed):
+        return approximate_removals(removed, len(blocks))
+    starts: list[int] = []
+    offset = 0
+    for block in blocks:
+        starts.append(offset)
+        offset += len(block.text) + len(BLOCK_SEPARATOR)
+    text_length = max(0, offset - len(BLOCK_SEPARATOR))
+    plan = _RemovalPlan({}, {})
+    for removal in removed:  # the cleaner lists them in text order
+        position = removal.position
+        index = bisect.bisect_right(starts, position) - 1
+        if position >= text_length or index < 0:
+            plan.before.setdefault(len(blocks) if position > 0 else 0, []).append(removal)
+        elif position == starts[index]:
+            plan.before.setdefault(index, []).append(removal)
+        elif position - starts[index] <= len(blocks[index].text):
+            plan.inline.setdefault(index, []).append((position - starts[index], removal))
+        else:  # inside a separator (not made by the cleaner): before the next block
+            plan.before.setdefault(index + 1, []).append(removal)
+    return plan
+
+
+def approximate_removals(removed: Sequence[Removal], block_count: int) -> _RemovalPlan:
+    """Map removals (indexed by raw block) onto cleaned blocks, without positions.
 
     A raw block whose only removals start at 0 is taken as removed whole; later
-    raw indices shift back by the number of whole removals before them. This is
-    a heuristic until the cleaner records raw block texts.
+    raw indices shift back by the number of whole removals before them. A
+    heuristic for articles cleaned before removals recorded their position.
     """
     by_block: dict[int, list[Removal]] = {}
     for removal in removed:
@@ -298,7 +334,7 @@ class _Typesetter:
         self.show_removed = show_removed
         self.lines: list[TypesetLine] = []
         self.links: list[str] = []
-        self.plan = plan_removals(article.removed, len(article.blocks))
+        self.plan = plan_removals(article.removed, article.blocks)
 
     def blank(self) -> None:
         if self.lines and self.lines[-1].content.plain:
@@ -393,7 +429,8 @@ class _Typesetter:
         """The block's text with link styles, [N] markers and (optionally) removals."""
         text = block.text
         links = _valid_links(block, len(text))
-        inserts = self.plan.inline.get(index, []) if self.show_removed else []
+        planned = self.plan.inline.get(index, []) if self.show_removed else []
+        inserts = [(min(max(0, at), len(text)), removal) for at, removal in planned]
         cuts = sorted(
             {0, len(text)}
             | {link.start for link in links}
@@ -408,7 +445,9 @@ class _Typesetter:
                     piece.add(f"[{len(self.links)}]", ".reading--marker")
             for at, removal in inserts:
                 if at == position:
-                    piece.add(removal.text, ".reading--removed")
+                    before = " " if at > 0 and not text[at - 1].isspace() else ""
+                    after = " " if at < len(text) and not text[at].isspace() else ""
+                    piece.add(f"{before}✂ {removal.text.strip()}{after}", ".reading--removed")
             if next_position is None:
                 break
             inside = any(link.start <= position < link.end for link in links)

@@ -4,7 +4,8 @@ from __future__ import annotations
 
 import pytest
 
-from reader.core.models import Block, LinkSpan, Removal
+from reader.core.cleaner import clean
+from reader.core.models import Article, Block, LinkSpan, Removal
 from reader.ui.typeset import typeset
 
 from .fakes import make_article, make_feed, sample_story
@@ -106,7 +107,7 @@ def test_removed_passages_appear_only_when_asked() -> None:
     shown_layout = typeset(article, 60, show_removed=True)
     shown = "\n".join(line.content.plain for line in shown_layout.lines)
     assert "Donate" not in hidden and "2 passages removed" in hidden
-    assert "Keep this. Donate today! And this." in shown
+    assert "Keep this. ✂ Donate today! And this." in shown
     assert "✂ Promo box" in shown
     shown_offsets(shown_layout.lines, article.text)
 
@@ -115,3 +116,72 @@ def test_invalid_links_are_ignored() -> None:
     blocks = [Block("paragraph", "short", links=(LinkSpan(3, 99, "https://x.example"),))]
     layout = typeset(make_article(1, FEED, "t", blocks=blocks), 40)
     assert layout.links == []
+
+
+def cleaned_article(html: str) -> Article:
+    """An article as the real cleaner leaves it: blocks, removals and their positions."""
+    cleaned = clean(html, content_type="html")
+    article = make_article(1, FEED, "t", blocks=cleaned.blocks, removed=cleaned.removed)
+    assert article.text == cleaned.text
+    assert cleaned.removed and all(removal.position >= 0 for removal in cleaned.removed)
+    return article
+
+
+def body_lines(article: Article, width: int = 200) -> list[str]:
+    """The lines after the title block's rule, with removals shown."""
+    lines = [line.content.plain for line in typeset(article, width, show_removed=True).lines]
+    rule = next(i for i, line in enumerate(lines) if line.startswith("─"))
+    return [line for line in lines[rule + 1 :] if line]
+
+
+def test_a_removal_inside_a_paragraph_is_shown_exactly_where_it_stood() -> None:
+    article = cleaned_article(
+        "<p>The council met on Tuesday to vote on the harbour plan. Read more "
+        "The vote passed by nine to four after a long debate.</p><p>Work starts in spring.</p>"
+    )
+    assert body_lines(article) == [
+        "The council met on Tuesday to vote on the harbour plan. ✂ Read more The vote passed "
+        "by nine to four after a long debate.",
+        "Work starts in spring.",
+    ]
+
+
+def test_a_removal_at_a_paragraph_end_stays_in_that_paragraph() -> None:
+    article = cleaned_article(
+        "<p>The council met on Tuesday to vote on the harbour plan. The vote passed by nine "
+        "to four. Share this story</p><p>Work starts in spring.</p>"
+    )
+    assert body_lines(article) == [
+        "The council met on Tuesday to vote on the harbour plan. The vote passed by nine to "
+        "four. ✂ Share this story",
+        "Work starts in spring.",
+    ]
+
+
+def test_a_removed_paragraph_is_shown_between_its_neighbours() -> None:
+    article = cleaned_article(
+        "<p>The council met on Tuesday to vote on the harbour plan.</p>"
+        "<p>Subscribe to our newsletter for more stories like this.</p>"
+        "<p>Work starts in spring.</p>"
+    )
+    assert body_lines(article) == [
+        "The council met on Tuesday to vote on the harbour plan.",
+        "✂ Subscribe to our newsletter for more stories like this.",
+        "Work starts in spring.",
+    ]
+    layout = typeset(article, 60, show_removed=True)
+    shown_offsets(layout.lines, article.text)  # the wrap map is untouched by them
+
+
+def test_removals_without_positions_fall_back_to_the_approximation() -> None:
+    blocks = [Block("paragraph", "Keep this. And this."), Block("paragraph", "Last one.")]
+    removed = [  # position -1: cleaned before positions were recorded
+        Removal(1, 0, 9, "Promo box", "promo"),
+        Removal(2, 10, 20, "Tail promo", "promo"),  # past the block's end: kept at its end
+    ]
+    article = make_article(1, FEED, "t", blocks=blocks, removed=removed)
+    assert body_lines(article) == [
+        "Keep this. And this.",
+        "✂ Promo box",
+        "Last one. ✂ Tail promo",
+    ]
