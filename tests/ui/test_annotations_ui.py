@@ -480,3 +480,55 @@ async def test_highlights_survive_rewrapping(library: Library) -> None:
             assert {i for i in painted[1] if not text[i].isspace()} == visible
     finally:
         app.gateway.shutdown()
+
+
+async def test_cancelling_the_note_of_a_new_highlight_leaves_nothing(library: Library) -> None:
+    """``a`` on a fresh selection, then Escape: no highlight, no draft. Escape while
+    editing the note of an existing highlight keeps the highlight."""
+    story = seed_story_id(library)
+    text = library.article(story).text
+    first, second = sentence_spans(text)[0], sentence_spans(text)[1]
+    annotations = Annotations(library)
+    app = start(library)
+    try:
+        async with app.run_test(size=SIZE, notifications=True) as pilot:
+            await settle(pilot)
+            app.main_screen.open_article(story, focus=True)
+            await settle(pilot)
+            view = reader_of(app)
+            await pilot.press("v", "right_parenthesis", "a")
+            await settle(pilot)
+            assert isinstance(app.screen, NoteEditor)
+            key = app.screen.draft_key
+            assert [(item.start, item.end) for item in annotations.for_article(story)] == [first]
+            await type_text(pilot, "never mind")
+            await pilot.press("escape")
+            await settle(pilot)
+            assert not isinstance(app.screen, NoteEditor)
+            assert annotations.for_article(story) == []
+            assert view.highlights == [] and view.deleted == []
+            assert annotations.draft(key) is None
+            opening = text[first[0] : first[0] + 20]
+            assert opening in screen_text(app)  # on screen, and not painted
+            assert not highlight_style_at(view, opening)
+
+            # An existing highlight: its note editor cancelled (by a, then by Enter) keeps it.
+            view.mode, view.cursor = "cursor", second[0]
+            await pilot.press("v", "right_parenthesis", "h")
+            await settle(pilot)
+            [item] = annotations.for_article(story)
+            assert (item.start, item.end) == second
+            for key_name in ("a", "enter"):
+                view.mode, view.cursor = "cursor", second[0] + 3
+                await pilot.press(key_name)
+                await settle(pilot)
+                assert isinstance(app.screen, NoteEditor)
+                await type_text(pilot, "x")
+                await pilot.press("escape")
+                await settle(pilot)
+                assert [each.uuid for each in annotations.for_article(story)] == [item.uuid]
+                assert annotations.get(item.id).note is None
+                assert [each.uuid for each in view.highlights] == [item.uuid]
+            assert highlight_style_at(view, text[second[0] : second[0] + 30])
+    finally:
+        app.gateway.shutdown()

@@ -597,16 +597,19 @@ class AnnotatedReadingView(ReadingView):
         if self.article is None or self.article.id != article_id:
             return
         self._after_highlight(item)
-        self.notify("Highlighted.", markup=False, timeout=2)
         if edit:
-            self.edit_note(item)
+            self.edit_note(item, new=True)
+        else:
+            self.notify("Highlighted.", markup=False, timeout=2)
 
     def action_edit_note(self) -> None:
         existing = self.highlight_at_cursor()
         if existing is not None:
             self.edit_note(existing)
 
-    def edit_note(self, item: Annotation) -> None:
+    def edit_note(self, item: Annotation, *, new: bool = False) -> None:
+        """Edit the note of highlight ``item``; ``new`` when ``a`` has just made it,
+        so that cancelling the editor takes the highlight back too."""
         from reader.ui.screens.note_editor import NoteEditor
 
         store = self._require_store()
@@ -620,12 +623,24 @@ class AnnotatedReadingView(ReadingView):
             gateway=self.broadsheet.gateway,
             quote=item.exact,
         )
-        self.app.push_screen(editor, lambda text: self._note_edited(store, item, text))
+        self.app.push_screen(editor, lambda text: self._note_edited(store, item, text, new))
 
-    def _note_edited(self, store: Annotations, item: Annotation, text: str | None) -> None:
+    def _note_edited(
+        self, store: Annotations, item: Annotation, text: str | None, new: bool
+    ) -> None:
         if text is None:
+            if new:  # ``a`` then Escape leaves nothing behind
+                self._guard(self._withdraw(store, item))
             return
         self._guard(self._save_note(store, item, text))
+
+    async def _withdraw(self, store: Annotations, item: Annotation) -> None:
+        """Remove a highlight made for a note that was never written (no undo entry)."""
+        await self.call(store.delete, item.id)
+        self.annotations = [each for each in self.annotations if each.id != item.id]
+        if self.article is not None and self.article.id == item.article_id:
+            self._relayout_keeping_view()
+        self.notify("Cancelled: nothing highlighted.", markup=False, timeout=2)
 
     async def _save_note(self, store: Annotations, item: Annotation, text: str) -> None:
         updated = await self.call(store.set_note, item.id, text or None)
