@@ -228,7 +228,7 @@ async def test_truncated_xml_keeps_articles_and_feed(
     assert result.after["good-1"] == result.before["good-1"]
 
 
-def test_truncated_xml_does_not_overwrite_the_entry_it_cuts(
+async def test_truncated_xml_does_not_overwrite_the_entry_it_cuts(
     library: Library, loopback: LoopbackServer, fetcher: Fetcher
 ) -> None:
     good, truncated = _two_items()
