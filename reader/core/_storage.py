@@ -88,7 +88,6 @@ MIGRATIONS: list[list[str]] = [
         "CREATE INDEX articles_by_feed ON articles (feed_id, sort_time DESC, id DESC)",
         "CREATE INDEX articles_feed_state ON articles (feed_id, read, duplicate_of)",
         "CREATE INDEX articles_saved ON articles (sort_time DESC) WHERE saved = 1",
-        "CREATE INDEX articles_pending ON articles (cleaner_version)",
         "CREATE INDEX articles_by_link ON articles (link)",
         """CREATE TABLE article_tags (
             article_id INTEGER NOT NULL REFERENCES articles(id) ON DELETE CASCADE,

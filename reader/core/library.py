@@ -1056,9 +1056,10 @@ def _parser_pool(feed_count: int) -> Iterator[concurrent.futures.Executor | None
 FULLTEXT_MAX_BYTES = 5 * 1024 * 1024
 PAGE_ACCEPT = "text/html,application/xhtml+xml;q=0.9,*/*;q=0.5"
 SUMMARY_MAX_CHARACTERS = 600
+# How excerpts end: an ellipsis or a "read more"-style link, not merely the word "more".
 _TRUNCATION = re.compile(
-    r"(?i)(\.\.\.|…|\[…\]|\[\.\.\.\]|read more|continue reading|read the full (story|article)"
-    r"|full story|more\W*)\W*$"
+    r"(?i)(\.\.\.|…|\[…\]|\[\.\.\.\]|\bread more|\bcontinue reading|\bread the full (story|article)"
+    r"|\bfull story|\bmore\s*»|\bmore\s*›|\bmore\s*→)\W*$"
 )
 
 

@@ -50,10 +50,14 @@ class SearchQuery:
     problems: list[str] = field(default_factory=list)  # ignored parts, to tell the user
 
     def match_expression(self) -> str | None:
-        """An FTS5 expression of the positive terms (AND), or None."""
+        """An FTS5 expression: the positive terms (AND), minus the excluded ones (NOT,
+        evaluated inside the index — far cheaper than a NOT IN over a common word)."""
         if not self.terms:
             return None
-        return " ".join(term.fts() for term in self.terms)
+        expression = " ".join(term.fts() for term in self.terms)
+        for term in self.excluded:
+            expression = f"({expression}) NOT {term.fts()}"
+        return expression
 
     def where(self) -> tuple[str, list[Any]]:
         """SQL filters over ``articles a`` (joined to ``feeds f``) other than the text match."""
@@ -90,7 +94,7 @@ class SearchQuery:
         if self.after is not None:
             clauses.append("a.sort_time >= ?")
             params.append(self.after)
-        for term in self.excluded:
+        for term in self.excluded if not self.terms else ():  # else inside the MATCH
             clauses.append(
                 "a.id NOT IN (SELECT rowid FROM articles_fts WHERE articles_fts MATCH ?)"
             )
