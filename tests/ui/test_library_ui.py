@@ -19,7 +19,7 @@ from reader.ui.screens.search import SearchResults, SearchScreen, snippet_conten
 from reader.ui.screens.tag_prompt import TagPrompt, matching_tags, parse_tag_input
 from reader.ui.widgets.article_list import ArticleList
 from reader.ui.widgets.reading_view import ReadingView
-from reader.ui.widgets.sidebar import Sidebar, tag_option_id
+from reader.ui.widgets.sidebar import UNREAD_ID, Sidebar, feed_option_id, tag_option_id
 
 from .conftest import SIZE, screen_text, settle
 from .library_fixtures import article_id, make_real_app, real_library
@@ -349,7 +349,7 @@ async def test_palette_lists_the_library_commands(app: BroadsheetApp) -> None:
         await settle(pilot)
         titles = {command.title for command in app.get_system_commands(app.screen)}
         for title in (
-            "Tag article",
+            "Tag article (feed in sidebar)",
             "Save/unsave article",
             "Search library",
             "Export article",
@@ -367,3 +367,57 @@ async def test_palette_search_command_opens_the_search_screen(app: BroadsheetApp
         command.callback()
         await settle(pilot)
         assert isinstance(app.screen, SearchScreen)
+
+
+async def test_t_in_the_sidebar_tags_the_feed(app: BroadsheetApp, library: Library) -> None:
+    [feed] = library.feeds()
+    async with app.run_test(size=SIZE, notifications=True) as pilot:
+        await settle(pilot)
+        sidebar = app.query_one(Sidebar)
+        sidebar.focus()
+        await pilot.press("g")
+        while sidebar.current_feed is None:  # down from "All unread" to the feed
+            await pilot.press("j")
+        await settle(pilot)
+        assert sidebar.current_feed is not None and sidebar.current_feed.id == feed.id
+        await pilot.press("t")
+        await settle(pilot)
+        assert isinstance(app.screen, TagPrompt)
+        assert "Tags for feed The Desk" in screen_text(app)
+        await pilot.press(*"longform", "enter")
+        await settle(pilot)
+        assert library.feed(feed.id).tags == ("longform",)
+        stories = library.article_page(ArticleQuery(), 0, 50)
+        assert len(stories) == 3 and all(library.article(s.id).tags == () for s in stories)
+        assert "Feed “The Desk”: tagged longform." in screen_text(app)
+        # The tag is listed with the feed's articles, and filters to them.
+        assert sidebar.tags == [("longform", 3)]
+        sidebar.select_id(tag_option_id("longform"))
+        await settle(pilot)
+        assert app.query_one(ArticleList).row_count == 3
+
+        # Back on the feed, "-longform" takes it off again.
+        sidebar.select_id(feed_option_id(feed.id))
+        await settle(pilot)
+        await pilot.press("t")
+        await settle(pilot)
+        assert isinstance(app.screen, TagPrompt)
+        assert "Current: longform" in screen_text(app)
+        await pilot.press(*"-longform", "enter")
+        await settle(pilot)
+        assert library.feed(feed.id).tags == ()
+        assert sidebar.tags == []
+
+        # Elsewhere in the sidebar (All unread), t still tags the list's article.
+        sidebar.select_id(UNREAD_ID)
+        await settle(pilot)
+        sidebar.focus()
+        await pilot.press("t")
+        await settle(pilot)
+        assert isinstance(app.screen, TagPrompt)
+        current = app.query_one(ArticleList).current
+        assert current is not None
+        await pilot.press(*"brief", "enter")
+        await settle(pilot)
+        assert library.article(current.id).tags == ("brief",)
+        assert library.feed(feed.id).tags == ()

@@ -1,4 +1,4 @@
-"""The main screen's library actions: tag (``t``), save (``s``), search (``/``), export (``e``/``E``).
+"""The main screen's library actions: tag an article or a feed (``t``), save (``s``), search (``/``), export (``e``/``E``).
 
 :class:`LibraryActions` is mixed into :class:`~reader.ui.screens.main.MainScreen`
 (whose ``BINDINGS`` list the keys). As everywhere on that screen, every
@@ -15,6 +15,7 @@ from typing import TYPE_CHECKING, cast
 
 from reader.core.errors import BroadsheetError, NotFoundError
 from reader.core.export import export_articles
+from reader.core.models import Feed
 from reader.core.sanitize import clean_line
 from reader.ui.screens.export_prompt import ExportPrompt, default_export_dir, export_target
 from reader.ui.screens.search import SearchScreen
@@ -37,6 +38,20 @@ def export_message(paths: list[Path], folder: Path) -> str:
     if len(paths) > SHOWN_PATHS:
         lines.append(f"  … and {len(paths) - SHOWN_PATHS} more")
     return "\n".join(lines)
+
+
+def _tag_message(change: TagChange, subject: str = "") -> str:
+    """E.g. "Tagged climate; untagged draft." or, for a feed, "Feed X: tagged climate."
+    (plain text, shown with markup off)."""
+    parts = []
+    if change.add:
+        parts.append("tagged " + ", ".join(change.add))
+    if change.remove:
+        parts.append("untagged " + ", ".join(change.remove))
+    message = "; ".join(parts) + "."
+    if subject:
+        return f"{subject}: {message}"
+    return message[:1].upper() + message[1:]
 
 
 class LibraryActions:
@@ -72,6 +87,13 @@ class LibraryActions:
     # -- tags ------------------------------------------------------------------
 
     def action_tag(self) -> None:
+        main = self._main
+        feed = main.sidebar.current_feed if main.focused is main.sidebar else None
+        if feed is not None:  # the sidebar has a feed focused: tag the feed
+            main.run_worker(
+                main.guarded(self._ask_feed_tags(feed.id)), group="tag", exit_on_error=False
+            )
+            return
         article_id = self._chosen_article_id("tag")
         if article_id is not None:
             self._main.run_worker(
@@ -106,13 +128,39 @@ class LibraryActions:
         if change.remove:
             await main.call(library.untag_article, article_id, list(change.remove))
         await self._after_library_change({article_id})
-        parts = []
+        main.app.notify(_tag_message(change), markup=False)
+
+    async def _ask_feed_tags(self, feed_id: int) -> None:
+        main = self._main
+        library = main.broadsheet.gateway.library
+        try:
+            feed = await main.call(library.feed, feed_id)
+        except NotFoundError:
+            main.app.notify("That feed is gone.", markup=False)
+            return
+        known = await main.call(library.tags)
+        prompt = TagPrompt(feed.title, feed.tags, known, noun="feed")
+        main.app.push_screen(prompt, lambda change: self._feed_tags_answer(feed, change))
+
+    def _feed_tags_answer(self, feed: Feed, change: TagChange | None) -> None:
+        if change:
+            self._main.run_worker(
+                self._main.guarded(self._apply_feed_tags(feed, change)),
+                group="tag",
+                exit_on_error=False,
+            )
+
+    async def _apply_feed_tags(self, feed: Feed, change: TagChange) -> None:
+        """Tag a feed: its articles inherit the tags (the tag views and counts change)."""
+        main = self._main
+        library = main.broadsheet.gateway.library
         if change.add:
-            parts.append("Tagged " + ", ".join(change.add))
+            await main.call(library.tag_feed, feed.id, list(change.add))
         if change.remove:
-            parts.append("untagged " + ", ".join(change.remove))
-        message = "; ".join(parts)
-        main.app.notify(message[:1].upper() + message[1:] + ".", markup=False)
+            await main.call(library.untag_feed, feed.id, list(change.remove))
+        await self._after_library_change(set())
+        subject = f"Feed “{clean_line(feed.title) or 'Untitled'}”"
+        main.app.notify(_tag_message(change, subject), markup=False)
 
     # -- saving ----------------------------------------------------------------
 

@@ -77,7 +77,7 @@ class MainScreen(LibraryActions, Screen[None]):
         Binding("u", "toggle_unread_only", "Unread only", show=False, id="unread-only"),
         Binding("plus", "add_feed", "Add feed", show=False, id="add-feed"),
         Binding("d", "unsubscribe", "Unsubscribe", show=False, id="unsubscribe"),
-        Binding("t", "tag", "Tag article", show=False, id="tag"),
+        Binding("t", "tag", "Tag article (feed in sidebar)", show=False, id="tag"),
         Binding("s", "save", "Save/unsave article", show=False, id="save"),
         Binding("slash", "search", "Search library", show=False, id="search"),
         Binding("e", "export", "Export article", show=False, id="export"),

@@ -1,4 +1,4 @@
-"""The tag prompt (``t``): add and remove an article's tags, completing known ones.
+"""The tag prompt (``t``): add and remove an article's or a feed's tags, completing known ones.
 
 The user types tags separated by commas; ``tag`` adds it and ``-tag`` removes
 it. The last item completes from the library's tags (accept with →),
@@ -98,10 +98,16 @@ class TagPrompt(ModalScreen[TagChange | None]):
     ]
 
     def __init__(
-        self, title: str, current: Sequence[str], known: Sequence[tuple[str, int]]
+        self,
+        title: str,
+        current: Sequence[str],
+        known: Sequence[tuple[str, int]],
+        *,
+        noun: str | None = None,
     ) -> None:
         super().__init__()
         self.title_text = title
+        self.noun = noun  # "feed": the title names a feed, whose articles inherit its tags
         self.current = tuple(current)
         self.known = list(known)
         self.counts = dict(known)
@@ -109,9 +115,13 @@ class TagPrompt(ModalScreen[TagChange | None]):
     def compose(self) -> ComposeResult:
         names = [tag for tag, _ in self.known]
         with Vertical(classes="dialog"):
-            yield Label(
-                Content("Tags for ") + Content(clean_line(self.title_text)), classes="dialog--title"
-            )
+            lead = Content(f"Tags for {self.noun} ") if self.noun else Content("Tags for ")
+            yield Label(lead + Content(clean_line(self.title_text)), classes="dialog--title")
+            if self.noun == "feed":
+                yield Label(
+                    Content("Every article of the feed is filtered by these tags too."),
+                    classes="dialog--hint",
+                )
             yield Static(self._current_content(), id="tag-current")
             yield Input(
                 placeholder="tag to add, -tag to remove (commas between)",
