@@ -5,6 +5,7 @@ from __future__ import annotations
 from pathlib import Path
 
 import pytest
+from textual.color import Color
 from textual.theme import BUILTIN_THEMES
 
 from reader.ui.themes import ThemeFileError, bundled_themes, load_theme_file, variable_defaults
@@ -33,3 +34,36 @@ def test_bad_theme_files_are_reported_not_fatal(tmp_path: Path) -> None:
 def test_variable_defaults_exist_for_builtin_themes(name: str) -> None:
     defaults = variable_defaults(BUILTIN_THEMES[name])
     assert all(value for value in defaults.values())
+
+
+def luminance(colour: str) -> float:
+    """WCAG relative luminance."""
+
+    def linear(channel: int) -> float:
+        value = channel / 255
+        return value / 12.92 if value <= 0.03928 else ((value + 0.055) / 1.055) ** 2.4
+
+    red, green, blue = Color.parse(colour).rgb
+    return 0.2126 * linear(red) + 0.7152 * linear(green) + 0.0722 * linear(blue)
+
+
+def contrast(one: str, other: str) -> float:
+    """The WCAG contrast ratio of two colours."""
+    lighter, darker = sorted((luminance(one), luminance(other)), reverse=True)
+    return (lighter + 0.05) / (darker + 0.05)
+
+
+@pytest.mark.parametrize("name", ["broadsheet-dark", "newsprint"])
+def test_our_themes_set_every_variable_and_readable_annotation_colours(name: str) -> None:
+    themes, _ = bundled_themes()
+    theme = next(theme for theme in themes if theme.name == name)
+    # Each of our themes chooses its own colours rather than the derived defaults.
+    assert set(variable_defaults(theme)) <= set(theme.variables)
+    colours = theme.variables
+    text, surface = theme.foreground, theme.surface
+    assert text is not None and surface is not None
+    for background in ("broadsheet-highlight", "broadsheet-selection", "broadsheet-match"):
+        assert contrast(text, colours[background]) >= 4.5, background  # text stays readable
+    assert contrast(colours["broadsheet-note"], surface) >= 4.5
+    marks = {colours[key] for key in ("broadsheet-highlight", "broadsheet-selection")}
+    assert len(marks | {colours["broadsheet-match"], surface}) == 4  # all told apart
