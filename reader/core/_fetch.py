@@ -60,7 +60,7 @@ class FetchLimits:
     read_timeout: float = 20.0
     deadline: float = 60.0  # total per fetch, all redirects included
     max_redirects: int = 5
-    max_connections: int = 64  # global concurrency (per-host politeness is per_host)
+    max_connections: int = 128  # global concurrency (per-host politeness is per_host)
     per_host: int = 4  # concurrency per hostname
     max_retry_after: float = 24 * 3600
 

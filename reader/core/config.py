@@ -39,7 +39,7 @@ def config_dir(override: str | os.PathLike[str] | None = None) -> Path:
 class Config:
     measure: int = 80  # reading width in columns
     refresh_interval: int = 0  # minutes between automatic refreshes in the TUI; 0 = off
-    max_connections: int = 64
+    max_connections: int = 128
     per_host: int = 4
     retention_days: int = 90
     fulltext_concurrency: int = 4
