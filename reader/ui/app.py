@@ -5,10 +5,12 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import sqlite3
+import time
 from collections.abc import Iterable
 from functools import partial
 from typing import ClassVar
 
+from textual import events
 from textual.app import App, SystemCommand
 from textual.binding import Binding, BindingType
 from textual.screen import Screen
@@ -31,10 +33,14 @@ from reader.ui.widgets.sidebar import Sidebar
 
 # How often to look for writes by other processes (a cron refresh), in seconds.
 WATCH_INTERVAL = 5.0
-# Background cleaning after a refresh: articles per batch, and a pause between
-# batches so the UI's own library calls and redraws get the machine first.
+# Background cleaning after a refresh: articles per batch, a pause between
+# batches, and how long the reader must leave the keys and mouse alone before
+# a batch starts (cleaning is Python work in a thread: while a batch runs it
+# shares the interpreter with the UI, which makes keys slower to answer).
 CLEAN_BATCH = 200
 CLEAN_PAUSE = 0.05
+CLEAN_IDLE = 1.0
+_ACTIVITY = (events.Key, events.MouseDown, events.MouseScrollDown, events.MouseScrollUp)
 
 
 class BroadsheetApp(App[None]):
@@ -65,6 +71,8 @@ class BroadsheetApp(App[None]):
         self.cleaned_in_background = 0  # articles cleaned after refreshes, this session
         self._cleaning = False
         self._clean_requested = False
+        self.clean_idle = CLEAN_IDLE  # seconds without input before a cleaning batch
+        self._last_input = 0.0  # time.monotonic() of the last key, click or scroll
         self._register_bundled_themes()
         self.theme = DEFAULT_THEME
 
@@ -132,17 +140,29 @@ class BroadsheetApp(App[None]):
         """Clean what a refresh stored uncleaned, so search sees cleaned text.
 
         Runs ``clean_pending`` in batches on the gateway's low-priority lane until
-        nothing is left; a request while it runs makes it look once more.
+        nothing is left, each batch once the reader has paused (``clean_idle``);
+        a request while it runs makes it look once more.
         """
         self._clean_requested = True
         if not self._cleaning:
             self._cleaning = True
             self.run_worker(self._clean_pending(), group="clean", exit_on_error=False)
 
+    async def on_event(self, event: events.Event) -> None:
+        if isinstance(event, _ACTIVITY):
+            self._last_input = time.monotonic()
+        await super().on_event(event)
+
+    async def _wait_for_quiet(self) -> None:
+        """Until the reader has not pressed or clicked anything for ``clean_idle`` s."""
+        while (quiet := time.monotonic() - self._last_input) < self.clean_idle:
+            await asyncio.sleep(self.clean_idle - quiet)
+
     async def _clean_pending(self) -> None:
         cleaned = 0
         try:
             while True:
+                await self._wait_for_quiet()
                 self._clean_requested = False
                 count = await self.gateway.background(self.library.clean_pending, limit=CLEAN_BATCH)
                 cleaned += count

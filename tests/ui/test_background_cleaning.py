@@ -2,10 +2,12 @@
 
 from __future__ import annotations
 
+import asyncio
 import threading
 import time
 from pathlib import Path
 
+from textual import events
 from textual.pilot import Pilot
 
 from reader.core import Library
@@ -112,6 +114,34 @@ async def test_cleaning_runs_in_batches_on_the_background_lane(tmp_path: Path) -
             assert calls == [200, 200, 50, 0]
             assert app.cleaned_in_background == 450
             assert all(lane.startswith("broadsheet-db-background") for lane in lanes)
+    finally:
+        app.gateway.shutdown()
+        library.close()
+
+
+async def test_cleaning_waits_while_the_reader_is_pressing_keys(tmp_path: Path) -> None:
+    library, _ = bulk_library(tmp_path, 50)
+    app = open_app(library, refresh_on_start=False)
+
+    def press_j() -> None:  # straight to the driver, as Pilot does, without its idle waits
+        event = events.Key("j", "j")
+        event.set_sender(app)
+        assert app._driver is not None
+        app._driver.send_message(event)
+
+    try:
+        async with app.run_test(size=SIZE) as pilot:
+            await settle(pilot)
+            press_j()
+            await pilot.pause()
+            app.clean_in_background()
+            for _ in range(12):  # a key every 0.1 s for 1.2 s: never the 1 s pause it needs
+                await asyncio.sleep(0.1)
+                press_j()
+                assert uncleaned(library) == 50 and app._cleaning
+            assert time.monotonic() - app._last_input < app.clean_idle
+            await wait_for_cleaning(pilot, library)  # the keys stop: it goes ahead
+            assert uncleaned(library) == 0 and app.cleaned_in_background == 50
     finally:
         app.gateway.shutdown()
         library.close()
