@@ -49,7 +49,7 @@ OnResult = Callable[[FeedRefreshResult, int, int], None]
 
 # Bump when the cleaner changes in a way that should re-clean stored articles.
 # 0 marks text stored by refresh and not cleaned yet.
-CLEANER_VERSION = 1
+CLEANER_VERSION = 2
 CLEAN_BATCH = 200
 # Above this many matches, search lists newest first instead of ranking every match.
 RANKED_SEARCH_LIMIT = 5000
