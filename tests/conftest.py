@@ -3,9 +3,12 @@
 from __future__ import annotations
 
 from collections.abc import Iterator
+from pathlib import Path
 
 import pytest
 from loopback import LoopbackServer
+
+from reader.core import Library
 
 
 @pytest.fixture
@@ -17,3 +20,13 @@ def loopback() -> Iterator[LoopbackServer]:
         yield server
     finally:
         server.stop()
+
+
+@pytest.fixture
+def library(tmp_path: Path) -> Iterator[Library]:
+    """An empty library (no sample feeds) in its own data and config dirs."""
+    lib = Library.open(tmp_path / "data", config_dir_path=tmp_path / "config", samples=False)
+    try:
+        yield lib
+    finally:
+        lib.close()

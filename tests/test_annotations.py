@@ -29,13 +29,6 @@ def open_library(path: Path) -> Library:
     return Library.open(path / "data", config_dir_path=path / "config", samples=False)
 
 
-@pytest.fixture
-def library(tmp_path: Path) -> Iterator[Library]:
-    lib = open_library(tmp_path)
-    yield lib
-    lib.close()
-
-
 def add_article(
     library: Library,
     paragraphs: list[str],

@@ -29,13 +29,6 @@ def rss(items: list[tuple[str, str, str]], title: str = "Test Feed") -> bytes:
     ).encode()
 
 
-@pytest.fixture
-def library(tmp_path: Path) -> Library:
-    lib = Library.open(tmp_path / "data", config_dir_path=tmp_path / "config", samples=False)
-    yield lib
-    lib.close()
-
-
 def local_feed(tmp_path: Path, name: str, items: list[tuple[str, str, str]]) -> Path:
     path = tmp_path / name
     path.write_bytes(rss(items, title=name))

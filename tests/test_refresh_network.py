@@ -29,13 +29,6 @@ def feed_xml(name: str, items: int, link_base: str = "http://127.0.0.1:9") -> by
     ).encode()
 
 
-@pytest.fixture
-def library(tmp_path: Path) -> Library:
-    lib = Library.open(tmp_path / "data", config_dir_path=tmp_path / "config", samples=False)
-    yield lib
-    lib.close()
-
-
 def test_fifty_feeds_then_all_not_modified_via_cli(
     loopback: LoopbackServer, tmp_path: Path
 ) -> None:

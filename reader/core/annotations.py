@@ -20,6 +20,7 @@ from reader.core import _storage
 from reader.core._storage import transaction
 from reader.core.anchoring import Anchor, TextPosition, TextQuote, anchor, describe
 from reader.core.errors import BroadsheetError, NotFoundError
+from reader.core.library import summary_from_row
 from reader.core.models import Article, ArticleSummary, canonical_text
 from reader.core.render import block_to_markdown, escape_markdown
 from reader.core.sanitize import strip_controls
@@ -210,7 +211,7 @@ class Annotations:
             WHERE {" AND ".join(clauses)} ORDER BY n.created DESC, n.id DESC LIMIT ? OFFSET ?""",
             [*params, max(0, limit), max(0, offset)],
         ).fetchall()
-        return [(_row(row), _summary(row)) for row in rows]
+        return [(_row(row), summary_from_row(row, "article_id")) for row in rows]
 
     # -- writing ---------------------------------------------------------------
 
@@ -394,19 +395,6 @@ class Annotations:
 
 
 # -- helpers -------------------------------------------------------------------
-
-
-def _summary(row: sqlite3.Row) -> ArticleSummary:
-    return ArticleSummary(
-        id=row["article_id"],
-        feed_id=row["feed_id"],
-        feed_title=row["feed_title"] or "",
-        title=row["title"],
-        link=row["link"],
-        published=row["published"],
-        read=bool(row["read"]),
-        saved=bool(row["saved"]),
-    )
 
 
 def _trim(text: str, start: int, end: int) -> tuple[int, int]:

@@ -94,9 +94,9 @@ _SUMMARY_COLUMNS = """
 """
 
 
-def _summary(row: sqlite3.Row) -> ArticleSummary:
+def summary_from_row(row: sqlite3.Row, id_column: str = "id") -> ArticleSummary:
     return ArticleSummary(
-        id=row["id"],
+        id=row[id_column],
         feed_id=row["feed_id"],
         feed_title=row["feed_title"] or "",
         title=row["title"],
@@ -363,7 +363,7 @@ class Library:
             ORDER BY page.sort_time DESC, page.id DESC""",
             [*params, limit, offset],
         ).fetchall()
-        return [_summary(row) for row in rows]
+        return [summary_from_row(row) for row in rows]
 
     def _sort_key(self, article_id: int) -> tuple[float, int]:
         row = self._db.execute(
@@ -410,7 +410,7 @@ class Library:
             WHERE {where} AND {position} ORDER BY a.sort_time {order}, a.id {order} LIMIT 1""",
             [*params, *position_params],
         ).fetchone()
-        return _summary(row) if row else None
+        return summary_from_row(row) if row else None
 
     # -- one article -----------------------------------------------------------
 
@@ -560,7 +560,9 @@ class Library:
                 " ORDER BY a.sort_time DESC, a.id DESC LIMIT ? OFFSET ?",
                 [*params, limit, offset],
             ).fetchall()
-            return [SearchHit(_summary(row), clean_line(row["snippet"]), []) for row in rows]
+            return [
+                SearchHit(summary_from_row(row), clean_line(row["snippet"]), []) for row in rows
+            ]
         if not self._matches_more_than(match, RANKED_SEARCH_LIMIT):
             ids = self._ranked_ids(match, where, params, limit, offset, order)
         else:
@@ -645,7 +647,7 @@ class Library:
         hits = []
         for article_id in ids:
             snippet, spans = split_snippet(clean_line(snippets.get(article_id, ""), limit=400))
-            hits.append(SearchHit(_summary(rows[article_id]), snippet, spans))
+            hits.append(SearchHit(summary_from_row(rows[article_id]), snippet, spans))
         return hits
 
     # -- retention -------------------------------------------------------------
