@@ -15,10 +15,10 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from reader.core._parse import UNTITLED, _strip, parse_feed
+from reader.core._parse import UNTITLED, _line, _strip, _strip_line, parse_feed
 from reader.core.errors import FeedParseError
 from reader.core.models import Enclosure
-from reader.core.sanitize import strip_controls
+from reader.core.sanitize import clean_line, strip_controls
 
 NOW = float(calendar.timegm((2026, 6, 1, 12, 0, 0)))
 FEED_URL = "https://news.example.com/feeds/main.xml"
@@ -591,6 +591,14 @@ _TRICKY = "ab \n\t\r\x00\x07\x1b[]\\;52m\x7f\x90\x9b\x9c\x9d\u202e\u200b"
 @given(st.text(alphabet=_TRICKY, max_size=40))
 def test_fast_path_strip_matches_strip_controls(text: str) -> None:
     assert _strip(text) == strip_controls(text)
+
+
+@given(st.text(alphabet=_TRICKY + "\u00a0\u2028\u00ad\ufeffé ", max_size=40) | st.text(max_size=40))
+def test_shortcut_line_cleaning_matches_sanitize(text: str) -> None:
+    assert _strip(text) == strip_controls(text)
+    assert _strip_line(text) == strip_controls(text, keep_newlines=False)
+    assert _line(text) == clean_line(text)
+    assert _line(text, limit=5) == clean_line(text, limit=5)
 
 
 # --- crash regressions and fuzzing ----------------------------------------------------

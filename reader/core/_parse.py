@@ -26,6 +26,7 @@ from urllib.parse import urljoin
 import feedparser
 from feedparser.encodings import convert_to_utf8  # stable in feedparser 6.x
 
+from reader.core._parse_fast import extract
 from reader.core.errors import FeedParseError
 from reader.core.models import Enclosure, ParsedEntry, ParsedFeed
 from reader.core.sanitize import clean_line, is_http_url, strip_controls
@@ -57,6 +58,7 @@ _SCRIPT_STYLE = re.compile(r"<(script|style)\b.*?</\1\s*>", re.I | re.S)
 _TAG = re.compile(r"<[^>]*>")
 _ANY_CONTROL = re.compile(r"[\x00-\x08\x0b-\x1f\x7f-\x9f]")  # ESC, CSI, CR, C0/C1
 _LONG_CHAR_REF = re.compile(rb"&#(?:[xX]0*([0-9a-fA-F]{4,})|0*(\d{5,}));")
+_ASCII_OK = bytes(range(0x20, 0x7F)) + b"\t\n"
 _SURROGATE = re.compile("[\ud800-\udfff]")
 _SAX_POSITION = re.compile(r"^<unknown>:(\d+):(\d+):\s*")
 _JSON_VERSION = "https://jsonfeed.org/version/"
@@ -82,25 +84,41 @@ class _RawEntry:
 
 
 def parse_feed(
-    body: bytes, url: str, content_type: str | None = None, *, now: float | None = None
+    body: bytes,
+    url: str,
+    content_type: str | None = None,
+    *,
+    now: float | None = None,
+    fast: bool = True,
 ) -> ParsedFeed:
-    """Parse a feed body fetched from ``url``. Raises ``FeedParseError`` when it is not a feed."""
+    """Parse a feed body fetched from ``url``. Raises ``FeedParseError`` when it is not a feed.
+
+    ``fast`` lets plain RSS 2.0 and Atom 1.0 documents go through lxml
+    (``_parse_fast``), with output identical to feedparser's; ``fast=False``
+    always uses feedparser (the differential tests compare the two)."""
     if not body or not body.strip():
         raise FeedParseError("not a feed: the response was empty")
     now = time.time() if now is None else now
     if _looks_like_json(body, content_type):
         return _parse_json_feed(body, url, now)
-    return _parse_xml_feed(body, url, content_type, now)
+    return _parse_xml_feed(body, url, content_type, now, fast)
 
 
 # --- XML feeds -------------------------------------------------------------
 
 
-def _parse_xml_feed(body: bytes, url: str, content_type: str | None, now: float) -> ParsedFeed:
+def _parse_xml_feed(
+    body: bytes, url: str, content_type: str | None, now: float, fast: bool = True
+) -> ParsedFeed:
     data, encoding_warning = _to_utf8(body, content_type)
     if _looks_like_html(data):
         raise FeedParseError("not a feed: the server sent a web page (HTML), not RSS or Atom")
     data = _replace_bad_char_refs(_strip_dtd_subset(data))
+    quick = extract(data) if fast else None
+    if quick is not None:  # well-formed: feedparser would have reported nothing either
+        if encoding_warning and quick.entries and _last_entry_unclosed(data):
+            quick.entries = quick.entries[:-1]
+        return _build_feed(quick, url, quick.version, encoding_warning, now)
     try:
         result = feedparser.parse(
             io.BytesIO(data),  # never a str/bytes: feedparser would open a path-like body
@@ -416,19 +434,19 @@ def _clean_entry(raw: _RawEntry) -> ParsedEntry:
         key=_entry_key(raw, title, content),
         title=title or _fallback_title(content, raw.content_type),
         link=raw.link,
-        author=clean_line(raw.author) or None,
+        author=_line(raw.author) or None,
         published=raw.published,
         content=content,
         content_type=raw.content_type,
         summary=_strip(raw.summary) if raw.summary else None,
         enclosures=raw.enclosures,
-        categories=_unique(clean_line(name, limit=200) for name in raw.categories),
+        categories=_unique(_line(name, limit=200) for name in raw.categories),
     )
 
 
 def _entry_key(raw: _RawEntry, title: str, content: str) -> str:
     for candidate in (raw.key, raw.link):
-        key = strip_controls(candidate or "", keep_newlines=False).strip()
+        key = _strip_line(candidate or "").strip()
         if key:
             return key[:_KEY_LIMIT]
     return f"sha256:{_digest(title, content)}"
@@ -441,11 +459,11 @@ def _digest(title: str, content: str) -> str:
 def _title_text(value: str | None, is_html: bool) -> str:
     if not value:
         return ""
-    return clean_line(_html_to_text(value) if is_html else value, limit=500)
+    return _line(_html_to_text(value) if is_html else value, limit=500)
 
 
 def _fallback_title(content: str, content_type: str) -> str:
-    text = clean_line(_html_to_text(content) if content_type == "html" else content)
+    text = _line(_html_to_text(content) if content_type == "html" else content)
     if len(text) <= _TITLE_FALLBACK_CHARS:
         return text or UNTITLED
     cut = text[:_TITLE_FALLBACK_CHARS]
@@ -470,7 +488,7 @@ def _html_to_text(value: str) -> str:
 
 def _http_link(raw: str | None, bases: list[str | None]) -> str | None:
     """An absolute http(s) link, resolving relative ones against the bases."""
-    link = strip_controls(raw or "", keep_newlines=False).strip()
+    link = _strip_line(raw or "").strip()
     if not link:
         return None
     if is_http_url(link):
@@ -491,9 +509,7 @@ def _enclosures(items: Iterable[tuple[Any, Any, Any]]) -> list[Enclosure]:
     for href, mime, length in items:
         link = _http_link(_str(href), [])
         if link and link not in found:
-            found[link] = Enclosure(
-                link, clean_line(_str(mime), limit=100) or None, _length(length)
-            )
+            found[link] = Enclosure(link, _line(_str(mime), limit=100) or None, _length(length))
     return list(found.values())
 
 
@@ -510,13 +526,29 @@ def _unique(values: Iterable[str]) -> list[str]:
     return list(dict.fromkeys(value for value in values if value))
 
 
+def _line(text: str | None, *, limit: int = 2000) -> str:
+    """``clean_line`` with a shortcut: printable text has no controls, escapes,
+    newlines or invisible (format) characters, so only whitespace and length change."""
+    if text and text.isprintable():
+        text = " ".join(text[: limit * 4].split())
+        return text if len(text) <= limit else text[: limit - 1] + "…"
+    return clean_line(text, limit=limit)
+
+
+def _strip_line(text: str) -> str:
+    """``strip_controls(text, keep_newlines=False)``; printable text is unchanged by it."""
+    return text if text.isprintable() else strip_controls(text, keep_newlines=False)
+
+
 def _strip(text: str) -> str:
     """``strip_controls`` only when needed: its escape-sequence regex is slow on
     long bodies, and it changes nothing when no control character is present."""
+    if text.isascii():  # ASCII: delete the allowed bytes, anything left is a control
+        return strip_controls(text) if text.encode("ascii").translate(None, _ASCII_OK) else text
     return strip_controls(text) if _ANY_CONTROL.search(text) else text
 
 
 def _one_line(text: str) -> str:
     # expat messages read "<unknown>:3:35: undefined entity"; say where in words.
     text = _SAX_POSITION.sub(r"line \1, column \2: ", text.strip())
-    return clean_line(text, limit=300)
+    return _line(text, limit=300)
