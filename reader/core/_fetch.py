@@ -342,18 +342,12 @@ class Fetcher:
         verify: ssl.SSLContext | bool = True,
     ) -> None:
         self.limits = limits
-        self._client = httpx.AsyncClient(
-            follow_redirects=False,  # we follow, to bound and vet every hop
-            timeout=httpx.Timeout(limits.read_timeout, connect=limits.connect_timeout, pool=None),
-            limits=httpx.Limits(max_connections=limits.max_connections),
-            headers={
-                "User-Agent": user_agent or DEFAULT_USER_AGENT,
-                "Accept-Encoding": ACCEPT_ENCODING,
-            },
-            transport=transport,
-            verify=verify,
-            event_hooks={"response": [_take_location]},
-        )
+        self._user_agent = user_agent or DEFAULT_USER_AGENT
+        self._transport = transport
+        self._verify = verify
+        # One small pool per origin: httpcore scans every pooled connection whenever a
+        # response closes, so one shared pool of 128 connections costs O(n^2) in CPU.
+        self._clients: dict[str, httpx.AsyncClient] = {}
         self._global = asyncio.Semaphore(limits.max_connections)
         # Weak values: a host's semaphore lives only while a fetch uses it.
         self._hosts: weakref.WeakValueDictionary[str, asyncio.Semaphore] = (
@@ -372,7 +366,30 @@ class Fetcher:
         await self.aclose()
 
     async def aclose(self) -> None:
-        await self._client.aclose()
+        clients, self._clients = list(self._clients.values()), {}
+        for client in clients:
+            await client.aclose()
+
+    def _client_for(self, url: str) -> httpx.AsyncClient:
+        parts = httpx.URL(url)
+        origin = "*" if self._transport is not None else f"{parts.scheme}://{parts.netloc.decode()}"
+        client = self._clients.get(origin)
+        if client is None:
+            if self._verify is True:  # httpx would build (and load certificates) per client
+                self._verify = _default_ssl_context()
+            per_pool = self.limits.max_connections if origin == "*" else self.limits.per_host
+            client = self._clients[origin] = httpx.AsyncClient(
+                follow_redirects=False,  # we follow, to bound and vet every hop
+                timeout=httpx.Timeout(
+                    self.limits.read_timeout, connect=self.limits.connect_timeout, pool=None
+                ),
+                limits=httpx.Limits(max_connections=per_pool),
+                headers={"User-Agent": self._user_agent, "Accept-Encoding": ACCEPT_ENCODING},
+                transport=self._transport,
+                verify=self._verify,
+                event_hooks={"response": [_take_location]},
+            )
+        return client
 
     async def fetch(
         self,
@@ -445,8 +462,9 @@ class Fetcher:
         if slot is None:
             slot = self._hosts[host] = asyncio.Semaphore(self.limits.per_host)
         async with slot, self._global, self._clock(chain):
-            request = self._client.build_request("GET", chain.url, headers=headers)
-            response = await self._client.send(request, stream=True)
+            client = self._client_for(chain.url)
+            request = client.build_request("GET", chain.url, headers=headers)
+            response = await client.send(request, stream=True)
             try:
                 return await self._read(chain.url, response, cap)
             finally:
@@ -504,6 +522,15 @@ class Fetcher:
         if chain.permanent and len(chain.visited) > 1:
             result.permanent_redirect = chain.url
         return result
+
+
+def _default_ssl_context() -> ssl.SSLContext:
+    """The system's trust store plus certifi's (as httpx does by default)."""
+    import certifi
+
+    context = ssl.create_default_context()
+    context.load_verify_locations(cafile=certifi.where())
+    return context
 
 
 async def _read_body(response: httpx.Response, cap: int) -> bytes:

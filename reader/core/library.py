@@ -936,7 +936,6 @@ class Library:
     async def _refresh_feed(
         self, fetcher: Any, feed: Feed, store_lock: asyncio.Lock
     ) -> FeedRefreshResult:
-        from reader.core._parse import parse_feed
 
         result = FeedRefreshResult(feed_id=feed.id, url=feed.url)
         fetched = await self._fetch(fetcher, feed)
@@ -951,10 +950,7 @@ class Library:
                 result.not_modified = True
             else:
                 try:
-                    parsed = await asyncio.get_running_loop().run_in_executor(
-                        self._parser_pool, parse_feed, fetched.body, fetched.url,
-                        fetched.content_type,
-                    )  # fmt: skip
+                    parsed = await self._parse(fetched)
                 except FeedParseError as error:
                     result.error = str(error)
                 else:
@@ -966,6 +962,23 @@ class Library:
         async with store_lock:
             await asyncio.to_thread(self._record_outcome, feed, fetched, result)
         return result
+
+    async def _parse(self, fetched: FetchResult) -> ParsedFeed:
+        from reader.core._parse import parse_feed
+
+        loop = asyncio.get_running_loop()
+        assert fetched.body is not None
+        body, url, content_type = fetched.body, fetched.url, fetched.content_type
+        if self._parser_pool is not None:
+            try:
+                return await loop.run_in_executor(
+                    self._parser_pool, parse_feed, body, url, content_type
+                )
+            except concurrent.futures.process.BrokenProcessPool:
+                # Worker processes cannot start in every host program (e.g. a script read
+                # from stdin): parse in this process instead.
+                self._parser_pool = None
+        return await loop.run_in_executor(None, parse_feed, body, url, content_type)
 
     def _body_hash(self, feed_id: int) -> str | None:
         row = self._db.execute("SELECT body_hash FROM feeds WHERE id = ?", (feed_id,)).fetchone()
