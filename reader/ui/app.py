@@ -7,8 +7,9 @@ import contextlib
 import sqlite3
 import time
 from collections.abc import Iterable
+from concurrent.futures import Future
 from functools import partial
-from typing import ClassVar
+from typing import TYPE_CHECKING, ClassVar
 
 from textual import events
 from textual.app import App, SystemCommand
@@ -22,14 +23,16 @@ from reader.core.library import Library
 from reader.core.opener import LinkOpener, SystemOpener
 from reader.ui.commands import FeedCommands
 from reader.ui.gateway import LibraryGateway
-from reader.ui.screens.annotations import AnnotationsScreen
-from reader.ui.screens.help import HelpScreen, HelpSection, bindings_of
-from reader.ui.screens.main import MainScreen
+from reader.ui.screens.main import FirstView, MainScreen, read_first_view
 from reader.ui.themes import DEFAULT_THEME, bundled_themes, variable_defaults
-from reader.ui.widgets.annotated_view import AnnotatedReadingView, Reveal
+from reader.ui.widgets.annotated_view import AnnotatedReadingView
 from reader.ui.widgets.article_list import ArticleList
 from reader.ui.widgets.reading_view import ReadingView
 from reader.ui.widgets.sidebar import Sidebar
+
+if TYPE_CHECKING:  # screens opened later are imported when they open (start-up time)
+    from reader.ui.screens.help import HelpSection
+    from reader.ui.widgets.annotated_view import Reveal
 
 # How often to look for writes by other processes (a cron refresh), in seconds.
 WATCH_INTERVAL = 5.0
@@ -73,8 +76,9 @@ class BroadsheetApp(App[None]):
         self._clean_requested = False
         self.clean_idle = CLEAN_IDLE  # seconds without input before a cleaning batch
         self._last_input = 0.0  # time.monotonic() of the last key, click or scroll
+        self._first_view: Future[FirstView] | None = None
         self._register_bundled_themes()
-        self.theme = DEFAULT_THEME
+        self._start_with_theme(DEFAULT_THEME)
 
     @property
     def library(self) -> Library:
@@ -93,6 +97,29 @@ class BroadsheetApp(App[None]):
         themes, self.theme_problems = bundled_themes()
         for theme in themes:
             self.register_theme(theme)
+
+    def _start_with_theme(self, name: str) -> None:
+        """Choose the theme before the app runs, as Textual chooses its default one.
+
+        Setting ``App.theme`` runs its watcher, which parses the CSS again and
+        restyles every widget once the app runs: about a tenth of the time to
+        first paint. Before the app runs nothing is parsed or styled yet, so the
+        variables and the classes the watcher sets are all there is to do.
+        """
+        self.set_reactive(App.theme, name)
+        theme = self.current_theme
+        stale = {cls: False for cls in self.classes if cls.startswith("-theme-")}
+        self.update_classes(
+            {
+                **stale,
+                f"-theme-{theme.name}": True,
+                "-dark-mode": theme.dark,
+                "-light-mode": not theme.dark,
+            },
+            update=False,
+        )
+        self._refresh_truecolor_filter(self.ansi_theme)
+        self.stylesheet.set_variables(self.get_css_variables())
 
     def get_theme_variable_defaults(self) -> dict[str, str]:
         return variable_defaults(self.current_theme)
@@ -116,6 +143,16 @@ class BroadsheetApp(App[None]):
 
     def get_default_screen(self) -> Screen:
         return MainScreen()
+
+    def on_load(self) -> None:
+        # The first view's rows are read on the gateway while the terminal and
+        # the widgets are set up, so the first frame can show them.
+        self._first_view = self.gateway.submit(read_first_view, self.library)
+
+    def take_first_view(self) -> Future[FirstView] | None:
+        """The rows read ahead for the first screen (once; None afterwards)."""
+        ahead, self._first_view = self._first_view, None
+        return ahead
 
     async def on_mount(self) -> None:
         self.set_keymap(self.library.config.keys)
@@ -191,6 +228,8 @@ class BroadsheetApp(App[None]):
     # -- help and the command palette ----------------------------------------
 
     def help_sections(self) -> list[HelpSection]:
+        from reader.ui.screens.help import HelpSection, bindings_of
+
         return [
             HelpSection(
                 "Everywhere",
@@ -208,11 +247,15 @@ class BroadsheetApp(App[None]):
         ]
 
     def action_help(self) -> None:
+        from reader.ui.screens.help import HelpScreen
+
         if not isinstance(self.screen, HelpScreen):
             self.push_screen(HelpScreen(self.help_sections(), self._keymap))
 
     def action_annotations(self) -> None:
         """Every highlight and note; choosing one opens its passage."""
+        from reader.ui.screens.annotations import AnnotationsScreen
+
         if not isinstance(self.screen, AnnotationsScreen):
             self.push_screen(AnnotationsScreen(), self._reveal_annotation)
 
@@ -225,6 +268,8 @@ class BroadsheetApp(App[None]):
         main.open_article(reveal.article_id, focus=True)
 
     def get_system_commands(self, screen: Screen) -> Iterable[SystemCommand]:
+        from reader.ui.screens.help import bindings_of
+
         yield from super().get_system_commands(screen)
         try:
             main = self.main_screen

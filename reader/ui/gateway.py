@@ -19,7 +19,7 @@ import os
 import sys
 import threading
 from collections.abc import Callable
-from concurrent.futures import ThreadPoolExecutor
+from concurrent.futures import Future, ThreadPoolExecutor
 from typing import TYPE_CHECKING, ParamSpec, TypeVar
 
 if TYPE_CHECKING:
@@ -51,6 +51,10 @@ class LibraryGateway:
             thread_name_prefix="broadsheet-db-background",
             initializer=_lower_thread_priority,
         )
+
+    def submit(self, function: Callable[P, T], *args: P.args, **kwargs: P.kwargs) -> Future[T]:
+        """Queue a call now, from outside the event loop (reads made ahead of need)."""
+        return self._executor.submit(function, *args, **kwargs)
 
     async def call(self, function: Callable[P, T], *args: P.args, **kwargs: P.kwargs) -> T:
         future = self._executor.submit(function, *args, **kwargs)

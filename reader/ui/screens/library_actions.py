@@ -14,15 +14,15 @@ from pathlib import Path
 from typing import TYPE_CHECKING, cast
 
 from reader.core.errors import BroadsheetError, NotFoundError
-from reader.core.export import export_articles
 from reader.core.models import Feed
 from reader.core.sanitize import clean_line
-from reader.ui.screens.export_prompt import ExportPrompt, default_export_dir, export_target
-from reader.ui.screens.search import SearchScreen
-from reader.ui.screens.tag_prompt import TagChange, TagPrompt
 
 if TYPE_CHECKING:
+    # The prompts, the search screen and the exporter are imported when first
+    # opened: the first screen does not need them (start-up time).
     from reader.ui.screens.main import MainScreen
+    from reader.ui.screens.search import SearchScreen
+    from reader.ui.screens.tag_prompt import TagChange
 
 # How many written paths a notification lists before "and N more".
 SHOWN_PATHS = 6
@@ -109,6 +109,8 @@ class LibraryActions:
             main.app.notify("That article is gone.", markup=False)
             return
         known = await main.call(library.tags)
+        from reader.ui.screens.tag_prompt import TagPrompt
+
         prompt = TagPrompt(article.title, article.tags, known)
         main.app.push_screen(prompt, lambda change: self._tags_answer(article_id, change))
 
@@ -139,6 +141,8 @@ class LibraryActions:
             main.app.notify("That feed is gone.", markup=False)
             return
         known = await main.call(library.tags)
+        from reader.ui.screens.tag_prompt import TagPrompt
+
         prompt = TagPrompt(feed.title, feed.tags, known, noun="feed")
         main.app.push_screen(prompt, lambda change: self._feed_tags_answer(feed, change))
 
@@ -186,6 +190,8 @@ class LibraryActions:
     # -- search ----------------------------------------------------------------
 
     def action_search(self) -> None:
+        from reader.ui.screens.search import SearchScreen
+
         main = self._main
         screen = SearchScreen(main.broadsheet.gateway, order=self.search_order)
         main.app.push_screen(screen, lambda article_id: self._search_done(screen, article_id))
@@ -226,6 +232,8 @@ class LibraryActions:
         self._ask_folder("Export this view's saved articles as Markdown + JSON to", None)
 
     def _ask_folder(self, title: str, article_ids: list[int] | None) -> None:
+        from reader.ui.screens.export_prompt import ExportPrompt, default_export_dir
+
         main = self._main
         folder = default_export_dir(main.broadsheet.gateway.library.config.auto_export_dir)
         prompt = ExportPrompt(title, folder, hint="Files are named by date and title.")
@@ -233,6 +241,8 @@ class LibraryActions:
 
     def _export_answer(self, answer: str | None, article_ids: list[int] | None) -> None:
         if answer:
+            from reader.ui.screens.export_prompt import export_target
+
             self._main.run_worker(
                 self._main.guarded(self._export(export_target(answer), article_ids)),
                 group="export",
@@ -240,6 +250,8 @@ class LibraryActions:
             )
 
     async def _export(self, folder: Path, article_ids: list[int] | None) -> None:
+        from reader.core.export import export_articles
+
         main = self._main
         library = main.broadsheet.gateway.library
         if article_ids is None:

@@ -8,8 +8,11 @@ their own and report back with ``call_from_thread``.
 from __future__ import annotations
 
 import asyncio
+import concurrent.futures
 import sqlite3
 from collections.abc import Awaitable, Callable
+from concurrent.futures import Future
+from dataclasses import dataclass
 from typing import TYPE_CHECKING, ClassVar, TypeVar
 
 from textual import on, work
@@ -21,16 +24,16 @@ from textual.events import DescendantFocus
 from textual.notifications import SeverityLevel
 from textual.screen import Screen
 from textual.widget import Widget
-from textual.widgets import Footer, Input, Label, OptionList, ProgressBar, Static
+from textual.widgets import Input, Label, OptionList, ProgressBar, Static
 
 from reader.core.errors import BroadsheetError, LibraryLockedError, NotFoundError
 from reader.core.library import ArticleQuery
 from reader.core.models import Article, ArticleSummary, Feed, FeedRefreshResult, RefreshSummary
 from reader.core.sanitize import clean_line, visible_url
-from reader.ui.screens.dialogs import ConfirmScreen, PromptScreen
 from reader.ui.screens.library_actions import LibraryActions
 from reader.ui.widgets.annotated_view import AnnotatedReadingView
-from reader.ui.widgets.article_list import ArticleList
+from reader.ui.widgets.article_list import PAGE_SIZE, ArticleList
+from reader.ui.widgets.footer import QuietFooter
 from reader.ui.widgets.reading_view import ReadingView
 from reader.ui.widgets.sidebar import (
     SAVED_ID,
@@ -42,9 +45,46 @@ from reader.ui.widgets.sidebar import (
 )
 
 if TYPE_CHECKING:
+    from reader.core.library import Library
     from reader.ui.app import BroadsheetApp
 
 T = TypeVar("T")
+
+
+# How long the main screen's mount may wait for the first view's rows (read on
+# the gateway while the app starts) so that the first frame already shows them;
+# past this it shows "Loading…" and fills the list in when they come.
+FIRST_VIEW_WAIT = 0.05
+
+
+@dataclass(frozen=True, slots=True)
+class FirstView:
+    """The last session's view and where it was, with the rows the first screen shows."""
+
+    view: str  # a sidebar entry id
+    article_id: int | None  # the article open when the last session ended
+    unread_only: bool
+    query: ArticleQuery
+    count: int
+    cursor: int
+    rows: list[ArticleSummary]  # the page holding ``cursor``
+
+
+def read_first_view(library: Library) -> FirstView:
+    """Everything the article list needs for the first screen, in one trip to the
+    gateway (made while the app starts, before the sidebar's feeds)."""
+    view = library.get_state("last_view", UNREAD_ID) or UNREAD_ID
+    last_article = library.get_state("last_article")
+    unread_only = library.get_state("unread_only", "0") == "1"
+    article_id = int(last_article) if last_article and last_article.isdigit() else None
+    query = query_for(view, unread_only)
+    count = library.count_articles(query)
+    cursor = 0
+    if article_id is not None and count:
+        cursor = min(library.article_position(query, article_id) or 0, count - 1)
+    start = cursor // PAGE_SIZE * PAGE_SIZE
+    rows = library.article_page(query, start, PAGE_SIZE) if count else []
+    return FirstView(view, article_id, unread_only, query, count, cursor, rows)
 
 
 def friendly_error(error: BaseException) -> str:
@@ -112,6 +152,7 @@ class MainScreen(LibraryActions, Screen[None]):
         self._saved_position: tuple[int, int] | None = None
         self._data_version: int | None = None
         self._reload_pending = False
+        self._first_view_shown = False
 
     @property
     def broadsheet(self) -> BroadsheetApp:
@@ -142,7 +183,7 @@ class MainScreen(LibraryActions, Screen[None]):
         with Horizontal(id="progress-row"):
             yield Label(Content("Refreshing"), id="progress-label")
             yield ProgressBar(show_eta=False, id="progress")
-        yield Footer()
+        yield QuietFooter()
 
     @property
     def sidebar(self) -> Sidebar:
@@ -158,7 +199,12 @@ class MainScreen(LibraryActions, Screen[None]):
 
     def on_mount(self) -> None:
         self.articles.focus()
-        self.startup()
+        ahead = self.broadsheet.take_first_view()
+        if ahead is not None:  # drawn in the first frame if it is (nearly) ready
+            concurrent.futures.wait([ahead], timeout=FIRST_VIEW_WAIT)
+            if ahead.done() and ahead.exception() is None:
+                self.show_first_view(ahead.result())
+        self.startup(ahead)
 
     # -- gateway helpers -----------------------------------------------------
 
@@ -178,22 +224,40 @@ class MainScreen(LibraryActions, Screen[None]):
     # -- startup and reloads -------------------------------------------------
 
     @work(group="startup", exit_on_error=False)
-    async def startup(self) -> None:
-        await self.guarded(self._startup())
+    async def startup(self, ahead: Future[FirstView] | None = None) -> None:
+        await self.guarded(self._startup(ahead))
 
-    async def _startup(self) -> None:
+    def show_first_view(self, first: FirstView) -> None:
+        """The last session's view, from rows already read; the sidebar comes later."""
+        self._first_view_shown = True
+        self.unread_only = first.unread_only
+        self.sidebar.select_id(first.view)  # kept until the sidebar is filled
+        self.articles.empty_message = self.empty_message()
+        self.articles.show_rows(first.query, first.count, first.cursor, first.rows)
+        self.update_header()
+
+    async def _startup(self, ahead: Future[FirstView] | None) -> None:
+        """Fill the screen in the order the reader looks at it: the article list
+        (and the story being read) first, then the sidebar, which lists every
+        feed and takes longer."""
         library = self.broadsheet.gateway.library
-        last_view = await self.call(library.get_state, "last_view", UNREAD_ID)
-        last_article = await self.call(library.get_state, "last_article")
-        self.unread_only = await self.call(library.get_state, "unread_only", "0") == "1"
-        feeds = await self.reload_sidebar()
-        self.sidebar.select_id(last_view)
-        article_id = int(last_article) if last_article and last_article.isdigit() else None
-        await self.load_list(keep_article=article_id)
+        if ahead is not None:
+            first = await asyncio.wrap_future(ahead)
+        else:
+            first = await self.call(read_first_view, library)
+        if not self._first_view_shown:
+            self.show_first_view(first)
+        article_id = first.article_id
         if article_id is not None:  # come back to the story being read, listed here or not
             await self._open(article_id, mark=False, quiet=True)
             if self.reader.article is not None:
                 self.reader.focus()
+        feeds = await self.reload_sidebar()
+        if self.sidebar.current_id != first.view:  # that feed or tag is gone
+            await self.load_list(keep_article=article_id)
+        else:  # the empty-list message and the header name feeds
+            self.articles.empty_message = self.empty_message()
+            self.articles.refresh()
         self._data_version = await self.call(library.data_version)
         if any(feed.last_checked is None for feed in feeds) and self.broadsheet.refresh_on_start:
             self.action_refresh_all()
@@ -268,6 +332,8 @@ class MainScreen(LibraryActions, Screen[None]):
             title = f"Tag: {clean_line(tag)}"
         elif feed is not None:
             title = clean_line(feed.title)
+        elif view.startswith("feed:"):  # the sidebar is still loading its feeds
+            title = "…"
         else:
             title = "All unread"
         count = self.articles.row_count
@@ -551,6 +617,8 @@ class MainScreen(LibraryActions, Screen[None]):
             self.app.notify("This article has no links.", markup=False)
             return
         verb = "Open" if event.mode == "open" else "Copy"
+        from reader.ui.screens.dialogs import PromptScreen
+
         prompt = PromptScreen(
             f"{verb} link number (1–{len(links)})", placeholder="1", restrict=r"[0-9]*"
         )
@@ -599,6 +667,8 @@ class MainScreen(LibraryActions, Screen[None]):
     # -- feeds ---------------------------------------------------------------
 
     def action_add_feed(self) -> None:
+        from reader.ui.screens.dialogs import PromptScreen
+
         prompt = PromptScreen(
             "Add a feed",
             placeholder="https://example.com/feed.xml or https://example.com",
@@ -640,6 +710,8 @@ class MainScreen(LibraryActions, Screen[None]):
         if feed is None:
             self.app.notify("Choose a feed in the sidebar to unsubscribe from it.", markup=False)
             return
+        from reader.ui.screens.dialogs import ConfirmScreen
+
         question = Content.assemble(
             "Unsubscribe from “",
             (clean_line(feed.title), "bold"),

@@ -30,17 +30,19 @@ from textual.geometry import Offset, Size
 from textual.selection import Selection
 from textual.strip import Strip
 
-from reader.core.annotations import Annotation, Annotations
 from reader.core.errors import BroadsheetError
 from reader.core.models import Article
 from reader.core.sanitize import clean_line
-from reader.ui.motions import Unit, move, paragraph_spans
 from reader.ui.typeset import Typeset, TypesetLine
 from reader.ui.widgets._strips import content_strip
 from reader.ui.widgets.reading_view import ReadingView
 
 if TYPE_CHECKING:
+    # Imported when first used, not at start-up: the first screen needs neither
+    # the annotation store (loaded with an article) nor the motions (a key press).
+    from reader.core.annotations import Annotation, Annotations
     from reader.ui.app import BroadsheetApp
+    from reader.ui.motions import Unit
 
 T = TypeVar("T")
 Mode = Literal["scroll", "cursor", "visual"]
@@ -50,6 +52,8 @@ NOTE_MARKER = "✎"
 def annotations_of(library: object) -> Annotations | None:
     """Annotations over a library on disk; None for stand-ins without storage."""
     if hasattr(library, "db"):
+        from reader.core.annotations import Annotations
+
         return Annotations(library)  # type: ignore[arg-type]
     return None
 
@@ -259,6 +263,8 @@ class AnnotatedReadingView(ReadingView):
                 TypesetLine(Content.styled(text, ".reading--orphan"))
             )
         if self.notes_open:
+            from reader.ui.motions import paragraph_spans
+
             paragraphs = paragraph_spans(layout.text)
             for item in self.highlights:
                 if not item.note or item.end is None:
@@ -481,6 +487,8 @@ class AnnotatedReadingView(ReadingView):
     def action_motion(self, unit: Unit, direction: int) -> None:
         if self.layout_ is None:
             return
+        from reader.ui.motions import move
+
         self._pin()
         extending = self.mode == "visual" and self.cursor >= self.selection_anchor
         target = move(self._text(), self.cursor, unit, direction > 0, to_end=extending)

@@ -121,6 +121,31 @@ class ArticleList(ScrollView, can_focus=True):
         count = await self._count(query)
         if generation != self._generation:
             return
+        self._reset(query, count, cursor)
+        await self._fetch_page(self.cursor // PAGE_SIZE, generation)
+        if keep_article is not None:
+            self._restore_cursor(keep_article)
+        self._scroll_cursor_into_view(center=True)
+        self.refresh()
+        self._announce()
+
+    def show_rows(
+        self, query: ArticleQuery, count: int, cursor: int, rows: list[ArticleSummary]
+    ) -> None:
+        """Show ``query`` from its count and the page of rows around ``cursor``, read
+        beforehand (the first screen is drawn with them, without waiting)."""
+        self._generation += 1
+        self._reset(query, count, cursor)
+        if count:
+            self._pages[self.cursor // PAGE_SIZE] = rows
+        if self.size.height:
+            self._scroll_cursor_into_view(center=True)
+        else:  # not laid out yet
+            self.call_after_refresh(self._scroll_cursor_into_view, center=True)
+        self.refresh()
+        self._announce()
+
+    def _reset(self, query: ArticleQuery, count: int, cursor: int) -> None:
         self.query_ = query
         self.show_feed = query.feed_id is None
         self._pages.clear()
@@ -128,12 +153,6 @@ class ArticleList(ScrollView, can_focus=True):
         self.row_count = count
         self.virtual_size = Size(0, count)
         self.cursor = min(max(0, cursor), max(0, count - 1))
-        await self._fetch_page(self.cursor // PAGE_SIZE, generation)
-        if keep_article is not None:
-            self._restore_cursor(keep_article)
-        self._scroll_cursor_into_view(center=True)
-        self.refresh()
-        self._announce()
 
     async def reload(self) -> None:
         """Re-run the current query (after a refresh or a change), keeping the cursor's article."""

@@ -71,6 +71,10 @@ class Sidebar(OptionList):
         self.feeds: list[Feed] = []
         self.counts = SidebarCounts(0, 0)
         self.tags: list[tuple[str, int]] = []  # (tag, articles it selects), under the feeds
+        # The view chosen before the entries exist (at start-up the article list
+        # loads first); highlighted once they are filled in.
+        self.wanted_id: str | None = None
+        self.filled = False  # show_feeds has run
 
     def _entry(self, label: str, count: int | None, marker: Content | None = None) -> Content:
         width = max(12, self.scrollable_content_region.width - 2)
@@ -98,7 +102,10 @@ class Sidebar(OptionList):
         self._rebuild()
 
     def _rebuild(self) -> None:
-        current = self.highlighted_option.id if self.highlighted_option else UNREAD_ID
+        option = self.highlighted_option
+        current = option.id if option is not None else self.wanted_id or UNREAD_ID
+        self.wanted_id = None
+        self.filled = True
         options: list[Option | None] = [
             Option(self._entry("All unread", self.counts.unread), id=UNREAD_ID),
             Option(self._entry("Saved", self.counts.saved), id=SAVED_ID),
@@ -120,6 +127,9 @@ class Sidebar(OptionList):
             self.select_id(current)
 
     def select_id(self, option_id: str | None) -> None:
+        if not self.filled:  # remembered until show_feeds fills the entries in
+            self.wanted_id = option_id or UNREAD_ID
+            return
         try:
             self.highlighted = self.get_option_index(option_id or UNREAD_ID)
         except OptionDoesNotExist:  # an unsubscribed feed: fall back to All unread
@@ -128,7 +138,9 @@ class Sidebar(OptionList):
     @property
     def current_id(self) -> str:
         option = self.highlighted_option
-        return option.id if option is not None and option.id else UNREAD_ID
+        if option is not None and option.id:
+            return option.id
+        return self.wanted_id or UNREAD_ID
 
     @property
     def current_tag(self) -> str | None:
