@@ -6,20 +6,26 @@ file holds; nothing is mocked below the public APIs unless a test says so.
 
 from __future__ import annotations
 
+import asyncio
 import html
 import os
+import shutil
 import sqlite3
 import subprocess
 import sys
+import time
 from collections.abc import AsyncIterator, Iterator, Sequence
+from concurrent.futures import ThreadPoolExecutor
 from contextlib import closing
+from dataclasses import dataclass
 from pathlib import Path
 
 import pytest
+from loopback import LoopbackServer
 
 from reader.core import Library
 from reader.core._fetch import Fetcher, FetchLimits
-from reader.core.models import Feed
+from reader.core.models import Feed, FeedRefreshResult, RefreshSummary
 
 # Short limits: every hostile network case must end within a few seconds.
 FAST = FetchLimits(
@@ -172,3 +178,91 @@ def article_rows(library: Library) -> dict[str, tuple[str, str]]:
     """key -> (title, cleaned text) for every stored article."""
     rows = library.db.connection().execute("SELECT key, title, cleaned_text FROM articles")
     return {row[0]: (row[1], row[2]) for row in rows}
+
+
+# --- the feedparser corpus, refreshed once per session ---------------------------------
+
+CORPUS = SHARED / "corpora" / "feedparser-tests"
+CORPUS_LIMITS = FetchLimits(
+    max_bytes=4 << 20,
+    connect_timeout=5,
+    read_timeout=5,
+    deadline=10,
+    max_connections=16,
+    per_host=16,
+)
+
+
+@dataclass
+class CorpusLibrary:
+    """Every corpus file served from a loopback server, subscribed and refreshed
+    by ONE refresh into ONE library (closed afterwards; tests work on a copy)."""
+
+    root: Path  # holds data/ and config/
+    files: list[Path]
+    summary: RefreshSummary
+    crashes: list[str]  # error messages that look like an uncaught exception
+    unsafe_errors: list[str]  # error messages with a control character in them
+    subscribe_seconds: float
+    refresh_seconds: float
+
+    def copy_to(self, root: Path) -> Path:
+        """A private copy of the library under ``root`` (for ``open_library``/``cli``)."""
+        for name in ("data", "config"):
+            if (self.root / name).exists():
+                shutil.copytree(self.root / name, root / name)
+        return root
+
+
+def corpus_files() -> list[Path]:
+    return sorted(
+        path for path in CORPUS.rglob("*") if path.is_file() and path.suffix in (".xml", ".json")
+    )
+
+
+def _build_corpus_library(root: Path) -> CorpusLibrary:
+    files = corpus_files()
+    server = LoopbackServer().start()
+    started = time.perf_counter()
+    library = open_library(root)
+    try:
+        for index, path in enumerate(files):
+            content_type = "application/feed+json" if path.suffix == ".json" else "application/xml"
+            url = server.static(
+                f"/c/{index}", path.read_bytes(), headers={"Content-Type": content_type}
+            )
+            library.add_feed(url)
+        # The corpus links to example.org and friends: never fetch their pages.
+        library.db.connection().execute("UPDATE feeds SET fulltext = 'never'")
+        added = time.perf_counter()
+        crashes: list[str] = []
+        unsafe: list[str] = []
+
+        def record(result: FeedRefreshResult, done: int, total: int) -> None:
+            error = result.error or ""
+            if "Traceback" in error or "Error(" in error:
+                crashes.append(error)
+            if unsafe_characters(error):
+                unsafe.append(error)
+
+        async def refresh() -> RefreshSummary:
+            async with Fetcher(CORPUS_LIMITS) as fetcher:
+                return await library.refresh(fetcher=fetcher, on_result=record)
+
+        summary = asyncio.run(refresh())
+        refreshed = time.perf_counter()
+    finally:
+        library.close()
+        server.stop()
+    return CorpusLibrary(root, files, summary, crashes, unsafe, added - started, refreshed - added)
+
+
+@pytest.fixture(scope="session")
+def corpus_library(tmp_path_factory: pytest.TempPathFactory) -> CorpusLibrary:
+    """Built once per session (~20 s) and shared by the pipeline and UI corpus tests.
+    Built in a thread of its own, so its event loop never meets pytest-asyncio's."""
+    if not CORPUS.is_dir():
+        pytest.skip(f"corpus not found at {CORPUS}")
+    root = tmp_path_factory.mktemp("corpus-library")
+    with ThreadPoolExecutor(max_workers=1) as pool:
+        return pool.submit(_build_corpus_library, root).result()

@@ -1,8 +1,9 @@
 """The whole pipeline over feedparser's test corpus (~2,100 well-formed and
 ill-formed feeds): served from the loopback server, fetched, parsed, cleaned,
-stored in ONE library by ONE refresh, then rendered (the UI typesetter when it
-is installed, and the CLI in a pipe). No crash, no control character on
-screen or in CLI output, integrity ok."""
+stored in ONE library by ONE refresh (the session fixture ``corpus_library``,
+shared with ``test_ui_corpus.py``), then rendered (the UI typesetter when it is
+installed, and the CLI in a pipe). No crash, no control character on screen or
+in CLI output, integrity ok."""
 
 from __future__ import annotations
 
@@ -12,67 +13,38 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-from loopback import LoopbackServer
 
-from reader.core import Library
-from reader.core._fetch import Fetcher, FetchLimits
 from reader.core.library import ArticleQuery
 from reader.core.models import Article
 
-from .conftest import SHARED, assert_terminal_safe, cli, integrity_problems, unsafe_characters
-
-CORPUS = SHARED / "corpora" / "feedparser-tests"
-pytestmark = pytest.mark.skipif(not CORPUS.is_dir(), reason=f"corpus not found at {CORPUS}")
-LIMITS = FetchLimits(
-    max_bytes=4 << 20,
-    connect_timeout=5,
-    read_timeout=5,
-    deadline=10,
-    max_connections=16,
-    per_host=16,
+from .conftest import (
+    CORPUS,
+    CorpusLibrary,
+    assert_terminal_safe,
+    cli,
+    integrity_problems,
+    open_library,
+    unsafe_characters,
 )
 
-
-def _corpus_files() -> list[Path]:
-    return sorted(
-        path for path in CORPUS.rglob("*") if path.is_file() and path.suffix in (".xml", ".json")
-    )
+pytestmark = pytest.mark.skipif(not CORPUS.is_dir(), reason=f"corpus not found at {CORPUS}")
 
 
-def _content_type(path: Path) -> str:
-    return "application/feed+json" if path.suffix == ".json" else "application/xml"
-
-
-async def test_corpus_through_the_whole_pipeline(tmp_path: Path, loopback: LoopbackServer) -> None:
-    files = _corpus_files()
+def test_corpus_through_the_whole_pipeline(tmp_path: Path, corpus_library: CorpusLibrary) -> None:
+    corpus = corpus_library
+    files = corpus.files
     assert len(files) > 2000
     started = time.perf_counter()
-    library = Library.open(tmp_path / "data", config_dir_path=tmp_path / "config", samples=False)
-    for index, path in enumerate(files):
-        url = loopback.static(
-            f"/c/{index}", path.read_bytes(), headers={"Content-Type": _content_type(path)}
-        )
-        library.add_feed(url)
-    # The corpus links to example.org and friends: never fetch their pages.
-    library.db.connection().execute("UPDATE feeds SET fulltext = 'never'")
-    added = time.perf_counter()
-    crashes: list[str] = []
-
-    def record(result: object, done: int, total: int) -> None:
-        error = getattr(result, "error", None) or ""
-        if "Traceback" in error or "Error(" in error:
-            crashes.append(error)
-        assert not unsafe_characters(error), error
-
-    async with Fetcher(LIMITS) as fetcher:
-        summary = await library.refresh(fetcher=fetcher, on_result=record)
-    refreshed = time.perf_counter()
-    assert len(summary.results) == len(files) and crashes == []
+    summary = corpus.summary
+    assert len(summary.results) == len(files)
+    assert corpus.crashes == []
+    assert corpus.unsafe_errors == []
     ok = [result for result in summary.results if result.error is None]
     assert len(ok) > len(files) * 0.8  # most of the corpus is a feed
+
+    library = open_library(corpus.copy_to(tmp_path))
     for feed in library.feeds():
         assert not unsafe_characters(feed.title + (feed.last_error or "")), feed.url
-
     ids = library.article_ids(ArticleQuery())
     assert len(ids) > 1000
     typeset = _typesetter()
@@ -97,12 +69,13 @@ async def test_corpus_through_the_whole_pipeline(tmp_path: Path, loopback: Loopb
         assert_terminal_safe(result.stderr)
     feeds = cli(tmp_path, "feeds", timeout=120)
     assert_terminal_safe(feeds.stdout)
+    total = corpus.subscribe_seconds + corpus.refresh_seconds + time.perf_counter() - started
     print(  # for the record, with -s
         f"\ncorpus: {len(files)} files, {len(ok)} parsed, {len(ids)} articles; "
-        f"subscribe {added - started:.1f} s, refresh {refreshed - added:.1f} s, render {rendered - refreshed:.1f} s, "
-        f"total {time.perf_counter() - started:.1f} s"
+        f"subscribe {corpus.subscribe_seconds:.1f} s, refresh {corpus.refresh_seconds:.1f} s, "
+        f"render {rendered - started:.1f} s, total {total:.1f} s"
     )
-    assert time.perf_counter() - started < 90
+    assert total < 90
 
 
 def _typesetter() -> Callable[[Article, int], Any] | None:
