@@ -196,10 +196,13 @@ def _break_points(text: str, width: int) -> list[tuple[int, int]]:
             continue
         if line is not None:
             ranges.append(line)
-        while cell_len(text[word_start:word_end]) > width:
-            cut = _cut(text, word_start, word_end, width)
+        # Split an over-long word in line-sized cuts; each cut measures only its own
+        # cells, so a 100,000-character word costs linear time.
+        cut = _cut(text, word_start, word_end, width)
+        while cut < word_end:
             ranges.append((word_start, cut))
             word_start = cut
+            cut = _cut(text, word_start, word_end, width)
         line = (word_start, word_end)
     if line is not None:
         ranges.append(line)

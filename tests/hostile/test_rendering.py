@@ -417,15 +417,7 @@ TYPESET_LIMIT = 5.0
     [
         "1mb-title",
         "100k-word",
-        pytest.param(
-            "100k-wide-word",
-            marks=pytest.mark.xfail(
-                strict=True,
-                reason="ui/typeset._break_points re-measures cell_len of the whole rest of an "
-                "over-long word for every line it cuts: quadratic (about 20 s for 100,000 CJK "
-                "characters)",
-            ),
-        ),
+        "100k-wide-word",
         "combining-stack",
         "escape-storm",
     ],
