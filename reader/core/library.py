@@ -950,35 +950,33 @@ class Library:
                 result.not_modified = True
             else:
                 try:
-                    parsed = await self._parse(fetched)
+                    parsed, texts = await self._parse(fetched)
                 except FeedParseError as error:
                     result.error = str(error)
                 else:
                     async with store_lock:
                         await asyncio.to_thread(
-                            self._store_feed, feed, parsed, fetched, body_hash, result
+                            self._store_feed, feed, parsed, texts, fetched, body_hash, result
                         )
                     return result
         async with store_lock:
             await asyncio.to_thread(self._record_outcome, feed, fetched, result)
         return result
 
-    async def _parse(self, fetched: FetchResult) -> ParsedFeed:
-        from reader.core._parse import parse_feed
-
+    async def _parse(self, fetched: FetchResult) -> tuple[ParsedFeed, list[str]]:
         loop = asyncio.get_running_loop()
         assert fetched.body is not None
         body, url, content_type = fetched.body, fetched.url, fetched.content_type
         if self._parser_pool is not None:
             try:
                 return await loop.run_in_executor(
-                    self._parser_pool, parse_feed, body, url, content_type
+                    self._parser_pool, parse_and_prepare, body, url, content_type
                 )
             except concurrent.futures.process.BrokenProcessPool:
                 # Worker processes cannot start in every host program (e.g. a script read
                 # from stdin): parse in this process instead.
                 self._parser_pool = None
-        return await loop.run_in_executor(None, parse_feed, body, url, content_type)
+        return await loop.run_in_executor(None, parse_and_prepare, body, url, content_type)
 
     def _body_hash(self, feed_id: int) -> str | None:
         row = self._db.execute("SELECT body_hash FROM feeds WHERE id = ?", (feed_id,)).fetchone()
@@ -1008,13 +1006,14 @@ class Library:
         self,
         feed: Feed,
         parsed: ParsedFeed,
+        texts: list[str],
         fetched: FetchResult,
         body_hash: str,
         result: FeedRefreshResult,
     ) -> None:
         """Store one parsed feed in one transaction: all its new entries or none."""
         stamp = _storage.now()
-        prepared = [(entry, quick_text(entry)) for entry in _unique_entries(parsed.entries)]
+        prepared = list(zip(parsed.entries, texts, strict=True))
         updated: list[int] = []
         with relaxed_sync(self._db), transaction(self._db) as db:
             feed_title = parsed.title or feed.title
@@ -1064,8 +1063,16 @@ def _parser_pool(feed_count: int) -> Iterator[concurrent.futures.Executor | None
         yield None
         return
     context = multiprocessing.get_context("forkserver")
-    with concurrent.futures.ProcessPoolExecutor(min(cores, 8), mp_context=context) as pool:
+    workers = min(cores, 8)
+    with concurrent.futures.ProcessPoolExecutor(workers, mp_context=context) as pool:
+        # Start the workers and their imports now, while the first responses arrive.
+        for _ in range(workers):
+            pool.submit(_warm_up)
         yield pool
+
+
+def _warm_up() -> None:
+    import reader.core._parse  # noqa: F401 - imported for its side effect: a warm worker
 
 
 FULLTEXT_MAX_BYTES = 5 * 1024 * 1024
@@ -1091,6 +1098,18 @@ def needs_full_text(mode: str, entry: ParsedEntry, text: str) -> bool:
 
 _MARKUP = re.compile(r"<(script|style)\b[^>]*>.*?</\1\s*>|<!--.*?-->|<[^>]*>", re.S | re.I)
 QUICK_TEXT_LIMIT = 256 * 1024
+
+
+def parse_and_prepare(
+    body: bytes, url: str, content_type: str | None
+) -> tuple[ParsedFeed, list[str]]:
+    """Parse a feed and compute each unique entry's search text. Runs in a worker
+    process on large refreshes, so the single database writer only writes."""
+    from reader.core._parse import parse_feed
+
+    parsed = parse_feed(body, url, content_type)
+    parsed.entries = _unique_entries(parsed.entries)
+    return parsed, [quick_text(entry) for entry in parsed.entries]
 
 
 def quick_text(entry: ParsedEntry) -> str:
