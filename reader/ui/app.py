@@ -5,13 +5,11 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import sqlite3
-import time
 from collections.abc import Iterable
 from concurrent.futures import Future
 from functools import partial
 from typing import TYPE_CHECKING, ClassVar
 
-from textual import events
 from textual.app import App, SystemCommand
 from textual.binding import Binding, BindingType
 from textual.screen import Screen
@@ -31,19 +29,15 @@ from reader.ui.widgets.reading_view import ReadingView
 from reader.ui.widgets.sidebar import Sidebar
 
 if TYPE_CHECKING:  # screens opened later are imported when they open (start-up time)
+    from reader.core.background import BackgroundCleaner
     from reader.ui.screens.help import HelpSection
     from reader.ui.widgets.annotated_view import Reveal
 
 # How often to look for writes by other processes (a cron refresh), in seconds.
 WATCH_INTERVAL = 5.0
-# Background cleaning after a refresh: articles per batch, a pause between
-# batches, and how long the reader must leave the keys and mouse alone before
-# a batch starts (cleaning is Python work in a thread: while a batch runs it
-# shares the interpreter with the UI, which makes keys slower to answer).
-CLEAN_BATCH = 200
-CLEAN_PAUSE = 0.05
-CLEAN_IDLE = 1.0
-_ACTIVITY = (events.Key, events.MouseDown, events.MouseScrollDown, events.MouseScrollUp)
+# Background cleaning after a refresh runs in a child process (see
+# reader.core.background): the app checks on it this often, in seconds.
+CLEAN_POLL = 0.1
 
 
 class BroadsheetApp(App[None]):
@@ -74,8 +68,8 @@ class BroadsheetApp(App[None]):
         self.cleaned_in_background = 0  # articles cleaned after refreshes, this session
         self._cleaning = False
         self._clean_requested = False
-        self.clean_idle = CLEAN_IDLE  # seconds without input before a cleaning batch
-        self._last_input = 0.0  # time.monotonic() of the last key, click or scroll
+        self.clean_batches: list[int] = []  # articles per cleaning batch, this session
+        self.cleaner_pid: int | None = None  # the cleaning process, while it runs
         self._first_view: Future[FirstView] | None = None
         self._register_bundled_themes()
         self._start_with_theme(DEFAULT_THEME)
@@ -176,44 +170,59 @@ class BroadsheetApp(App[None]):
     def clean_in_background(self) -> None:
         """Clean what a refresh stored uncleaned, so search sees cleaned text.
 
-        Runs ``clean_pending`` in batches on the gateway's low-priority lane until
-        nothing is left, each batch once the reader has paused (``clean_idle``);
-        a request while it runs makes it look once more.
+        A child process opens the library and cleans in batches until nothing
+        is left (it does not share this interpreter, so keys stay quick while
+        it runs); one at a time: a request while it runs starts another once
+        it ends, for what the new refresh stored.
         """
         self._clean_requested = True
         if not self._cleaning:
             self._cleaning = True
             self.run_worker(self._clean_pending(), group="clean", exit_on_error=False)
 
-    async def on_event(self, event: events.Event) -> None:
-        if isinstance(event, _ACTIVITY):
-            self._last_input = time.monotonic()
-        await super().on_event(event)
+    def _cleaner(self) -> BackgroundCleaner | None:
+        """A cleaning process for a library on disk; None for stand-ins without one."""
+        if not isinstance(self.library, Library):
+            return None
+        from reader.core.background import BackgroundCleaner
 
-    async def _wait_for_quiet(self) -> None:
-        """Until the reader has not pressed or clicked anything for ``clean_idle`` s."""
-        while (quiet := time.monotonic() - self._last_input) < self.clean_idle:
-            await asyncio.sleep(self.clean_idle - quiet)
+        return BackgroundCleaner(self.library.data_dir, self.library.config)
+
+    def _count_cleaned(self, batches: list[int]) -> None:
+        self.clean_batches += batches
+        self.cleaned_in_background += sum(batches)
 
     async def _clean_pending(self) -> None:
-        cleaned = 0
+        cleaned_before = self.cleaned_in_background
+        cleaner = self._cleaner()
         try:
-            while True:
-                await self._wait_for_quiet()
+            while self._clean_requested:
                 self._clean_requested = False
-                count = await self.gateway.background(self.library.clean_pending, limit=CLEAN_BATCH)
-                cleaned += count
-                if count == 0 and not self._clean_requested:
-                    break
-                await asyncio.sleep(CLEAN_PAUSE)
+                if cleaner is None:  # in this process, on the gateway's low-priority lane
+                    count = await self.gateway.background(self.library.clean_pending)
+                    self._count_cleaned([count])
+                    continue
+                await asyncio.to_thread(cleaner.start)  # may wait for the fork server
+                self.cleaner_pid = cleaner.pid
+                while True:
+                    status = cleaner.poll()
+                    self._count_cleaned(status.batches)
+                    if status.finished:
+                        if status.error:
+                            self.log.error("background cleaning stopped:", status.error)
+                        break
+                    await asyncio.sleep(CLEAN_POLL)
         except (BroadsheetError, sqlite3.Error, OSError) as error:
             # Nothing for the reader to do: articles still clean when opened, and
             # the next refresh tries again.
             self.log.error("background cleaning stopped", error)
         finally:
+            if cleaner is not None:
+                cleaner.stop()  # the app is closing (the worker was cancelled), or a no-op
+            self.cleaner_pid = None
             self._cleaning = False
-            self.cleaned_in_background += cleaned
-        if cleaned:  # cleaning can fill in publication dates: list order may change
+        if self.cleaned_in_background > cleaned_before:
+            # Cleaning can fill in publication dates: list order may change.
             with contextlib.suppress(LookupError):  # the app is closing
                 self.main_screen.schedule_reload()
 

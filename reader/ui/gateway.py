@@ -5,10 +5,12 @@ the event loop never waits on SQLite and calls happen in the order they were
 made (a ``mark_read`` lands before the count that follows it). Refreshes are
 long and run in their own worker threads instead (see the main screen).
 
-Long housekeeping (cleaning what a refresh stored) goes through a second,
-low-priority lane: its own thread and SQLite connection (the library hands
-each thread one), so a batch of cleaning never queues ahead of a page of the
-article list. SQLite's WAL lets both lanes read at once; writes take turns.
+Long housekeeping can go through a second, low-priority lane: its own thread
+and SQLite connection (the library hands each thread one), so it never queues
+ahead of a page of the article list. Cleaning what a refresh stored runs in a
+process of its own instead (``reader.core.background``): a thread would share
+the interpreter with the UI. The lane remains for libraries without a
+directory (stand-ins) to clean in.
 """
 
 from __future__ import annotations
