@@ -972,9 +972,9 @@ class Library:
                 return await loop.run_in_executor(
                     self._parser_pool, parse_and_prepare, body, url, content_type
                 )
-            except concurrent.futures.process.BrokenProcessPool:
-                # Worker processes cannot start in every host program (e.g. a script read
-                # from stdin): parse in this process instead.
+            except (concurrent.futures.process.BrokenProcessPool, OSError, ValueError):
+                # Worker processes cannot start in every host program (a script read from
+                # stdin, a captured stderr): parse in this process instead.
                 self._parser_pool = None
         return await loop.run_in_executor(None, parse_and_prepare, body, url, content_type)
 
@@ -1062,6 +1062,9 @@ def _parser_pool(feed_count: int) -> Iterator[concurrent.futures.Executor | None
     if feed_count < PARALLEL_PARSE_MIN_FEEDS or cores < 2:
         yield None
         return
+    from reader.core.background import ensure_process_helpers
+
+    ensure_process_helpers()  # a host that swapped sys.stderr (a TUI) breaks process starts
     context = multiprocessing.get_context("forkserver")
     workers = min(cores, 8)
     with concurrent.futures.ProcessPoolExecutor(workers, mp_context=context) as pool:

@@ -515,12 +515,9 @@ class MainScreen(LibraryActions, Screen[None]):
     @work(thread=True, group="refresh", exclusive=True, exit_on_error=False)
     def run_refresh(self, feed_ids: list[int] | None) -> None:
         """Fetch in a worker thread; each stored feed is reported as it lands."""
-        from reader.core.background import ensure_process_helpers
-
         library = self.broadsheet.gateway.library
         self.app.call_from_thread(self.refresh_started)
         try:
-            ensure_process_helpers()  # or the parse pool's processes cannot start in the app
             summary = asyncio.run(
                 library.refresh(feed_ids, on_result=self.refresh_progress_from_thread)
             )
