@@ -12,7 +12,7 @@ from test_library import local_feed
 
 from reader.core import ArticleQuery, Library
 from reader.core.export import export_articles, import_library
-from reader.core.search import parse_query, split_snippet
+from reader.core.search import make_snippet, parse_query, term_pattern
 
 STORIES = [
     ("g1", "Glacier retreat speeds up", "Survey teams measured the glacier retreat in the Alps."),
@@ -96,9 +96,13 @@ def test_hostile_queries_do_not_raise(library: Library, text: str) -> None:
     assert isinstance(library.search(text), list)
 
 
-def test_split_snippet() -> None:
-    text, marks = split_snippet("a \ue000b\ue001 c")
-    assert text == "a b c" and marks == [(2, 3)]
+def test_snippets_mark_words_prefixes_and_phrases() -> None:
+    pattern = term_pattern(parse_query('vote delay* "the budget"'))
+    text = "Intro. " * 30 + "Members delayed the Budget vote until spring."
+    snippet, marks = make_snippet(text, pattern)
+    assert snippet.startswith("…") and "Members delayed the Budget vote" in snippet
+    assert [snippet[a:b] for a, b in marks] == ["delayed", "the Budget", "vote"]
+    assert make_snippet("no match here", pattern) == ("no match here", [])
 
 
 def test_prune_leaves_tombstones_that_stop_readding(library: Library, tmp_path: Path) -> None:

@@ -43,7 +43,7 @@ from reader.core.models import (
     SearchHit,
 )
 from reader.core.sanitize import clean_line, is_http_url, strip_controls
-from reader.core.search import SNIPPET_CLOSE, SNIPPET_OPEN, parse_query, split_snippet
+from reader.core.search import SearchQuery, make_snippet, parse_query, term_pattern
 
 OnResult = Callable[[FeedRefreshResult, int, int], None]
 
@@ -567,7 +567,7 @@ class Library:
             ids = self._ranked_ids(match, where, params, limit, offset, order)
         else:
             ids = self._newest_ids(match, where, params, limit, offset)
-        return self._hits(ids, match)
+        return self._hits(ids, query)
 
     def _matches_more_than(self, match: str, count: int) -> bool:
         """Stops counting at ``count``: cheaper than count(*) for very common terms."""
@@ -623,31 +623,34 @@ class Library:
         ids = sorted({row[0] for row in from_articles} | {row[0] for row in from_notes})
         return ids[::-1][offset:wanted]
 
-    def _hits(self, ids: list[int], match: str) -> list[SearchHit]:
+    def _hits(self, ids: list[int], query: SearchQuery) -> list[SearchHit]:
         if not ids:
             return []
         marks = ",".join("?" * len(ids))
-        snippets: dict[int, str] = {}
-        for table, key in (("annotations_fts", "n.article_id"), ("articles_fts", "rowid")):
-            join = "JOIN annotations n ON n.id = annotations_fts.rowid" if key != "rowid" else ""
-            for row in self._db.execute(
-                f"""SELECT {key}, snippet({table}, -1, ?, ?, '…', 16) FROM {table} {join}
-                WHERE {table} MATCH ? AND {key} IN ({marks})""",
-                [SNIPPET_OPEN, SNIPPET_CLOSE, match, *ids],
-            ):
-                snippets[row[0]] = row[1]  # article text wins over a note's
         rows = {
             row["id"]: row
             for row in self._db.execute(
-                f"""SELECT {_SUMMARY_COLUMNS} FROM articles a LEFT JOIN feeds f
-                ON f.id = a.feed_id WHERE a.id IN ({marks})""",
+                f"""SELECT {_SUMMARY_COLUMNS}, a.cleaned_text FROM articles a
+                LEFT JOIN feeds f ON f.id = a.feed_id WHERE a.id IN ({marks})""",
                 ids,
             )
         }
+        notes: dict[int, str] = {}
+        for row in self._db.execute(
+            f"""SELECT article_id, coalesce(exact, '') || ' ' || coalesce(note, '')
+            FROM annotations WHERE article_id IN ({marks})""",
+            ids,
+        ):
+            notes[row[0]] = notes.get(row[0], "") + " " + row[1]
+        pattern = term_pattern(query)
         hits = []
         for article_id in ids:
-            snippet, spans = split_snippet(clean_line(snippets.get(article_id, ""), limit=400))
-            hits.append(SearchHit(summary_from_row(rows[article_id]), snippet, spans))
+            row = rows[article_id]
+            text = row["cleaned_text"] or ""
+            if pattern and not pattern.search(text) and pattern.search(notes.get(article_id, "")):
+                text = notes[article_id]  # the match is in a highlight or a note
+            snippet, spans = make_snippet(text, pattern)
+            hits.append(SearchHit(summary_from_row(row), snippet, spans))
         return hits
 
     # -- retention -------------------------------------------------------------

@@ -176,24 +176,37 @@ def parse_query(text: str) -> SearchQuery:
     return query
 
 
-SNIPPET_OPEN = "\ue000"
-SNIPPET_CLOSE = "\ue001"
+SNIPPET_BEFORE = 40
+SNIPPET_LENGTH = 110
 
 
-def split_snippet(snippet: str) -> tuple[str, list[tuple[int, int]]]:
-    """Turn FTS5 snippet markers into plain text plus (start, end) spans of matched terms."""
-    text: list[str] = []
-    marks: list[tuple[int, int]] = []
-    length = 0
-    start = None
-    for piece in re.split(f"([{SNIPPET_OPEN}{SNIPPET_CLOSE}])", snippet):
-        if piece == SNIPPET_OPEN:
-            start = length
-        elif piece == SNIPPET_CLOSE:
-            if start is not None:
-                marks.append((start, length))
-            start = None
-        else:
-            text.append(piece)
-            length += len(piece)
-    return "".join(text), marks
+def term_pattern(query: SearchQuery) -> re.Pattern[str] | None:
+    """A regex finding the query's positive terms in plain text (case-insensitive), to
+    build snippets without asking FTS5 (its snippet() re-expands prefixes per row)."""
+    parts = []
+    for term in query.terms:
+        words = [re.escape(word) for word in re.findall(r"\w+", term.text)]
+        if not words:
+            continue
+        body = r"\W+".join(words)
+        parts.append(rf"\b{body}\w*" if term.prefix else rf"\b{body}\b")
+    return re.compile("|".join(parts), re.IGNORECASE) if parts else None
+
+
+def make_snippet(text: str, pattern: re.Pattern[str] | None) -> tuple[str, list[tuple[int, int]]]:
+    """A window of ``text`` around the first match, with (start, end) spans of matches."""
+    text = " ".join(text.split())
+    first = pattern.search(text) if pattern else None
+    if first is None:
+        cut = text[:SNIPPET_LENGTH]
+        return (cut + "…" if len(text) > SNIPPET_LENGTH else cut), []
+    start = max(0, first.start() - SNIPPET_BEFORE)
+    if start:
+        space = text.find(" ", start)
+        start = space + 1 if 0 <= space < first.start() else start
+    end = min(len(text), start + SNIPPET_LENGTH)
+    prefix = "…" if start else ""
+    window = text[start:end]
+    assert pattern is not None
+    marks = [(len(prefix) + m.start(), len(prefix) + m.end()) for m in pattern.finditer(window)]
+    return prefix + window + ("…" if end < len(text) else ""), marks
