@@ -43,7 +43,13 @@ from reader.core.models import (
     SearchHit,
 )
 from reader.core.sanitize import clean_line, is_http_url, strip_controls
-from reader.core.search import SearchQuery, make_snippet, parse_query, term_pattern
+from reader.core.search import (
+    SearchQuery,
+    feed_pattern,
+    make_snippet,
+    parse_query,
+    term_pattern,
+)
 
 OnResult = Callable[[FeedRefreshResult, int, int], None]
 
@@ -137,6 +143,7 @@ class Library:
         self.config = config
         self.db = Database(data_path / _storage.DB_NAME, read_only=read_only)
         self._parser_pool: concurrent.futures.Executor | None = None
+        self._parser_warm = False
 
     # -- opening ---------------------------------------------------------------
 
@@ -551,6 +558,7 @@ class Library:
         """Full-text search in our query language (see reader.core.search); never raises
         on user input. Matches titles, article text, highlights and notes."""
         query = parse_query(text)
+        query.feed_ids = [self._feeds_matching(feed) for feed in query.feeds]
         where, params = query.where()
         match = query.match_expression()
         base = f"FROM articles a LEFT JOIN feeds f ON f.id = a.feed_id WHERE {where}"
@@ -568,6 +576,18 @@ class Library:
         else:
             ids = self._newest_ids(match, where, params, limit, offset)
         return self._hits(ids, query)
+
+    def _feeds_matching(self, text: str) -> list[int]:
+        """Feeds whose title or URL contains ``text``, or whose id it is."""
+        pattern = feed_pattern(text)
+        return [
+            row[0]
+            for row in self._db.execute(
+                """SELECT id FROM feeds WHERE coalesce(user_title, title, url) LIKE ? ESCAPE '\\'
+                OR url LIKE ? ESCAPE '\\' OR CAST(id AS TEXT) = ?""",
+                (pattern, pattern, text),
+            )
+        ]
 
     def _matches_more_than(self, match: str, count: int) -> bool:
         """Stops counting at ``count``: cheaper than count(*) for very common terms."""
@@ -845,6 +865,7 @@ class Library:
                 on_result(result, len(summary.results), len(feeds))
 
         async def run(client: Any) -> None:
+            self._parser_warm = False
             with _parser_pool(len(feeds)) as self._parser_pool:
                 await asyncio.gather(*(refresh_one(client, feed) for feed in feeds))
             if fulltext:
@@ -971,6 +992,11 @@ class Library:
         assert fetched.body is not None
         body, url, content_type = fetched.body, fetched.url, fetched.content_type
         if self._parser_pool is not None:
+            if not self._parser_warm:
+                # Start every worker (and its imports) now, while more responses arrive.
+                self._parser_warm = True
+                for _ in range(_parse_workers() - 1):
+                    self._parser_pool.submit(_warm_up)
             try:
                 return await loop.run_in_executor(
                     self._parser_pool, parse_and_prepare, body, url, content_type
@@ -1069,12 +1095,13 @@ def _parser_pool(feed_count: int) -> Iterator[concurrent.futures.Executor | None
 
     ensure_process_helpers()  # a host that swapped sys.stderr (a TUI) breaks process starts
     context = multiprocessing.get_context("forkserver")
-    workers = min(cores, 8)
-    with concurrent.futures.ProcessPoolExecutor(workers, mp_context=context) as pool:
-        # Start the workers and their imports now, while the first responses arrive.
-        for _ in range(workers):
-            pool.submit(_warm_up)
+    # Workers start on first use: a refresh where every feed is unchanged starts none.
+    with concurrent.futures.ProcessPoolExecutor(_parse_workers(), mp_context=context) as pool:
         yield pool
+
+
+def _parse_workers() -> int:
+    return min(os.cpu_count() or 1, 8)
 
 
 def _warm_up() -> None:

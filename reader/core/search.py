@@ -41,6 +41,7 @@ class SearchQuery:
     excluded: list[Term] = field(default_factory=list)
     tags: list[str] = field(default_factory=list)
     feeds: list[str] = field(default_factory=list)
+    feed_ids: list[list[int]] = field(default_factory=list)  # one list per feed: operator
     saved: bool | None = None
     unread: bool | None = None
     has_notes: bool = False
@@ -69,13 +70,11 @@ class SearchQuery:
                 " OR a.feed_id IN (SELECT feed_id FROM feed_tags WHERE tag = ? COLLATE NOCASE))"
             )
             params += [tag, tag]
-        for feed in self.feeds:
-            clauses.append(
-                "(coalesce(f.user_title, f.title, a.feed_title) LIKE ? ESCAPE '\\'"
-                " OR f.url LIKE ? ESCAPE '\\' OR CAST(a.feed_id AS TEXT) = ?)"
-            )
-            pattern = "%" + re.sub(r"([%_\\])", r"\\\1", feed) + "%"
-            params += [pattern, pattern, feed]
+        for ids in self.feed_ids:
+            # Resolved by the caller from the feeds table (a few rows), so matching does
+            # not run a LIKE on every article.
+            clauses.append(f"a.feed_id IN ({','.join('?' * len(ids)) or 'NULL'})")
+            params += ids
         if self.saved is not None:
             clauses.append("a.saved = ?")
             params.append(int(self.saved))
@@ -100,6 +99,11 @@ class SearchQuery:
             )
             params.append(term.fts())
         return " AND ".join(clauses), params
+
+
+def feed_pattern(text: str) -> str:
+    """A LIKE pattern matching ``text`` anywhere (its own % and _ taken literally)."""
+    return "%" + re.sub(r"([%_\\])", r"\\\1", text) + "%"
 
 
 def _term(text: str, phrase: bool) -> Term | None:
