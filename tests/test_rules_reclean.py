@@ -45,6 +45,14 @@ def highlight(library: Library, words: str) -> tuple[int, int]:
     return item.id, made.id
 
 
+def highlighted_story(tmp_path: Path) -> tuple[int, int]:
+    """A stored story with a noted highlight on "delayed the budget vote"."""
+    with open_with_rules(tmp_path, None) as library:
+        library.add_feed(str(story_feed(tmp_path)))
+        library.refresh_sync()
+        return highlight(library, "delayed the budget vote")
+
+
 def reclean_with(tmp_path: Path, rules: str) -> Library:
     library = open_with_rules(tmp_path, rules)
     library.reclean(None)
@@ -54,10 +62,7 @@ def reclean_with(tmp_path: Path, rules: str) -> Library:
 def test_rule_removing_an_earlier_paragraph_keeps_the_highlight_on_its_words(
     tmp_path: Path,
 ) -> None:
-    with open_with_rules(tmp_path, None) as library:
-        library.add_feed(str(story_feed(tmp_path)))
-        library.refresh_sync()
-        article_id, note_id = highlight(library, "delayed the budget vote")
+    article_id, note_id = highlighted_story(tmp_path)
     with reclean_with(tmp_path, '[remove]\nphrases = ["house promotion"]\n') as library:
         text = library.article(article_id).text
         assert "house promotion" not in text
@@ -68,10 +73,7 @@ def test_rule_removing_an_earlier_paragraph_keeps_the_highlight_on_its_words(
 
 
 def test_rule_deleting_the_highlighted_words_makes_an_orphan(tmp_path: Path) -> None:
-    with open_with_rules(tmp_path, None) as library:
-        library.add_feed(str(story_feed(tmp_path)))
-        library.refresh_sync()
-        article_id, note_id = highlight(library, "delayed the budget vote")
+    article_id, note_id = highlighted_story(tmp_path)
     with reclean_with(tmp_path, '[remove]\nphrases = ["council delayed"]\n') as library:
         assert "budget vote" not in library.article(article_id).text
         orphan = Annotations(library).get(note_id)
@@ -80,10 +82,7 @@ def test_rule_deleting_the_highlighted_words_makes_an_orphan(tmp_path: Path) -> 
 
 
 def test_change_elsewhere_in_the_paragraph_keeps_the_highlight(tmp_path: Path) -> None:
-    with open_with_rules(tmp_path, None) as library:
-        library.add_feed(str(story_feed(tmp_path)))
-        library.refresh_sync()
-        article_id, note_id = highlight(library, "delayed the budget vote")
+    article_id, note_id = highlighted_story(tmp_path)
     with reclean_with(tmp_path, "[remove]\nregex = [', citing rising costs']\n") as library:
         text = library.article(article_id).text
         assert "citing" not in text
