@@ -41,7 +41,7 @@ import threading
 import time
 import urllib.request
 from collections.abc import Sequence
-from dataclasses import asdict, dataclass, field
+from dataclasses import asdict, dataclass, field, replace
 from pathlib import Path
 from typing import Any
 from xml.sax.saxutils import quoteattr
@@ -104,23 +104,7 @@ class Config:
 
 
 def make_config(args: argparse.Namespace) -> Config:
-    if args.quick:
-        return Config(
-            quick=True,
-            feeds=20,
-            items=30,
-            latency=0.2,
-            big_feeds=50,
-            big_items=200,
-            keys=20,
-            paint_repeats=2,
-            view_repeats=3,
-            timeout=300,
-            newsboat_threads=(1, 8, 32),
-            port=args.port,
-            hosts=args.hosts,
-        )
-    return Config(
+    full = Config(
         quick=False,
         feeds=200,
         items=30,
@@ -135,6 +119,12 @@ def make_config(args: argparse.Namespace) -> Config:
         port=args.port,
         hosts=args.hosts,
     )
+    if not args.quick:
+        return full
+    return replace(
+        full, quick=True, feeds=20, big_feeds=50, keys=20, paint_repeats=2, view_repeats=3,
+        timeout=300,
+    )  # fmt: skip
 
 
 # -- measuring a child process -------------------------------------------------------

@@ -8,7 +8,8 @@ again and find all of it there; then export it to Markdown.
 
 from __future__ import annotations
 
-from collections.abc import Iterator
+import contextlib
+from collections.abc import AsyncIterator, Iterator
 from pathlib import Path
 
 import pytest
@@ -68,6 +69,22 @@ def library(sample_root: Path) -> Iterator[Library]:
 
 def reader_of(app: BroadsheetApp) -> AnnotatedReadingView:
     return app.query_one(AnnotatedReadingView)
+
+
+@contextlib.asynccontextmanager
+async def reading(
+    library: Library, story: int
+) -> AsyncIterator[tuple[BroadsheetApp, Pilot, AnnotatedReadingView]]:
+    """The app with ``story`` open in the focused reading view."""
+    app = start(library)
+    try:
+        async with app.run_test(size=SIZE, notifications=True) as pilot:
+            await settle(pilot)
+            app.main_screen.open_article(story, focus=True)
+            await settle(pilot)
+            yield app, pilot, reader_of(app)
+    finally:
+        app.gateway.shutdown()
 
 
 async def open_by_keyboard(pilot: Pilot, library: Library, article_id: int) -> None:
@@ -192,100 +209,82 @@ async def test_highlight_annotate_tag_save_restart_export(
 async def test_mouse_drag_highlights_the_dragged_words(library: Library) -> None:
     story = seed_story_id(library)
     text = library.article(story).text
-    app = start(library)
-    try:
-        async with app.run_test(size=SIZE, notifications=True) as pilot:
-            await settle(pilot)
-            app.main_screen.open_article(story, focus=True)
-            await settle(pilot)
-            view = reader_of(app)
-            assert view.layout_ is not None
-            layout = view.layout_
-            row = layout.line_of_offset(0)  # the first line of the story
-            line = layout.lines[row]
-            margin = max(1, (view.scrollable_content_region.width - layout.width) // 2)
-            words = text[: text.index(" ", text.index(" ") + 1)]  # the first two words
-            # Pilot offsets count from the widget's edge, border included.
-            gutter_x = view.content_region.x - view.region.x
-            gutter_y = view.content_region.y - view.region.y
-            start_x = gutter_x + margin + line.column_of_index(line.index_of_offset(0) or 0)
-            end_x = start_x + len(words) - 1
-            y = gutter_y + row - round(view.scroll_offset.y)
-            await pilot.mouse_down(view, offset=(start_x, y))
-            await pilot.hover(view, offset=(end_x, y))
-            await pilot.mouse_up(view, offset=(end_x, y))
-            await settle(pilot)
-            assert view.mouse_range == (0, len(words))
-            assert app.screen.get_selected_text() == words
-            await pilot.press("h")
-            await settle(pilot)
-            stored = Annotations(library).for_article(story)
-            assert [(item.exact, item.start, item.end) for item in stored] == [
-                (words, 0, len(words))
-            ]
-            assert highlight_style_at(view, words)
-    finally:
-        app.gateway.shutdown()
+    async with reading(library, story) as (app, pilot, view):
+        assert view.layout_ is not None
+        layout = view.layout_
+        row = layout.line_of_offset(0)  # the first line of the story
+        line = layout.lines[row]
+        margin = max(1, (view.scrollable_content_region.width - layout.width) // 2)
+        words = text[: text.index(" ", text.index(" ") + 1)]  # the first two words
+        # Pilot offsets count from the widget's edge, border included.
+        gutter_x = view.content_region.x - view.region.x
+        gutter_y = view.content_region.y - view.region.y
+        start_x = gutter_x + margin + line.column_of_index(line.index_of_offset(0) or 0)
+        end_x = start_x + len(words) - 1
+        y = gutter_y + row - round(view.scroll_offset.y)
+        await pilot.mouse_down(view, offset=(start_x, y))
+        await pilot.hover(view, offset=(end_x, y))
+        await pilot.mouse_up(view, offset=(end_x, y))
+        await settle(pilot)
+        assert view.mouse_range == (0, len(words))
+        assert app.screen.get_selected_text() == words
+        await pilot.press("h")
+        await settle(pilot)
+        stored = Annotations(library).for_article(story)
+        assert [(item.exact, item.start, item.end) for item in stored] == [(words, 0, len(words))]
+        assert highlight_style_at(view, words)
 
 
 async def test_motions_delete_undo_jump_and_article_note(library: Library) -> None:
     story = seed_story_id(library)
     text = library.article(story).text
     sentences = sentence_spans(text)
-    app = start(library)
-    try:
-        async with app.run_test(size=SIZE, notifications=True) as pilot:
-            await settle(pilot)
-            app.main_screen.open_article(story, focus=True)
-            await settle(pilot)
-            view = reader_of(app)
-            await pilot.press("w")  # a motion pins the cursor on the next word
-            assert view.mode == "cursor" and view.cursor == text.index(" ") + 1
-            await pilot.press("b")
-            assert view.cursor == 0
-            await pilot.press("right_curly_bracket")  # next paragraph
-            second_paragraph = text.index("\n\n") + 2
-            assert view.cursor == second_paragraph
-            await pilot.press("v", "w", "w")  # extends by whole words
-            selected = view.selected_range()
-            assert selected is not None and selected[0] == second_paragraph
-            assert text[selected[0] : selected[1]].count(" ") == 1
-            await pilot.press("escape")  # cancels the selection, keeps the cursor
-            assert view.mode == "cursor" and view.selected_range() is None
+    async with reading(library, story) as (app, pilot, view):
+        await pilot.press("w")  # a motion pins the cursor on the next word
+        assert view.mode == "cursor" and view.cursor == text.index(" ") + 1
+        await pilot.press("b")
+        assert view.cursor == 0
+        await pilot.press("right_curly_bracket")  # next paragraph
+        second_paragraph = text.index("\n\n") + 2
+        assert view.cursor == second_paragraph
+        await pilot.press("v", "w", "w")  # extends by whole words
+        selected = view.selected_range()
+        assert selected is not None and selected[0] == second_paragraph
+        assert text[selected[0] : selected[1]].count(" ") == 1
+        await pilot.press("escape")  # cancels the selection, keeps the cursor
+        assert view.mode == "cursor" and view.selected_range() is None
 
-            await pilot.press("g")  # cursor to the top, highlight sentences 1 and 3
-            await pilot.press("v", "right_parenthesis", "h")
-            await settle(pilot)
-            view.cursor = sentences[2][0]
-            await pilot.press("v", "right_parenthesis", "h")
-            await settle(pilot)
-            await pilot.press("g", "right_square_bracket")
-            assert view.cursor == sentences[2][0]
-            await pilot.press("left_square_bracket")
-            assert view.cursor == sentences[0][0]
+        await pilot.press("g")  # cursor to the top, highlight sentences 1 and 3
+        await pilot.press("v", "right_parenthesis", "h")
+        await settle(pilot)
+        view.cursor = sentences[2][0]
+        await pilot.press("v", "right_parenthesis", "h")
+        await settle(pilot)
+        await pilot.press("g", "right_square_bracket")
+        assert view.cursor == sentences[2][0]
+        await pilot.press("left_square_bracket")
+        assert view.cursor == sentences[0][0]
 
-            await pilot.press("D")  # delete the highlight under the cursor
-            await settle(pilot)
-            assert len(Annotations(library).for_article(story)) == 1
-            await pilot.press("U")  # and undo
-            await settle(pilot)
-            restored = Annotations(library).for_article(story)
-            assert [(item.start, item.end) for item in restored] == [
-                sentences[0],
-                sentences[2],
-            ]
+        await pilot.press("D")  # delete the highlight under the cursor
+        await settle(pilot)
+        assert len(Annotations(library).for_article(story)) == 1
+        await pilot.press("U")  # and undo
+        await settle(pilot)
+        restored = Annotations(library).for_article(story)
+        assert [(item.start, item.end) for item in restored] == [
+            sentences[0],
+            sentences[2],
+        ]
 
-            await pilot.press("N")  # the article's own note
-            await settle(pilot)
-            assert isinstance(app.screen, NoteEditor)
-            await type_text(pilot, "Compare with the 2019 talks.")
-            await pilot.press("ctrl+s")
-            await settle(pilot)
-            note = Annotations(library).article_note(story)
-            assert note is not None and note.note == "Compare with the 2019 talks."
-            assert "Compare with the 2019 talks." in screen_text(app)
-    finally:
-        app.gateway.shutdown()
+        await pilot.press("N")  # the article's own note
+        await settle(pilot)
+        assert isinstance(app.screen, NoteEditor)
+        await type_text(pilot, "Compare with the 2019 talks.")
+        await pilot.press("ctrl+s")
+        await settle(pilot)
+        note = Annotations(library).article_note(story)
+        assert note is not None and note.note == "Compare with the 2019 talks."
+        assert "Compare with the 2019 talks." in screen_text(app)
 
 
 async def test_a_note_being_typed_survives_as_a_draft(library: Library) -> None:
@@ -450,36 +449,28 @@ async def test_highlights_survive_rewrapping(library: Library) -> None:
     the painted cells cover exactly the same canonical characters each time."""
     story = seed_story_id(library)
     text = library.article(story).text
-    app = start(library)
-    try:
-        async with app.run_test(size=SIZE, notifications=True) as pilot:
+    async with reading(library, story) as (app, pilot, view):
+        await pilot.press("w", "v", "right_curly_bracket", "w", "w", "w", "h")
+        await settle(pilot)
+        [item] = view.highlights
+        assert item.start is not None and item.end is not None
+        assert "\n\n" in text[item.start : item.end]  # it spans a paragraph break
+        # Every character of the passage shows painted except the blank line
+        # between the paragraphs and spaces where a line wraps.
+        visible = {i for i in range(item.start, item.end) if not text[i].isspace()}
+        widths: list[int] = []
+        painted: list[set[int]] = []
+        for width in (SIZE[0], 46, SIZE[0]):
+            await pilot.resize_terminal(width, SIZE[1])
             await settle(pilot)
-            app.main_screen.open_article(story, focus=True)
-            await settle(pilot)
-            view = reader_of(app)
-            await pilot.press("w", "v", "right_curly_bracket", "w", "w", "w", "h")
-            await settle(pilot)
-            [item] = view.highlights
-            assert item.start is not None and item.end is not None
-            assert "\n\n" in text[item.start : item.end]  # it spans a paragraph break
-            # Every character of the passage shows painted except the blank line
-            # between the paragraphs and spaces where a line wraps.
-            visible = {i for i in range(item.start, item.end) if not text[i].isspace()}
-            widths: list[int] = []
-            painted: list[set[int]] = []
-            for width in (SIZE[0], 46, SIZE[0]):
-                await pilot.resize_terminal(width, SIZE[1])
-                await settle(pilot)
-                assert view.layout_ is not None
-                widths.append(view.layout_.width)
-                found = highlighted_offsets(view)
-                assert visible <= found <= set(range(item.start, item.end))
-                painted.append(found)
-            assert widths[1] < widths[0] == widths[2]  # it really re-wrapped
-            assert painted[0] == painted[2]
-            assert {i for i in painted[1] if not text[i].isspace()} == visible
-    finally:
-        app.gateway.shutdown()
+            assert view.layout_ is not None
+            widths.append(view.layout_.width)
+            found = highlighted_offsets(view)
+            assert visible <= found <= set(range(item.start, item.end))
+            painted.append(found)
+        assert widths[1] < widths[0] == widths[2]  # it really re-wrapped
+        assert painted[0] == painted[2]
+        assert {i for i in painted[1] if not text[i].isspace()} == visible
 
 
 async def test_cancelling_the_note_of_a_new_highlight_leaves_nothing(library: Library) -> None:
@@ -489,46 +480,38 @@ async def test_cancelling_the_note_of_a_new_highlight_leaves_nothing(library: Li
     text = library.article(story).text
     first, second = sentence_spans(text)[0], sentence_spans(text)[1]
     annotations = Annotations(library)
-    app = start(library)
-    try:
-        async with app.run_test(size=SIZE, notifications=True) as pilot:
-            await settle(pilot)
-            app.main_screen.open_article(story, focus=True)
-            await settle(pilot)
-            view = reader_of(app)
-            await pilot.press("v", "right_parenthesis", "a")
+    async with reading(library, story) as (app, pilot, view):
+        await pilot.press("v", "right_parenthesis", "a")
+        await settle(pilot)
+        assert isinstance(app.screen, NoteEditor)
+        key = app.screen.draft_key
+        assert [(item.start, item.end) for item in annotations.for_article(story)] == [first]
+        await type_text(pilot, "never mind")
+        await pilot.press("escape")
+        await settle(pilot)
+        assert not isinstance(app.screen, NoteEditor)
+        assert annotations.for_article(story) == []
+        assert view.highlights == [] and view.deleted == []
+        assert annotations.draft(key) is None
+        opening = text[first[0] : first[0] + 20]
+        assert opening in screen_text(app)  # on screen, and not painted
+        assert not highlight_style_at(view, opening)
+
+        # An existing highlight: its note editor cancelled (by a, then by Enter) keeps it.
+        view.mode, view.cursor = "cursor", second[0]
+        await pilot.press("v", "right_parenthesis", "h")
+        await settle(pilot)
+        [item] = annotations.for_article(story)
+        assert (item.start, item.end) == second
+        for key_name in ("a", "enter"):
+            view.mode, view.cursor = "cursor", second[0] + 3
+            await pilot.press(key_name)
             await settle(pilot)
             assert isinstance(app.screen, NoteEditor)
-            key = app.screen.draft_key
-            assert [(item.start, item.end) for item in annotations.for_article(story)] == [first]
-            await type_text(pilot, "never mind")
+            await type_text(pilot, "x")
             await pilot.press("escape")
             await settle(pilot)
-            assert not isinstance(app.screen, NoteEditor)
-            assert annotations.for_article(story) == []
-            assert view.highlights == [] and view.deleted == []
-            assert annotations.draft(key) is None
-            opening = text[first[0] : first[0] + 20]
-            assert opening in screen_text(app)  # on screen, and not painted
-            assert not highlight_style_at(view, opening)
-
-            # An existing highlight: its note editor cancelled (by a, then by Enter) keeps it.
-            view.mode, view.cursor = "cursor", second[0]
-            await pilot.press("v", "right_parenthesis", "h")
-            await settle(pilot)
-            [item] = annotations.for_article(story)
-            assert (item.start, item.end) == second
-            for key_name in ("a", "enter"):
-                view.mode, view.cursor = "cursor", second[0] + 3
-                await pilot.press(key_name)
-                await settle(pilot)
-                assert isinstance(app.screen, NoteEditor)
-                await type_text(pilot, "x")
-                await pilot.press("escape")
-                await settle(pilot)
-                assert [each.uuid for each in annotations.for_article(story)] == [item.uuid]
-                assert annotations.get(item.id).note is None
-                assert [each.uuid for each in view.highlights] == [item.uuid]
-            assert highlight_style_at(view, text[second[0] : second[0] + 30])
-    finally:
-        app.gateway.shutdown()
+            assert [each.uuid for each in annotations.for_article(story)] == [item.uuid]
+            assert annotations.get(item.id).note is None
+            assert [each.uuid for each in view.highlights] == [item.uuid]
+        assert highlight_style_at(view, text[second[0] : second[0] + 30])
