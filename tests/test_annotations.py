@@ -11,7 +11,7 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from reader.core import Library
-from reader.core._storage import transaction
+from reader.core._storage import index_articles, transaction
 from reader.core.annotations import Annotation, Annotations, markdown_with_annotations
 from reader.core.errors import BroadsheetError, NotFoundError
 from reader.core.library import CLEANER_VERSION
@@ -52,7 +52,8 @@ def add_article(
                 json.dumps([block.to_dict() for block in blocks]), CLEANER_VERSION,
             ),
         )  # fmt: skip
-    assert cursor.lastrowid is not None
+        assert cursor.lastrowid is not None
+        index_articles(db, [cursor.lastrowid])
     return cursor.lastrowid
 
 

@@ -163,6 +163,37 @@ def test_fts_index_follows_articles(library: Library, tmp_path: Path) -> None:
     db.execute("INSERT INTO articles_fts(articles_fts, rank) VALUES('integrity-check', 1)")
 
 
+def test_version_1_library_upgrades_and_indexes_new_articles_once(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from reader.core import _storage
+
+    old = tmp_path / "old"
+    monkeypatch.setattr(_storage, "MIGRATIONS", _storage.MIGRATIONS[:1])
+    monkeypatch.setattr(_storage, "SCHEMA_VERSION", 1)
+    # Version 1 code indexed new articles by trigger only.
+    monkeypatch.setattr(_storage, "index_articles", lambda db, ids: None)
+    with Library.open(old, config_dir_path=tmp_path, samples=False) as lib:
+        lib.add_feed(str(local_feed(tmp_path, "a.xml", [("a", "Glacier report", "Ice.")])))
+        lib.refresh_sync()
+    monkeypatch.undo()
+    with Library.open(old, config_dir_path=tmp_path, samples=False) as lib:
+        lib.add_feed(str(local_feed(tmp_path, "b.xml", [("b", "Glacier retreat", "Rock.")])))
+        lib.refresh_sync()
+        db = lib.db.connection()
+        assert db.execute("PRAGMA user_version").fetchone()[0] == SCHEMA_VERSION
+        triggers = {
+            row[0] for row in db.execute("SELECT name FROM sqlite_master WHERE type = 'trigger'")
+        }
+        assert "articles_fts_insert" not in triggers
+        # Each article is in the index exactly once: a trigger plus explicit indexing
+        # would index it twice and fail the integrity check.
+        hits = db.execute("SELECT rowid FROM articles_fts WHERE articles_fts MATCH 'glacier'")
+        assert len(hits.fetchall()) == 2
+        db.execute("INSERT INTO articles_fts(articles_fts, rank) VALUES('integrity-check', 1)")
+    assert (old / f"{_storage.DB_NAME}.v1.bak").exists()
+
+
 def test_refresh_lock_excludes_a_second_refresh(library: Library) -> None:
     with library.refresh_lock(), pytest.raises(LibraryLockedError):
         library.refresh_sync()

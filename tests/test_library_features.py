@@ -143,7 +143,7 @@ def test_export_import_round_trip(library: Library, tmp_path: Path) -> None:
     again = export_articles(library, ids, out)
     assert sorted(again) == sorted(written)  # stable names, updated in place
     markdown = next(p for p in written if p.suffix == ".md" and "glacier" in p.name).read_text()
-    assert markdown.startswith("---\ntitle: \"Glacier retreat speeds up\"")
+    assert markdown.startswith('---\ntitle: "Glacier retreat speeds up"')
     assert 'tags: ["climate", "to-read"]' in markdown and "saved: true" in markdown
     document = json.loads(next(p for p in written if p.suffix == ".json").read_text())
     assert document["broadsheet_export"] == 1

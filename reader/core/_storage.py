@@ -9,10 +9,11 @@ cannot be relied on for rollback and is never used here.
 from __future__ import annotations
 
 import contextlib
+import json
 import sqlite3
 import threading
 import time
-from collections.abc import Iterator
+from collections.abc import Iterator, Sequence
 from pathlib import Path
 
 from reader.core.errors import LibraryError
@@ -164,6 +165,10 @@ MIGRATIONS: list[list[str]] = [
             VALUES (new.id, new.title, coalesce(new.cleaned_text, ''));
         END""",
     ],
+    # New articles are indexed by index_articles, not by a trigger: a statement that
+    # fires a trigger opens a savepoint, and FTS5 flushes its pending index to a new
+    # segment at every savepoint — one segment per article made refresh 4x slower.
+    ["DROP TRIGGER articles_fts_insert"],
 ]
 
 SCHEMA_VERSION = len(MIGRATIONS)
@@ -310,6 +315,19 @@ class Database:
                     connection.close()
             self._all.clear()
         self._local = threading.local()
+
+
+def index_articles(connection: sqlite3.Connection, article_ids: Sequence[int]) -> None:
+    """Add newly inserted articles to the search index, in one statement (so FTS5 keeps
+    them in memory until the transaction commits). Every INSERT INTO articles calls this
+    inside the same transaction; updates and deletes are kept in step by triggers."""
+    if article_ids:
+        connection.execute(
+            """INSERT INTO articles_fts (rowid, title, cleaned_text)
+            SELECT id, title, coalesce(cleaned_text, '') FROM articles
+            WHERE id IN (SELECT value FROM json_each(?))""",
+            (json.dumps(list(article_ids)),),
+        )
 
 
 def now() -> float:

@@ -14,7 +14,7 @@ from datetime import UTC, datetime
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
-from reader.core._storage import transaction
+from reader.core._storage import index_articles, transaction
 from reader.core.errors import InputFileError
 from reader.core.files import write_atomic
 from reader.core.models import Article, Block, Enclosure, Removal, canonical_text
@@ -301,6 +301,7 @@ def _insert_imported(
         ),
     )  # fmt: skip
     assert cursor.lastrowid is not None
+    index_articles(db, [cursor.lastrowid])
     return cursor.lastrowid
 
 

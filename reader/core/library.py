@@ -1044,18 +1044,22 @@ class Library:
         stamp = _storage.now()
         prepared = list(zip(parsed.entries, texts, strict=True))
         updated: list[int] = []
+        inserted: list[int] = []
         with relaxed_sync(self._db), transaction(self._db) as db:
             feed_title = parsed.title or feed.title
+            known = _KnownEntries.read(db, feed.id, [entry for entry, _ in prepared])
             for entry, text in prepared:
                 full_text = needs_full_text(feed.fulltext, entry, text)
                 outcome, article_id = _store_entry(
-                    db, feed.id, feed_title, feed.url, entry, text, full_text, stamp
+                    db, known, feed.id, feed_title, feed.url, entry, text, full_text, stamp
                 )
                 if outcome == "new":
                     result.new += 1
+                    inserted.append(article_id)
                 elif outcome == "updated":
                     result.updated += 1
                     updated.append(article_id)
+            _storage.index_articles(db, inserted)
             new_url = _adoptable_url(db, feed, fetched)
             db.execute(
                 """UPDATE feeds SET title = ?, site_url = coalesce(?, site_url), etag = ?,
@@ -1193,8 +1197,51 @@ def _content_hash(entry: ParsedEntry) -> str:
     return hashlib.sha256(f"{entry.title}\x00{entry.content}".encode()).hexdigest()
 
 
+@dataclass
+class _KnownEntries:
+    """What the library already holds for a feed's entries, read in three queries per
+    feed rather than three per entry."""
+
+    tombstoned: set[str]
+    existing: dict[str, tuple[int, str]]  # key -> (article id, content hash)
+    by_link: dict[str, int]  # link -> an article of another feed with that link
+
+    @classmethod
+    def read(
+        cls, db: sqlite3.Connection, feed_id: int, entries: list[ParsedEntry]
+    ) -> _KnownEntries:
+        keys = json.dumps([entry.key for entry in entries])
+        links = json.dumps(sorted({entry.link for entry in entries if entry.link}))
+        tombstoned = {
+            row[0]
+            for row in db.execute(
+                """SELECT key FROM tombstones WHERE feed_id = ?
+                AND key IN (SELECT value FROM json_each(?))""",
+                (feed_id, keys),
+            )
+        }
+        existing = {
+            row[0]: (row[1], row[2])
+            for row in db.execute(
+                """SELECT key, id, content_hash FROM articles WHERE feed_id = ?
+                AND key IN (SELECT value FROM json_each(?))""",
+                (feed_id, keys),
+            )
+        }
+        by_link = {
+            row[0]: row[1]
+            for row in db.execute(
+                """SELECT link, min(id) FROM articles WHERE link IN (SELECT value FROM json_each(?))
+                AND feed_id IS NOT ? AND duplicate_of IS NULL GROUP BY link""",
+                (links, feed_id),
+            )
+        }
+        return cls(tombstoned, existing, by_link)
+
+
 def _store_entry(
     db: sqlite3.Connection,
+    known: _KnownEntries,
     feed_id: int,
     feed_title: str,
     feed_url: str,
@@ -1204,21 +1251,18 @@ def _store_entry(
     stamp: float,
 ) -> tuple[str, int]:
     """Insert a new entry or update a changed one; user state is never touched.
-    New text is stored uncleaned (cleaner_version 0); the cleaner runs later."""
-    if db.execute(
-        "SELECT 1 FROM tombstones WHERE feed_id = ? AND key = ?", (feed_id, entry.key)
-    ).fetchone():
+    New text is stored uncleaned (cleaner_version 0); the cleaner runs later.
+    The caller indexes new articles for search (see _storage.index_articles)."""
+    if entry.key in known.tombstoned:
         return "tombstoned", 0
     content_hash = _content_hash(entry)
-    existing = db.execute(
-        "SELECT id, content_hash FROM articles WHERE feed_id = ? AND key = ?",
-        (feed_id, entry.key),
-    ).fetchone()
+    existing = known.existing.get(entry.key)
     published = entry.published
     enclosures = json.dumps([enclosure.to_dict() for enclosure in entry.enclosures])
     if existing is not None:
-        if existing["content_hash"] == content_hash:
-            return "unchanged", existing["id"]
+        article_id, old_hash = existing
+        if old_hash == content_hash:
+            return "unchanged", article_id
         # The old cleaned text stays until re-cleaning, which re-anchors highlights on it.
         db.execute(
             """UPDATE articles SET title = ?, author = ?, link = ?,
@@ -1227,18 +1271,11 @@ def _store_entry(
             enclosures = ? WHERE id = ?""",
             (
                 entry.title, entry.author, entry.link, published, stamp, entry.content,
-                entry.content_type, entry.summary, content_hash, enclosures, existing["id"],
+                entry.content_type, entry.summary, content_hash, enclosures, article_id,
             ),
         )  # fmt: skip
-        return "updated", existing["id"]
-    duplicate_of = None
-    if entry.link:
-        row = db.execute(
-            """SELECT id FROM articles WHERE link = ? AND feed_id IS NOT ?
-            AND duplicate_of IS NULL LIMIT 1""",
-            (entry.link, feed_id),
-        ).fetchone()
-        duplicate_of = row[0] if row else None
+        return "updated", article_id
+    duplicate_of = known.by_link.get(entry.link) if entry.link else None
     cursor = db.execute(
         """INSERT INTO articles (feed_id, feed_title, feed_url, key, title, author, link,
         duplicate_of, published, sort_time, fetched_at, raw_content, content_type, summary,

@@ -7,7 +7,7 @@ import hashlib
 from pathlib import Path
 
 from reader.core import Library
-from reader.core._storage import transaction
+from reader.core._storage import index_articles, transaction
 
 # 2025-06-03 09:00 UTC; article n is n minutes older.
 NEWEST = 1748941200.0
@@ -40,6 +40,10 @@ def bulk_library(root: Path, count: int, *, feed_title: str = "Firehose") -> tup
             cleaned_text, cleaner_version) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, 0)""",
             rows,
         )
+        ids = [
+            row[0] for row in db.execute("SELECT id FROM articles WHERE feed_id = ?", (feed.id,))
+        ]
+        index_articles(db, ids)
         db.execute(
             "UPDATE feeds SET last_checked = ?, last_success = ? WHERE id = ?",
             (NEWEST, NEWEST, feed.id),
