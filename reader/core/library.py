@@ -1088,7 +1088,7 @@ PARALLEL_PARSE_MIN_FEEDS = 16
 
 @contextlib.contextmanager
 def _parser_pool(feed_count: int) -> Iterator[concurrent.futures.Executor | None]:
-    """Worker processes to parse feeds on every core (feedparser is pure Python, so
+    """Worker processes to parse feeds on the other cores (feedparser is pure Python, so
     threads would share one core); None — the default thread pool — for small refreshes
     that would not repay the start-up."""
     cores = os.cpu_count() or 1
@@ -1100,12 +1100,26 @@ def _parser_pool(feed_count: int) -> Iterator[concurrent.futures.Executor | None
     ensure_process_helpers()  # a host that swapped sys.stderr (a TUI) breaks process starts
     context = multiprocessing.get_context("forkserver")
     # Workers start on first use: a refresh where every feed is unchanged starts none.
-    with concurrent.futures.ProcessPoolExecutor(_parse_workers(), mp_context=context) as pool:
+    with concurrent.futures.ProcessPoolExecutor(
+        _parse_workers(), mp_context=context, initializer=_worker_start
+    ) as pool:
         yield pool
 
 
 def _parse_workers() -> int:
-    return min(os.cpu_count() or 1, 8)
+    """One core is left to the process that writes: the single SQLite writer is the
+    bottleneck of a large refresh, and parsing runs ahead of it anyway (measured on
+    2 cores: 1.7 s with one worker against 1.85 s with two, 200 feeds)."""
+    return max(1, min((os.cpu_count() or 1) - 1, 8))
+
+
+def _worker_start() -> None:
+    # Below the writer, the event loop and a terminal UI: workers use what is left over.
+    with contextlib.suppress(OSError):
+        os.nice(PARSE_NICENESS)
+
+
+PARSE_NICENESS = 10
 
 
 def _warm_up() -> None:

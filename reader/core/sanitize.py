@@ -38,6 +38,10 @@ def strip_controls(text: str, *, keep_newlines: bool = True) -> str:
     """Remove escape sequences and control characters; keep everything printable."""
     if not text:
         return ""
+    # Every escape sequence starts with a character of _CONTROL (ESC, or a C1 introducer),
+    # so most text, which has none, is returned after one fast scan.
+    if _CONTROL.search(text) is None:
+        return text if keep_newlines else text.replace("\n", " ").replace("\t", " ")
     text = _ESCAPE_SEQUENCE.sub("", text)
     text = text.replace("\r\n", "\n").replace("\r", "\n")
     text = _CONTROL.sub("", text)
