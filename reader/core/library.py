@@ -20,7 +20,7 @@ import sqlite3
 from collections.abc import Callable, Iterable, Iterator, Sequence
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any
+from typing import Any, NamedTuple
 
 from reader.core import _storage
 from reader.core._lock import RefreshLock
@@ -974,20 +974,20 @@ class Library:
                 result.not_modified = True
             else:
                 try:
-                    parsed, texts = await self._parse(fetched)
+                    parsed, prepared = await self._parse(fetched)
                 except FeedParseError as error:
                     result.error = str(error)
                 else:
                     async with store_lock:
                         await asyncio.to_thread(
-                            self._store_feed, feed, parsed, texts, fetched, body_hash, result
+                            self._store_feed, feed, parsed, prepared, fetched, body_hash, result
                         )
                     return result
         async with store_lock:
             await asyncio.to_thread(self._record_outcome, feed, fetched, result)
         return result
 
-    async def _parse(self, fetched: FetchResult) -> tuple[ParsedFeed, list[str]]:
+    async def _parse(self, fetched: FetchResult) -> tuple[ParsedFeed, list[PreparedEntry]]:
         loop = asyncio.get_running_loop()
         assert fetched.body is not None
         body, url, content_type = fetched.body, fetched.url, fetched.content_type
@@ -1035,31 +1035,33 @@ class Library:
         self,
         feed: Feed,
         parsed: ParsedFeed,
-        texts: list[str],
+        prepared: list[PreparedEntry],
         fetched: FetchResult,
         body_hash: str,
         result: FeedRefreshResult,
     ) -> None:
         """Store one parsed feed in one transaction: all its new entries or none."""
         stamp = _storage.now()
-        prepared = list(zip(parsed.entries, texts, strict=True))
+        pairs = list(zip(parsed.entries, prepared, strict=True))
         updated: list[int] = []
-        inserted: list[int] = []
+        new_rows: list[tuple[Any, ...]] = []
         with relaxed_sync(self._db), transaction(self._db) as db:
             feed_title = parsed.title or feed.title
-            known = _KnownEntries.read(db, feed.id, [entry for entry, _ in prepared])
-            for entry, text in prepared:
-                full_text = needs_full_text(feed.fulltext, entry, text)
-                outcome, article_id = _store_entry(
-                    db, known, feed.id, feed_title, feed.url, entry, text, full_text, stamp
-                )
-                if outcome == "new":
-                    result.new += 1
-                    inserted.append(article_id)
-                elif outcome == "updated":
-                    result.updated += 1
-                    updated.append(article_id)
-            _storage.index_articles(db, inserted)
+            known = _KnownEntries.read(db, feed.id, parsed.entries)
+            for entry, extras in pairs:
+                if entry.key in known.tombstoned:
+                    continue
+                existing = known.existing.get(entry.key)
+                if existing is None:
+                    full_text = needs_full_text(feed.fulltext, entry, extras)
+                    duplicate_of = known.by_link.get(entry.link) if entry.link else None
+                    new_rows.append(
+                        _new_row(feed, feed_title, entry, extras, full_text, duplicate_of, stamp)
+                    )
+                elif _update_entry(db, existing, entry, extras, stamp):
+                    updated.append(existing[0])
+            _insert_new(db, new_rows)
+            result.new, result.updated = len(new_rows), len(updated)
             new_url = _adoptable_url(db, feed, fetched)
             db.execute(
                 """UPDATE feeds SET title = ?, site_url = coalesce(?, site_url), etag = ?,
@@ -1136,13 +1138,16 @@ _TRUNCATION = re.compile(
 )
 
 
-def needs_full_text(mode: str, entry: ParsedEntry, text: str) -> bool:
-    """Whether to fetch an entry's page: always, never, or (auto) when the feed gave only
-    a summary — short, or ending the way truncated excerpts end."""
+def needs_full_text(mode: str, entry: ParsedEntry, prepared: PreparedEntry) -> bool:
+    """Whether to fetch an entry's page: always, never, or (auto) when the feed gave
+    only a summary."""
     if mode == "never" or not is_http_url(entry.link):
         return False
-    if mode == "always":
-        return True
+    return mode == "always" or prepared.summary_like
+
+
+def looks_like_summary(text: str) -> bool:
+    """Short, or ending the way truncated excerpts end."""
     text = text.strip()
     return len(text) < SUMMARY_MAX_CHARACTERS or bool(_TRUNCATION.search(text[-80:]))
 
@@ -1151,16 +1156,29 @@ _MARKUP = re.compile(r"<(script|style)\b[^>]*>.*?</\1\s*>|<!--.*?-->|<[^>]*>", r
 QUICK_TEXT_LIMIT = 256 * 1024
 
 
+class PreparedEntry(NamedTuple):
+    """What refresh stores beside a parsed entry, computed where it was parsed."""
+
+    text: str  # the search text until the cleaner runs (quick_text)
+    content_hash: str
+    summary_like: bool  # the feed gave only a summary: a candidate for the full page
+
+
 def parse_and_prepare(
     body: bytes, url: str, content_type: str | None
-) -> tuple[ParsedFeed, list[str]]:
-    """Parse a feed and compute each unique entry's search text. Runs in a worker
+) -> tuple[ParsedFeed, list[PreparedEntry]]:
+    """Parse a feed and compute what storing each unique entry needs. Runs in a worker
     process on large refreshes, so the single database writer only writes."""
     from reader.core._parse import parse_feed
 
     parsed = parse_feed(body, url, content_type)
     parsed.entries = _unique_entries(parsed.entries)
-    return parsed, [quick_text(entry) for entry in parsed.entries]
+    return parsed, [_prepare(entry) for entry in parsed.entries]
+
+
+def _prepare(entry: ParsedEntry) -> PreparedEntry:
+    text = quick_text(entry)
+    return PreparedEntry(text, _content_hash(entry), looks_like_summary(text))
 
 
 def quick_text(entry: ParsedEntry) -> str:
@@ -1253,56 +1271,68 @@ class _KnownEntries:
         return cls(tombstoned, existing, by_link)
 
 
-def _store_entry(
-    db: sqlite3.Connection,
-    known: _KnownEntries,
-    feed_id: int,
+def _new_row(
+    feed: Feed,
     feed_title: str,
-    feed_url: str,
     entry: ParsedEntry,
-    text: str,
+    extras: PreparedEntry,
     full_text: bool,
+    duplicate_of: int | None,
     stamp: float,
-) -> tuple[str, int]:
-    """Insert a new entry or update a changed one; user state is never touched.
-    New text is stored uncleaned (cleaner_version 0); the cleaner runs later.
-    The caller indexes new articles for search (see _storage.index_articles)."""
-    if entry.key in known.tombstoned:
-        return "tombstoned", 0
-    content_hash = _content_hash(entry)
-    existing = known.existing.get(entry.key)
-    published = entry.published
+) -> tuple[Any, ...]:
+    """A new article's columns, in _INSERT_ARTICLE's order. Its text is stored
+    uncleaned (cleaner_version 0); the cleaner runs later."""
     enclosures = json.dumps([enclosure.to_dict() for enclosure in entry.enclosures])
-    if existing is not None:
-        article_id, old_hash = existing
-        if old_hash == content_hash:
-            return "unchanged", article_id
-        # The old cleaned text stays until re-cleaning, which re-anchors highlights on it.
-        db.execute(
-            """UPDATE articles SET title = ?, author = ?, link = ?,
-            published = coalesce(?, published), updated_at = ?, raw_content = ?,
-            content_type = ?, summary = ?, content_hash = ?, cleaner_version = 0,
-            enclosures = ? WHERE id = ?""",
-            (
-                entry.title, entry.author, entry.link, published, stamp, entry.content,
-                entry.content_type, entry.summary, content_hash, enclosures, article_id,
-            ),
-        )  # fmt: skip
-        return "updated", article_id
-    duplicate_of = known.by_link.get(entry.link) if entry.link else None
-    cursor = db.execute(
-        """INSERT INTO articles (feed_id, feed_title, feed_url, key, title, author, link,
-        duplicate_of, published, sort_time, fetched_at, raw_content, content_type, summary,
-        content_hash, cleaned_text, cleaner_version, enclosures, fulltext_state)
-        VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, 0, ?, ?)""",
+    return (
+        feed.id, feed_title, feed.url, entry.key, entry.title, entry.author, entry.link,
+        duplicate_of, entry.published, entry.published or stamp, stamp, entry.content,
+        entry.content_type, entry.summary, extras.content_hash, extras.text, enclosures,
+        "pending" if full_text else None,
+    )  # fmt: skip
+
+
+_INSERT_ARTICLE = """INSERT INTO articles (feed_id, feed_title, feed_url, key, title, author,
+    link, duplicate_of, published, sort_time, fetched_at, raw_content, content_type, summary,
+    content_hash, cleaned_text, enclosures, fulltext_state, cleaner_version)
+    VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, 0)"""
+
+
+def _insert_new(db: sqlite3.Connection, rows: list[tuple[Any, ...]]) -> None:
+    """Insert a feed's new articles and index them for search, in two statements."""
+    if not rows:
+        return
+    # Rowids of new rows follow the largest one (INTEGER PRIMARY KEY, no AUTOINCREMENT),
+    # and this transaction is the only writer: the new articles are those above it.
+    before = db.execute("SELECT coalesce(max(id), 0) FROM articles").fetchone()[0]
+    db.executemany(_INSERT_ARTICLE, rows)
+    new_ids = [row[0] for row in db.execute("SELECT id FROM articles WHERE id > ?", (before,))]
+    _storage.index_articles(db, new_ids)
+
+
+def _update_entry(
+    db: sqlite3.Connection,
+    existing: tuple[int, str],
+    entry: ParsedEntry,
+    extras: PreparedEntry,
+    stamp: float,
+) -> bool:
+    """Update an article whose feed entry changed; user state is never touched.
+    The old cleaned text stays until re-cleaning, which re-anchors highlights on it."""
+    article_id, old_hash = existing
+    if old_hash == extras.content_hash:
+        return False
+    enclosures = json.dumps([enclosure.to_dict() for enclosure in entry.enclosures])
+    db.execute(
+        """UPDATE articles SET title = ?, author = ?, link = ?,
+        published = coalesce(?, published), updated_at = ?, raw_content = ?,
+        content_type = ?, summary = ?, content_hash = ?, cleaner_version = 0,
+        enclosures = ? WHERE id = ?""",
         (
-            feed_id, feed_title, feed_url, entry.key, entry.title, entry.author, entry.link,
-            duplicate_of, published, published or stamp, stamp, entry.content,
-            entry.content_type, entry.summary, content_hash, text, enclosures,
-            "pending" if full_text else None,
+            entry.title, entry.author, entry.link, entry.published, stamp, entry.content,
+            entry.content_type, entry.summary, extras.content_hash, enclosures, article_id,
         ),
     )  # fmt: skip
-    return "new", cursor.lastrowid or 0
+    return True
 
 
 def _adoptable_url(db: sqlite3.Connection, feed: Feed, fetched: FetchResult) -> str:
