@@ -8,6 +8,8 @@ import sys
 from pathlib import Path
 
 import pytest
+from hypothesis import given
+from hypothesis import strategies as st
 
 from reader.core import ArticleQuery, Library
 from reader.core._storage import SCHEMA_VERSION
@@ -225,3 +227,22 @@ def test_two_processes_share_a_library(tmp_path: Path) -> None:
         subprocess.run([sys.executable, "-c", code], check=True)
         assert lib.data_version() != before
         assert lib.get_state("from") == "other process"
+
+
+_ENDINGS = st.sampled_from(
+    ["...", "…", "[…]", "[...]", "Read more", "CONTINUE READING", "read the full story",
+     "Full Story", "more »", "More›", "more →", "more", "moreover", "story.", " ", ".", "!"]
+)  # fmt: skip
+
+
+@given(
+    st.text(alphabet="ab .\n", min_size=590, max_size=700),
+    st.lists(_ENDINGS, max_size=3),
+)
+def test_summary_test_agrees_with_the_truncation_pattern(body: str, endings: list[str]) -> None:
+    from reader.core.library import _TRUNCATION, SUMMARY_MAX_CHARACTERS, looks_like_summary
+
+    text = body + " ".join(endings)
+    stripped = text.strip()
+    expected = len(stripped) < SUMMARY_MAX_CHARACTERS or bool(_TRUNCATION.search(stripped[-80:]))
+    assert looks_like_summary(text) == expected

@@ -865,8 +865,10 @@ class Library:
                 on_result(result, len(summary.results), len(feeds))
 
         async def run(client: Any) -> None:
-            self._parser_warm = False
-            with _parser_pool(len(feeds)) as self._parser_pool:
+            # Feeds never fetched have no validators: each will send a body to parse.
+            first_fetches = sum(1 for feed in feeds if feed.last_success is None)
+            self._parser_warm = first_fetches >= PARALLEL_PARSE_MIN_FEEDS
+            with _parser_pool(len(feeds), warm=self._parser_warm) as self._parser_pool:
                 await asyncio.gather(*(refresh_one(client, feed) for feed in feeds))
             if fulltext:
                 summary.full_texts = await self._complete_full_texts(client, store_lock)
@@ -1089,7 +1091,9 @@ PARALLEL_PARSE_MIN_FEEDS = 16
 
 
 @contextlib.contextmanager
-def _parser_pool(feed_count: int) -> Iterator[concurrent.futures.Executor | None]:
+def _parser_pool(
+    feed_count: int, *, warm: bool = False
+) -> Iterator[concurrent.futures.Executor | None]:
     """Worker processes to parse feeds on the other cores (feedparser is pure Python, so
     threads would share one core); None — the default thread pool — for small refreshes
     that would not repay the start-up."""
@@ -1101,10 +1105,17 @@ def _parser_pool(feed_count: int) -> Iterator[concurrent.futures.Executor | None
 
     ensure_process_helpers()  # a host that swapped sys.stderr (a TUI) breaks process starts
     context = multiprocessing.get_context("forkserver")
-    # Workers start on first use: a refresh where every feed is unchanged starts none.
+    # Workers start on first use, so a refresh where every feed is unchanged starts none,
+    # unless warm: then they start now, while the first responses are on their way.
     with concurrent.futures.ProcessPoolExecutor(
         _parse_workers(), mp_context=context, initializer=_worker_start
     ) as pool:
+        for _ in range(_parse_workers() if warm else 0):
+            # A pool that cannot start fails again on first use, and _parse falls back.
+            with contextlib.suppress(
+                concurrent.futures.process.BrokenProcessPool, OSError, ValueError
+            ):
+                pool.submit(_warm_up)
         yield pool
 
 
@@ -1137,6 +1148,8 @@ _TRUNCATION = re.compile(
     r"|\bfull story|\bmore\s*»|\bmore\s*›|\bmore\s*→)\W*$"
 )
 
+_TRUNCATION_MARKERS = ("...", "…", "more", "read", "continue", "story")
+
 
 def needs_full_text(mode: str, entry: ParsedEntry, prepared: PreparedEntry) -> bool:
     """Whether to fetch an entry's page: always, never, or (auto) when the feed gave
@@ -1149,7 +1162,14 @@ def needs_full_text(mode: str, entry: ParsedEntry, prepared: PreparedEntry) -> b
 def looks_like_summary(text: str) -> bool:
     """Short, or ending the way truncated excerpts end."""
     text = text.strip()
-    return len(text) < SUMMARY_MAX_CHARACTERS or bool(_TRUNCATION.search(text[-80:]))
+    if len(text) < SUMMARY_MAX_CHARACTERS:
+        return True
+    tail = text[-80:]
+    # Every ending _TRUNCATION knows contains one of these: most texts skip the regex.
+    lowered = tail.lower()
+    if not any(marker in lowered for marker in _TRUNCATION_MARKERS):
+        return False
+    return bool(_TRUNCATION.search(tail))
 
 
 _MARKUP = re.compile(r"<(script|style)\b[^>]*>.*?</\1\s*>|<!--.*?-->|<[^>]*>", re.S | re.I)
@@ -1187,7 +1207,11 @@ def quick_text(entry: ParsedEntry) -> str:
     content = entry.content[:QUICK_TEXT_LIMIT]
     if entry.content_type == "html":
         content = html.unescape(_MARKUP.sub(" ", content))
-    return " ".join(strip_controls(content).split())
+    words = " ".join(content.split())
+    # Without newlines and tabs the text is usually all printable, strip_controls's
+    # fastest case; an escape sequence it removes may leave two spaces behind.
+    cleaned = strip_controls(words)
+    return words if cleaned is words else " ".join(cleaned.split())
 
 
 BACKOFF_BASE = 300.0  # seconds after the first failure; doubles with each one after

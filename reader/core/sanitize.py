@@ -40,7 +40,7 @@ def strip_controls(text: str, *, keep_newlines: bool = True) -> str:
         return ""
     # Every escape sequence starts with a character of _CONTROL (ESC, or a C1 introducer),
     # so most text, which has none, is returned after one fast scan.
-    if _CONTROL.search(text) is None:
+    if text.isprintable() or _CONTROL.search(text) is None:
         return text if keep_newlines else text.replace("\n", " ").replace("\t", " ")
     text = _ESCAPE_SEQUENCE.sub("", text)
     text = text.replace("\r\n", "\n").replace("\r", "\n")
