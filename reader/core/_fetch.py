@@ -375,7 +375,8 @@ class Fetcher:
         origin = "*" if self._transport is not None else f"{parts.scheme}://{parts.netloc.decode()}"
         client = self._clients.get(origin)
         if client is None:
-            if self._verify is True:  # httpx would build (and load certificates) per client
+            if parts.scheme == "https" and self._verify is True:
+                # httpx would build (and load certificates) per client: once, when needed.
                 self._verify = _default_ssl_context()
             per_pool = self.limits.max_connections if origin == "*" else self.limits.per_host
             client = self._clients[origin] = httpx.AsyncClient(
@@ -386,7 +387,7 @@ class Fetcher:
                 limits=httpx.Limits(max_connections=per_pool),
                 headers={"User-Agent": self._user_agent, "Accept-Encoding": ACCEPT_ENCODING},
                 transport=self._transport,
-                verify=self._verify,
+                verify=self._verify if parts.scheme == "https" else _NO_TLS,
                 event_hooks={"response": [_take_location]},
             )
         return client
@@ -522,6 +523,11 @@ class Fetcher:
         if chain.permanent and len(chain.visited) > 1:
             result.permanent_redirect = chain.url
         return result
+
+
+# Plain-http clients never negotiate TLS (each origin has its own client and redirects
+# are followed by hand); should one ever try, this context trusts nothing and fails.
+_NO_TLS = ssl.SSLContext(ssl.PROTOCOL_TLS_CLIENT)
 
 
 def _default_ssl_context() -> ssl.SSLContext:
