@@ -8,10 +8,11 @@ import time
 from pathlib import Path
 
 from loopback import LoopbackServer
+from textual.widgets import Input
 
 from reader.core.library import ArticleQuery, Library
 from reader.ui.app import BroadsheetApp
-from reader.ui.screens.dialogs import ConfirmScreen
+from reader.ui.screens.dialogs import ConfirmScreen, PromptScreen
 from reader.ui.widgets.article_list import ArticleList
 from reader.ui.widgets.reading_view import ReadingView
 from reader.ui.widgets.sidebar import Sidebar
@@ -199,3 +200,40 @@ async def test_theme_article_and_position_survive_a_restart(
         assert app.focused is reader
     app.gateway.shutdown()
     reopened.close()
+
+
+async def test_rename_a_feed_then_restore_its_own_title(tmp_path: Path) -> None:
+    feed_file = tmp_path / "desk.xml"
+    feed_file.write_bytes(rss("Harbour Desk", FIRST))
+    library = open_library(tmp_path)
+    feed = library.add_feed(str(feed_file))
+    await library.refresh()
+    app = app_for(library)
+    async with app.run_test(size=SIZE, notifications=True) as pilot:
+        await settle(pilot)
+        sidebar = app.query_one(Sidebar)
+        sidebar.focus()
+        sidebar.select_id(f"feed:{feed.id}")
+        await settle(pilot)
+        await pilot.press("c")
+        await pilot.pause()
+        prompt = app.screen
+        assert isinstance(prompt, PromptScreen)
+        assert prompt.query_one(Input).value == "Harbour Desk"  # starts from the current name
+        await pilot.press("ctrl+u", *"[b]Docks[/b]", "enter")  # markup stays text
+        await settle(pilot)
+        assert library.feed(feed.id).title == "[b]Docks[/b]"
+        assert [f.title for f in sidebar.feeds] == ["[b]Docks[/b]"]
+        assert "[b]Docks[/b]" in screen_text(app)
+        await pilot.press("c")
+        await pilot.pause()
+        await pilot.press("ctrl+u", "enter")  # empty: back to the feed's own title
+        await settle(pilot)
+        assert library.feed(feed.id).title == "Harbour Desk"
+        await pilot.press("c")
+        await pilot.pause()
+        await pilot.press("ctrl+u", *"Ignored", "escape")  # cancel changes nothing
+        await settle(pilot)
+        assert library.feed(feed.id).title == "Harbour Desk"
+    app.gateway.shutdown()
+    library.close()

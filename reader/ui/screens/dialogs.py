@@ -76,23 +76,36 @@ class PromptScreen(ModalScreen[str | None]):
     ]
 
     def __init__(
-        self, title: str, *, placeholder: str = "", hint: str = "", restrict: str | None = None
+        self,
+        title: str,
+        *,
+        placeholder: str = "",
+        hint: str = "",
+        restrict: str | None = None,
+        value: str = "",
+        allow_empty: bool = False,
     ) -> None:
         super().__init__()
         self.title_text = title
         self.placeholder = placeholder
         self.hint = hint
         self.restrict = restrict
+        self.value = value
+        # Whether submitting nothing answers "" (e.g. "no title of my own") or cancels.
+        self.allow_empty = allow_empty
 
     def compose(self) -> ComposeResult:
         with Vertical(classes="dialog"):
             yield Label(Content(self.title_text), classes="dialog--title")
-            yield Input(placeholder=self.placeholder, restrict=self.restrict, id="prompt-input")
+            yield Input(
+                self.value, placeholder=self.placeholder, restrict=self.restrict, id="prompt-input"
+            )
             if self.hint:
                 yield Label(Content(self.hint), classes="dialog--hint")
 
     def on_input_submitted(self, event: Input.Submitted) -> None:
-        self.dismiss(event.value.strip() or None)
+        answer = event.value.strip()
+        self.dismiss(answer if answer or self.allow_empty else None)
 
     def action_cancel(self) -> None:
         self.dismiss(None)

@@ -117,6 +117,7 @@ class MainScreen(LibraryActions, Screen[None]):
         Binding("u", "toggle_unread_only", "Unread only", show=False, id="unread-only"),
         Binding("plus", "add_feed", "Add feed", show=False, id="add-feed"),
         Binding("d", "unsubscribe", "Unsubscribe", show=False, id="unsubscribe"),
+        Binding("c", "rename_feed", "Rename feed", show=False, id="rename-feed"),
         Binding("t", "tag", "Tag article (feed in sidebar)", show=False, id="tag"),
         Binding("s", "save", "Save/unsave article", show=False, id="save"),
         Binding("slash", "search", "Search library", show=False, id="search"),
@@ -738,6 +739,37 @@ class MainScreen(LibraryActions, Screen[None]):
         await self.guarded(self.reload_sidebar())
         self.sidebar.select_id(UNREAD_ID)
         await self.guarded(self.load_list())
+
+    def action_rename_feed(self) -> None:
+        feed = self.sidebar.current_feed
+        if feed is None:
+            self.app.notify("Choose a feed in the sidebar to rename it.", markup=False)
+            return
+        from reader.ui.screens.dialogs import PromptScreen
+
+        prompt = PromptScreen(
+            "Rename feed",
+            value=clean_line(feed.title),
+            hint="Leave it empty to use the feed's own title.",
+            allow_empty=True,
+        )
+        self.app.push_screen(prompt, lambda title: self._rename_answer(feed, title))
+
+    def _rename_answer(self, feed: Feed, title: str | None) -> None:
+        if title is not None:
+            self.rename(feed, title)
+
+    @work(group="view", exclusive=True, exit_on_error=False)
+    async def rename(self, feed: Feed, title: str) -> None:
+        library = self.broadsheet.gateway.library
+        try:
+            await self.call(library.rename_feed, feed.id, title)
+            renamed = await self.call(library.feed, feed.id)
+        except (BroadsheetError, sqlite3.Error) as error:
+            self.report(error)
+            return
+        self.app.notify(f"Renamed to {clean_line(renamed.title)}", markup=False)
+        await self.guarded(self.reload_all())  # the sidebar and list lines show the name
 
     # -- leaving -------------------------------------------------------------
 
