@@ -592,3 +592,40 @@ async def test_https_untrusted_certificate_is_an_error(
     result = await fetch(server.static("/feed", FEED))
     assert result.error and result.error.startswith("cannot connect")
     assert "CERTIFICATE_VERIFY_FAILED" in result.error and result.body is None
+
+
+# --- backpressure ------------------------------------------------------------------
+
+
+async def test_no_request_is_sent_until_there_is_room(loopback: LoopbackServer) -> None:
+    url = loopback.static("/feed", FEED)
+    room = asyncio.Event()
+    async with Fetcher(FAST) as fetcher:
+        task = asyncio.create_task(fetcher.fetch(url, wait_for_room=room.wait))
+        await asyncio.sleep(0.2)
+        assert not task.done() and loopback.requests_to("/feed") == []
+        room.set()
+        result = await asyncio.wait_for(task, 5)
+    assert result.body == FEED and len(loopback.requests_to("/feed")) == 1
+
+
+async def test_a_full_backlog_pauses_requests_until_bodies_are_stored() -> None:
+    from reader.core.library import _Backlog
+
+    backlog = _Backlog(limit=100)
+    await asyncio.wait_for(backlog.wait_for_room(), 1)  # empty: room at once
+    stored = asyncio.Event()
+
+    async def store_slowly() -> None:
+        async with backlog.holding(100):  # one body fills it
+            await stored.wait()
+
+    storing = asyncio.create_task(store_slowly())
+    await asyncio.sleep(0)
+    waiting = asyncio.create_task(backlog.wait_for_room())
+    await asyncio.sleep(0.05)
+    assert not waiting.done()
+    stored.set()
+    await asyncio.wait_for(waiting, 1)
+    await storing
+    assert backlog.waiting == 0

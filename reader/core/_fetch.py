@@ -18,7 +18,7 @@ import stat
 import time
 import weakref
 import zlib
-from collections.abc import AsyncIterator
+from collections.abc import AsyncIterator, Awaitable, Callable
 from contextlib import asynccontextmanager
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -243,6 +243,7 @@ class _Chain:
     visited: set[str] = field(default_factory=set)
     permanent: bool = True
     spent: float = 0.0
+    wait_for_room: Callable[[], Awaitable[None]] | None = None
 
 
 def _redirect_target(hop: _Hop) -> str:
@@ -400,9 +401,12 @@ class Fetcher:
         last_modified: str | None = None,
         max_bytes: int | None = None,
         accept: str = FEED_ACCEPT,
+        wait_for_room: Callable[[], Awaitable[None]] | None = None,
     ) -> FetchResult:
         """Fetch ``url`` (http(s), ``file://`` or a local path). Never raises for
-        network or HTTP trouble: see ``FetchResult.error``."""
+        network or HTTP trouble: see ``FetchResult.error``. ``wait_for_room`` is awaited
+        before each request, once its connection slots are held: a caller that cannot
+        keep up with responses uses it to pause new requests (not a slot's queue)."""
         cap = self.limits.max_bytes if max_bytes is None else max_bytes
         try:
             path = _local_path(url)
@@ -417,7 +421,8 @@ class Fetcher:
             headers["If-None-Match"] = etag or ""
         if _header_ok(last_modified):
             headers["If-Modified-Since"] = last_modified or ""
-        return await self._fetch_http(_Chain(url), headers, cap, etag, last_modified)
+        chain = _Chain(url, wait_for_room=wait_for_room)
+        return await self._fetch_http(chain, headers, cap, etag, last_modified)
 
     async def _fetch_http(
         self,
@@ -462,7 +467,13 @@ class Fetcher:
         slot = self._hosts.get(host)
         if slot is None:
             slot = self._hosts[host] = asyncio.Semaphore(self.limits.per_host)
-        async with slot, self._global, self._clock(chain):
+        async with slot, self._global:
+            if chain.wait_for_room is not None:
+                await chain.wait_for_room()
+            return await self._request(chain, headers, cap)
+
+    async def _request(self, chain: _Chain, headers: dict[str, str], cap: int) -> _Hop:
+        async with self._clock(chain):
             client = self._client_for(chain.url)
             request = client.build_request("GET", chain.url, headers=headers)
             response = await client.send(request, stream=True)
