@@ -756,19 +756,21 @@ class Library:
             missing = set(ids) - {row["id"] for row in rows}
             raise NotFoundError(f"no article with id {min(missing)}")
         cleaned = [(row, self._clean(row)) for row in rows]
+        batch = [
+            [row["id"], *_cleaned_columns(result), result.published] for row, result in cleaned
+        ]
         with transaction(self._db) as db:
-            for row, result in cleaned:
-                db.execute(
-                    """UPDATE articles SET cleaned_text = ?, cleaned_blocks = ?, removed = ?,
-                    cleaner_version = ?, published = coalesce(published, ?),
-                    sort_time = CASE WHEN published IS NULL AND ? IS NOT NULL THEN ?
-                        ELSE sort_time END
-                    WHERE id = ?""",
-                    (
-                        *_cleaned_columns(result), CLEANER_VERSION, result.published,
-                        result.published, result.published, row["id"],
-                    ),
-                )  # fmt: skip
+            # One statement for the batch: the FTS5 update trigger then runs inside one
+            # savepoint, and FTS5 flushes once instead of once per article (3.5x faster).
+            db.execute(
+                """UPDATE articles SET cleaned_text = v.value ->> 1,
+                cleaned_blocks = v.value ->> 2, removed = v.value ->> 3, cleaner_version = ?,
+                published = coalesce(articles.published, v.value ->> 4),
+                sort_time = CASE WHEN articles.published IS NULL AND v.value ->> 4 IS NOT NULL
+                    THEN v.value ->> 4 ELSE articles.sort_time END
+                FROM json_each(?) AS v WHERE articles.id = v.value ->> 0""",
+                (CLEANER_VERSION, json.dumps(batch, ensure_ascii=False)),
+            )
         annotated = self._annotated({row["id"] for row, _ in cleaned})
         for row, result in cleaned:
             old = row["cleaned_text"]

@@ -98,8 +98,12 @@ def test_kill_9_during_refresh_and_annotation_saves(tmp_path: Path) -> None:
     for round_number in range(ROUNDS):
         refresher = Child("refresh", tmp_path, round_number)
         annotator = Child("annotate", tmp_path, round_number + 1000)
+        # Every 7th refresher dies almost at once, inside its first refresh however fast
+        # refreshing gets; the others at random points of a few refreshes.
+        early = round_number % 7 == 0
+        refresher_delay = rnd.uniform(0.0, 0.02) if early else rnd.uniform(0.05, 1.2)
         killers = [
-            threading.Thread(target=refresher.kill_after, args=(rnd.uniform(0.05, 1.2),)),
+            threading.Thread(target=refresher.kill_after, args=(refresher_delay,)),
             threading.Thread(target=annotator.kill_after, args=(rnd.uniform(0.05, 0.8),)),
         ]
         for killer in killers:
