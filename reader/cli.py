@@ -138,7 +138,8 @@ def cmd_refresh(args: argparse.Namespace) -> int:
             completed = asyncio.run(library.complete_full_texts())
             if completed:
                 _out(f"{completed} summary-only articles completed from their web pages")
-            library.clean_pending()
+            if library.clean_pending():
+                library.tidy_search_index()
         return 1 if summary.feeds and summary.errors == summary.feeds else 0
 
 
@@ -210,6 +211,8 @@ def cmd_reclean(args: argparse.Namespace) -> int:
             count = library.reclean(ids)
         else:
             count = library.reclean(None)
+        if count:
+            library.tidy_search_index()
         _out(f"re-cleaned {count} articles")
     return 0
 

@@ -246,3 +246,25 @@ def test_summary_test_agrees_with_the_truncation_pattern(body: str, endings: lis
     stripped = text.strip()
     expected = len(stripped) < SUMMARY_MAX_CHARACTERS or bool(_TRUNCATION.search(stripped[-80:]))
     assert looks_like_summary(text) == expected
+
+
+def test_tidying_the_search_index_after_cleaning_keeps_every_article_findable(
+    library: Library, tmp_path: Path
+) -> None:
+    for feed in range(5):  # a transaction, so an index segment, per feed; one more to clean
+        items = [
+            (f"k{feed}-{i}", f"Glacier report {feed}-{i}", f"<p>Ice shelf code{feed}x{i}.</p>")
+            for i in range(12)
+        ]
+        library.add_feed(str(local_feed(tmp_path, f"f{feed}.xml", items)))
+    library.refresh_sync()
+    assert library.clean_pending() == 60
+    db = library.db.connection()
+    size = "SELECT sum(length(block)) FROM articles_fts_data"
+    before = db.execute(size).fetchone()[0]
+    assert library.tidy_search_index(pages_per_step=1) > 1  # small steps: several merges
+    assert db.execute(size).fetchone()[0] < before  # the replaced entries are gone
+    assert library.tidy_search_index() == 1  # nothing left to merge
+    db.execute("INSERT INTO articles_fts(articles_fts, rank) VALUES('integrity-check', 1)")
+    assert len(library.search("glacier", limit=100)) == 60
+    assert len(library.search("code3x7")) == 1

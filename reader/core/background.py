@@ -94,11 +94,15 @@ def clean_pending_until_done(
     try:
         library = Library(Path(data_dir), config)
         try:
+            total = 0
             while True:
                 cleaned = library.clean_pending(limit=batch)
+                total += cleaned
                 progress.send(cleaned)
                 if cleaned < batch:
                     break
+            if total:
+                library.tidy_search_index()
         finally:
             library.close()
     except Exception as error:  # noqa: BLE001 - reported to the parent, which logs it
