@@ -6,6 +6,7 @@ import sqlite3
 import subprocess
 import sys
 from pathlib import Path
+from typing import Any
 
 import pytest
 from hypothesis import given
@@ -268,3 +269,81 @@ def test_tidying_the_search_index_after_cleaning_keeps_every_article_findable(
     db.execute("INSERT INTO articles_fts(articles_fts, rank) VALUES('integrity-check', 1)")
     assert len(library.search("glacier", limit=100)) == 60
     assert len(library.search("code3x7")) == 1
+
+
+def test_ranking_in_the_index_first_gives_the_full_ranking(
+    library: Library, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    for feed in range(3):
+        items = [
+            (
+                f"k{feed}-{i}",
+                f"Report {feed}-{i}",
+                # Distinct lengths and term counts: no two articles tie on bm25.
+                "<p>" + " ".join(["glacier"] * (1 + i % 5) + ["ice"] * (i + 3 * feed)) + "</p>",
+            )
+            for i in range(120)
+        ]
+        library.add_feed(str(local_feed(tmp_path, f"desk{feed}.xml", items)))
+    library.refresh_sync()
+    library.clean_pending()
+    library.mark_read(library.article_ids(ArticleQuery())[::3])
+    from reader.core.annotations import Annotations
+
+    notes = Annotations(library)
+    some = library.article_ids(ArticleQuery())[200]
+    notes.highlight(some, 0, 6, "glacier walk")  # a match through a note alone
+    for article_id in library.article_ids(ArticleQuery())[::40]:
+        library.set_saved(article_id, True)  # few: the pool falls back to full ranking
+    queries = [
+        "glacier", "glacier ice", "is:unread glacier", "feed:desk2 glacier", "ice -glacier",
+        "is:saved glacier",
+    ]  # fmt: skip
+    pages = [(10, 0), (50, 0), (50, 40), (5, 300)]
+    outcomes: list[bool] = []
+    index_first = Library._best_from_index
+
+    def spy(self: Library, *args: Any) -> list[int] | None:
+        found = index_first(self, *args)
+        outcomes.append(found is not None)
+        return found
+
+    monkeypatch.setattr(Library, "_best_from_index", spy)
+    fast = {(q, p): [h.article.id for h in library.search(q, limit=p[0], offset=p[1])]
+            for q in queries for p in pages}  # fmt: skip
+    assert True in outcomes and False in outcomes  # both the pool and the fallback ran
+    monkeypatch.setattr(Library, "_best_from_index", lambda *args: None)
+    full = {(q, p): [h.article.id for h in library.search(q, limit=p[0], offset=p[1])]
+            for q in queries for p in pages}  # fmt: skip
+    assert fast == full
+    assert all(full[(q, (50, 0))] for q in queries if q != "ice -glacier")  # they match
+
+
+def test_newest_first_within_feeds_matches_streaming_every_match(
+    library: Library, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    import reader.core.library as library_module
+
+    for feed in range(4):
+        items = [(f"k{feed}-{i}", f"Report {feed}-{i}", f"<p>railway {i}</p>") for i in range(50)]
+        library.add_feed(str(local_feed(tmp_path, f"line{feed}.xml", items)))
+    library.refresh_sync()
+    library.mark_read(library.article_ids(ArticleQuery())[::4])
+    monkeypatch.setattr(library_module, "RANKED_SEARCH_LIMIT", 10)  # the streaming path
+    queries = ["feed:line2 railway", "feed:line1 is:unread railway", "feed:line3 railway -7"]
+    pages = [(10, 0), (30, 25), (50, 0)]
+
+    def results() -> dict[tuple[str, tuple[int, int]], list[int]]:
+        return {
+            (q, p): [hit.article.id for hit in library.search(q, limit=p[0], offset=p[1])]
+            for q in queries
+            for p in pages
+        }
+
+    by_index = results()
+    streaming = Library._newest_ids
+    monkeypatch.setattr(
+        Library, "_newest_ids", lambda self, *args: streaming(self, *args[:-1], False)
+    )
+    assert by_index == results()
+    assert all(by_index[(q, (10, 0))] for q in queries)
