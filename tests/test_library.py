@@ -300,19 +300,25 @@ def test_ranking_in_the_index_first_gives_the_full_ranking(
         "is:saved glacier",
     ]  # fmt: skip
     pages = [(10, 0), (50, 0), (50, 40), (5, 300)]
-    outcomes: list[bool] = []
-    index_first = Library._best_from_index
+    pools: list[int] = []  # the pool of each ranking query: -1 is every match
+    ranked_rows = Library._ranked_rows
 
-    def spy(self: Library, *args: Any) -> list[int] | None:
-        found = index_first(self, *args)
-        outcomes.append(found is not None)
-        return found
+    def spy(self: Library, match: str, where: str, params: list[Any], pool: int, *rest: Any) -> Any:
+        pools.append(pool)
+        return ranked_rows(self, match, where, params, pool, *rest)
 
-    monkeypatch.setattr(Library, "_best_from_index", spy)
+    monkeypatch.setattr(Library, "_ranked_rows", spy)
     fast = {(q, p): [h.article.id for h in library.search(q, limit=p[0], offset=p[1])]
             for q in queries for p in pages}  # fmt: skip
-    assert True in outcomes and False in outcomes  # both the pool and the fallback ran
-    monkeypatch.setattr(Library, "_best_from_index", lambda *args: None)
+    pooled = sum(pool > 0 for pool in pools)
+    assert 0 < pools.count(-1) < pooled  # the pool sufficed, and sometimes fell back
+
+    def every_match(
+        self: Library, match: str, where: str, params: list[Any], pool: int, *rest: Any
+    ) -> Any:
+        return ranked_rows(self, match, where, params, -1, *rest)
+
+    monkeypatch.setattr(Library, "_ranked_rows", every_match)
     full = {(q, p): [h.article.id for h in library.search(q, limit=p[0], offset=p[1])]
             for q in queries for p in pages}  # fmt: skip
     assert fast == full

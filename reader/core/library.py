@@ -602,57 +602,52 @@ class Library:
     def _ranked_ids(
         self, match: str, where: str, params: list[Any], limit: int, offset: int, order: str
     ) -> list[int]:
-        """Best first (bm25) or newest published first, over article text and annotations."""
+        """Best first (bm25) or newest published first, over article text and annotations.
+        Best first ranks a pool inside the index before any articles row is read (with a
+        cold disk cache, ranking every match joined to its row took 227 ms at 100,000
+        articles; the pool, 47 ms)."""
         if order == "best":
-            best = self._best_from_index(match, where, params, limit, offset)
-            if best is not None:
-                return best
+            pool = max(4 * (limit + offset), 200)
+            rows = self._ranked_rows(match, where, params, pool, "best", limit, offset)
+            # Exact when enough pooled articles pass the filters (any article outside the
+            # pool ranks below all of them), or when the pool holds every match.
+            if rows and rows[0]["pooled_passing"] >= limit + offset:
+                return [row["id"] for row in rows]
+            if not self._matches_more_than(match, pool):
+                return [row["id"] for row in rows]
         ranking = "best" if order == "best" else "a.sort_time DESC, a.id DESC"
         return [
-            row[0]
-            for row in self._db.execute(
-                f"""SELECT a.id, min(m.best) AS best FROM (
-                    SELECT rowid AS id, rank AS best FROM articles_fts
-                    WHERE articles_fts MATCH ?
-                    UNION ALL
-                    SELECT n.article_id, annotations_fts.rank FROM annotations_fts
-                    JOIN annotations n ON n.id = annotations_fts.rowid
-                    WHERE annotations_fts MATCH ?
-                ) AS m JOIN articles a ON a.id = m.id LEFT JOIN feeds f ON f.id = a.feed_id
-                WHERE {where} GROUP BY a.id ORDER BY {ranking} LIMIT ? OFFSET ?""",
-                [match, match, *params, limit, offset],
-            )
+            row["id"] for row in self._ranked_rows(match, where, params, -1, ranking, limit, offset)
         ]
 
-    def _best_from_index(
-        self, match: str, where: str, params: list[Any], limit: int, offset: int
-    ) -> list[int] | None:
-        """The best matches, ranked inside the index first so that only a small pool of
-        articles rows is read (with a cold disk cache, ranking every match joined to its
-        row took 227 ms at 100,000 articles; this, 47 ms). None when the filters reject
-        so much of the pool that a better match might lie outside it."""
-        wanted = limit + offset
-        pool_size = max(4 * wanted, 200)
-        pool = self._db.execute(
-            "SELECT rowid, rank FROM articles_fts WHERE articles_fts MATCH ? ORDER BY rank LIMIT ?",
-            (match, pool_size),
-        ).fetchall()
-        rows = self._db.execute(
-            f"""SELECT a.id, min(m.best) AS best, max(m.pooled) AS pooled FROM (
-                SELECT value ->> 0 AS id, value ->> 1 AS best, 1 AS pooled FROM json_each(?)
+    def _ranked_rows(
+        self,
+        match: str,
+        where: str,
+        params: list[Any],
+        pool: int,
+        ranking: str,
+        limit: int,
+        offset: int,
+    ) -> list[sqlite3.Row]:
+        """Articles matching in their text (the ``pool`` best by bm25; -1: every one) or
+        in a note, filtered, each with its best rank, and how many filtered articles came
+        from the pool."""
+        return self._db.execute(
+            f"""SELECT a.id, min(m.best) AS best, sum(max(m.pooled)) OVER () AS pooled_passing
+            FROM (
+                SELECT id, best, 1 AS pooled FROM (
+                    SELECT rowid AS id, rank AS best FROM articles_fts
+                    WHERE articles_fts MATCH ? ORDER BY rank LIMIT ?
+                )
                 UNION ALL
                 SELECT n.article_id, annotations_fts.rank, 0 FROM annotations_fts
                 JOIN annotations n ON n.id = annotations_fts.rowid
                 WHERE annotations_fts MATCH ?
             ) AS m JOIN articles a ON a.id = m.id LEFT JOIN feeds f ON f.id = a.feed_id
-            WHERE {where} GROUP BY a.id ORDER BY best""",
-            [json.dumps([[row[0], row[1]] for row in pool]), match, *params],
+            WHERE {where} GROUP BY a.id ORDER BY {ranking} LIMIT ? OFFSET ?""",
+            [match, pool, match, *params, limit, offset],
         ).fetchall()
-        # Exact when the pool holds every match, or when enough pooled articles pass the
-        # filters: any article outside the pool ranks below all of them.
-        if len(pool) == pool_size and sum(row["pooled"] for row in rows) < wanted:
-            return None
-        return [row[0] for row in rows[offset:wanted]]
 
     def _newest_ids(
         self, match: str, where: str, params: list[Any], limit: int, offset: int, by_feed: bool
@@ -665,20 +660,18 @@ class Library:
         row per match until enough were in those feeds (910 ms against 13 ms, cold disk)."""
         wanted = limit + offset
         if by_feed:
-            from_articles = self._db.execute(
-                f"""SELECT a.id FROM articles a INDEXED BY articles_feed_state
-                LEFT JOIN feeds f ON f.id = a.feed_id
-                WHERE a.id IN (SELECT rowid FROM articles_fts WHERE articles_fts MATCH ?)
-                AND {where} ORDER BY a.id DESC LIMIT ?""",
-                [match, *params, wanted],
-            ).fetchall()
+            source = "articles a INDEXED BY articles_feed_state"
+            matching = "a.id IN (SELECT rowid FROM articles_fts WHERE articles_fts MATCH ?)"
+            newest = "a.id"
         else:
-            from_articles = self._db.execute(
-                f"""SELECT a.id FROM articles_fts m JOIN articles a ON a.id = m.rowid
-                LEFT JOIN feeds f ON f.id = a.feed_id
-                WHERE articles_fts MATCH ? AND {where} ORDER BY m.rowid DESC LIMIT ?""",
-                [match, *params, wanted],
-            ).fetchall()
+            source = "articles_fts m JOIN articles a ON a.id = m.rowid"
+            matching = "articles_fts MATCH ?"
+            newest = "m.rowid"
+        from_articles = self._db.execute(
+            f"""SELECT a.id FROM {source} LEFT JOIN feeds f ON f.id = a.feed_id
+            WHERE {matching} AND {where} ORDER BY {newest} DESC LIMIT ?""",
+            [match, *params, wanted],
+        ).fetchall()
         from_notes = self._db.execute(
             f"""SELECT DISTINCT a.id FROM annotations_fts JOIN annotations n
             ON n.id = annotations_fts.rowid JOIN articles a ON a.id = n.article_id
@@ -1438,8 +1431,7 @@ def _insert_new(db: sqlite3.Connection, rows: list[tuple[Any, ...]]) -> None:
     # and this transaction is the only writer: the new articles are those above it.
     before = db.execute("SELECT coalesce(max(id), 0) FROM articles").fetchone()[0]
     db.executemany(_INSERT_ARTICLE, rows)
-    new_ids = [row[0] for row in db.execute("SELECT id FROM articles WHERE id > ?", (before,))]
-    _storage.index_articles(db, new_ids)
+    _storage.index_articles(db, range(before + 1, before + len(rows) + 1))
 
 
 def _update_entry(
