@@ -124,7 +124,9 @@ def cmd_refresh(args: argparse.Namespace) -> int:
         else:
             on_result, stop = _progress_printer(sys.stderr.isatty())
         try:
-            summary = library.refresh_sync(ids, on_result=on_result, wait=args.wait, fulltext=False)
+            summary = library.refresh_sync(
+                ids, on_result=on_result, wait=args.wait, fulltext=False, automatic=args.auto
+            )
         finally:
             stop()
         for result in summary.results:
@@ -191,7 +193,7 @@ def cmd_mark_read(args: argparse.Namespace) -> int:
     with _open(args) as library:
         if args.all or args.feed:
             feed_id = library.resolve_feed(args.feed).id if args.feed else None
-            count = library.mark_query_read(ArticleQuery(feed_id=feed_id))
+            count = len(library.mark_query_read(ArticleQuery(feed_id=feed_id)))
         elif args.ids:
             ids = [_article_id(text) for text in args.ids]
             library.mark_read(ids, read=not args.unread)
@@ -244,8 +246,7 @@ def cmd_tags(args: argparse.Namespace) -> int:
 
 def cmd_save(args: argparse.Namespace) -> int:
     with _open(args) as library:
-        for text in args.ids:
-            library.set_saved(_article_id(text), not args.unsave)
+        library.save_articles([_article_id(text) for text in args.ids], not args.unsave)
         _out(f"{'unsaved' if args.unsave else 'saved'} {len(args.ids)} articles")
     return 0
 
@@ -481,6 +482,11 @@ def build_parser() -> argparse.ArgumentParser:
         help="wait this long for another running refresh to finish (default: do not wait)",
     )  # fmt: skip
     refresh.add_argument("--quiet", action="store_true", help="no progress output")
+    refresh.add_argument(
+        "--auto", action="store_true",
+        help="for timers and cron: skip feeds waiting after errors (back-off, Retry-After), "
+        "as the reader's own timed refresh does",
+    )  # fmt: skip
     refresh.add_argument(
         "--no-clean", action="store_true",
         help="stop once new articles are stored and searchable: leave full-text completion "

@@ -13,15 +13,32 @@ import json
 import sqlite3
 import threading
 import time
-from collections.abc import Iterator, Sequence
+from collections.abc import Callable, Iterator, Sequence
 from pathlib import Path
 
 from reader.core.errors import LibraryError
 
 DB_NAME = "library.db"
 
-# Each migration is a list of single statements, applied in one transaction.
-MIGRATIONS: list[list[str]] = [
+# Tags compare by tag_key(): Unicode case folding (SQLite's NOCASE folds ASCII only).
+_CANONICAL_SPELLING = """(SELECT min(spelling.tag) FROM
+    (SELECT tag FROM article_tags UNION SELECT tag FROM feed_tags) AS spelling
+    WHERE tag_key(spelling.tag) = tag_key(t.tag))"""
+
+
+def _add_column(table: str, column: str, declaration: str) -> Callable[[sqlite3.Connection], None]:
+    """A migration step that adds a column unless it is there (ALTER has no IF NOT EXISTS)."""
+
+    def step(connection: sqlite3.Connection) -> None:
+        columns = {row[1] for row in connection.execute(f"PRAGMA table_info({table})")}
+        if column not in columns:
+            connection.execute(f"ALTER TABLE {table} ADD COLUMN {column} {declaration}")
+
+    return step
+
+
+# Each migration is a list of single statements (or steps), applied in one transaction.
+MIGRATIONS: list[list[str | Callable[[sqlite3.Connection], None]]] = [
     [
         """CREATE TABLE feeds (
             id INTEGER PRIMARY KEY,
@@ -169,14 +186,40 @@ MIGRATIONS: list[list[str]] = [
     # fires a trigger opens a savepoint, and FTS5 flushes its pending index to a new
     # segment at every savepoint — one segment per article made refresh 4x slower.
     ["DROP TRIGGER articles_fts_insert"],
+    # Tags are case-insensitive: merge spellings that differ only in case into one
+    # (the smallest spelling, as no creation order was kept), on articles and feeds.
+    [
+        f"""INSERT OR IGNORE INTO article_tags (article_id, tag)
+            SELECT article_id, {_CANONICAL_SPELLING} FROM article_tags t""",
+        f"DELETE FROM article_tags AS t WHERE tag != {_CANONICAL_SPELLING}",
+        f"""INSERT OR IGNORE INTO feed_tags (feed_id, tag)
+            SELECT feed_id, {_CANONICAL_SPELLING} FROM feed_tags t""",
+        f"DELETE FROM feed_tags AS t WHERE tag != {_CANONICAL_SPELLING}",
+        # A server's Retry-After binds every refresh of all feeds; our own back-off
+        # after errors only binds automatic ones.
+        _add_column("feeds", "retry_by_server", "INTEGER NOT NULL DEFAULT 0"),
+        # Read state is shared by a story's copies in other feeds: find them by index.
+        """CREATE INDEX IF NOT EXISTS articles_copies ON articles (duplicate_of)
+            WHERE duplicate_of IS NOT NULL""",
+    ],
 ]
 
 SCHEMA_VERSION = len(MIGRATIONS)
 
 
+def tag_key(tag: str | None) -> str | None:
+    """What makes two tags the same tag: case never does."""
+    return None if tag is None else tag.casefold()
+
+
+def _add_functions(connection: sqlite3.Connection) -> None:
+    connection.create_function("tag_key", 1, tag_key, deterministic=True)
+
+
 def _connect(path: Path) -> sqlite3.Connection:
     connection = sqlite3.connect(path, isolation_level=None, check_same_thread=False, timeout=10.0)
     connection.row_factory = sqlite3.Row
+    _add_functions(connection)
     connection.execute("PRAGMA busy_timeout = 10000")
     connection.execute("PRAGMA foreign_keys = ON")
     # FULL: a committed annotation or read-state change survives power loss.
@@ -258,7 +301,10 @@ def _migrate(connection: sqlite3.Connection, path: Path) -> None:
         version = connection.execute("PRAGMA user_version").fetchone()[0]
         for statements in MIGRATIONS[version:]:
             for statement in statements:
-                connection.execute(statement)
+                if isinstance(statement, str):
+                    connection.execute(statement)
+                else:
+                    statement(connection)
         connection.execute(f"PRAGMA user_version = {SCHEMA_VERSION}")
 
 
@@ -298,6 +344,7 @@ class Database:
                     uri, uri=True, isolation_level=None, timeout=10.0, check_same_thread=False
                 )
                 connection.row_factory = sqlite3.Row
+                _add_functions(connection)
                 connection.execute("PRAGMA busy_timeout = 10000")
             else:
                 connection = _connect(self.path)
@@ -328,6 +375,49 @@ def index_articles(connection: sqlite3.Connection, article_ids: Sequence[int]) -
             WHERE id IN (SELECT value FROM json_each(?))""",
             (json.dumps(list(article_ids)),),
         )
+
+
+def tag_filter(alias: str = "a") -> str:
+    """The one SQL test for "article ``alias`` carries this tag", on itself or through its
+    feed; takes the tag twice as parameters. Every tag filter (lists, search, the
+    annotations screen, export) uses it, so they cannot disagree about case."""
+    return (
+        f"({alias}.id IN (SELECT article_id FROM article_tags WHERE tag_key(tag) = tag_key(?))"
+        f" OR {alias}.feed_id IN (SELECT feed_id FROM feed_tags WHERE tag_key(tag) = tag_key(?)))"
+    )
+
+
+def set_read_with_copies(
+    connection: sqlite3.Connection, article_ids: Sequence[int], read: bool, stamp: float | None
+) -> None:
+    """Set read state on articles and on every copy of their stories (the same link
+    reached through other feeds): read once is read everywhere."""
+    connection.execute(
+        """WITH story AS (SELECT coalesce(duplicate_of, id) AS id FROM articles
+            WHERE id IN (SELECT value FROM json_each(:ids)))
+        UPDATE articles SET read = :read, read_at = :stamp
+        WHERE (id IN (SELECT id FROM story) OR duplicate_of IN (SELECT id FROM story))
+        AND (read != :read OR :read = 1)""",
+        {"ids": json.dumps(list(article_ids)), "read": int(read), "stamp": stamp},
+    )
+
+
+def canonical_tags(connection: sqlite3.Connection, tags: Sequence[str]) -> list[str]:
+    """Each tag in the spelling the library already uses for it (the first one given),
+    without repeats: "News" stays "News" when someone later types "news"."""
+    known = {
+        tag_key(row[0]): row[0]
+        for row in connection.execute(
+            "SELECT tag FROM article_tags UNION SELECT tag FROM feed_tags ORDER BY 1 DESC"
+        )
+    }
+    result: list[str] = []
+    for tag in tags:
+        key = tag_key(tag)
+        spelling = known.setdefault(key, tag)
+        if spelling not in result:
+            result.append(spelling)
+    return result
 
 
 def now() -> float:

@@ -189,10 +189,7 @@ class Annotations:
         clauses: list[str] = ["1"]
         params: list[Any] = []
         if tag is not None:
-            clauses.append(
-                "(a.id IN (SELECT article_id FROM article_tags WHERE tag = ?)"
-                " OR a.feed_id IN (SELECT feed_id FROM feed_tags WHERE tag = ?))"
-            )
+            clauses.append(_storage.tag_filter("a"))
             params += [tag, tag]
         if feed_id is not None:
             clauses.append("a.feed_id = ?")

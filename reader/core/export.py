@@ -14,6 +14,7 @@ from datetime import UTC, datetime
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
+from reader.core import _storage
 from reader.core._storage import index_articles, transaction
 from reader.core.errors import InputFileError
 from reader.core.files import write_atomic
@@ -321,11 +322,13 @@ def _apply_user_state(db: sqlite3.Connection, article_id: int, data: dict[str, A
             (datetime.now(UTC).timestamp(), article_id),
         )
     if data.get("read") is True:
-        db.execute("UPDATE articles SET read = 1 WHERE id = ? AND read = 0", (article_id,))
-    for tag in data.get("tags") or []:
-        if isinstance(tag, str) and clean_line(tag):
-            db.execute(
-                "INSERT OR IGNORE INTO article_tags (article_id, tag) VALUES (?, ?)",
-                (article_id, clean_line(tag, limit=100)),
-            )
+        db.execute(
+            "UPDATE articles SET read = 1, read_at = ? WHERE id = ? AND read = 0",
+            (datetime.now(UTC).timestamp(), article_id),
+        )
+    given = [clean_line(tag, limit=100) for tag in data.get("tags") or [] if isinstance(tag, str)]
+    for tag in _storage.canonical_tags(db, [tag for tag in given if tag]):
+        db.execute(
+            "INSERT OR IGNORE INTO article_tags (article_id, tag) VALUES (?, ?)", (article_id, tag)
+        )
     return db.total_changes != changes

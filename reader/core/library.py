@@ -71,22 +71,41 @@ class ArticleQuery:
     tag: str | None = None
 
     def where(self) -> tuple[str, list[Any]]:
-        clauses = ["a.duplicate_of IS NULL"]
+        """SQL over ``articles a``. A story reached through several feeds (same link) is
+        listed in each of its feeds' views, and once everywhere else: the first copy that
+        passes the other filters stands for the rest."""
+        clauses: list[str] = []
         params: list[Any] = []
+        filters, filter_params = self._filters("a")
+        clauses += filters
+        params += filter_params
         if self.feed_id is not None:
             clauses.append("a.feed_id = ?")
             params.append(self.feed_id)
-        if self.unread_only:
-            clauses.append("a.read = 0")
-        if self.saved_only:
-            clauses.append("a.saved = 1")
-        if self.tag is not None:
+        elif self.saved_only or self.tag is not None:
+            # Saved state and tags belong to one copy: the view shows the first copy that
+            # matches. Read state is shared by every copy, so the plain views need not.
+            primary, primary_params = self._filters("p")
             clauses.append(
-                "(a.id IN (SELECT article_id FROM article_tags WHERE tag = ?)"
-                " OR a.feed_id IN (SELECT feed_id FROM feed_tags WHERE tag = ?))"
+                "(a.duplicate_of IS NULL OR NOT EXISTS (SELECT 1 FROM articles p"
+                f" WHERE p.id = a.duplicate_of AND {' AND '.join(primary)}))"
             )
+            params += primary_params
+        else:
+            clauses.append("a.duplicate_of IS NULL")
+        return " AND ".join(clauses) or "1", params
+
+    def _filters(self, alias: str) -> tuple[list[str], list[Any]]:
+        clauses: list[str] = []
+        params: list[Any] = []
+        if self.unread_only:
+            clauses.append(f"{alias}.read = 0")
+        if self.saved_only:
+            clauses.append(f"{alias}.saved = 1")
+        if self.tag is not None:
+            clauses.append(_storage.tag_filter(alias))
             params += [self.tag, self.tag]
-        return " AND ".join(clauses), params
+        return clauses, params
 
 
 _FEED_COLUMNS = """
@@ -217,7 +236,7 @@ class Library:
         rows = self._db.execute(
             f"""WITH counts AS (
                 SELECT feed_id, count(*) AS total,
-                    sum(read = 0 AND duplicate_of IS NULL) AS unread
+                    sum(read = 0) AS unread
                 FROM articles WHERE feed_id IS NOT NULL {scope} GROUP BY feed_id)
             SELECT {_FEED_COLUMNS}, coalesce(c.unread, 0) AS unread, coalesce(c.total, 0) AS total,
                 (SELECT group_concat(tag, char(31)) FROM feed_tags t WHERE t.feed_id = f.id) AS tags
@@ -279,12 +298,10 @@ class Library:
                     "INSERT INTO feeds (url, user_title, added_at) VALUES (?, ?, ?)",
                     (url, clean_line(title) or None, _storage.now()),
                 ).lastrowid
-            for tag in tags:
-                if clean_line(tag):
-                    db.execute(
-                        "INSERT OR IGNORE INTO feed_tags (feed_id, tag) VALUES (?, ?)",
-                        (feed_id, clean_line(tag)),
-                    )
+            for tag in _storage.canonical_tags(db, _clean_tags(tags)):
+                db.execute(
+                    "INSERT OR IGNORE INTO feed_tags (feed_id, tag) VALUES (?, ?)", (feed_id, tag)
+                )
         assert feed_id is not None
         return self.feed(feed_id)
 
@@ -466,37 +483,60 @@ class Library:
             )
         ]
 
+    def require_articles(self, article_ids: Iterable[int]) -> None:
+        """Raise NotFoundError naming every id the library does not hold. Commands that
+        take several ids call this first, so they change all of them or none."""
+        ids = sorted(set(article_ids))
+        found = {
+            row[0]
+            for row in self._db.execute(
+                "SELECT id FROM articles WHERE id IN (SELECT value FROM json_each(?))",
+                (json.dumps(ids),),
+            )
+        }
+        missing = [article_id for article_id in ids if article_id not in found]
+        if missing:
+            listed = ", ".join(str(article_id) for article_id in missing[:10])
+            noun = "id" if len(missing) == 1 else "ids"
+            raise NotFoundError(f"no article with {noun} {listed}: nothing was changed")
+
     def mark_read(self, article_ids: Sequence[int], read: bool = True) -> None:
-        """Mark articles (and their same-link duplicates in other feeds) read or unread."""
+        """Mark articles (and their same-link duplicates in other feeds) read or unread:
+        all of them, or none if any id is unknown. Marking read again renews read_at,
+        which retention counts from."""
+        self.require_articles(article_ids)
         stamp = _storage.now() if read else None
         with transaction(self._db) as db:
-            for article_id in article_ids:
-                cursor = db.execute(
-                    "UPDATE articles SET read = ?, read_at = ? WHERE id = ? OR duplicate_of = ?",
-                    (int(read), stamp, article_id, article_id),
-                )
-                if cursor.rowcount == 0:
-                    raise NotFoundError(f"no article with id {article_id}")
+            _storage.set_read_with_copies(db, article_ids, read, stamp)
 
-    def mark_query_read(self, query: ArticleQuery) -> int:
+    def mark_query_read(self, query: ArticleQuery) -> list[int]:
+        """Mark every unread article of a view read (with its copies in other feeds);
+        returns the ids it changed, so ``mark_read(ids, False)`` undoes it exactly."""
         where, params = query.where()
         with transaction(self._db) as db:
-            cursor = db.execute(
-                f"""UPDATE articles SET read = 1, read_at = ? WHERE read = 0 AND (id IN
-                (SELECT a.id FROM articles a WHERE {where}) OR duplicate_of IN
-                (SELECT a.id FROM articles a WHERE {where}))""",
-                [_storage.now(), *params, *params],
-            )
-            return cursor.rowcount
+            ids = [
+                row[0]
+                for row in db.execute(
+                    f"SELECT a.id FROM articles a WHERE {where} AND a.read = 0", params
+                )
+            ]
+            _storage.set_read_with_copies(db, ids, True, _storage.now())
+            return ids
 
     def set_saved(self, article_id: int, saved: bool) -> None:
-        self._sort_key(article_id)
+        self.save_articles([article_id], saved)
+
+    def save_articles(self, article_ids: Sequence[int], saved: bool = True) -> None:
+        """Save (or unsave) all the given articles, or none if any id is unknown."""
+        self.require_articles(article_ids)
         with transaction(self._db) as db:
             db.execute(
-                "UPDATE articles SET saved = ?, saved_at = ? WHERE id = ?",
-                (int(saved), _storage.now() if saved else None, article_id),
+                """UPDATE articles SET saved = ?, saved_at = ?
+                WHERE id IN (SELECT value FROM json_each(?))""",
+                (int(saved), _storage.now() if saved else None, json.dumps(list(article_ids))),
             )
-        self._after_change(article_id)
+        for article_id in article_ids:
+            self._after_change(article_id)
 
     def set_reading_position(self, article_id: int, position: int) -> None:
         with transaction(self._db) as db:
@@ -510,7 +550,7 @@ class Library:
     def tag_article(self, article_id: int, tags: Sequence[str]) -> None:
         self._sort_key(article_id)
         with transaction(self._db) as db:
-            for tag in _clean_tags(tags):
+            for tag in _storage.canonical_tags(db, _clean_tags(tags)):
                 db.execute(
                     "INSERT OR IGNORE INTO article_tags (article_id, tag) VALUES (?, ?)",
                     (article_id, tag),
@@ -522,14 +562,15 @@ class Library:
         with transaction(self._db) as db:
             for tag in _clean_tags(tags):
                 db.execute(
-                    "DELETE FROM article_tags WHERE article_id = ? AND tag = ?", (article_id, tag)
+                    "DELETE FROM article_tags WHERE article_id = ? AND tag_key(tag) = tag_key(?)",
+                    (article_id, tag),
                 )
         self._after_change(article_id)
 
     def tag_feed(self, feed_id: int, tags: Sequence[str]) -> None:
         self.feed(feed_id)
         with transaction(self._db) as db:
-            for tag in _clean_tags(tags):
+            for tag in _storage.canonical_tags(db, _clean_tags(tags)):
                 db.execute(
                     "INSERT OR IGNORE INTO feed_tags (feed_id, tag) VALUES (?, ?)", (feed_id, tag)
                 )
@@ -538,7 +579,10 @@ class Library:
         self.feed(feed_id)
         with transaction(self._db) as db:
             for tag in _clean_tags(tags):
-                db.execute("DELETE FROM feed_tags WHERE feed_id = ? AND tag = ?", (feed_id, tag))
+                db.execute(
+                    "DELETE FROM feed_tags WHERE feed_id = ? AND tag_key(tag) = tag_key(?)",
+                    (feed_id, tag),
+                )
 
     def tags(self) -> list[tuple[str, int]]:
         """Every tag (on articles or feeds) with the number of articles it selects."""
@@ -715,22 +759,41 @@ class Library:
     # -- retention -------------------------------------------------------------
 
     def prune(self, *, older_than_days: int | None = None, now: float | None = None) -> int:
-        """Delete old read articles nobody kept (unsaved, untagged, unannotated),
-        leaving a tombstone so a feed that still lists them cannot re-add them."""
+        """Delete read articles nobody kept, once ``retention_days`` have passed since
+        they were fetched or last read (whichever is later) — never by publication date,
+        so reading an old story does not delete it. Never pruned: unread, saved, tagged
+        or annotated articles, articles of removed feeds, the article open in the reader,
+        and a story while any feed's copy of it is kept. Each pruned article leaves a
+        tombstone, so a feed that still lists it cannot bring it back as new."""
         days = self.config.retention_days if older_than_days is None else older_than_days
         if days <= 0:
             return 0
         cutoff = (now or _storage.now()) - days * 86400
-        condition = """feed_id IS NOT NULL AND read = 1 AND saved = 0 AND sort_time < ?
-            AND id NOT IN (SELECT article_id FROM annotations)
-            AND id NOT IN (SELECT article_id FROM article_tags)"""
+        open_id = int(self.get_state("last_article") or 0)
+        prunable = """{a}.feed_id IS NOT NULL AND {a}.read = 1 AND {a}.saved = 0
+            AND max({a}.fetched_at, coalesce({a}.read_at, 0)) < :cutoff AND {a}.id != :open
+            AND {a}.id NOT IN (SELECT article_id FROM annotations)
+            AND {a}.id NOT IN (SELECT article_id FROM article_tags)"""
+        # A story and its copies in other feeds go together or not at all: a lone copy
+        # left behind would otherwise surface in All as a story of its own.
+        doomed = f"""SELECT a.id FROM articles a WHERE {prunable.format(a="a")}
+            AND coalesce(a.duplicate_of, a.id) NOT IN (SELECT coalesce(b.duplicate_of, b.id)
+                FROM articles b WHERE NOT ({prunable.format(a="b")}))"""
+        params = {"cutoff": cutoff, "open": open_id, "stamp": _storage.now()}
         with transaction(self._db) as db:
+            ids = [row[0] for row in db.execute(doomed, params)]
+            if not ids:
+                return 0
+            chosen = json.dumps(ids)
             db.execute(
-                f"""INSERT OR IGNORE INTO tombstones (feed_id, key, pruned_at)
-                SELECT feed_id, key, ? FROM articles WHERE {condition}""",
-                (_storage.now(), cutoff),
+                """INSERT OR IGNORE INTO tombstones (feed_id, key, pruned_at)
+                SELECT feed_id, key, ? FROM articles WHERE id IN (SELECT value FROM json_each(?))""",
+                (params["stamp"], chosen),
             )
-            return db.execute(f"DELETE FROM articles WHERE {condition}", (cutoff,)).rowcount
+            db.execute(
+                "DELETE FROM articles WHERE id IN (SELECT value FROM json_each(?))", (chosen,)
+            )
+            return len(ids)
 
     def _after_change(self, article_id: int) -> None:
         """Keep the auto-export folder in step with a saved article's changes."""
@@ -866,13 +929,15 @@ class Library:
         fetcher: Any = None,
         wait: float = 0.0,
         fulltext: bool = True,
+        automatic: bool = False,
     ) -> RefreshSummary:
         """Fetch, parse and store the given feeds (all active feeds when None), then fetch
-        the story pages of summary-only articles (per-feed full-text mode)."""
+        the story pages of summary-only articles (per-feed full-text mode). An
+        ``automatic`` refresh (nobody asked: start-up, a timer) skips feeds in back-off."""
         lock = self.refresh_lock(wait)
         await asyncio.to_thread(lock.acquire)
         try:
-            return await self._refresh_locked(feed_ids, on_result, fetcher, fulltext)
+            return await self._refresh_locked(feed_ids, on_result, fetcher, fulltext, automatic)
         finally:
             lock.release()
 
@@ -883,12 +948,20 @@ class Library:
         on_result: OnResult | None = None,
         wait: float = 0.0,
         fulltext: bool = True,
+        automatic: bool = False,
     ) -> RefreshSummary:
         return asyncio.run(
-            self.refresh(feed_ids, on_result=on_result, wait=wait, fulltext=fulltext)
+            self.refresh(
+                feed_ids, on_result=on_result, wait=wait, fulltext=fulltext, automatic=automatic
+            )
         )
 
-    def _feeds_to_refresh(self, feed_ids: Sequence[int] | None) -> list[Feed]:
+    def _feeds_to_refresh(
+        self, feed_ids: Sequence[int] | None, automatic: bool, summary: RefreshSummary
+    ) -> list[Feed]:
+        """The feeds a refresh fetches. A person asking (for one feed or all) is obeyed at
+        once; only an automatic refresh waits out a feed's back-off or Retry-After, and
+        the summary says how many feeds wait and until when."""
         feeds = self.feeds()
         if feed_ids is not None:
             wanted = set(feed_ids)
@@ -896,14 +969,20 @@ class Library:
             if missing:
                 raise NotFoundError(f"no feed with id {min(missing)}")
             return [feed for feed in feeds if feed.id in wanted]
-        # An explicit refresh asks anyway; a general one respects Retry-After and back-off.
+        active = [feed for feed in feeds if feed.status == "active"]
+        # A person asking overrides our back-off, not a server's Retry-After.
         waiting = {
-            row[0]
+            row[0]: row[1]
             for row in self._db.execute(
-                "SELECT id FROM feeds WHERE retry_after_until > ?", (_storage.now(),)
+                "SELECT id, retry_after_until FROM feeds WHERE retry_after_until > ?"
+                + ("" if automatic else " AND retry_by_server = 1"),
+                (_storage.now(),),
             )
         }
-        return [feed for feed in feeds if feed.status == "active" and feed.id not in waiting]
+        summary.waiting = sum(1 for feed in active if feed.id in waiting)
+        if summary.waiting:
+            summary.next_try = min(waiting[feed.id] for feed in active if feed.id in waiting)
+        return [feed for feed in active if feed.id not in waiting]
 
     async def _refresh_locked(
         self,
@@ -911,11 +990,12 @@ class Library:
         on_result: OnResult | None,
         fetcher: Any,
         fulltext: bool,
+        automatic: bool,
     ) -> RefreshSummary:
         from reader.core._fetch import Fetcher, FetchLimits
 
-        feeds = self._feeds_to_refresh(feed_ids)
         summary = RefreshSummary()
+        feeds = self._feeds_to_refresh(feed_ids, automatic, summary)
         store_lock = asyncio.Lock()
         backlog = _Backlog(REFRESH_BACKLOG_BYTES)
 
@@ -1093,10 +1173,13 @@ class Library:
                 retry_until = stamp + (fetched.retry_after or _backoff(feed.id, db))
                 db.execute(
                     """UPDATE feeds SET last_error = ?, last_error_at = ?, last_checked = ?,
-                    error_count = error_count + 1, retry_after_until = ?,
+                    error_count = error_count + 1, retry_after_until = ?, retry_by_server = ?,
                     status = CASE WHEN ? THEN 'gone' ELSE status END WHERE id = ?""",
-                    (result.error, stamp, stamp, retry_until, int(fetched.gone), feed.id),
-                )
+                    (
+                        result.error, stamp, stamp, retry_until, int(bool(fetched.retry_after)),
+                        int(fetched.gone), feed.id,
+                    ),
+                )  # fmt: skip
             else:
                 db.execute(
                     """UPDATE feeds SET last_error = NULL, error_count = 0, retry_after_until = NULL, last_checked = ?,
@@ -1128,10 +1211,11 @@ class Library:
                 existing = known.existing.get(entry.key)
                 if existing is None:
                     full_text = needs_full_text(feed.fulltext, entry, extras)
-                    duplicate_of = known.by_link.get(entry.link) if entry.link else None
+                    original = known.by_link.get(entry.link) if entry.link else None
                     new_rows.append(
-                        _new_row(feed, feed_title, entry, extras, full_text, duplicate_of, stamp)
+                        _new_row(feed, feed_title, entry, extras, full_text, original, stamp)
                     )
+                    result.duplicates += original is not None
                 elif _update_entry(db, existing, entry, extras, stamp):
                     updated.append(existing[0])
             _insert_new(db, new_rows)
@@ -1362,7 +1446,8 @@ class _KnownEntries:
 
     tombstoned: set[str]
     existing: dict[str, tuple[int, str]]  # key -> (article id, content hash)
-    by_link: dict[str, int]  # link -> an article of another feed with that link
+    # link -> (id, read, read_at) of the first article of another feed with that link
+    by_link: dict[str, tuple[int, int, float | None]]
 
     @classmethod
     def read(
@@ -1387,9 +1472,9 @@ class _KnownEntries:
             )
         }
         by_link = {
-            row[0]: row[1]
+            row[0]: (row[1], row[2], row[3])
             for row in db.execute(
-                """SELECT link, min(id) FROM articles WHERE link IN (SELECT value FROM json_each(?))
+                """SELECT link, min(id), read, read_at FROM articles WHERE link IN (SELECT value FROM json_each(?))
                 AND feed_id IS NOT ? AND duplicate_of IS NULL GROUP BY link""",
                 (links, feed_id),
             )
@@ -1403,24 +1488,26 @@ def _new_row(
     entry: ParsedEntry,
     extras: PreparedEntry,
     full_text: bool,
-    duplicate_of: int | None,
+    original: tuple[int, int, float | None] | None,
     stamp: float,
 ) -> tuple[Any, ...]:
     """A new article's columns, in _INSERT_ARTICLE's order. Its text is stored
-    uncleaned (cleaner_version 0); the cleaner runs later."""
+    uncleaned (cleaner_version 0); the cleaner runs later. A copy of a story another
+    feed brought (``original``) shares its read state: read once is read everywhere."""
     enclosures = json.dumps([enclosure.to_dict() for enclosure in entry.enclosures])
+    duplicate_of, read, read_at = original if original is not None else (None, 0, None)
     return (
         feed.id, feed_title, feed.url, entry.key, entry.title, entry.author, entry.link,
         duplicate_of, entry.published, entry.published or stamp, stamp, entry.content,
         entry.content_type, entry.summary, extras.content_hash, extras.text, enclosures,
-        "pending" if full_text else None,
+        "pending" if full_text else None, read, read_at,
     )  # fmt: skip
 
 
 _INSERT_ARTICLE = """INSERT INTO articles (feed_id, feed_title, feed_url, key, title, author,
     link, duplicate_of, published, sort_time, fetched_at, raw_content, content_type, summary,
-    content_hash, cleaned_text, enclosures, fulltext_state, cleaner_version)
-    VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, 0)"""
+    content_hash, cleaned_text, enclosures, fulltext_state, read, read_at, cleaner_version)
+    VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, 0)"""
 
 
 def _insert_new(db: sqlite3.Connection, rows: list[tuple[Any, ...]]) -> None:

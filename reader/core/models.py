@@ -6,6 +6,7 @@ seconds (UTC) as floats; ``None`` means unknown.
 
 from __future__ import annotations
 
+import time
 from dataclasses import dataclass, field
 from typing import Any, Literal
 
@@ -251,10 +252,11 @@ class FetchResult:
 class FeedRefreshResult:
     feed_id: int
     url: str
-    new: int = 0
+    new: int = 0  # new articles in this feed, copies of other feeds' stories included
     updated: int = 0
     not_modified: bool = False
     error: str | None = None
+    duplicates: int = 0  # of the new ones, stories another feed had brought already
 
 
 @dataclass(slots=True)
@@ -266,9 +268,13 @@ class RefreshSummary:
     def feeds(self) -> int:
         return len(self.results)
 
+    waiting: int = 0  # feeds skipped because they are in back-off after errors
+    next_try: float | None = None  # when the first of them may be fetched again
+
     @property
     def new(self) -> int:
-        return sum(result.new for result in self.results)
+        """New stories, each counted once however many feeds brought it (as All lists them)."""
+        return sum(result.new - result.duplicates for result in self.results)
 
     @property
     def not_modified(self) -> int:
@@ -278,11 +284,25 @@ class RefreshSummary:
     def errors(self) -> int:
         return sum(1 for result in self.results if result.error)
 
-    def line(self) -> str:
-        return (
+    def line(self, now: float | None = None) -> str:
+        text = (
             f"{self.feeds} feeds: {self.new} new articles, "
             f"{self.not_modified} not modified, {self.errors} errors"
         )
+        if self.waiting:
+            text += f"; {self.waiting_line(now)}"
+        return text
+
+    def waiting_line(self, now: float | None = None) -> str:
+        """ "2 feeds waiting after errors, next try in 12 min" (an explicit refresh of
+        them, or of everything, fetches them at once)."""
+        feeds = "1 feed" if self.waiting == 1 else f"{self.waiting} feeds"
+        if self.next_try is None:
+            return f"{feeds} waiting after errors"
+        seconds = max(0.0, self.next_try - (time.time() if now is None else now))
+        minutes = max(1, round(seconds / 60))
+        after = f"{minutes} min" if minutes < 120 else f"{round(minutes / 60)} h"
+        return f"{feeds} waiting after errors, next try in {after}"
 
 
 @dataclass(slots=True)

@@ -15,6 +15,7 @@ from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Any
 
+from reader.core._storage import tag_filter
 from reader.core.sanitize import strip_controls
 
 MAX_QUERY_LENGTH = 2000
@@ -65,10 +66,7 @@ class SearchQuery:
         clauses: list[str] = ["a.duplicate_of IS NULL"]
         params: list[Any] = []
         for tag in self.tags:
-            clauses.append(
-                "(a.id IN (SELECT article_id FROM article_tags WHERE tag = ? COLLATE NOCASE)"
-                " OR a.feed_id IN (SELECT feed_id FROM feed_tags WHERE tag = ? COLLATE NOCASE))"
-            )
+            clauses.append(tag_filter("a"))
             params += [tag, tag]
         for ids in self.feed_ids:
             # Resolved by the caller from the feeds table (a few rows), so matching does

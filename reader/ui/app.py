@@ -161,7 +161,7 @@ class BroadsheetApp(App[None]):
             self.refresh_timer = self.set_interval(minutes * 60, self._periodic_refresh)
 
     def _periodic_refresh(self) -> None:
-        self.main_screen.action_refresh_all()
+        self.main_screen.run_refresh(None, automatic=True)
 
     def _watch_library(self) -> None:
         self.main_screen.check_external_changes()

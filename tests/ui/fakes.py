@@ -276,10 +276,10 @@ class FakeLibrary:
                 if article_id in self._articles:
                     self._articles[article_id].read = read
 
-    def mark_query_read(self, query: ArticleQuery) -> int:
-        unread = [a for a in self._matching(query) if not a.read]
-        self.mark_read([a.id for a in unread])
-        return len(unread)
+    def mark_query_read(self, query: ArticleQuery) -> list[int]:
+        unread = [a.id for a in self._matching(query) if not a.read]
+        self.mark_read(unread)
+        return unread
 
     def set_saved(self, article_id: int, saved: bool) -> None:
         with self._lock:
@@ -314,6 +314,7 @@ class FakeLibrary:
         *,
         on_result: Callable[[FeedRefreshResult, int, int], None] | None = None,
         fetcher: Any = None,
+        automatic: bool = False,
     ) -> RefreshSummary:
         targets = list(feed_ids) if feed_ids is not None else sorted(self._feeds)
         summary = RefreshSummary()

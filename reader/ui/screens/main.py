@@ -110,6 +110,7 @@ class MainScreen(LibraryActions, Screen[None]):
         Binding("p", "previous_unread", "Prev unread", show=False, id="prev-unread"),
         Binding("m", "toggle_read", "Read/unread", show=False, id="toggle-read"),
         Binding("A", "mark_all_read", "Mark all read", show=False, id="mark-all-read"),
+        Binding("U", "undo_mark_all_read", "Undo mark all read", show=False, id="undo-mark-all"),
         Binding("r", "refresh_feed", "Refresh", id="refresh"),
         Binding("R", "refresh_all", "Refresh all", show=False, id="refresh-all"),
         Binding("o", "open_in_browser", "Browser", id="open-browser"),
@@ -154,6 +155,7 @@ class MainScreen(LibraryActions, Screen[None]):
         self._data_version: int | None = None
         self._reload_pending = False
         self._first_view_shown = False
+        self._mark_all_undo: list[list[int]] = []
 
     @property
     def broadsheet(self) -> BroadsheetApp:
@@ -261,7 +263,7 @@ class MainScreen(LibraryActions, Screen[None]):
             self.articles.refresh()
         self._data_version = await self.call(library.data_version)
         if any(feed.last_checked is None for feed in feeds) and self.broadsheet.refresh_on_start:
-            self.action_refresh_all()
+            self.run_refresh(None, automatic=True)
 
     async def reload_sidebar(self) -> list[Feed]:
         library = self.broadsheet.gateway.library
@@ -393,6 +395,8 @@ class MainScreen(LibraryActions, Screen[None]):
         await self.call(library.set_state, "last_article", str(article.id))
         if mark and not article.read:
             await self.set_read([article.id], True)
+        elif mark:  # reading it again renews read_at, which retention counts from
+            await self.call(library.mark_read, [article.id], True)
 
     async def save_reading_position(self) -> None:
         """Store where the reader is in the open article (a canonical offset)."""
@@ -484,8 +488,26 @@ class MainScreen(LibraryActions, Screen[None]):
         changed = await self.call(library.mark_query_read, self.articles.query_)
         self.articles.mark_all_read_in_cache()
         await self.reload_sidebar()
-        noun = "article" if changed == 1 else "articles"
-        self.app.notify(f"Marked {changed} {noun} read.", markup=False)
+        noun = "article" if len(changed) == 1 else "articles"
+        if not changed:
+            self.app.notify("Nothing to mark: every article here is read.", markup=False)
+            return
+        # Undoable until the reader closes, most recent first.
+        self._mark_all_undo.append(changed)
+        self.app.notify(f"Marked {len(changed)} {noun} read. U undoes.", markup=False)
+
+    @work(group="mark", exit_on_error=False)
+    async def action_undo_mark_all_read(self) -> None:
+        if not self._mark_all_undo:
+            self.app.notify("Nothing to undo: no mark-all-read in this session.", markup=False)
+            return
+        ids = self._mark_all_undo.pop()
+        library = self.broadsheet.gateway.library
+        await self.guarded(self.call(library.mark_read, ids, False))
+        await self.guarded(self.load_list())
+        await self.reload_sidebar()
+        noun = "article" if len(ids) == 1 else "articles"
+        self.app.notify(f"Marked {len(ids)} {noun} unread again.", markup=False)
 
     @work(group="view", exclusive=True, exit_on_error=False)
     async def action_toggle_unread_only(self) -> None:
@@ -514,13 +536,16 @@ class MainScreen(LibraryActions, Screen[None]):
         self.run_refresh(None)
 
     @work(thread=True, group="refresh", exclusive=True, exit_on_error=False)
-    def run_refresh(self, feed_ids: list[int] | None) -> None:
-        """Fetch in a worker thread; each stored feed is reported as it lands."""
+    def run_refresh(self, feed_ids: list[int] | None, automatic: bool = False) -> None:
+        """Fetch in a worker thread; each stored feed is reported as it lands. Only an
+        ``automatic`` refresh (start-up, the timer) waits out feeds' back-off."""
         library = self.broadsheet.gateway.library
         self.app.call_from_thread(self.refresh_started)
         try:
             summary = asyncio.run(
-                library.refresh(feed_ids, on_result=self.refresh_progress_from_thread)
+                library.refresh(
+                    feed_ids, on_result=self.refresh_progress_from_thread, automatic=automatic
+                )
             )
         except Exception as error:  # noqa: BLE001 - shown to the user, never a traceback
             self.app.call_from_thread(self.refresh_finished, None, error)
