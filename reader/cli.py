@@ -80,6 +80,32 @@ def cmd_rename(args: argparse.Namespace) -> int:
     return 0
 
 
+FEED_SETTINGS = {"fulltext": ("auto", "always", "never")}
+
+
+def cmd_feed_set(args: argparse.Namespace) -> int:
+    """``feed-set FEED fulltext=never``: check every setting first, then apply them all."""
+    changes: list[tuple[str, str]] = []
+    for item in args.settings:
+        name, _, value = item.partition("=")
+        name, value = name.strip().lower(), value.strip().lower()
+        if name not in FEED_SETTINGS:
+            raise BroadsheetError(
+                f"unknown feed setting {clean_line(name)!r} (known: {', '.join(FEED_SETTINGS)})"
+            )
+        if value not in FEED_SETTINGS[name]:
+            accepted = ", ".join(FEED_SETTINGS[name])
+            raise BroadsheetError(f"{name} must be one of {accepted}, not {clean_line(value)!r}")
+        changes.append((name, value))
+    with _open(args) as library:
+        feed = library.resolve_feed(args.feed)
+        for _name, value in changes:
+            library.set_feed_fulltext(feed.id, value)
+        feed = library.feed(feed.id)
+        _out(f"{feed.id}\t{clean_line(feed.title)}\tfulltext={feed.fulltext}")
+    return 0
+
+
 def cmd_feeds(args: argparse.Namespace) -> int:
     with _open(args) as library:
         feeds = library.feeds()
@@ -88,6 +114,7 @@ def cmd_feeds(args: argparse.Namespace) -> int:
         for feed in feeds:
             status = f"  error: {clean_line(feed.last_error)}" if feed.last_error else ""
             tags = f"  [{', '.join(feed.tags)}]" if feed.tags else ""
+            tags += f"  fulltext={feed.fulltext}" if feed.fulltext != "auto" else ""
             _out(
                 f"{feed.id}\t{feed.unread}/{feed.total}\t{clean_line(feed.title)}"
                 f"\t{visible_url(feed.url)}{tags}{status}"
@@ -140,6 +167,8 @@ def cmd_refresh(args: argparse.Namespace) -> int:
             completed = asyncio.run(library.complete_full_texts())
             if completed:
                 _out(f"{completed} summary-only articles completed from their web pages")
+            if queued := library.pending_full_texts():
+                _out(f"{queued} more story pages queued for later refreshes")
             if library.clean_pending():
                 library.tidy_search_index()
         return 1 if summary.feeds and summary.errors == summary.feeds else 0
@@ -474,6 +503,14 @@ def build_parser() -> argparse.ArgumentParser:
     rename.add_argument("title")
 
     command("feeds", cmd_feeds, "list subscribed feeds: id, unread/total, title, URL")
+
+    feed_set = command(
+        "feed-set", cmd_feed_set,
+        "change a feed's settings: fulltext=auto|always|never (fetch each story's web page: "
+        "when the feed gives only a summary, always, or never)",
+    )  # fmt: skip
+    feed_set.add_argument("feed", help="feed id, URL or title")
+    feed_set.add_argument("settings", nargs="+", metavar="SETTING=VALUE")
 
     refresh = command("refresh", cmd_refresh, "fetch new articles")
     refresh.add_argument("feeds", nargs="*", metavar="FEED", help="feed ids, URLs or titles")

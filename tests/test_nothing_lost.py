@@ -13,6 +13,7 @@ from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
+from loopback import LoopbackServer
 
 from reader.cli import main
 from reader.core import ArticleQuery, Library, _storage
@@ -401,3 +402,46 @@ def test_undo_ids_round_trip_through_json(library: Library, tmp_path: Path) -> N
     assert json.loads(json.dumps(library.mark_query_read(ArticleQuery()))) == list(
         ids_by_key(library).values()
     )
+
+
+# -- 10. per-feed full text, and polite page fetching -----------------------------------
+
+
+def test_feed_set_fulltext_from_the_cli(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    data = ["--data-dir", str(tmp_path / "d"), "--config-dir", str(tmp_path / "c"), "--no-samples"]
+    (tmp_path / "f.xml").write_bytes(feed_xml([("x", OLD, None)], title="Night Desk"))
+    assert main([*data, "add", str(tmp_path / "f.xml")]) == 0
+    assert main([*data, "feed-set", "Night Desk", "fulltext=never"]) == 0
+    assert "fulltext=never" in capsys.readouterr().out
+    assert main([*data, "feeds"]) == 0
+    assert "fulltext=never" in capsys.readouterr().out
+    assert main([*data, "feed-set", "Night Desk", "fulltext=sometimes"]) == 1
+    assert "fulltext must be one of auto, always, never" in capsys.readouterr().err
+    assert main([*data, "feed-set", "Night Desk", "colour=red"]) == 1
+    assert "unknown feed setting 'colour'" in capsys.readouterr().err
+    with Library.open(tmp_path / "d", config_dir_path=tmp_path / "c") as lib:
+        assert lib.feeds()[0].fulltext == "never"
+
+
+def test_story_pages_are_capped_per_site_and_queued(
+    library: Library, loopback: LoopbackServer
+) -> None:  # noqa: E501
+    from reader.core import library as library_module
+
+    page = b"<html><body><article>" + b"<p>A full story paragraph, long enough.</p>" * 30
+    for i in range(60):
+        loopback.static(f"/story/{i}", page + b"</article></body></html>")
+    items = [(f"s{i}", OLD, loopback.url(f"/story/{i}")) for i in range(60)]
+    feed_url = loopback.static("/feed.xml", feed_xml(items))
+    library.add_feed(feed_url)
+    per_host = library_module.FULLTEXT_PAGES_PER_HOST
+    library.refresh_sync()
+    fetched = sum(len(loopback.requests_to(f"/story/{i}")) for i in range(60))
+    assert fetched == per_host
+    assert library.pending_full_texts() == 60 - per_host
+    library.refresh_sync()
+    fetched = sum(len(loopback.requests_to(f"/story/{i}")) for i in range(60))
+    assert fetched == 2 * per_host
+    # "never" stops what is queued
+    library.set_feed_fulltext(library.feeds()[0].id, "never")
+    assert library.pending_full_texts() == 0

@@ -358,12 +358,26 @@ class Library:
                 "UPDATE feeds SET user_title = ? WHERE id = ?", (clean_line(title) or None, feed_id)
             )
 
+    def pending_full_texts(self) -> int:
+        """Summary-only articles whose story pages later refreshes will fetch."""
+        return int(
+            self._db.execute(
+                "SELECT count(*) FROM articles WHERE fulltext_state = 'pending'"
+            ).fetchone()[0]
+        )
+
     def set_feed_fulltext(self, feed_id: int, mode: str) -> None:
         if mode not in ("auto", "always", "never"):
             raise BroadsheetError("full-text mode must be auto, always or never")
         self.feed(feed_id)
         with transaction(self._db) as db:
             db.execute("UPDATE feeds SET fulltext = ? WHERE id = ?", (mode, feed_id))
+            if mode == "never":  # stop what earlier refreshes queued
+                db.execute(
+                    """UPDATE articles SET fulltext_state = NULL
+                    WHERE feed_id = ? AND fulltext_state = 'pending'""",
+                    (feed_id,),
+                )
 
     # -- article lists ---------------------------------------------------------
 
@@ -1043,9 +1057,12 @@ class Library:
         the article reads in full offline afterwards."""
         slots = asyncio.Semaphore(self.config.fulltext_concurrency)
         done = 0
-        pending = self._db.execute(
-            "SELECT id, link, cleaned_text FROM articles WHERE fulltext_state = 'pending'"
-        ).fetchall()
+        pending = _pages_for_this_refresh(
+            self._db.execute(
+                """SELECT id, link, cleaned_text FROM articles WHERE fulltext_state = 'pending'
+                ORDER BY sort_time DESC, id DESC"""
+            ).fetchall()
+        )
 
         async def one(row: sqlite3.Row) -> None:
             nonlocal done
@@ -1241,6 +1258,29 @@ class Library:
                 result.url = new_url
         # A corrected article is cleaned at once so its highlights re-anchor on the old text.
         self.reclean(updated)
+
+
+# Story pages fetched per refresh: at most this many from one site, and in all; the
+# rest stay pending for later refreshes, newest first. Subscribing to a feed of 3,000
+# summaries must not send 3,000 requests to its site at once.
+FULLTEXT_PAGES_PER_HOST = 25
+FULLTEXT_PAGES_PER_REFRESH = 200
+
+
+def _pages_for_this_refresh(rows: list[sqlite3.Row]) -> list[sqlite3.Row]:
+    from urllib.parse import urlsplit
+
+    per_host: dict[str, int] = {}
+    chosen = []
+    for row in rows:
+        host = (urlsplit(row["link"] or "").hostname or "").lower()
+        if per_host.get(host, 0) >= FULLTEXT_PAGES_PER_HOST:
+            continue
+        per_host[host] = per_host.get(host, 0) + 1
+        chosen.append(row)
+        if len(chosen) >= FULLTEXT_PAGES_PER_REFRESH:
+            break
+    return chosen
 
 
 PARALLEL_PARSE_MIN_FEEDS = 16

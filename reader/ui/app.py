@@ -20,7 +20,7 @@ from textual.timer import Timer
 from reader.core.errors import BroadsheetError
 from reader.core.library import Library
 from reader.core.opener import LinkOpener, SystemOpener
-from reader.ui.commands import FeedCommands
+from reader.ui.commands import FeedCommands, FeedSettingsCommands
 from reader.ui.gateway import LibraryGateway
 from reader.ui.screens.main import FirstView, MainScreen, read_first_view
 from reader.ui.themes import DEFAULT_THEME, bundled_themes, variable_defaults
@@ -45,7 +45,7 @@ class BroadsheetApp(App[None]):
     """Sidebar, article list and reading pane over a :class:`Library`."""
 
     TITLE = "Broadsheet"
-    COMMANDS = App.COMMANDS | {FeedCommands}
+    COMMANDS = App.COMMANDS | {FeedCommands, FeedSettingsCommands}
     BINDINGS: ClassVar[list[BindingType]] = [
         Binding("question_mark", "help", "Help", id="help"),
         Binding("H", "annotations", "Highlights", show=False, id="annotations"),

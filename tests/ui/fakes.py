@@ -212,6 +212,13 @@ class FakeLibrary:
 
     # -- article lists --------------------------------------------------------
 
+    def set_feed_fulltext(self, feed_id: int, mode: str) -> None:
+        if mode not in ("auto", "always", "never"):
+            raise BroadsheetError("full-text mode must be auto, always or never")
+        with self._lock:
+            self._feeds[feed_id].fulltext = mode  # type: ignore[assignment]
+            self._version += 1
+
     def _matching(self, query: ArticleQuery) -> list[Article]:
         with self._lock:
             rows = [

@@ -102,6 +102,15 @@ async def test_toggle_read_and_mark_all_read(app: BroadsheetApp, library: FakeLi
         assert library.count_articles(ArticleQuery(feed_id=2, unread_only=True)) == 2
         sidebar = app.query_one(Sidebar)
         assert sidebar.counts.unread == 2
+        # U undoes it (until the reader closes), exactly: only what A changed
+        await pilot.press("U")
+        await settle(pilot)
+        assert library.count_articles(ArticleQuery(feed_id=1, unread_only=True)) == 2
+        assert library.article(3).read  # was read before A
+        assert sidebar.counts.unread == 4
+        await pilot.press("U")
+        await settle(pilot)
+        assert library.count_articles(ArticleQuery(feed_id=1, unread_only=True)) == 2
 
 
 async def test_refresh_all_shows_new_articles_as_they_arrive(
@@ -453,3 +462,19 @@ async def test_find_matches_are_painted_with_a_background(app: BroadsheetApp) ->
         other = cells_showing(reader, "footbridge")
         painted = "".join(t for t, s in other if s.bgcolor == match.bgcolor and not s.reverse)
         assert painted.strip() == "bridge"
+
+
+async def test_palette_sets_the_feeds_full_text_mode(
+    app: BroadsheetApp, library: FakeLibrary
+) -> None:
+    async with app.run_test(size=SIZE) as pilot:
+        await settle(pilot)
+        await choose_sidebar(pilot, app, "feed:2")
+        await pilot.press("ctrl+p")
+        await pilot.press(*"full text never")
+        await pilot.pause(0.3)
+        await pilot.press("enter")
+        await settle(pilot)
+        await app.workers.wait_for_complete()
+        assert library.feed(2).fulltext == "never"
+        assert library.feed(1).fulltext == "auto"

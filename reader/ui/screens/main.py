@@ -519,6 +519,17 @@ class MainScreen(LibraryActions, Screen[None]):
             state = "on" if self.unread_only else "off"
             self.app.notify(f"Unread only is {state} for feed views.", markup=False)
 
+    @work(group="feed-settings", exit_on_error=False)
+    async def set_feed_fulltext(self, feed_id: int, mode: str) -> None:
+        library = self.broadsheet.gateway.library
+        try:
+            await self.call(library.set_feed_fulltext, feed_id, mode)
+        except (BroadsheetError, sqlite3.Error) as error:
+            self.report(error)
+            return
+        await self.reload_sidebar()
+        self.app.notify(f"Full text for this feed: {mode}.", markup=False)
+
     # -- refreshing ----------------------------------------------------------
 
     def action_refresh_feed(self) -> None:
