@@ -52,6 +52,7 @@ from reader.core.search import (
 )
 
 OnResult = Callable[[FeedRefreshResult, int, int], None]
+OnFetch = Callable[[Feed, int], None]  # a feed's request is about to be sent; feeds in all
 
 # Bump when the cleaner changes in a way that should re-clean stored articles.
 # 0 marks text stored by refresh and not cleaned yet.
@@ -944,6 +945,7 @@ class Library:
         wait: float = 0.0,
         fulltext: bool = True,
         automatic: bool = False,
+        on_fetch: OnFetch | None = None,
     ) -> RefreshSummary:
         """Fetch, parse and store the given feeds (all active feeds when None), then fetch
         the story pages of summary-only articles (per-feed full-text mode). An
@@ -951,7 +953,9 @@ class Library:
         lock = self.refresh_lock(wait)
         await asyncio.to_thread(lock.acquire)
         try:
-            return await self._refresh_locked(feed_ids, on_result, fetcher, fulltext, automatic)
+            return await self._refresh_locked(
+                feed_ids, on_result, fetcher, fulltext, automatic, on_fetch
+            )
         finally:
             lock.release()
 
@@ -1005,6 +1009,7 @@ class Library:
         fetcher: Any,
         fulltext: bool,
         automatic: bool,
+        on_fetch: OnFetch | None = None,
     ) -> RefreshSummary:
         from reader.core._fetch import Fetcher, FetchLimits
 
@@ -1014,7 +1019,9 @@ class Library:
         backlog = _Backlog(REFRESH_BACKLOG_BYTES)
 
         async def refresh_one(client: Any, feed: Feed) -> None:
-            result = await self._refresh_feed(client, feed, store_lock, backlog)
+            result = await self._refresh_feed(
+                client, feed, store_lock, backlog, on_fetch, len(feeds)
+            )
             summary.results.append(result)
             if on_result is not None:
                 on_result(result, len(summary.results), len(feeds))
@@ -1104,9 +1111,18 @@ class Library:
                 )
         return better
 
-    async def _fetch(self, fetcher: Any, feed: Feed, backlog: _Backlog) -> FetchResult:
+    async def _fetch(
+        self,
+        fetcher: Any,
+        feed: Feed,
+        backlog: _Backlog,
+        on_fetch: OnFetch | None = None,
+        total: int = 0,
+    ) -> FetchResult:
         from reader.core.samples import is_sample_url, read_sample
 
+        if on_fetch is not None:
+            on_fetch(feed, total)
         if is_sample_url(feed.url):
             try:
                 return FetchResult(url=feed.url, status=200, body=read_sample(feed.url))
@@ -1121,10 +1137,16 @@ class Library:
         return result
 
     async def _refresh_feed(
-        self, fetcher: Any, feed: Feed, store_lock: asyncio.Lock, backlog: _Backlog
+        self,
+        fetcher: Any,
+        feed: Feed,
+        store_lock: asyncio.Lock,
+        backlog: _Backlog,
+        on_fetch: OnFetch | None = None,
+        total: int = 0,
     ) -> FeedRefreshResult:
         result = FeedRefreshResult(feed_id=feed.id, url=feed.url)
-        fetched = await self._fetch(fetcher, feed, backlog)
+        fetched = await self._fetch(fetcher, feed, backlog, on_fetch, total)
         if fetched.error or fetched.body is None and not fetched.not_modified:
             result.error = fetched.error or "empty response"
         elif fetched.not_modified:

@@ -322,10 +322,13 @@ class FakeLibrary:
         on_result: Callable[[FeedRefreshResult, int, int], None] | None = None,
         fetcher: Any = None,
         automatic: bool = False,
+        on_fetch: Callable[[Feed, int], None] | None = None,
     ) -> RefreshSummary:
         targets = list(feed_ids) if feed_ids is not None else sorted(self._feeds)
         summary = RefreshSummary()
         for feed_id in targets:
+            if on_fetch is not None:
+                on_fetch(self._feeds[feed_id], len(targets))
             await asyncio.sleep(self.refresh_delay)
             result = FeedRefreshResult(feed_id=feed_id, url=self._feeds[feed_id].url)
             with self._lock:

@@ -478,3 +478,27 @@ async def test_palette_sets_the_feeds_full_text_mode(
         await app.workers.wait_for_complete()
         assert library.feed(2).fulltext == "never"
         assert library.feed(1).fulltext == "auto"
+
+
+async def test_refresh_shows_progress_refuses_a_second_and_names_failures(
+    app: BroadsheetApp, library: FakeLibrary
+) -> None:
+    """Issue 15 items 2-3: progress (done/total, the feed asked, errors so far) in a row
+    above the list, visible (the footer used to cover it); R during a refresh says how
+    far it is; the summary names the failing feeds."""
+    library.failing[1] = "HTTP 500"
+    library.refresh_delay = 0.4
+    async with app.run_test(size=SIZE, notifications=True) as pilot:
+        await settle(pilot)
+        await pilot.press("R")
+        await pilot.pause(0.6)
+        text = screen_text(app)
+        assert "Refreshing 1/2 · Science Weekly · 1 error" in text
+        await pilot.press("R")
+        await pilot.pause(0.05)
+        assert "Refresh already running (1/2)." in screen_text(app)
+        await app.workers.wait_for_complete()
+        await settle(pilot)
+        text = screen_text(app)
+        assert "Failed: World News" in text
+        assert not main_screen(app).has_class("-refreshing")

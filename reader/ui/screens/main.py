@@ -142,9 +142,10 @@ class MainScreen(LibraryActions, Screen[None]):
     MainScreen.-reading #sidebar { display: none; }
     MainScreen.-reading #articles { height: 6; }
     MainScreen.-reading #reader { height: 1fr; }
-    MainScreen #progress-row { dock: bottom; height: 1; display: none; padding: 0 1; }
+    MainScreen #progress-row { height: 1; display: none; padding: 0 1; background: $panel; }
     MainScreen.-refreshing #progress-row { display: block; }
-    MainScreen #progress-label { width: auto; margin-right: 2; }
+    MainScreen #progress { width: 24; }
+    MainScreen #progress-label { width: 1fr; margin-left: 1; color: $text; }
     """
 
     def __init__(self) -> None:
@@ -156,6 +157,9 @@ class MainScreen(LibraryActions, Screen[None]):
         self._reload_pending = False
         self._first_view_shown = False
         self._mark_all_undo: list[list[int]] = []
+        self._refresh_progress: tuple[int, int] | None = None  # (done, total) while running
+        self._refresh_errors: list[str] = []
+        self._refresh_current = ""
 
     @property
     def broadsheet(self) -> BroadsheetApp:
@@ -174,6 +178,11 @@ class MainScreen(LibraryActions, Screen[None]):
             yield Sidebar(id="sidebar")
             with Vertical(id="right"):
                 yield Static(Content("Loading…"), id="list-header")
+                # Under the header, not docked: the footer docks at the bottom and
+                # would cover it.
+                with Horizontal(id="progress-row"):
+                    yield Label(Content("Refreshing"), id="progress-label")
+                    yield ProgressBar(show_eta=False, show_percentage=False, id="progress")
                 yield ArticleList(
                     lambda query, offset, limit: gateway.call(
                         library.article_page, query, offset, limit
@@ -183,9 +192,6 @@ class MainScreen(LibraryActions, Screen[None]):
                 )
                 yield AnnotatedReadingView(measure=library.config.measure, id="reader")
                 yield Input(placeholder="Find in article (Enter: next, Esc: close)", id="find")
-        with Horizontal(id="progress-row"):
-            yield Label(Content("Refreshing"), id="progress-label")
-            yield ProgressBar(show_eta=False, id="progress")
         yield QuietFooter()
 
     @property
@@ -546,8 +552,20 @@ class MainScreen(LibraryActions, Screen[None]):
     def action_refresh_all(self) -> None:
         self.run_refresh(None)
 
-    @work(thread=True, group="refresh", exclusive=True, exit_on_error=False)
     def run_refresh(self, feed_ids: list[int] | None, automatic: bool = False) -> None:
+        """Start a refresh unless this reader is already running one (then say how far
+        it is: a second request would only wait for the library's refresh lock)."""
+        if self._refresh_progress is not None:
+            if not automatic:
+                done, total = self._refresh_progress
+                where = f" ({done}/{total})" if total else ""
+                self.app.notify(f"Refresh already running{where}.", markup=False)
+            return
+        self._refresh_progress = (0, 0)
+        self._refresh_worker(feed_ids, automatic)
+
+    @work(thread=True, group="refresh", exit_on_error=False)
+    def _refresh_worker(self, feed_ids: list[int] | None, automatic: bool) -> None:
         """Fetch in a worker thread; each stored feed is reported as it lands. Only an
         ``automatic`` refresh (start-up, the timer) waits out feeds' back-off."""
         library = self.broadsheet.gateway.library
@@ -555,7 +573,10 @@ class MainScreen(LibraryActions, Screen[None]):
         try:
             summary = asyncio.run(
                 library.refresh(
-                    feed_ids, on_result=self.refresh_progress_from_thread, automatic=automatic
+                    feed_ids,
+                    on_result=self.refresh_progress_from_thread,
+                    automatic=automatic,
+                    on_fetch=self.refresh_fetching_from_thread,
                 )
             )
         except Exception as error:  # noqa: BLE001 - shown to the user, never a traceback
@@ -568,19 +589,52 @@ class MainScreen(LibraryActions, Screen[None]):
     ) -> None:
         self.app.call_from_thread(self.refresh_progress, result, done, total)
 
+    def refresh_fetching_from_thread(self, feed: Feed, total: int) -> None:
+        self.app.call_from_thread(self.refresh_fetching, feed, total)
+
     def refresh_started(self) -> None:
         self.add_class("-refreshing")
+        self._refresh_errors = []
+        self._refresh_current = ""
         self.query_one(ProgressBar).update(total=None, progress=0)
-        self.query_one("#progress-label", Label).update(Content("Refreshing…"))
+        self._show_progress()
+
+    def refresh_fetching(self, feed: Feed, total: int) -> None:
+        self._refresh_current = clean_line(feed.title, limit=60)
+        done, _ = self._refresh_progress or (0, 0)
+        self._refresh_progress = (done, total)
+        self.query_one(ProgressBar).update(total=total, progress=done)
+        self._show_progress()
 
     def refresh_progress(self, result: FeedRefreshResult, done: int, total: int) -> None:
+        self._refresh_progress = (done, total)
+        if result.error:
+            self._refresh_errors.append(self._feed_name(result.feed_id, result.url))
         self.query_one(ProgressBar).update(total=total, progress=done)
-        self.query_one("#progress-label", Label).update(Content(f"Refreshing {done}/{total}"))
+        self._show_progress()
         if result.new or result.error:
             self.schedule_reload()
 
+    def _show_progress(self) -> None:
+        """"Refreshing 3/12 · Slow Desk · 1 error", one line above the list."""
+        done, total = self._refresh_progress or (0, 0)
+        parts = [f"Refreshing {done}/{total}" if total else "Refreshing…"]
+        if self._refresh_current and (done < total or not total):
+            parts.append(self._refresh_current)
+        if self._refresh_errors:
+            count = len(self._refresh_errors)
+            parts.append(f"{count} error" + ("" if count == 1 else "s"))
+        self.query_one("#progress-label", Label).update(Content(" · ".join(parts)))
+
+    def _feed_name(self, feed_id: int, url: str) -> str:
+        for feed in self.sidebar.feeds:
+            if feed.id == feed_id:
+                return clean_line(feed.title, limit=40)
+        return clean_line(url, limit=40)
+
     def refresh_finished(self, summary: RefreshSummary | None, error: BaseException | None) -> None:
         self.remove_class("-refreshing")
+        self._refresh_progress = None
         self.broadsheet.clean_in_background()  # even a failed refresh may have stored some
         if error is not None:
             self.report(error)
@@ -590,6 +644,10 @@ class MainScreen(LibraryActions, Screen[None]):
         message = summary.line()
         if summary.feeds == 1 and summary.results[0].error:
             message = f"Refresh failed: {clean_line(summary.results[0].error)}"
+        elif self._refresh_errors:  # name the failing feeds (a few)
+            names = self._refresh_errors
+            more = f" and {len(names) - 3} more" if len(names) > 3 else ""
+            message += f". Failed: {', '.join(names[:3])}{more}"
         if summary.errors and summary.errors == summary.feeds:
             message += ". Is the network down?"
         self.app.notify(message, severity=severity, markup=False)
