@@ -495,7 +495,9 @@ def build_parser() -> argparse.ArgumentParser:
     add.add_argument("--title", help="your own title for the feed")
     add.add_argument("--no-fetch", action="store_true", help="subscribe without fetching now")
 
-    remove = command("remove", cmd_remove, "unsubscribe from a feed (saved articles stay)")
+    remove = command(
+        "remove", cmd_remove, "unsubscribe from a feed (saved, tagged and annotated articles stay)"
+    )
     remove.add_argument("feed", help="feed id, URL or title")
 
     rename = command("rename", cmd_rename, "give a feed your own title")

@@ -445,3 +445,14 @@ def test_story_pages_are_capped_per_site_and_queued(
     # "never" stops what is queued
     library.set_feed_fulltext(library.feeds()[0].id, "never")
     assert library.pending_full_texts() == 0
+
+
+def test_unsubscribing_keeps_saved_tagged_and_annotated(library: Library, tmp_path: Path) -> None:
+    feed = subscribe(library, tmp_path, "desk.xml", [(k, OLD, None) for k in "stnp"])
+    library.refresh_sync(fulltext=False)
+    ids = ids_by_key(library)
+    library.set_saved(ids["s"], True)
+    library.tag_article(ids["t"], ["Keep"])
+    Annotations(library).set_article_note(ids["n"], "mine")
+    library.remove_feed(feed)
+    assert set(ids_by_key(library)) == {"s", "t", "n"}

@@ -342,12 +342,14 @@ class Library:
         return links[0]
 
     def remove_feed(self, feed_id: int) -> None:
-        """Unsubscribe. Saved and annotated articles stay, detached from the feed."""
+        """Unsubscribe. Saved, tagged and annotated articles stay, detached from the feed
+        (the same articles retention never prunes)."""
         self.feed(feed_id)
         with transaction(self._db) as db:
             db.execute(
                 """DELETE FROM articles WHERE feed_id = ? AND saved = 0
-                AND id NOT IN (SELECT article_id FROM annotations)""",
+                AND id NOT IN (SELECT article_id FROM annotations)
+                AND id NOT IN (SELECT article_id FROM article_tags)""",
                 (feed_id,),
             )
             db.execute("DELETE FROM feeds WHERE id = ?", (feed_id,))

@@ -207,7 +207,7 @@ class FakeLibrary:
             self.feed(feed_id)
             del self._feeds[feed_id]
             for article_id in [a.id for a in self._articles.values() if a.feed_id == feed_id]:
-                if not self._articles[article_id].saved:
+                if not (self._articles[article_id].saved or self._articles[article_id].tags):
                     del self._articles[article_id]
 
     # -- article lists --------------------------------------------------------

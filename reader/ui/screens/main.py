@@ -616,7 +616,7 @@ class MainScreen(LibraryActions, Screen[None]):
             self.schedule_reload()
 
     def _show_progress(self) -> None:
-        """"Refreshing 3/12 · Slow Desk · 1 error", one line above the list."""
+        """ "Refreshing 3/12 · Slow Desk · 1 error", one line above the list."""
         done, total = self._refresh_progress or (0, 0)
         parts = [f"Refreshing {done}/{total}" if total else "Refreshing…"]
         if self._refresh_current and (done < total or not total):
