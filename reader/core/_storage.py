@@ -17,6 +17,7 @@ from collections.abc import Iterator, Sequence
 from pathlib import Path
 
 from reader.core.errors import LibraryError
+from reader.core.search import SQL_MATCH_FUNCTION, sql_matches
 
 DB_NAME = "library.db"
 
@@ -181,7 +182,13 @@ def _connect(path: Path) -> sqlite3.Connection:
     connection.execute("PRAGMA foreign_keys = ON")
     # FULL: a committed annotation or read-state change survives power loss.
     connection.execute("PRAGMA synchronous = FULL")
+    _add_functions(connection)
     return connection
+
+
+def _add_functions(connection: sqlite3.Connection) -> None:
+    """SQL functions search needs (a symbol-bearing term checked on the text)."""
+    connection.create_function(SQL_MATCH_FUNCTION, 2, sql_matches, deterministic=True)
 
 
 @contextlib.contextmanager
@@ -299,6 +306,7 @@ class Database:
                 )
                 connection.row_factory = sqlite3.Row
                 connection.execute("PRAGMA busy_timeout = 10000")
+                _add_functions(connection)
             else:
                 connection = _connect(self.path)
         except sqlite3.Error as error:

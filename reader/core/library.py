@@ -558,6 +558,8 @@ class Library:
         """Full-text search in our query language (see reader.core.search); never raises
         on user input. Matches titles, article text, highlights and notes."""
         query = parse_query(text)
+        if query.impossible:  # only words with nothing to search for: "🚀"
+            return []
         query.feed_ids = [self._feeds_matching(feed) for feed in query.feeds]
         where, params = query.where()
         match = query.match_expression()
