@@ -32,9 +32,10 @@ def test_folders_and_categories_become_tags() -> None:
     result = parse_opml(WELL_FORMED)
     assert result.refused == []
     assert result.feeds == [
-        OpmlFeed("https://example.org/world.xml", "The Ledger", ("News", "World")),
+        # A nested folder is a path tag; its parent folder a tag too (12.9).
+        OpmlFeed("https://example.org/world.xml", "The Ledger", ("News", "News/World")),
         OpmlFeed("http://daily.example.com/rss", "Daily", ("News",)),
-        OpmlFeed("https://lab.example.com/atom", "Lab", ("Science", "Space", "Weekly")),
+        OpmlFeed("https://lab.example.com/atom", "Lab", ("Science", "Science/Space", "Weekly")),
         OpmlFeed("https://loose.example.com/feed", "Loose", ()),
     ]
 
@@ -150,7 +151,7 @@ def nested(depth: int) -> bytes:
 
 def test_deeply_nested_folders_all_become_tags() -> None:
     (feed,) = parse_opml(nested(200)).feeds
-    assert feed.tags == tuple(f"d{level}" for level in range(200))
+    assert feed.tags == tuple("/".join(f"d{n}" for n in range(level + 1)) for level in range(200))
 
 
 def test_hostile_nesting_does_not_crash() -> None:
@@ -184,8 +185,8 @@ def test_export_escapes_and_round_trips() -> None:
             'Quotes "and" <angles> & ampersands',
             ("News", "Tech & Co"),
         ),
-        ("https://c.example.com/feed", "C", ("Tech & Co", "AI/ML, etc")),
         ("https://b.example.com/feed", "B", ()),
+        ("https://c.example.com/feed", "C", ("Tech & Co", "AI/ML, etc")),
     ]
 
 
