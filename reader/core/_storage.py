@@ -16,7 +16,9 @@ import time
 from collections.abc import Callable, Iterator, Sequence
 from pathlib import Path
 
+from reader.core._sql import tag_key
 from reader.core.errors import LibraryError
+from reader.core.search import SQL_MATCH_FUNCTION, sql_matches
 
 DB_NAME = "library.db"
 
@@ -207,24 +209,22 @@ MIGRATIONS: list[list[str | Callable[[sqlite3.Connection], None]]] = [
 SCHEMA_VERSION = len(MIGRATIONS)
 
 
-def tag_key(tag: str | None) -> str | None:
-    """What makes two tags the same tag: case never does."""
-    return None if tag is None else tag.casefold()
-
-
-def _add_functions(connection: sqlite3.Connection) -> None:
-    connection.create_function("tag_key", 1, tag_key, deterministic=True)
-
-
 def _connect(path: Path) -> sqlite3.Connection:
     connection = sqlite3.connect(path, isolation_level=None, check_same_thread=False, timeout=10.0)
     connection.row_factory = sqlite3.Row
-    _add_functions(connection)
     connection.execute("PRAGMA busy_timeout = 10000")
     connection.execute("PRAGMA foreign_keys = ON")
     # FULL: a committed annotation or read-state change survives power loss.
     connection.execute("PRAGMA synchronous = FULL")
+    _add_functions(connection)
     return connection
+
+
+def _add_functions(connection: sqlite3.Connection) -> None:
+    """SQL functions the queries use: tag comparison, and a symbol-bearing search term
+    checked on the text."""
+    connection.create_function("tag_key", 1, tag_key, deterministic=True)
+    connection.create_function(SQL_MATCH_FUNCTION, 2, sql_matches, deterministic=True)
 
 
 @contextlib.contextmanager
@@ -344,8 +344,8 @@ class Database:
                     uri, uri=True, isolation_level=None, timeout=10.0, check_same_thread=False
                 )
                 connection.row_factory = sqlite3.Row
-                _add_functions(connection)
                 connection.execute("PRAGMA busy_timeout = 10000")
+                _add_functions(connection)
             else:
                 connection = _connect(self.path)
         except sqlite3.Error as error:
@@ -375,16 +375,6 @@ def index_articles(connection: sqlite3.Connection, article_ids: Sequence[int]) -
             WHERE id IN (SELECT value FROM json_each(?))""",
             (json.dumps(list(article_ids)),),
         )
-
-
-def tag_filter(alias: str = "a") -> str:
-    """The one SQL test for "article ``alias`` carries this tag", on itself or through its
-    feed; takes the tag twice as parameters. Every tag filter (lists, search, the
-    annotations screen, export) uses it, so they cannot disagree about case."""
-    return (
-        f"({alias}.id IN (SELECT article_id FROM article_tags WHERE tag_key(tag) = tag_key(?))"
-        f" OR {alias}.feed_id IN (SELECT feed_id FROM feed_tags WHERE tag_key(tag) = tag_key(?)))"
-    )
 
 
 def set_read_with_copies(

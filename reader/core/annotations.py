@@ -12,17 +12,19 @@ import json
 import re
 import sqlite3
 import uuid as uuidlib
+from collections.abc import Sequence
 from dataclasses import dataclass, replace
 from datetime import UTC, datetime
 from typing import TYPE_CHECKING, Any, Literal
 
 from reader.core import _storage
+from reader.core._sql import tag_filter
 from reader.core._storage import transaction
 from reader.core.anchoring import Anchor, TextPosition, TextQuote, anchor, describe
 from reader.core.errors import BroadsheetError, NotFoundError
 from reader.core.library import summary_from_row
-from reader.core.models import Article, ArticleSummary, canonical_text
-from reader.core.render import block_to_markdown, escape_markdown
+from reader.core.models import Article, ArticleSummary, LinkSpan, canonical_text
+from reader.core.render import block_to_markdown, escape_markdown, inline_markdown
 from reader.core.sanitize import strip_controls
 from reader.core.search import parse_query
 
@@ -189,7 +191,7 @@ class Annotations:
         clauses: list[str] = ["1"]
         params: list[Any] = []
         if tag is not None:
-            clauses.append(_storage.tag_filter("a"))
+            clauses.append(tag_filter("a"))
             params += [tag, tag]
         if feed_id is not None:
             clauses.append("a.feed_id = ?")
@@ -645,15 +647,15 @@ def _marked_spans(text: str, spans: list[tuple[int, int]]) -> list[tuple[int, in
     return pieces
 
 
-def _mark(text: str, spans: list[tuple[int, int]]) -> str:
-    out: list[str] = []
-    cursor = 0
-    for start, end in _marked_spans(text, spans):
-        out.append(_escape(text[cursor:start]))
-        out.append("==" + escape_markdown(text[start:end]).replace("=", "\\=") + "==")
-        cursor = end
-    out.append(_escape(text[cursor:]))
-    return "".join(out)
+def _mark(text: str, spans: list[tuple[int, int]], links: Sequence[LinkSpan] = ()) -> str:
+    """Block text with highlights as ``==…==`` and links as ``[…](url)``."""
+    return inline_markdown(
+        text,
+        links,
+        _marked_spans(text, spans),
+        escape=_escape,
+        escape_marked=lambda piece: escape_markdown(piece).replace("=", "\\="),
+    )
 
 
 def _note_markdown(note: str, indent: str = "") -> str:
@@ -700,7 +702,7 @@ def markdown_with_annotations(article: Article, annotations: list[Annotation]) -
             for start, end, _ in placed
             if start < block_end and end > block_start
         ]
-        parts.append(block_to_markdown(block, text=_mark(block.text, spans)))
+        parts.append(block_to_markdown(block, text=_mark(block.text, spans, block.links)))
         for start, end, item in placed:
             # A note follows the block its highlight ends in (a trailing separator counts).
             if item.note and block_start < end <= block_end + 2 and start < block_end:

@@ -5,6 +5,14 @@ class BroadsheetError(Exception):
     """Base class: a user-facing problem, never a bug."""
 
 
+class AlreadySubscribedError(BroadsheetError):
+    """The feed is in the library already: ``feed`` is the existing one."""
+
+    def __init__(self, message: str, feed: object) -> None:
+        super().__init__(message)
+        self.feed = feed
+
+
 class NotFoundError(BroadsheetError):
     """An unknown feed or article id."""
 

@@ -24,9 +24,16 @@ from typing import Any, NamedTuple
 
 from reader.core import _storage
 from reader.core._lock import RefreshLock
+from reader.core._sql import tag_filter
 from reader.core._storage import Database, relaxed_sync, transaction
 from reader.core.config import Config, config_dir, data_dir, load_config
-from reader.core.errors import BroadsheetError, FeedParseError, LibraryError, NotFoundError
+from reader.core.errors import (
+    AlreadySubscribedError,
+    BroadsheetError,
+    FeedParseError,
+    LibraryError,
+    NotFoundError,
+)
 from reader.core.models import (
     Article,
     ArticleSummary,
@@ -42,7 +49,7 @@ from reader.core.models import (
     Removal,
     SearchHit,
 )
-from reader.core.sanitize import clean_line, is_http_url, strip_controls
+from reader.core.sanitize import clean_line, is_http_url, strip_controls, visible_url
 from reader.core.search import (
     SearchQuery,
     feed_pattern,
@@ -104,7 +111,7 @@ class ArticleQuery:
         if self.saved_only:
             clauses.append(f"{alias}.saved = 1")
         if self.tag is not None:
-            clauses.append(_storage.tag_filter(alias))
+            clauses.append(tag_filter(alias))
             params += [self.tag, self.tag]
         return clauses, params
 
@@ -306,36 +313,91 @@ class Library:
         assert feed_id is not None
         return self.feed(feed_id)
 
+    def feed_by_url(self, url: str) -> Feed | None:
+        """The subscribed feed with this (normalized) address, if any."""
+        url = normalize_feed_url(url)
+        row = self._db.execute("SELECT id FROM feeds WHERE url = ?", (url,)).fetchone()
+        return self.feed(row[0]) if row else None
+
+    def _refuse_existing(self, url: str) -> None:
+        existing = self.feed_by_url(url)
+        if existing is not None:
+            raise AlreadySubscribedError(
+                f"already subscribed to {clean_line(existing.title)} (feed {existing.id}, "
+                f"{visible_url(existing.url)})",
+                existing,
+            )
+
     async def subscribe(
         self, url: str, *, title: str | None = None, tags: Sequence[str] = (), fetcher: Any = None
     ) -> Feed:
-        """Subscribe to a feed URL or a site's home page (autodiscovery), then refresh it."""
+        """Subscribe to a feed URL or a site's home page (autodiscovery), storing the
+        entries of that one fetch. One rule for every address: a feed that cannot be
+        fetched or read as a feed is refused and nothing is subscribed; a feed already
+        in the library raises ``AlreadySubscribedError`` naming it."""
+        from reader.core._fetch import Fetcher, FetchLimits
+
         url = normalize_feed_url(url)
-        if url.lower().startswith(("http://", "https://")):
-            url = await self._discover(url, fetcher)
+        self._refuse_existing(url)
+        if fetcher is not None:
+            return await self._subscribe(url, title, tags, fetcher)
+        limits = FetchLimits(
+            max_connections=self.config.max_connections, per_host=self.config.per_host
+        )
+        async with Fetcher(limits) as client:
+            return await self._subscribe(url, title, tags, client)
+
+    async def _subscribe(
+        self, url: str, title: str | None, tags: Sequence[str], fetcher: Any
+    ) -> Feed:
+        from reader.core._discover import looks_like_feed
+
+        fetched = await self._fetch_to_subscribe(url, fetcher)
+        assert fetched.body is not None
+        if is_http_url(url) and not looks_like_feed(fetched.body, fetched.content_type):
+            url = self._discovered_feed(url, fetched)
+            self._refuse_existing(url)
+            fetched = await self._fetch_to_subscribe(url, fetcher)
+        try:
+            parsed, prepared = await self._parse(fetched)
+        except FeedParseError as error:
+            raise BroadsheetError(f"cannot subscribe to {visible_url(url)}: {error}") from None
         feed = self.add_feed(url, title=title, tags=tags)
-        summary = await self.refresh([feed.id], fetcher=fetcher, wait=30.0)
-        error = summary.results[0].error if summary.results else None
-        if error:
-            raise BroadsheetError(
-                f"subscribed to {feed.url}, but its first refresh failed: {error}"
+        result = FeedRefreshResult(feed_id=feed.id, url=feed.url)
+        assert fetched.body is not None
+        lock = self.refresh_lock(30.0)
+        await asyncio.to_thread(lock.acquire)
+        try:
+            body_hash = hashlib.sha256(fetched.body).hexdigest()
+            await asyncio.to_thread(
+                self._store_feed, feed, parsed, prepared, fetched, body_hash, result
             )
+        finally:
+            lock.release()
+        await self.complete_full_texts(fetcher=fetcher)
         return self.feed(feed.id)
 
-    async def _discover(self, url: str, fetcher: Any) -> str:
-        """The feed URL for ``url``: itself if it is a feed, else the first feed it links to."""
-        from reader.core._discover import discover_feed_links, looks_like_feed
-        from reader.core._fetch import Fetcher
+    async def _fetch_to_subscribe(self, url: str, fetcher: Any) -> FetchResult:
+        """The one fetch a subscription makes of ``url``; raises if it failed."""
+        from reader.core.samples import is_sample_url, read_sample
 
-        if fetcher is None:
-            async with Fetcher() as client:
-                page = await client.fetch(url)
+        if is_sample_url(url):
+            try:
+                fetched = FetchResult(url=url, status=200, body=read_sample(url))
+            except BroadsheetError as error:
+                fetched = FetchResult(url=url, error=str(error))
         else:
-            page = await fetcher.fetch(url)
-        if page.error or page.body is None:
-            raise BroadsheetError(f"cannot fetch {url}: {page.error or 'empty response'}")
-        if looks_like_feed(page.body, page.content_type):
-            return url
+            fetched = await fetcher.fetch(url)
+        if fetched.error or not fetched.body:
+            reason = fetched.error or "empty response"
+            raise BroadsheetError(f"cannot subscribe to {visible_url(url)}: {reason}")
+        return fetched
+
+    def _discovered_feed(self, url: str, page: FetchResult) -> str:
+        """The first feed a fetched page links to."""
+        from reader.core._discover import discover_feed_links
+
+        assert page.body is not None
         links = discover_feed_links(page.body, page.url)
         if not links:
             raise BroadsheetError(f"no feed found at {url} (it is a page that links to no feed)")
@@ -619,6 +681,8 @@ class Library:
         """Full-text search in our query language (see reader.core.search); never raises
         on user input. Matches titles, article text, highlights and notes."""
         query = parse_query(text)
+        if query.impossible:  # only words with nothing to search for: "🚀"
+            return []
         query.feed_ids = [self._feeds_matching(feed) for feed in query.feeds]
         where, params = query.where()
         match = query.match_expression()

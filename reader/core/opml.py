@@ -3,8 +3,10 @@
 Subscription lists come from many readers and are often not well-formed XML
 (bare ``&`` in URLs, unclosed outlines, HTML-ish attributes), so parsing
 recovers where it can: lxml's recovering XML parser first, an HTML parser when
-that loses outlines. Only http(s) feed URLs are accepted; command feeds
-(``exec:``, ``filter:``, ``|cmd``) and local files are refused and reported.
+that loses outlines. The addresses ``broadsheet add`` takes are accepted: http(s),
+and ``file://`` and ``sample:`` feeds (which the import reads and parses before
+subscribing); command feeds (``exec:``, ``filter:``, ``|cmd``), relative paths and
+other schemes are refused and reported.
 """
 
 from __future__ import annotations
@@ -21,9 +23,11 @@ from reader.core.sanitize import clean_line, is_http_url, strip_controls
 # "&" that does not start an entity or character reference: escape it, or the
 # recovering parser silently drops it and "?a=1&b=2" becomes "?a=1=2".
 _BARE_AMPERSAND = re.compile(rb"&(?!(?:[A-Za-z_][\w.-]*|#\d+|#x[0-9A-Fa-f]+);)")
-_TAG_SEPARATORS = re.compile(r"[,/]")
 _SCHEME = re.compile(r"^([A-Za-z][A-Za-z0-9+.-]*):")
 _COMMAND_SCHEMES = frozenset({"exec", "filter", "cmd", "script"})
+# Feeds on this machine: 'broadsheet import' reads and parses each one before
+# subscribing (as 'add' does), so a local file that is not a feed is refused.
+_LOCAL_SCHEMES = frozenset({"file", "sample"})
 
 
 @dataclass(frozen=True, slots=True)
@@ -58,9 +62,12 @@ def parse_opml(data: bytes) -> OpmlResult:
 def export_opml(
     feeds: Iterable[tuple[str, str, Sequence[str]]], *, title: str = "Broadsheet subscriptions"
 ) -> bytes:
-    """OPML 2.0 for (url, title, tags). Each tag becomes a folder; a feed with
-    several tags appears in each of its folders (as other readers export it),
-    and ``parse_opml`` merges the copies back into one feed."""
+    """OPML 2.0 for (url, title, tags), each feed written once. A feed goes in the
+    folder of its first tag; a tag "News/World" held with "News" (as ``parse_opml``
+    gives a feed in folder World inside folder News) is folder World inside News.
+    Its other tags go in the outline's ``category`` (only a tag that ``category``
+    cannot spell, like "a,b", puts the feed in a second folder). So import → export
+    → import keeps the folder tree, each feed once and every tag."""
     root = etree.Element("opml", version="2.0")
     head = etree.SubElement(root, "head")
     etree.SubElement(head, "title").text = clean_line(title)
@@ -68,9 +75,19 @@ def export_opml(
     folders: dict[str, etree._Element] = {}
     for url, feed_title, tags in feeds:
         clean_tags = _unique(clean_line(tag) for tag in tags)
-        parents = [_folder(body, folders, tag) for tag in clean_tags] or [body]
-        for parent in parents:
-            _feed_outline(parent, url, feed_title)
+        # A tag is a folder's ancestor when the feed holds a deeper path below it.
+        homes = [
+            tag
+            for tag in clean_tags
+            if not any(other.startswith(tag + "/") for other in clean_tags if other != tag)
+        ]
+        tag_set = set(clean_tags)
+        # Other tags in ``category`` when it can say them exactly; a tag it cannot
+        # ("a,b", or "AI/ML" that would read back as "AI" too) gets its folder.
+        categories = [tag for tag in homes[1:] if _as_category(tag, tag_set)]
+        parents = [tag for tag in homes if tag not in categories]
+        for parent in [_folder(body, folders, tag, tag_set) for tag in parents] or [body]:
+            _feed_outline(parent, url, feed_title, ",".join("/" + tag for tag in categories))
     return etree.tostring(root, xml_declaration=True, encoding="UTF-8", pretty_print=True)
 
 
@@ -119,7 +136,7 @@ def _collect(root: etree._Element | None) -> OpmlResult:
         if reason:
             result.refused.append((url, reason))
             continue
-        tags = _unique([*folders, *_category_tags(attrs.get("category"))])
+        tags = _unique([*_path_tags(folders), *_category_tags(attrs.get("category"))])
         previous = found.get(url)
         if previous:
             found[url] = OpmlFeed(url, previous.title, _unique([*previous.tags, *tags]))
@@ -157,20 +174,34 @@ def _check_url(raw: str) -> tuple[str, str | None]:
         return url, None
     scheme = _SCHEME.match(url)
     if scheme is None:
-        return url, "not an absolute http(s) URL"
+        return url, "not an absolute URL (http(s), file:// or sample:)"
     name = scheme.group(1).lower()
     if name in _COMMAND_SCHEMES:
         return url, f"command feeds ({name}:) are not supported"
-    return url, f"only http(s) feeds are supported, not {name}:"
+    if name in _LOCAL_SCHEMES:
+        return url, None  # accepted as 'add' accepts it: read and parsed before subscribing
+    return url, f"only http(s), file:// and sample: feeds are supported, not {name}:"
 
 
 def _outline_title(attrs: dict[str, str]) -> str | None:
     return clean_line(attrs.get("title") or attrs.get("text") or "", limit=500) or None
 
 
+def _path_tags(folders: Sequence[str]) -> list[str]:
+    """The tags of a feed in nested folders: each enclosing folder's path, so folder
+    World inside News gives "News" and "News/World" (``tag:News`` finds the feeds of
+    News and of its subfolders, and export rebuilds the tree)."""
+    return ["/".join(folders[: depth + 1]) for depth in range(len(folders))]
+
+
 def _category_tags(value: str | None) -> list[str]:
-    """OPML 2.0 ``category``: comma-separated, each possibly a /slash/path."""
-    return [clean_line(part, limit=200) for part in _TAG_SEPARATORS.split(value or "")]
+    """OPML 2.0 ``category``: comma-separated, each possibly a /slash/path (read like
+    nested folders)."""
+    tags: list[str] = []
+    for category in (value or "").split(","):
+        parts = [clean_line(part, limit=200) for part in category.split("/")]
+        tags += _path_tags([part for part in parts if part])
+    return tags
 
 
 def _local(tag: str) -> str:
@@ -188,15 +219,31 @@ def _unique(values: Iterable[str]) -> tuple[str, ...]:
 # --- export ----------------------------------------------------------------------
 
 
-def _folder(body: etree._Element, folders: dict[str, etree._Element], tag: str) -> etree._Element:
-    if tag not in folders:
-        folders[tag] = etree.SubElement(body, "outline", text=tag, title=tag)
-    return folders[tag]
+def _as_category(tag: str, tags: set[str]) -> bool:
+    """True if ``category="/tag"`` reads back as exactly this tag (and tags it has)."""
+    read_back = _category_tags("/" + tag)
+    return tag in read_back and set(read_back) <= tags
 
 
-def _feed_outline(parent: etree._Element, url: str, title: str) -> None:
+def _folder(
+    body: etree._Element, folders: dict[str, etree._Element], tag: str, tags: set[str]
+) -> etree._Element:
+    """The folder for ``tag``, nested at each "/" where the part before it is a tag too
+    (else the "/" is part of a folder's name: "AI/ML")."""
+    cuts = [index for index, char in enumerate(tag) if char == "/" and tag[:index] in tags]
+    parent, start = body, 0
+    for end in [*cuts, len(tag)]:
+        key = tag[:end]
+        if key not in folders:
+            name = tag[start:end]
+            folders[key] = etree.SubElement(parent, "outline", text=name, title=name)
+        parent, start = folders[key], end + 1
+    return parent
+
+
+def _feed_outline(parent: etree._Element, url: str, title: str, category: str) -> None:
     name = clean_line(title) or clean_line(url)
-    etree.SubElement(
+    outline = etree.SubElement(
         parent,
         "outline",
         type="rss",
@@ -204,3 +251,5 @@ def _feed_outline(parent: etree._Element, url: str, title: str) -> None:
         title=name,
         xmlUrl=strip_controls(url, keep_newlines=False).strip(),
     )
+    if category:
+        outline.set("category", category)

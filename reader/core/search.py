@@ -11,18 +11,37 @@ Raw user input never reaches FTS5 ``MATCH`` (it raises on ``C++`` or
 from __future__ import annotations
 
 import re
+import unicodedata
 from dataclasses import dataclass, field
 from datetime import datetime
+from functools import lru_cache
 from typing import Any
 
-from reader.core._storage import tag_filter
+from reader.core._sql import tag_filter
 from reader.core.sanitize import strip_controls
 
 MAX_QUERY_LENGTH = 2000
 MAX_TERMS = 32
-_TOKEN = re.compile(r'(-?)(?:"([^"]*)"?|(\S+))')
+# A quoted phrase, an operator with a quoted value (tag:"Multi Word"), or a word.
+_TOKEN = re.compile(r'(-?)(?:"([^"]*)"?|([A-Za-z]+):"([^"]*)"?|(\S+))')
 _WORD_CHARACTER = re.compile(r"\w")
 _DATE = re.compile(r"^\d{4}-\d{2}-\d{2}$")
+
+
+# Symbols that make a word mean something else (C# is not C++, AT&T is not "at t"):
+# a term holding one matches only where the text holds it too. Apostrophes, hyphens,
+# dots and quotes stay loose (typographic variants: "don't" finds "don’t").
+_MEANINGFUL_PUNCTUATION = frozenset("#&@%*/\\")
+
+# The SQL function that checks a symbol-bearing term, registered on every connection.
+SQL_MATCH_FUNCTION = "broadsheet_matches"
+
+
+def _has_meaningful_symbol(text: str) -> bool:
+    return any(
+        char in _MEANINGFUL_PUNCTUATION or unicodedata.category(char).startswith("S")
+        for char in text
+    )
 
 
 @dataclass(frozen=True, slots=True)
@@ -34,6 +53,43 @@ class Term:
     def fts(self) -> str:
         quoted = '"' + self.text.replace('"', '""') + '"'
         return quoted + ("*" if self.prefix else "")
+
+    @property
+    def precise(self) -> bool:
+        """True when the index (which keeps only letters and digits) cannot tell this
+        term apart from others: then the text itself is checked for it."""
+        return _has_meaningful_symbol(self.text)
+
+    def pattern(self) -> str:
+        """A regex for the term as written: symbols literal, spaces any whitespace, and
+        no letter or digit glued on at an end that is a letter or digit."""
+        body = r"\s+".join(re.escape(part) for part in self.text.split())
+        start = r"(?<!\w)" if _WORD_CHARACTER.match(self.text[:1]) else ""
+        end = r"(?!\w)" if _WORD_CHARACTER.match(self.text[-1:]) and not self.prefix else ""
+        return start + body + end
+
+    def sql(self) -> tuple[str, list[Any]]:
+        """SQL true when an article's title, text, highlights or notes hold the term."""
+        function = SQL_MATCH_FUNCTION
+        pattern = self.pattern()
+        return (
+            f"({function}(?, a.title) OR {function}(?, a.cleaned_text) OR a.id IN ("
+            f"SELECT article_id FROM annotations WHERE "
+            f"{function}(?, coalesce(exact, '') || ' ' || coalesce(note, ''))))",
+            [pattern, pattern, pattern],
+        )
+
+
+@lru_cache(maxsize=64)
+def _compiled(pattern: str) -> re.Pattern[str]:
+    return re.compile(pattern, re.IGNORECASE)
+
+
+def sql_matches(pattern: str, text: str | None) -> int:
+    """``broadsheet_matches(pattern, text)``: 1 if the (case-insensitive) regex is found."""
+    if not text:
+        return 0
+    return int(_compiled(pattern).search(text) is not None)
 
 
 @dataclass(slots=True)
@@ -50,15 +106,25 @@ class SearchQuery:
     before: float | None = None
     after: float | None = None
     problems: list[str] = field(default_factory=list)  # ignored parts, to tell the user
+    unsearchable: list[str] = field(default_factory=list)  # words with no letter or digit
+
+    @property
+    def impossible(self) -> bool:
+        """The user asked for words, and none of them can be searched for ("🚀"):
+        nothing matches (rather than every article)."""
+        return bool(self.unsearchable) and not self.terms
 
     def match_expression(self) -> str | None:
         """An FTS5 expression: the positive terms (AND), minus the excluded ones (NOT,
-        evaluated inside the index — far cheaper than a NOT IN over a common word)."""
+        evaluated inside the index — far cheaper than a NOT IN over a common word).
+        An excluded term with a symbol is checked on the text instead (see ``where``):
+        "-C#" must not exclude articles about C++."""
         if not self.terms:
             return None
         expression = " ".join(term.fts() for term in self.terms)
         for term in self.excluded:
-            expression = f"({expression}) NOT {term.fts()}"
+            if not term.precise:
+                expression = f"({expression}) NOT {term.fts()}"
         return expression
 
     def where(self) -> tuple[str, list[Any]]:
@@ -91,11 +157,21 @@ class SearchQuery:
         if self.after is not None:
             clauses.append("a.sort_time >= ?")
             params.append(self.after)
-        for term in self.excluded if not self.terms else ():  # else inside the MATCH
-            clauses.append(
-                "a.id NOT IN (SELECT rowid FROM articles_fts WHERE articles_fts MATCH ?)"
-            )
-            params.append(term.fts())
+        for term in self.excluded:
+            if term.precise:
+                clause, values = term.sql()
+                clauses.append(f"NOT {clause}")
+                params += values
+            elif not self.terms:  # else inside the MATCH
+                clauses.append(
+                    "a.id NOT IN (SELECT rowid FROM articles_fts WHERE articles_fts MATCH ?)"
+                )
+                params.append(term.fts())
+        for term in self.terms:
+            if term.precise:  # the index found the letters; the text must hold the symbols
+                clause, values = term.sql()
+                clauses.append(clause)
+                params += values
         return " AND ".join(clauses), params
 
 
@@ -160,15 +236,22 @@ def parse_query(text: str) -> SearchQuery:
         query.problems.append(f"query cut to {MAX_QUERY_LENGTH} characters")
         text = text[:MAX_QUERY_LENGTH]
     for match in _TOKEN.finditer(text):
-        negated, phrase_text, word = match.group(1) == "-", match.group(2), match.group(3)
+        negated, phrase_text, word = match.group(1) == "-", match.group(2), match.group(5)
+        name, quoted_value = match.group(3), match.group(4)
+        if name is not None and quoted_value is not None:
+            if not negated and _operator(query, name, quoted_value.strip()):
+                continue
+            phrase_text = f"{name} {quoted_value}"  # not ours: search the words
         if phrase_text is None and word and ":" in word and not negated:
             name, _, value = word.partition(":")
             if _operator(query, name, value):
                 continue
-        term = _term(
-            phrase_text if phrase_text is not None else word or "", phrase_text is not None
-        )
+        written = phrase_text if phrase_text is not None else word or ""
+        term = _term(written, phrase_text is not None)
         if term is None:
+            if written.strip(' "*-'):
+                query.unsearchable.append(written)
+                query.problems.append(f"{written!r} has no letter or digit to search for")
             continue
         target = query.excluded if negated else query.terms
         if len(query.terms) + len(query.excluded) >= MAX_TERMS:
@@ -187,6 +270,9 @@ def term_pattern(query: SearchQuery) -> re.Pattern[str] | None:
     build snippets without asking FTS5 (its snippet() re-expands prefixes per row)."""
     parts = []
     for term in query.terms:
+        if term.precise:
+            parts.append(term.pattern())
+            continue
         words = [re.escape(word) for word in re.findall(r"\w+", term.text)]
         if not words:
             continue

@@ -97,11 +97,11 @@ class FeedSettingsCommands(Provider):
 
     async def discover(self) -> Hits:
         for text, label, action in self._hits():
-            yield DiscoveryHit(label, action, text=text, help=text)
+            yield DiscoveryHit(label, action, text=text)
 
     async def search(self, query: str) -> Hits:
         matcher = self.matcher(query)
         for text, label, action in self._hits():
             score = matcher.match(text)
             if score > 0:
-                yield Hit(score, label, action, text=text, help=text)
+                yield Hit(score, label, action, text=text)

@@ -134,13 +134,14 @@ def test_opml_import_refuses_commands_and_non_http(tmp_path: Path) -> None:
         f"exec:touch {sentinel}": "command feeds (exec:)",
         f"filter:touch {sentinel}:https://news.example/f": "command feeds (filter:)",
         f"|touch {sentinel}": "command feeds (|command)",
-        "file:///etc/passwd": "only http(s) feeds",
-        "javascript:alert(1)": "only http(s) feeds",
-        "data:application/rss+xml,<rss/>": "only http(s) feeds",
-        "ftp://files.example/feed.xml": "only http(s) feeds",
-        "/etc/passwd": "not an absolute http(s) URL",
-        "feeds/local.xml": "not an absolute http(s) URL",
-        "\x1b]0;PWNED\x07https://x": "not an absolute http(s) URL",
+        # A local file is read as 'add' reads it (12.11): not a feed, so refused.
+        "file:///etc/passwd": "file:///etc/passwd: not a feed",
+        "javascript:alert(1)": "only http(s), file:// and sample: feeds",
+        "data:application/rss+xml,<rss/>": "only http(s), file:// and sample: feeds",
+        "ftp://files.example/feed.xml": "only http(s), file:// and sample: feeds",
+        "/etc/passwd": "not an absolute URL",
+        "feeds/local.xml": "not an absolute URL",
+        "\x1b]0;PWNED\x07https://x": "not an absolute URL",
     }
     outlines = "".join(
         f'<outline type="rss" text="t{i}" xmlUrl="{_attr(url)}"/>' for i, url in enumerate(hostile)

@@ -787,6 +787,12 @@ class MainScreen(LibraryActions, Screen[None]):
         self.app.call_from_thread(self._subscribed, feed, None)
 
     def _subscribed(self, feed: Feed | None, error: BaseException | None) -> None:
+        from reader.core.errors import AlreadySubscribedError
+
+        if isinstance(error, AlreadySubscribedError) and isinstance(error.feed, Feed):
+            self.app.notify(clean_line(str(error)), markup=False)
+            self.after_subscribe(error.feed.id)  # and show that feed
+            return
         if error is not None:
             self.report(error)
         if feed is not None:

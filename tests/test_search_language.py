@@ -1,0 +1,86 @@
+"""Issue 12.12: the search language does what a user typing it expects.
+
+- a query whose words hold no letter or digit ("🚀") finds nothing and says why,
+  instead of listing every article;
+- a word with a meaningful symbol (C#, C++, AT&T) matches only that word, not
+  every article where the letters stand alone ("C#" is not "C++");
+- operators take quoted values with spaces: tag:"Multi Word", feed:"Meridian Ledger".
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+from test_library import local_feed
+
+from reader.core import Library
+from reader.core.search import make_snippet, parse_query, term_pattern
+
+STORIES = [
+    ("c1", "Compiler adds C++ modules", "The new C++ compiler supports modules."),
+    ("c2", "Runtime for C# ships", "The C# runtime now starts faster on small machines."),
+    ("t3", "AT&amp;T cuts prices", "The carrier AT&amp;T said prices fall in May."),
+    ("t4", "At the market", "Traders at t-junction stalls said prices fall."),
+    ("r5", "Rocket launch delayed", "The launch was delayed by wind."),
+]
+
+
+@pytest.fixture
+def library(tmp_path: Path) -> Iterator[Library]:
+    lib = Library.open(tmp_path / "data", config_dir_path=tmp_path / "config", samples=False)
+    feed = lib.add_feed(str(local_feed(tmp_path, "desk.xml", STORIES)), tags=["Multi Word"])
+    lib.rename_feed(feed.id, "Meridian Ledger")
+    lib.refresh_sync()
+    yield lib
+    lib.close()
+
+
+def titles(library: Library, query: str) -> set[str]:
+    return {hit.article.title.split()[0] for hit in library.search(query)}
+
+
+def test_emoji_only_query_finds_nothing_and_says_why(library: Library) -> None:
+    assert library.search("🚀") == []
+    query = parse_query("🚀")
+    assert query.impossible and query.problems == ["'🚀' has no letter or digit to search for"]
+    # With a real word the emoji is dropped (and reported), the word still searched.
+    assert titles(library, "rocket 🚀") == {"Rocket"}
+    assert parse_query("rocket 🚀").problems
+
+
+def test_filters_alone_still_list_articles(library: Library) -> None:
+    assert len(library.search("is:unread")) == len(STORIES)
+
+
+@pytest.mark.parametrize(
+    ("query", "expected"),
+    [
+        ("C#", {"Runtime"}),
+        ("c#", {"Runtime"}),
+        ("C++", {"Compiler"}),
+        ("C++ -C#", {"Compiler"}),
+        ("runtime -C++", {"Runtime"}),
+        ("AT&T", {"AT&T"}),
+        ('"C# runtime"', {"Runtime"}),
+    ],
+)
+def test_symbol_words_match_precisely(library: Library, query: str, expected: set[str]) -> None:
+    assert titles(library, query) == expected
+
+
+def test_symbol_word_snippet_marks_the_word(library: Library) -> None:
+    (hit,) = library.search("C#")
+    assert [hit.snippet[a:b] for a, b in hit.marks] == ["C#"]
+    snippet, marks = make_snippet("C++ and C# and C", term_pattern(parse_query("C#")))
+    assert [snippet[a:b] for a, b in marks] == ["C#"]
+
+
+def test_quoted_operator_values(library: Library) -> None:
+    query = parse_query('tag:"Multi Word" feed:"Meridian Ledger" prices')
+    assert query.tags == ["Multi Word"] and query.feeds == ["Meridian Ledger"]
+    assert [term.text for term in query.terms] == ["prices"]
+    assert len(library.search('tag:"Multi Word"')) == len(STORIES)
+    assert titles(library, 'feed:"Meridian Ledger" launch') == {"Rocket"}
+    assert titles(library, 'feed:"No Such Ledger"') == set()
