@@ -337,6 +337,7 @@ def test_tags_are_case_insensitive_everywhere_first_spelling_shown(
     for spelling in ("news", "NEWS", "News"):
         assert library.count_articles(ArticleQuery(tag=spelling)) == 2
         assert len(library.search(f"tag:{spelling}")) == 2
+    assert len(library.search('tag:"multi word"')) == 1
     notes = Annotations(library)
     notes.set_article_note(x, "a note")
     assert len(notes.all(tag="nEwS")) == 1
