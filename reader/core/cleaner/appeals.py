@@ -14,6 +14,7 @@ from collections.abc import Callable
 from dataclasses import dataclass
 
 from reader.core.cleaner import lexicon as lx
+from reader.core.cleaner import model as appeal_model
 from reader.core.cleaner.lexicon import words
 from reader.core.cleaner.sentences import split_sentences
 
@@ -24,7 +25,7 @@ _WORD = re.compile(r"\w+(?:['’]\w+)*")
 _QUOTED = re.compile(r'“[^”]*(?:”|$)|"[^"]*(?:"|$)|«[^»]*(?:»|$)')
 _CURRENCY = re.compile(r"[$£€]|\b(?:days|weeks|months)\b")
 _LABEL_SEPARATORS = re.compile(r"\s[-–—|•·]\s|\s*[|•·]\s*")
-_CAPITAL = re.compile(r"\s([A-Z][\w'’.-]*)")
+_CAPITAL = re.compile(r"\s([\"“‘(]?[A-Z][\w'’.-]*)")
 _FUNCTION_WORDS = words(
     "a an the of to for from with by in on at and or but as into about than that this "
     "these those its their his her our your my is are was were be"
@@ -36,6 +37,15 @@ _CLAUSE_LEADS = words("if to when before while once whether otherwise so for aft
 # ("Now consider what we know about ...").
 _DILUTED_WORDS = 30
 _CLAUSE_OBJECTS = words("what how why whether where who which that")
+# Thresholds on the appeal model's probability (see model.py). A sentence the
+# model finds this likely alone is an appeal; below P_VETO even the lexicon's
+# strong phrases do not make it one ("when unsure, keep"); P_ABSORB and P_WEAK
+# are what a neighbour of an appeal needs to be part of it.
+P_STRONG = 0.9
+P_VETO = 0.05
+P_ABSORB = 0.5
+P_WEAK = 0.2
+P_SHORT = 0.3
 _SIGNALS = frozenset(
     {lx.ADDRESS, lx.VOICE, lx.GIVE, lx.SIGN, lx.JOURNALISM, lx.FREE, lx.PRICE, lx.IDENTITY,
      lx.SELF}
@@ -54,10 +64,17 @@ class Scored:
     strong_hits: int
     categories: frozenset[str]
     protected: bool = False
+    p: float = 0.0  # the appeal model's probability for this sentence
 
     @property
     def strong(self) -> bool:
-        return self.chrome or self.score >= lx.STRONG
+        return self.chrome or (self.score >= lx.STRONG and self.p >= P_VETO) or self.p >= P_STRONG
+
+    @property
+    def signalled(self) -> bool:
+        """Whether the sentence carries an appeal signal of its own: only such a
+        sentence may go with an appeal next to it."""
+        return self.chrome or self.p >= P_ABSORB or (self.score >= 2 * lx.WEAK and self.p >= P_WEAK)
 
 
 def mask_quotes(text: str) -> str:
@@ -136,6 +153,26 @@ def score_sentence(masked: str, start: int, end: int) -> Scored:
         start, end, score, rule, len(tokens), segment.rstrip().endswith("?"),
         chrome is not None, hits, frozenset(categories),
     )  # fmt: skip
+
+
+def rule_features(sentence: Scored) -> set[str]:
+    """The lexicon's findings about a sentence, as features for the appeal model."""
+    found = {"r:cat:" + category for category in sentence.categories}
+    if sentence.strong_hits:
+        found.add("r:phrase")
+        found.add("r:phrase:" + sentence.rule)
+    if sentence.chrome:
+        found.add("r:chrome")
+    found.add("r:score:" + str(max(-2, min(6, int(sentence.score)))))
+    return found
+
+
+def sentence_features(text: str, start: int = 0, end: int | None = None) -> set[str]:
+    """Every appeal-model feature of ``text[start:end]``: words, characters,
+    structure and what the lexicon finds in it."""
+    end = len(text) if end is None else end
+    sentence = score_sentence(mask_quotes(text), start, end)
+    return appeal_model.features(text[start:end]) | rule_features(sentence)
 
 
 def _clause_cta_bonus(segment: str, lowered: list[str]) -> float:
@@ -246,9 +283,12 @@ def analyse(
         return story(text, offset, is_kept)
     masked = mask_quotes(text)
     scored = []
+    model = appeal_model.current()
     for start, end in split_sentences(text, offset):
         sentence = score_sentence(masked, start, end)
         sentence.protected = is_kept(text[start:end])
+        found = appeal_model.features(text[start:end]) | rule_features(sentence)
+        sentence.p = model.probability_of(found)
         scored.append(sentence)
     return scored
 
@@ -261,12 +301,20 @@ def story(text: str, offset: int, is_kept: Callable[[str], bool]) -> list[Scored
 
 def gated_out(text: str) -> bool:
     """Whether ``text`` has no word that could make an appeal sentence."""
-    return lx.GATE.isdisjoint(text.lower().split()) and lx.CAPITALIZED_GATE.isdisjoint(text.split())
+    lowered = text.lower()
+    split = lowered.split()
+    return (
+        lx.GATE.isdisjoint(split)
+        and lx.CAPITALIZED_GATE.isdisjoint(text.split())
+        and appeal_model.gate_words().isdisjoint(_WORD.findall(lowered))
+    )
 
 
 def inert(scored: list[Scored]) -> bool:
     """No sentence with any appeal signal: nothing here can be cut or absorbed."""
-    return all(s.score <= 0 and not s.chrome and not s.question for s in scored)
+    return all(
+        s.score <= 0 and not s.chrome and not s.question and s.p < P_WEAK for s in scored
+    )
 
 
 def _absorbs(sentence: Scored, left: bool, right: bool, edge: bool, hinted: bool) -> bool:
@@ -275,20 +323,31 @@ def _absorbs(sentence: Scored, left: bool, right: bool, edge: bool, hinted: bool
         return False
     if lx.REPORT in sentence.categories and sentence.score < lx.WEAK:
         return False
-    if hinted or sentence.score >= lx.WEAK or (sentence.question and sentence.words <= 10):
+    # A sentence goes with its neighbour only for a signal of its own: a story
+    # sentence stays whatever stands next to it.
+    if sentence.signalled or (hinted and sentence.p >= P_WEAK):
         return True
-    # A few words between the pitch and the block's edge ("It's free.") are
-    # part of the pitch: the story never sits on the far side of an appeal.
-    if edge and sentence.words <= 6 and sentence.score > 0:
+    # Between two appeal sentences of one block: a lead-in or an aside of the
+    # same pitch (a story never sits inside an appeal's run of sentences).
+    if left and right and (sentence.score > 0 or sentence.p >= P_WEAK or sentence.words <= 15):
         return True
-    # Between two appeal sentences: a lead-in or an aside of the same pitch.
-    return left and right and (sentence.score > 0 or sentence.words <= 15)
+    # A few words with an appeal word between the pitch and the block's edge
+    # ("It's free.", "Need more space?") are part of the pitch.
+    # A short question next to the pitch ("Prefer to listen?") opens it.
+    return (
+        sentence.words <= 6
+        and (edge or sentence.question)
+        and (sentence.score > 0 or sentence.question)
+        and sentence.p >= P_SHORT
+    )
 
 
 def mark(scored: list[Scored], hinted: bool) -> list[bool]:
     """Which sentences belong to appeals (before deciding what may be cut)."""
-    threshold = lx.WEAK if hinted else lx.STRONG
-    marked = [not s.protected and (s.chrome or s.score >= threshold) for s in scored]
+    if hinted:
+        marked = [not s.protected and (s.strong or s.signalled) for s in scored]
+    else:
+        marked = [not s.protected and s.strong for s in scored]
     last = len(scored) - 1
     changed = True
     while changed:
@@ -336,12 +395,13 @@ def block_spans(text: str, scored: list[Scored], hinted: bool) -> list[Span]:
         at_edge = first == 0 or final == last
         if not (at_edge or hinted or _removable_inside(members)):
             continue
-        spans.extend((s.start, s.end, s.rule) for s in members)
-        if first == 0 and not hinted:
-            cut = glued_story_start(text, scored[final])
-            if cut is not None:
-                start, _, rule = spans[-1]
-                spans[-1] = (start, cut, rule)
+        for sentence in members:
+            # A story sentence glued onto an appeal without a stop ("...to
+            # your inboxSign Up Now The council voted ...") is not the appeal's.
+            cut = None if hinted else glued_story_start(text, sentence)
+            head = None if hinted else glued_story_end(text, sentence)
+            start = sentence.start if head is None else head
+            spans.append((start, sentence.end if cut is None else cut, sentence.rule))
     return spans
 
 
@@ -364,7 +424,8 @@ def glued_story_start(text: str, sentence: Scored) -> int | None:
     if text[tail_end - 1 : tail_end] not in {".", "!", "?", "…", '"', "”"}:
         return None
     masked = mask_quotes(text)
-    for match in _CAPITAL.finditer(text, _signal_end(masked, sentence), tail_end):
+    signal_end = _signal_end(masked, sentence)
+    for match in _CAPITAL.finditer(text, sentence.start, tail_end):
         cut = match.start(1)
         if masked[cut] != text[cut]:
             continue  # inside a quotation
@@ -374,13 +435,57 @@ def glued_story_start(text: str, sentence: Scored) -> int | None:
         word = previous[-1]
         if not word[-1].isalnum() or word.lower() in _FUNCTION_WORDS:
             continue
-        if len(text[cut:tail_end].split()) < 8:
+        length = len(text[cut:tail_end].split())
+        if length < 4:
             return None  # too short to be a story's opening sentence
         suffix = score_sentence(masked, cut, tail_end)
+        if suffix.strong_hits or suffix.chrome:
+            continue
         if (
-            suffix.score < 1.5
-            and not suffix.strong_hits
+            cut >= signal_end
+            and length >= 8
+            and suffix.score < 1.5
             and not suffix.categories & {lx.ADDRESS, lx.VOICE, lx.TEASER}
         ):
             return cut
+        # A story sentence may address the reader ("You control where ..."):
+        # the model decides whether it reads like the pitch or like the story.
+        found = appeal_model.features(text[cut:tail_end]) | rule_features(suffix)
+        if appeal_model.current().probability_of(found) < P_WEAK:
+            return cut
     return None
+
+
+def glued_story_end(text: str, sentence: Scored) -> int | None:
+    """Where an appeal starts inside a sentence whose opening is story text
+    without a final stop ("... Change % Your support helps us ..."), if anywhere:
+    a capital after a content word, with no appeal signal before it and an
+    appeal after it."""
+    masked = mask_quotes(text)
+    model = appeal_model.current()
+    best = None
+    for match in _CAPITAL.finditer(text, sentence.start, sentence.end):
+        cut = match.start(1)
+        if masked[cut] != text[cut]:
+            continue  # inside a quotation
+        previous = text[sentence.start : cut].split()
+        if len(previous) < 2:
+            continue
+        word = previous[-1]
+        if word in _FUNCTION_WORDS or word[-1] in ",;:-–—(":
+            continue
+        head = score_sentence(masked, sentence.start, cut)
+        if head.score >= lx.WEAK + 1 or head.chrome or head.strong_hits:
+            break  # the appeal's signal has started
+        head.p = model.probability_of(
+            appeal_model.features(text[sentence.start : cut]) | rule_features(head)
+        )
+        if head.p >= P_WEAK:
+            break
+        tail = score_sentence(masked, cut, sentence.end)
+        tail.p = model.probability_of(
+            appeal_model.features(text[cut : sentence.end]) | rule_features(tail)
+        )
+        if tail.strong:
+            best = cut  # the latest such cut keeps the most story
+    return best

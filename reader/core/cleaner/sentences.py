@@ -15,7 +15,7 @@ from reader.core.cleaner.lexicon import words
 # A sentence end: terminal punctuation (plus closing quotes/brackets), then either
 # whitespace and a capital/digit/opening quote, or a capital glued straight on.
 _END = re.compile(
-    r"[.!?…]+[\"”’)\]]*(?:\s+(?=[\"“‘(\[]?[A-Z0-9À-ÖØ-Þ]|[a-z]{2})|(?<=[a-z0-9]{2}[.!?])(?=[A-Z][a-z]))"
+    r"[.!?…]+[\"”’)\]]*(?:\s+(?=[\"“‘(\[]?[A-Z0-9À-ÖØ-ÞА-ЯЁΑ-Ω]|[a-z]{2})|(?<=[a-z0-9]{2}[.!?])(?=[A-Z][a-z]))"
 )
 # Chrome labels with a capital letter, which often sit in running text unpunctuated.
 _CHROME = re.compile(

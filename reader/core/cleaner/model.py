@@ -1,0 +1,186 @@
+"""A small linear model that tells appeal sentences from story sentences.
+
+Logistic regression over sparse binary features of one sentence:
+
+* ``w:`` lowercased words and ``b:`` word bigrams;
+* ``c:`` word-initial character 4- and 5-grams (``c:abonn``, ``c:newsl``,
+  ``c:unters``): morphology that carries over between outlets and languages;
+* ``f:`` the first word and ``g:`` the first two (imperatives open a sentence);
+* ``s:`` structure: the reader addressed in the second person, the outlet's
+  own voice ("we", "our", in English, German, French and Spanish), both at
+  once, an opening imperative-looking word with the reader addressed, length
+  bucket, no final stop, exclamation, question, quotation marks, digits,
+  currency, reporting verbs.
+
+The weights are trained at build time by ``benchmarks/train_appeal_model.py``
+(pure Python, deterministic) and shipped as ``appeal_model.json`` next to this
+file. Loading is lazy; scoring a sentence is a few dozen dictionary lookups.
+"""
+
+from __future__ import annotations
+
+import json
+import math
+import re
+from dataclasses import dataclass
+from pathlib import Path
+
+MODEL_PATH = Path(__file__).with_name("appeal_model.json")
+
+_TOKEN = re.compile(r"\w+(?:['’]\w+)*")
+_SECOND_PERSON = frozenset(
+    "you your yours yourself you're you've you'll you'd "
+    "du dich dir dein deine deinen deinem deiner ihr euch euer eure ihnen ihre ihren ihrem "
+    "vous votre vos tu toi ton ta tes te "
+    "tú tu tus usted ustedes te ti contigo vuestro vuestra su sus".split()
+)
+_FIRST_PLURAL = frozenset(
+    "we our ours us we're we've we'll we'd "
+    "wir uns unser unsere unseren unserem unserer "
+    "nous notre nos "
+    "nosotros nosotras nuestro nuestra nuestros nuestras nos".split()
+)
+_REPORTING = frozenset(
+    "said says told reported announced according stated claimed wrote added "
+    "sagte sagt erklärte berichtete laut dit a déclaré selon según dijo afirmó".split()
+)
+# "Sie" (German formal you) is only second person with a capital inside a sentence.
+_SIE = re.compile(r"(?<=\S )(?:Sie|Ihr|Ihre|Ihren|Ihrem|Ihrer|Ihnen)\b")
+_CURRENCY = re.compile(r"[$£€]|\b(?:euros?|dollars?|pounds?)\b", re.I)
+_QUOTE = re.compile(r"[\"“”«»„]")
+
+
+def tokens(text: str) -> list[str]:
+    return [token.replace("’", "'") for token in _TOKEN.findall(text.lower())]
+
+
+def features(text: str) -> set[str]:
+    """The sparse binary features of one sentence."""
+    words = tokens(text)
+    found: set[str] = set()
+    previous = "^"
+    for word in words:
+        found.add("w:" + word)
+        found.add("b:" + previous + " " + word)
+        previous = word
+        if len(word) >= 5 and not word.isdigit():
+            found.add("c:" + word[:4])
+            if len(word) >= 6:
+                found.add("c:" + word[:5])
+    if words:
+        found.add("b:" + previous + " $")
+        found.add("f:" + words[0])
+        if len(words) > 1:
+            found.add("g:" + words[0] + " " + words[1])
+    you = not _SECOND_PERSON.isdisjoint(words) or _SIE.search(text) is not None
+    we = not _FIRST_PLURAL.isdisjoint(words)
+    if you:
+        found.add("s:you")
+    if we:
+        found.add("s:we")
+    if you and we:
+        found.add("s:you+we")
+    count = len(words)
+    found.add(
+        "s:len<=3" if count <= 3 else "s:len<=8" if count <= 8 else
+        "s:len<=20" if count <= 20 else "s:len<=40" if count <= 40 else "s:len>40"
+    )  # fmt: skip
+    stripped = text.rstrip()
+    if stripped and stripped[-1] not in ".!?…\"”»)":
+        found.add("s:nostop")
+    if stripped.endswith("!"):
+        found.add("s:excl")
+    if stripped.endswith("?"):
+        found.add("s:question")
+    if _QUOTE.search(text):
+        found.add("s:quote")
+    if any(ch.isdigit() for ch in text):
+        found.add("s:digit")
+    if _CURRENCY.search(text):
+        found.add("s:currency")
+    if not _REPORTING.isdisjoint(words):
+        found.add("s:report")
+    return found
+
+
+@dataclass(slots=True)
+class Model:
+    bias: float
+    weights: dict[str, float]
+    about: str = ""
+
+    def margin(self, found: set[str]) -> float:
+        get = self.weights.get
+        return self.bias + sum(get(feature, 0.0) for feature in found)
+
+    def probability_of(self, found: set[str]) -> float:
+        return _sigmoid(self.margin(found))
+
+    def strongest(self, found: set[str], count: int = 3) -> list[tuple[str, float]]:
+        """The features that pushed hardest towards the decision's side."""
+        margin = self.margin(found)
+        sign = 1.0 if margin >= 0 else -1.0
+        weighted = [(f, self.weights[f]) for f in found if f in self.weights]
+        weighted.sort(key=lambda item: (-sign * item[1], item[0]))
+        return [item for item in weighted[:count] if sign * item[1] > 0]
+
+    def to_dict(self) -> dict[str, object]:
+        return {
+            "about": self.about,
+            "bias": round(self.bias, 4),
+            "weights": {k: round(v, 4) for k, v in sorted(self.weights.items())},
+        }
+
+    @classmethod
+    def from_dict(cls, data: dict[str, object]) -> Model:
+        weights = data.get("weights", {})
+        bias = data.get("bias", 0.0)
+        return cls(
+            float(bias) if isinstance(bias, int | float) else 0.0,
+            {str(k): float(v) for k, v in weights.items()} if isinstance(weights, dict) else {},
+            str(data.get("about", "")),
+        )
+
+
+def _sigmoid(value: float) -> float:
+    if value >= 0:
+        return 1.0 / (1.0 + math.exp(-value))
+    exp = math.exp(value)
+    return exp / (1.0 + exp)
+
+
+_CURRENT: Model | None = None
+_GATE: frozenset[str] | None = None
+# A word whose own weight is at least this opens a block to sentence scoring.
+GATE_WEIGHT = 1.0
+
+
+def current() -> Model:
+    """The shipped model (loaded on first use), or the one set by :func:`use`."""
+    global _CURRENT
+    if _CURRENT is None:
+        try:
+            data = json.loads(MODEL_PATH.read_text(encoding="utf-8"))
+        except (OSError, ValueError):
+            data = {}
+        _CURRENT = Model.from_dict(data if isinstance(data, dict) else {})
+    return _CURRENT
+
+
+def use(model: Model | None) -> None:
+    """Swap the model (benchmarks retrain it per held-out group); None reloads the shipped one."""
+    global _CURRENT, _GATE
+    _CURRENT = model
+    _GATE = None
+
+
+def gate_words() -> frozenset[str]:
+    """Lowercased words that alone make a block worth scoring."""
+    global _GATE
+    if _GATE is None:
+        _GATE = frozenset(
+            feature[2:]
+            for feature, weight in current().weights.items()
+            if feature.startswith("w:") and weight >= GATE_WEIGHT
+        )
+    return _GATE
