@@ -120,8 +120,10 @@ def _story_paragraphs() -> list[str]:
             paragraph = " ".join(paragraph.split())
             # Sentences only: a heading or table row without a final stop glued
             # to an appeal without one is ambiguous even to a reader.
-            if len(WORD.findall(paragraph)) < 4 or not paragraph.endswith(_ENDS):
-                continue
+            if not paragraph.endswith(_ENDS) or any(
+                len(paragraph[a:b].split()) < 4 for a, b in split_sentences(paragraph)
+            ):
+                continue  # also table rows and citations: "3 QH.", "2015; 28: 685-690."
             if _survives(paragraph, clean(paragraph, content_type="text").text):
                 paragraphs.append(paragraph)
     return paragraphs

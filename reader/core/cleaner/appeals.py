@@ -25,7 +25,9 @@ _WORD = re.compile(r"\w+(?:['’]\w+)*")
 _QUOTED = re.compile(r'“[^”]*(?:”|$)|"[^"]*(?:"|$)|«[^»]*(?:»|$)')
 _CURRENCY = re.compile(r"[$£€]|\b(?:days|weeks|months)\b")
 _LABEL_SEPARATORS = re.compile(r"\s[-–—|•·]\s|\s*[|•·]\s*")
-_CAPITAL = re.compile(r"\s([\"“‘(]?[A-Z][\w'’.-]*)")
+# A word that may open a sentence: a capital, or a letter of a script without case.
+_HEAD_CAPITAL = re.compile(r"\s([^\W\d_a-zß-öø-ÿа-яё][\w'’.-]*)")
+_CAPITAL = re.compile(r"\s([\"“‘(\[]?[^\W_a-zß-öø-ÿа-яё][\w'’.-]*)")
 _FUNCTION_WORDS = words(
     "a an the of to for from with by in on at and or but as into about than that this "
     "these those its their his her our your my is are was were be"
@@ -46,6 +48,7 @@ P_VETO = 0.05
 P_ABSORB = 0.5
 P_WEAK = 0.2
 P_SHORT = 0.3
+P_LEAN = 0.35
 _SIGNALS = frozenset(
     {lx.ADDRESS, lx.VOICE, lx.GIVE, lx.SIGN, lx.JOURNALISM, lx.FREE, lx.PRICE, lx.IDENTITY,
      lx.SELF}
@@ -74,7 +77,7 @@ class Scored:
     def signalled(self) -> bool:
         """Whether the sentence carries an appeal signal of its own: only such a
         sentence may go with an appeal next to it."""
-        return self.chrome or self.p >= P_ABSORB or (self.score >= 2 * lx.WEAK and self.p >= P_WEAK)
+        return self.chrome or self.p >= P_ABSORB or (self.score >= lx.WEAK and self.p >= P_LEAN)
 
 
 def mask_quotes(text: str) -> str:
@@ -334,12 +337,11 @@ def _absorbs(sentence: Scored, left: bool, right: bool, edge: bool, hinted: bool
     # A few words with an appeal word between the pitch and the block's edge
     # ("It's free.", "Need more space?") are part of the pitch.
     # A short question next to the pitch ("Prefer to listen?") opens it.
-    return (
-        sentence.words <= 6
-        and (edge or sentence.question)
-        and (sentence.score > 0 or sentence.question)
-        and sentence.p >= P_SHORT
-    )
+    if sentence.words > 6:
+        return False
+    if sentence.question:
+        return sentence.p >= P_VETO
+    return edge and sentence.score > 0 and sentence.p >= P_SHORT
 
 
 def mark(scored: list[Scored], hinted: bool) -> list[bool]:
@@ -436,10 +438,10 @@ def glued_story_start(text: str, sentence: Scored) -> int | None:
         if not word[-1].isalnum() or word.lower() in _FUNCTION_WORDS:
             continue
         length = len(text[cut:tail_end].split())
-        if length < 4:
+        if length < 3:
             return None  # too short to be a story's opening sentence
         suffix = score_sentence(masked, cut, tail_end)
-        if suffix.strong_hits or suffix.chrome:
+        if suffix.strong_hits or suffix.chrome or not _opens_sentence(text, cut, tail_end):
             continue
         if (
             cut >= signal_end
@@ -449,9 +451,19 @@ def glued_story_start(text: str, sentence: Scored) -> int | None:
         ):
             return cut
         # A story sentence may address the reader ("You control where ..."):
-        # the model decides whether it reads like the pitch or like the story.
+        # the model decides whether it reads like the pitch or like the story,
+        # and the appeal before it must stand as one on its own.
+        if suffix.score >= 2 * lx.WEAK or length < 5 or (word.isalpha() and word[0].isupper()):
+            continue  # after a capitalised word it may be a name: "Alex Heath"
+        model = appeal_model.current()
         found = appeal_model.features(text[cut:tail_end]) | rule_features(suffix)
-        if appeal_model.current().probability_of(found) < P_WEAK:
+        if model.probability_of(found) >= P_ABSORB:
+            continue
+        head = score_sentence(masked, sentence.start, cut)
+        head.p = model.probability_of(
+            appeal_model.features(text[sentence.start : cut]) | rule_features(head)
+        )
+        if head.strong:
             return cut
     return None
 
@@ -464,18 +476,18 @@ def glued_story_end(text: str, sentence: Scored) -> int | None:
     masked = mask_quotes(text)
     model = appeal_model.current()
     best = None
-    for match in _CAPITAL.finditer(text, sentence.start, sentence.end):
+    for match in _HEAD_CAPITAL.finditer(text, sentence.start, sentence.end):
         cut = match.start(1)
         if masked[cut] != text[cut]:
             continue  # inside a quotation
         previous = text[sentence.start : cut].split()
-        if len(previous) < 2:
+        if len(previous) < 3:
             continue
         word = previous[-1]
         if word in _FUNCTION_WORDS or word[-1] in ",;:-–—(":
             continue
         head = score_sentence(masked, sentence.start, cut)
-        if head.score >= lx.WEAK + 1 or head.chrome or head.strong_hits:
+        if head.score > 0 or head.chrome or head.strong_hits:
             break  # the appeal's signal has started
         head.p = model.probability_of(
             appeal_model.features(text[sentence.start : cut]) | rule_features(head)
@@ -489,3 +501,20 @@ def glued_story_end(text: str, sentence: Scored) -> int | None:
         if tail.strong:
             best = cut  # the latest such cut keeps the most story
     return best
+
+
+_QUOTE_PAIRS = {'"': '"', "“": "”", "‘": "’", "(": ")", "[": "]"}
+
+
+def _opens_sentence(text: str, cut: int, end: int) -> bool:
+    """Whether ``text[cut:]`` can open a sentence: a capital letter, or a
+    quotation long enough to be speech (a quoted title is a few words)."""
+    first = text[cut]
+    if first.isalpha():
+        return True
+    closing = _QUOTE_PAIRS.get(first)
+    if closing is None or not text[cut + 1 : cut + 2].isalpha():
+        return False
+    close = text.find(closing, cut + 1, end)
+    quoted = text[cut + 1 : close if close >= 0 else end]
+    return len(quoted.split()) >= 4

@@ -46,6 +46,7 @@ _REPORTING = frozenset(
 )
 # "Sie" (German formal you) is only second person with a capital inside a sentence.
 _SIE = re.compile(r"(?<=\S )(?:Sie|Ihr|Ihre|Ihren|Ihrem|Ihrer|Ihnen)\b")
+_AMBIGUOUS = frozenset("sie ihr ihre ihren ihrem ihrer ihnen".split())
 _CURRENCY = re.compile(r"[$£€]|\b(?:euros?|dollars?|pounds?)\b", re.I)
 _QUOTE = re.compile(r"[\"“”«»„]")
 
@@ -60,18 +61,21 @@ def features(text: str) -> set[str]:
     found: set[str] = set()
     previous = "^"
     for word in words:
+        if word in _AMBIGUOUS:
+            word = "<pronoun>"  # German "sie/ihr": she, they or you; s:you decides
         found.add("w:" + word)
         found.add("b:" + previous + " " + word)
         previous = word
-        if len(word) >= 5 and not word.isdigit():
+        if len(word) >= 5 and not word.isdigit() and word[0] != "<":
             found.add("c:" + word[:4])
             if len(word) >= 6:
                 found.add("c:" + word[:5])
     if words:
+        first = "<pronoun>" if words[0] in _AMBIGUOUS else words[0]
         found.add("b:" + previous + " $")
-        found.add("f:" + words[0])
+        found.add("f:" + first)
         if len(words) > 1:
-            found.add("g:" + words[0] + " " + words[1])
+            found.add("g:" + first + " " + words[1])
     you = not _SECOND_PERSON.isdisjoint(words) or _SIE.search(text) is not None
     we = not _FIRST_PLURAL.isdisjoint(words)
     if you:
