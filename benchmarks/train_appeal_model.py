@@ -67,6 +67,8 @@ RATE = 0.1
 SEED = 13
 L2 = 1e-3
 PRUNE = 0.02
+NEUTRAL = ("k:", "s:")
+NEUTRAL_WEIGHT = 0.5
 
 
 @dataclass(frozen=True, slots=True)
@@ -161,6 +163,18 @@ def train(samples: list[Sample], about: str = "") -> Model:
             sorted(index_of[f] for f in s.found if f in index_of),
             s.label,
             s.weight * scale[s.label],
+        )
+        for s in samples
+    ]
+    # Feature dropout for transfer across languages: every sentence once more
+    # with only its language-neutral features (concepts, structure), so that
+    # those carry weight of their own instead of leaving it all to English
+    # words and the English lexicon.
+    rows += [
+        (
+            sorted(index_of[f] for f in s.found if f[:2] in NEUTRAL and f in index_of),
+            s.label,
+            s.weight * scale[s.label] * NEUTRAL_WEIGHT,
         )
         for s in samples
     ]

@@ -166,7 +166,6 @@ def rule_features(sentence: Scored) -> set[str]:
         found.add("r:phrase:" + sentence.rule)
     if sentence.chrome:
         found.add("r:chrome")
-    found.add("r:score:" + str(max(-2, min(6, int(sentence.score)))))
     return found
 
 
@@ -305,12 +304,10 @@ def story(text: str, offset: int, is_kept: Callable[[str], bool]) -> list[Scored
 def gated_out(text: str) -> bool:
     """Whether ``text`` has no word that could make an appeal sentence."""
     lowered = text.lower()
-    split = lowered.split()
-    return (
-        lx.GATE.isdisjoint(split)
-        and lx.CAPITALIZED_GATE.isdisjoint(text.split())
-        and appeal_model.gate_words().isdisjoint(_WORD.findall(lowered))
-    )
+    if not (lx.GATE.isdisjoint(lowered.split()) and lx.CAPITALIZED_GATE.isdisjoint(text.split())):
+        return False
+    found = _WORD.findall(lowered)
+    return appeal_model.gate_words().isdisjoint(found) and not appeal_model.has_concept(found)
 
 
 def inert(scored: list[Scored]) -> bool:

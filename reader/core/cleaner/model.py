@@ -46,6 +46,49 @@ _REPORTING = frozenset(
 )
 # "Sie" (German formal you) is only second person with a capital inside a sentence.
 _SIE = re.compile(r"(?<=\S )(?:Sie|Ihr|Ihre|Ihren|Ihrem|Ihrer|Ihnen)\b")
+# Concepts of the appeal vocabulary across English, German, French and
+# Spanish, by word stem: a concept's weight is learnt mostly from the English
+# data and carries over to the other languages ("k:subscribe" fires for
+# "subscribe", "abonnieren", "abonnez", "suscríbete").
+_CONCEPT_STEMS: dict[str, tuple[str, ...]] = {
+    "subscribe": ("subscri", "abonn", "abo", "suscri", "suscríb", "abonnent"),
+    "newsletter": ("newslet", "boletín", "boletin", "infolett"),
+    "donate": ("donat", "donaci", "spende", "spendi", "don", "dons", "aportaci", "contribu"),
+    "support": ("support", "unterst", "soutien", "souten", "apoy", "ayúd", "ayud", "aidez"),
+    "member": ("member", "mitglie", "membre", "socio", "socia", "adhér", "adhes"),
+    "register": ("regist", "anmeld", "inscri", "connect", "konto", "compte", "cuenta", "login", "sesión", "sesion"),
+    "reader": ("reader", "leser", "lecteu", "lector"),
+    "journalism": ("journal", "periodi", "rédact", "redakt", "redacc", "recherc", "reportag"),
+    "free": ("free", "kostenl", "gratuit", "gratis"),
+    "app": ("app", "apps", "applica", "aplicac"),
+    "adblock": ("adbloc", "werbebl", "bloqueu", "bloquea"),
+    "follow": ("follow", "folgen", "suivez", "síguen", "siguen", "sígue"),
+    "download": ("downlo", "herunte", "télécha", "telecha", "descarg"),
+    "now": ("now", "jetzt", "mainten", "ahora", "today", "heute", "aujour", "hoy"),
+    "cancel": ("cancel", "kündb", "kündig", "résili", "resili"),
+    "exclusive": ("exclus", "réserv", "reserv"),
+    "inbox": ("inbox", "postfa", "e-mail", "email", "correo", "courrie", "boîte"),
+    "month": ("month", "monat", "mois", "mes"),
+}
+_STEM_CONCEPT: dict[str, str] = {
+    stem: concept for concept, stems in _CONCEPT_STEMS.items() for stem in stems
+}
+_STEM_LENGTHS = sorted({len(stem) for stem in _STEM_CONCEPT})
+# Imperatives addressed to the reader: German "Werden Sie", French "Abonnez-vous",
+# Spanish "Suscríbete", "Síguenos".
+_IMPERATIVE = re.compile(
+    r"^\W*(?:[A-ZÄÖÜ]\w+ (?:Sie|du)\b|\w+ez-(?:vous|nous)\b|\w*[áéíóú]\w*(?:te|nos)\b|Hazte\b)",
+)
+# Function words: they mostly tell the language, and the training data has far
+# more English appeals than German, French or Spanish ones, so as features they
+# would teach "German means story". They count as one shared token.
+_STOPWORDS = frozenset(
+    "the a an of to in and or for on at by with from is are was were be been it that as but"
+    " not der die das und ist den dem des ein eine einer einen zu mit von auf im sich nicht"
+    " es auch als an bei aus nach wie le la les de des du et est un une en à au aux dans par"
+    " sur qui que ne pas ce cette il elle el los las del y es una al por para con se no lo"
+    " como más".split()
+)
 _AMBIGUOUS = frozenset("sie ihr ihre ihren ihrem ihrer ihnen".split())
 _CURRENCY = re.compile(r"[$£€]|\b(?:euros?|dollars?|pounds?)\b", re.I)
 _QUOTE = re.compile(r"[\"“”«»„]")
@@ -63,6 +106,8 @@ def features(text: str) -> set[str]:
     for word in words:
         if word in _AMBIGUOUS:
             word = "<pronoun>"  # German "sie/ihr": she, they or you; s:you decides
+        elif word in _STOPWORDS:
+            word = "<stop>"
         found.add("w:" + word)
         found.add("b:" + previous + " " + word)
         previous = word
@@ -70,6 +115,15 @@ def features(text: str) -> set[str]:
             found.add("c:" + word[:4])
             if len(word) >= 6:
                 found.add("c:" + word[:5])
+    for word in words:
+        for length in _STEM_LENGTHS:
+            if length > len(word):
+                break
+            concept = _STEM_CONCEPT.get(word[:length])
+            if concept is not None and (length >= 4 or length == len(word)):
+                found.add("k:" + concept)
+    if _IMPERATIVE.match(text):
+        found.add("s:imperative")
     if words:
         first = "<pronoun>" if words[0] in _AMBIGUOUS else words[0]
         found.add("b:" + previous + " $")
@@ -176,6 +230,19 @@ def use(model: Model | None) -> None:
     global _CURRENT, _GATE
     _CURRENT = model
     _GATE = None
+
+
+def has_concept(words: list[str]) -> bool:
+    """Whether any of the (lowercased) words names an appeal concept in any
+    of the model's languages: such a block is worth scoring."""
+    get = _STEM_CONCEPT.get
+    for word in words:
+        for length in _STEM_LENGTHS:
+            if length > len(word):
+                break
+            if get(word[:length]) is not None and (length >= 4 or length == len(word)):
+                return True
+    return False
 
 
 def gate_words() -> frozenset[str]:
