@@ -160,3 +160,29 @@ def test_story_sentences_survive_any_glued_appeal(data: st.DataObject) -> None:
         output = clean(f"{glued}\n\n{AFTER}", content_type="text").text
     assert _survives(paragraph, output), (glued, output)
     assert _survives(AFTER, output)
+
+
+def test_extraction_drops_are_explained_and_a_glued_pitch_leaves_the_story() -> None:
+    pytest.importorskip("trafilatura")
+    page = (
+        "<html><head><title>Night buses</title></head><body><article><h1>Night buses</h1>"
+        "<p>Sign up for our newsletter.</p>"
+        "<p>Sign up for free newsletters and get more CNBC delivered to your inboxSign Up Now"
+        f" {STORY}</p><p>{AFTER} The first services start in the spring, the operator said,"
+        " and fares stay the same.</p></article></body></html>"
+    )
+    article = clean(page, extract=True)
+    assert article.blocks[0].text == STORY
+    rules = {(r.rule, r.text) for r in article.removed}
+    assert ("extract.boilerplate", "Sign up for our newsletter.") in rules
+    assert ("chrome.cta", "Sign Up Now") in rules
+    positions = [r.position for r in article.removed]
+    assert positions == sorted(positions)  # the reader's x view relies on text order
+
+
+def test_explain_shows_the_strongest_features() -> None:
+    from reader.core.cleaner import evidence
+
+    article = clean(f"Subscribe now for unlimited access. {STORY}", content_type="text")
+    why = evidence(article.removed[0])
+    assert why.startswith("p=") and "k:subscribe" in why

@@ -49,6 +49,7 @@ P_ABSORB = 0.5
 P_WEAK = 0.2
 P_SHORT = 0.3
 P_LEAN = 0.35
+P_HINTED = 0.75  # alone, inside a promo box (class or id says so)
 _SIGNALS = frozenset(
     {lx.ADDRESS, lx.VOICE, lx.GIVE, lx.SIGN, lx.JOURNALISM, lx.FREE, lx.PRICE, lx.IDENTITY,
      lx.SELF}
@@ -344,7 +345,11 @@ def _absorbs(sentence: Scored, left: bool, right: bool, edge: bool, hinted: bool
 def mark(scored: list[Scored], hinted: bool) -> list[bool]:
     """Which sentences belong to appeals (before deciding what may be cut)."""
     if hinted:
-        marked = [not s.protected and (s.strong or s.signalled) for s in scored]
+        marked = [
+            not s.protected
+            and (s.strong or (s.signalled and s.score >= lx.WEAK) or s.p >= P_HINTED)
+            for s in scored
+        ]
     else:
         marked = [not s.protected and s.strong for s in scored]
     last = len(scored) - 1
@@ -483,6 +488,8 @@ def glued_story_end(text: str, sentence: Scored) -> int | None:
         word = previous[-1]
         if word in _FUNCTION_WORDS or word[-1] in ",;:-–—(":
             continue
+        if word.isalpha() and word[0].isupper():
+            continue  # inside a name: "a Pulitzer Prize-winning newsroom"
         head = score_sentence(masked, sentence.start, cut)
         if head.score > 0 or head.chrome or head.strong_hits:
             break  # the appeal's signal has started
