@@ -50,6 +50,8 @@ P_WEAK = 0.2
 P_SHORT = 0.3
 P_LEAN = 0.35
 P_HINTED = 0.75  # alone, inside a promo box (class or id says so)
+_PITCH_CATEGORIES = frozenset({lx.SIGN, lx.GIVE, lx.VOICE, lx.SELF, lx.IDENTITY, lx.TEASER})
+_PHRASE_ORDER = {id(phrase): index for index, phrase in enumerate(lx.PHRASES)}
 _SIGNALS = frozenset(
     {lx.ADDRESS, lx.VOICE, lx.GIVE, lx.SIGN, lx.JOURNALISM, lx.FREE, lx.PRICE, lx.IDENTITY,
      lx.SELF}
@@ -224,7 +226,9 @@ def _candidate_phrases(lowered: list[str]) -> list[lx.Phrase]:
     for word in triggered:
         for phrase in lx.PHRASES_BY_TRIGGER[word]:
             seen[id(phrase)] = phrase
-    return list(seen.values())
+    # In the lexicon's order, not the set's (string hashes vary between runs):
+    # the first strong phrase names the rule.
+    return sorted(seen.values(), key=lambda phrase: _PHRASE_ORDER[id(phrase)])
 
 
 def _signal_end(masked: str, sentence: Scored) -> int:
@@ -278,21 +282,42 @@ def _family_rule(families: list[str]) -> str:
 
 
 def analyse(
-    text: str, offset: int, is_kept: Callable[[str], bool], gate: bool = True
+    text: str,
+    offset: int,
+    is_kept: Callable[[str], bool],
+    gate: bool = True,
+    weigh: bool = False,
 ) -> list[Scored]:
     """Scored sentences of ``text[offset:]``. With ``gate``, a block without a
-    single appeal word comes back as one zero-score "sentence" (it is story)."""
+    single appeal word comes back as one zero-score "sentence" (it is story).
+    ``weigh`` asks the model about every sentence (a promo box), not only
+    in blocks where the lexicon sees something."""
     if gate and gated_out(text):
         return story(text, offset, is_kept)
     masked = mask_quotes(text)
     scored = []
-    model = appeal_model.current()
     for start, end in split_sentences(text, offset):
         sentence = score_sentence(masked, start, end)
         sentence.protected = is_kept(text[start:end])
-        found = appeal_model.features(text[start:end]) | rule_features(sentence)
-        sentence.p = model.probability_of(found)
         scored.append(sentence)
+    # The model weighs every sentence of a block in which the lexicon sees
+    # something, or which names an appeal concept in another language; a block
+    # without either is story and costs no more than the lexicon.
+    if weigh or any(s.score > 0 or s.chrome or s.question for s in scored) or (
+        appeal_model.has_concept(text[offset:].lower())
+    ):
+        model = appeal_model.current()
+        for sentence in scored:
+            found = appeal_model.features(text[sentence.start : sentence.end])
+            sentence.p = model.probability_of(found | rule_features(sentence))
+            if sentence.score >= lx.STRONG and sentence.p < P_VETO:
+                # A pitch with the story glued on ("Become a member The city
+                # council voted ..."): the model judges the pitch alone.
+                cut = glued_story_start(text, sentence)
+                if cut is not None:
+                    head = score_sentence(masked, sentence.start, cut)
+                    found = appeal_model.features(text[sentence.start : cut])
+                    sentence.p = model.probability_of(found | rule_features(head))
     return scored
 
 
@@ -307,8 +332,10 @@ def gated_out(text: str) -> bool:
     lowered = text.lower()
     if not (lx.GATE.isdisjoint(lowered.split()) and lx.CAPITALIZED_GATE.isdisjoint(text.split())):
         return False
-    found = _WORD.findall(lowered)
-    return appeal_model.gate_words().isdisjoint(found) and not appeal_model.has_concept(found)
+    if appeal_model.has_concept(lowered):
+        return False
+    gate = appeal_model.gate_words()
+    return not gate or gate.isdisjoint(_WORD.findall(lowered))
 
 
 def inert(scored: list[Scored]) -> bool:
@@ -429,6 +456,7 @@ def glued_story_start(text: str, sentence: Scored) -> int | None:
         return None
     masked = mask_quotes(text)
     signal_end = _signal_end(masked, sentence)
+    fallback = None
     for match in _CAPITAL.finditer(text, sentence.start, tail_end):
         cut = match.start(1)
         if masked[cut] != text[cut]:
@@ -441,33 +469,40 @@ def glued_story_start(text: str, sentence: Scored) -> int | None:
             continue
         length = len(text[cut:tail_end].split())
         if length < 3:
-            return None  # too short to be a story's opening sentence
+            break  # too short to be a story's opening sentence
         suffix = score_sentence(masked, cut, tail_end)
         if suffix.strong_hits or suffix.chrome or not _opens_sentence(text, cut, tail_end):
             continue
+        model = appeal_model.current()
+        found = appeal_model.features(text[cut:tail_end]) | rule_features(suffix)
+        if model.probability_of(found) >= P_ABSORB:
+            continue  # the model reads it as part of the pitch (in any language)
         if (
             cut >= signal_end
             and length >= 8
             and suffix.score < 1.5
             and not suffix.categories & {lx.ADDRESS, lx.VOICE, lx.TEASER}
         ):
-            return cut
+            if not suffix.categories & _PITCH_CATEGORIES:
+                return cut
+            fallback = cut if fallback is None else fallback
+            continue
         # A story sentence may address the reader ("You control where ..."):
         # the model decides whether it reads like the pitch or like the story,
         # and the appeal before it must stand as one on its own.
         if suffix.score >= 2 * lx.WEAK or length < 5 or (word.isalpha() and word[0].isupper()):
             continue  # after a capitalised word it may be a name: "Alex Heath"
-        model = appeal_model.current()
-        found = appeal_model.features(text[cut:tail_end]) | rule_features(suffix)
-        if model.probability_of(found) >= P_ABSORB:
-            continue
         head = score_sentence(masked, sentence.start, cut)
         head.p = model.probability_of(
             appeal_model.features(text[sentence.start : cut]) | rule_features(head)
         )
         if head.strong:
-            return cut
-    return None
+            if not suffix.categories & _PITCH_CATEGORIES:
+                return cut
+            fallback = cut if fallback is None else fallback
+    # A later cut whose story has no word of the pitch's vocabulary beats an
+    # earlier one ("Get our daily Entertainment newsletter The council ...").
+    return fallback
 
 
 def glued_story_end(text: str, sentence: Scored) -> int | None:

@@ -23,6 +23,8 @@ import json
 import math
 import re
 from dataclasses import dataclass
+from functools import lru_cache
+from itertools import repeat
 from pathlib import Path
 
 MODEL_PATH = Path(__file__).with_name("appeal_model.json")
@@ -91,11 +93,36 @@ _STOPWORDS = frozenset(
 )
 _AMBIGUOUS = frozenset("sie ihr ihre ihren ihrem ihrer ihnen".split())
 _CURRENCY = re.compile(r"[$£€]|\b(?:euros?|dollars?|pounds?)\b", re.I)
+_DIGIT = re.compile(r"\d")
 _QUOTE = re.compile(r"[\"“”«»„]")
 
 
 def tokens(text: str) -> list[str]:
     return [token.replace("’", "'") for token in _TOKEN.findall(text.lower())]
+
+
+@lru_cache(maxsize=65536)
+def _word_features(word: str) -> tuple[str, tuple[str, ...]]:
+    """A word's stand-in for bigrams and its own features (word, prefixes, concept)."""
+    own = []
+    if word in _AMBIGUOUS:
+        name = "<pronoun>"  # German "sie/ihr": she, they or you; s:you decides
+    elif word in _STOPWORDS:
+        name = "<stop>"
+    else:
+        name = word
+    own.append("w:" + name)
+    if len(name) >= 5 and not name.isdigit() and name[0] != "<":
+        own.append("c:" + name[:4])
+        if len(name) >= 6:
+            own.append("c:" + name[:5])
+    for length in _STEM_LENGTHS:
+        if length > len(word):
+            break
+        concept = _STEM_CONCEPT.get(word[:length])
+        if concept is not None and (length >= 4 or length == len(word)):
+            own.append("k:" + concept)
+    return name, tuple(own)
 
 
 def features(text: str) -> set[str]:
@@ -104,24 +131,10 @@ def features(text: str) -> set[str]:
     found: set[str] = set()
     previous = "^"
     for word in words:
-        if word in _AMBIGUOUS:
-            word = "<pronoun>"  # German "sie/ihr": she, they or you; s:you decides
-        elif word in _STOPWORDS:
-            word = "<stop>"
-        found.add("w:" + word)
-        found.add("b:" + previous + " " + word)
-        previous = word
-        if len(word) >= 5 and not word.isdigit() and word[0] != "<":
-            found.add("c:" + word[:4])
-            if len(word) >= 6:
-                found.add("c:" + word[:5])
-    for word in words:
-        for length in _STEM_LENGTHS:
-            if length > len(word):
-                break
-            concept = _STEM_CONCEPT.get(word[:length])
-            if concept is not None and (length >= 4 or length == len(word)):
-                found.add("k:" + concept)
+        name, own = _word_features(word)
+        found.update(own)
+        found.add("b:" + previous + " " + name)
+        previous = name
     if _IMPERATIVE.match(text):
         found.add("s:imperative")
     if words:
@@ -152,7 +165,7 @@ def features(text: str) -> set[str]:
         found.add("s:question")
     if _QUOTE.search(text):
         found.add("s:quote")
-    if any(ch.isdigit() for ch in text):
+    if _DIGIT.search(text):
         found.add("s:digit")
     if _CURRENCY.search(text):
         found.add("s:currency")
@@ -168,8 +181,7 @@ class Model:
     about: str = ""
 
     def margin(self, found: set[str]) -> float:
-        get = self.weights.get
-        return self.bias + sum(get(feature, 0.0) for feature in found)
+        return self.bias + sum(map(self.weights.get, found, repeat(0.0)))
 
     def probability_of(self, found: set[str]) -> float:
         return _sigmoid(self.margin(found))
@@ -210,7 +222,7 @@ def _sigmoid(value: float) -> float:
 _CURRENT: Model | None = None
 _GATE: frozenset[str] | None = None
 # A word whose own weight is at least this opens a block to sentence scoring.
-GATE_WEIGHT = 1.0
+GATE_WEIGHT = 2.0
 
 
 def current() -> Model:
@@ -232,15 +244,40 @@ def use(model: Model | None) -> None:
     _GATE = None
 
 
-def has_concept(words: list[str]) -> bool:
-    """Whether any of the (lowercased) words names an appeal concept in any
-    of the model's languages: such a block is worth scoring."""
-    get = _STEM_CONCEPT.get
-    for word in words:
-        for length in _STEM_LENGTHS:
-            if length > len(word):
-                break
-            if get(word[:length]) is not None and (length >= 4 or length == len(word)):
+# Concepts specific enough that a block naming one is worth scoring.
+_GATE_CONCEPTS = frozenset(
+    "subscribe newsletter donate member register adblock follow download support".split()
+)
+
+
+# English words already open a block through the lexicon's own gate.
+_ENGLISH_STEMS = frozenset(
+    "subscri newslet donat contribu support member regist login connect follow downlo"
+    " adbloc app apps".split()
+)
+_GATE_STEMS = tuple(
+    sorted(
+        stem
+        for stem, concept in _STEM_CONCEPT.items()
+        if concept in _GATE_CONCEPTS and stem not in _ENGLISH_STEMS
+    )
+)
+_GATE_HEADS = frozenset(stem[:3] for stem in _GATE_STEMS)
+_OPENING = "\"“‘(«¿¡[„"
+_CLOSING = ".,;:!?\"”’)»]…"
+
+
+def has_concept(lowered: str) -> bool:
+    """Whether lowercased text names a specific appeal concept in a language
+    other than English (a word starting with one of its stems; a stem shorter
+    than four letters must be the whole word): such a block is worth scoring."""
+    heads = _GATE_HEADS
+    for word in lowered.split():
+        word = word.lstrip(_OPENING)
+        if word[:3] not in heads:
+            continue
+        for stem in _GATE_STEMS:
+            if word.startswith(stem) and (len(stem) >= 4 or word.rstrip(_CLOSING) == stem):
                 return True
     return False
 
