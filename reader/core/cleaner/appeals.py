@@ -47,7 +47,7 @@ P_STRONG = 0.9
 P_VETO = 0.05
 P_ABSORB = 0.5
 P_WEAK = 0.2
-P_SHORT = 0.3
+P_SHORT = 0.5
 P_LEAN = 0.35
 P_HINTED = 0.75  # alone, inside a promo box (class or id says so)
 _PITCH_CATEGORIES = frozenset({lx.SIGN, lx.GIVE, lx.VOICE, lx.SELF, lx.IDENTITY, lx.TEASER})
@@ -365,7 +365,7 @@ def _absorbs(sentence: Scored, left: bool, right: bool, edge: bool, hinted: bool
     if sentence.words > 6:
         return False
     if sentence.question:
-        return sentence.p >= P_VETO
+        return sentence.p >= P_LEAN
     return edge and sentence.score > 0 and sentence.p >= P_SHORT
 
 

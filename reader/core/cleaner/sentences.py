@@ -15,7 +15,10 @@ from reader.core.cleaner.lexicon import words
 # A sentence end: terminal punctuation (plus closing quotes/brackets), then either
 # whitespace and a capital/digit/opening quote, or a capital glued straight on.
 _END = re.compile(
-    r"[.!?…]+[\"”’)\]]*(?:\s+(?=[\"“‘(\[<]?[^\W_a-zß-öø-ÿа-яё]|[a-z]{2})|(?<=[a-z0-9]{2}[.!?])(?=[A-Z][a-z]))"
+    r"[.!?…]+[\"”’)\]]*(?:\s+(?=[\"“‘(\[<]{0,2}[^\W_a-zß-öø-ÿа-яё]|[a-z]{2})|(?<=[a-z0-9]{2}[.!?])(?=[A-Z][a-z]))"
+    # A closing quotation mark ends a sentence when a capitalised word follows
+    # ("... saying “Hey Siri” Get unlimited access ...").
+    r"|(?<=\w”)\s+(?=[A-Z][a-z])"
 )
 # Chrome labels with a capital letter, which often sit in running text unpunctuated.
 _CHROME = re.compile(
