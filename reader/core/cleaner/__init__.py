@@ -139,7 +139,9 @@ def evidence(removal: Removal, count: int = 3) -> str:
 
     found = sentence_features(removal.text)
     current = appeal_model.current()
-    strongest = ", ".join(f"{name} {weight:+.1f}" for name, weight in current.strongest(found, count))
+    strongest = ", ".join(
+        f"{name} {weight:+.1f}" for name, weight in current.strongest(found, count)
+    )
     return f"p={current.probability_of(found):.2f}" + (f"; {strongest}" if strongest else "")
 
 

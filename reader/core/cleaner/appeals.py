@@ -303,8 +303,10 @@ def analyse(
     # The model weighs every sentence of a block in which the lexicon sees
     # something, or which names an appeal concept in another language; a block
     # without either is story and costs no more than the lexicon.
-    if weigh or any(s.score > 0 or s.chrome or s.question for s in scored) or (
-        appeal_model.has_concept(text[offset:].lower())
+    if (
+        weigh
+        or any(s.score > 0 or s.chrome or s.question for s in scored)
+        or (appeal_model.has_concept(text[offset:].lower()))
     ):
         model = appeal_model.current()
         for sentence in scored:
@@ -340,9 +342,7 @@ def gated_out(text: str) -> bool:
 
 def inert(scored: list[Scored]) -> bool:
     """No sentence with any appeal signal: nothing here can be cut or absorbed."""
-    return all(
-        s.score <= 0 and not s.chrome and not s.question and s.p < P_WEAK for s in scored
-    )
+    return all(s.score <= 0 and not s.chrome and not s.question and s.p < P_WEAK for s in scored)
 
 
 def _absorbs(sentence: Scored, left: bool, right: bool, edge: bool, hinted: bool) -> bool:
@@ -490,7 +490,7 @@ def glued_story_start(text: str, sentence: Scored) -> int | None:
         # A story sentence may address the reader ("You control where ..."):
         # the model decides whether it reads like the pitch or like the story,
         # and the appeal before it must stand as one on its own.
-        if suffix.score >= 2 * lx.WEAK or length < 5 or (word.isalpha() and word[0].isupper()):
+        if length < 4 or (word.isalpha() and word[0].isupper()):
             continue  # after a capitalised word it may be a name: "Alex Heath"
         head = score_sentence(masked, sentence.start, cut)
         head.p = model.probability_of(

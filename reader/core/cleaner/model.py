@@ -29,22 +29,27 @@ from pathlib import Path
 
 MODEL_PATH = Path(__file__).with_name("appeal_model.json")
 
+
+def _set(spec: str) -> frozenset[str]:
+    return frozenset(spec.split())
+
+
 _TOKEN = re.compile(r"\w+(?:['’]\w+)*")
-_SECOND_PERSON = frozenset(
+_SECOND_PERSON = _set(
     "you your yours yourself you're you've you'll you'd "
     "du dich dir dein deine deinen deinem deiner ihr euch euer eure ihnen ihre ihren ihrem "
     "vous votre vos tu toi ton ta tes te "
-    "tú tu tus usted ustedes te ti contigo vuestro vuestra su sus".split()
+    "tú tu tus usted ustedes te ti contigo vuestro vuestra su sus"
 )
-_FIRST_PLURAL = frozenset(
+_FIRST_PLURAL = _set(
     "we our ours us we're we've we'll we'd "
     "wir uns unser unsere unseren unserem unserer "
     "nous notre nos "
-    "nosotros nosotras nuestro nuestra nuestros nuestras nos".split()
+    "nosotros nosotras nuestro nuestra nuestros nuestras nos"
 )
-_REPORTING = frozenset(
+_REPORTING = _set(
     "said says told reported announced according stated claimed wrote added "
-    "sagte sagt erklärte berichtete laut dit a déclaré selon según dijo afirmó".split()
+    "sagte sagt erklärte berichtete laut dit a déclaré selon según dijo afirmó"
 )
 # "Sie" (German formal you) is only second person with a capital inside a sentence.
 _SIE = re.compile(r"(?<=\S )(?:Sie|Ihr|Ihre|Ihren|Ihrem|Ihrer|Ihnen)\b")
@@ -58,7 +63,18 @@ _CONCEPT_STEMS: dict[str, tuple[str, ...]] = {
     "donate": ("donat", "donaci", "spende", "spendi", "don", "dons", "aportaci", "contribu"),
     "support": ("support", "unterst", "soutien", "souten", "apoy", "ayúd", "ayud", "aidez"),
     "member": ("member", "mitglie", "membre", "socio", "socia", "adhér", "adhes"),
-    "register": ("regist", "anmeld", "inscri", "connect", "konto", "compte", "cuenta", "login", "sesión", "sesion"),
+    "register": (
+        "regist",
+        "anmeld",
+        "inscri",
+        "connect",
+        "konto",
+        "compte",
+        "cuenta",
+        "login",
+        "sesión",
+        "sesion",
+    ),
     "reader": ("reader", "leser", "lecteu", "lector"),
     "journalism": ("journal", "periodi", "rédact", "redakt", "redacc", "recherc", "reportag"),
     "free": ("free", "kostenl", "gratuit", "gratis"),
@@ -84,14 +100,14 @@ _IMPERATIVE = re.compile(
 # Function words: they mostly tell the language, and the training data has far
 # more English appeals than German, French or Spanish ones, so as features they
 # would teach "German means story". They count as one shared token.
-_STOPWORDS = frozenset(
+_STOPWORDS = _set(
     "the a an of to in and or for on at by with from is are was were be been it that as but"
     " not der die das und ist den dem des ein eine einer einen zu mit von auf im sich nicht"
     " es auch als an bei aus nach wie le la les de des du et est un une en à au aux dans par"
     " sur qui que ne pas ce cette il elle el los las del y es una al por para con se no lo"
-    " como más".split()
+    " como más"
 )
-_AMBIGUOUS = frozenset("sie ihr ihre ihren ihrem ihrer ihnen".split())
+_AMBIGUOUS = _set("sie ihr ihre ihren ihrem ihrer ihnen")
 _CURRENCY = re.compile(r"[$£€]|\b(?:euros?|dollars?|pounds?)\b", re.I)
 _DIGIT = re.compile(r"\d")
 _QUOTE = re.compile(r"[\"“”«»„]")
@@ -157,7 +173,7 @@ def features(text: str) -> set[str]:
         "s:len<=20" if count <= 20 else "s:len<=40" if count <= 40 else "s:len>40"
     )  # fmt: skip
     stripped = text.rstrip()
-    if stripped and stripped[-1] not in ".!?…\"”»)":
+    if stripped and stripped[-1] not in '.!?…"”»)':
         found.add("s:nostop")
     if stripped.endswith("!"):
         found.add("s:excl")
@@ -245,15 +261,13 @@ def use(model: Model | None) -> None:
 
 
 # Concepts specific enough that a block naming one is worth scoring.
-_GATE_CONCEPTS = frozenset(
-    "subscribe newsletter donate member register adblock follow download support".split()
-)
+_GATE_CONCEPTS = _set("subscribe newsletter donate member register adblock follow download support")
 
 
 # English words already open a block through the lexicon's own gate.
-_ENGLISH_STEMS = frozenset(
+_ENGLISH_STEMS = _set(
     "subscri newslet donat contribu support member regist login connect follow downlo"
-    " adbloc app apps".split()
+    " adbloc app apps"
 )
 _GATE_STEMS = tuple(
     sorted(
@@ -263,8 +277,8 @@ _GATE_STEMS = tuple(
     )
 )
 _GATE_HEADS = frozenset(stem[:3] for stem in _GATE_STEMS)
-_OPENING = "\"“‘(«¿¡[„"
-_CLOSING = ".,;:!?\"”’)»]…"
+_OPENING = '"“‘(«¿¡[„'
+_CLOSING = '.,;:!?"”’)»]…'
 
 
 def has_concept(lowered: str) -> bool:
