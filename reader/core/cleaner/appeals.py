@@ -365,7 +365,7 @@ def _absorbs(sentence: Scored, left: bool, right: bool, edge: bool, hinted: bool
     if sentence.words > 6:
         return False
     if sentence.question:
-        return sentence.p >= P_LEAN
+        return sentence.p >= P_WEAK
     return edge and sentence.score > 0 and sentence.p >= P_SHORT
 
 
