@@ -71,10 +71,18 @@ class Scored:
     categories: frozenset[str]
     protected: bool = False
     p: float = 0.0  # the appeal model's probability for this sentence
+    # Whether the sentence points at the reader, the outlet or what it sells
+    # (you/we/us in any language, an imperative, a pitch concept): the model
+    # alone never makes an appeal of a sentence without such an anchor.
+    anchored: bool = False
 
     @property
     def strong(self) -> bool:
-        return self.chrome or (self.score >= lx.STRONG and self.p >= P_VETO) or self.p >= P_STRONG
+        return (
+            self.chrome
+            or (self.score >= lx.STRONG and self.p >= P_VETO)
+            or (self.p >= P_STRONG and self.anchored)
+        )
 
     @property
     def signalled(self) -> bool:
@@ -312,6 +320,11 @@ def analyse(
         for sentence in scored:
             found = appeal_model.features(text[sentence.start : sentence.end])
             sentence.p = model.probability_of(found | rule_features(sentence))
+            sentence.anchored = (
+                not found.isdisjoint(appeal_model.ANCHORS)
+                or bool(sentence.categories & _ANCHOR_CATEGORIES)
+                or sentence.strong_hits > 0
+            )
             if sentence.score >= lx.STRONG and sentence.p < P_VETO:
                 # A pitch with the story glued on ("Become a member The city
                 # council voted ..."): the model judges the pitch alone.

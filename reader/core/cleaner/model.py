@@ -62,15 +62,15 @@ _CONCEPT_STEMS: dict[str, tuple[str, ...]] = {
     "newsletter": ("newslet", "boletín", "boletin", "infolett"),
     "donate": ("donat", "donaci", "spende", "spendi", "don", "dons", "aportaci", "contribu"),
     "support": ("support", "unterst", "soutien", "souten", "apoy", "ayúd", "ayud", "aidez"),
-    "member": ("member", "mitglie", "membre", "socio", "socia", "adhér", "adhes"),
+    "member": ("member", "mitglie", "membre", "socio$", "socia$", "socios$", "adhér", "adhes"),
     "register": (
         "regist",
         "anmeld",
         "inscri",
-        "connect",
+        "connectez",
         "konto",
-        "compte",
-        "cuenta",
+        "compte$",
+        "cuenta$",
         "login",
         "sesión",
         "sesion",
@@ -88,8 +88,18 @@ _CONCEPT_STEMS: dict[str, tuple[str, ...]] = {
     "inbox": ("inbox", "postfa", "e-mail", "email", "correo", "courrie", "boîte"),
     "month": ("month", "monat", "mois", "mes"),
 }
+# A stem ending in "$" must be the whole word ("socio", not "social").
 _STEM_CONCEPT: dict[str, str] = {
-    stem: concept for concept, stems in _CONCEPT_STEMS.items() for stem in stems
+    stem: concept
+    for concept, stems in _CONCEPT_STEMS.items()
+    for stem in stems
+    if not stem.endswith("$")
+}
+_WORD_CONCEPT: dict[str, str] = {
+    stem[:-1]: concept
+    for concept, stems in _CONCEPT_STEMS.items()
+    for stem in stems
+    if stem.endswith("$")
 }
 _STEM_LENGTHS = sorted({len(stem) for stem in _STEM_CONCEPT})
 # Imperatives addressed to the reader: German "Werden Sie", French "Abonnez-vous",
@@ -138,6 +148,8 @@ def _word_features(word: str) -> tuple[str, tuple[str, ...]]:
         concept = _STEM_CONCEPT.get(word[:length])
         if concept is not None and (length >= 4 or length == len(word)):
             own.append("k:" + concept)
+    if word in _WORD_CONCEPT:
+        own.append("k:" + _WORD_CONCEPT[word])
     return name, tuple(own)
 
 
@@ -235,6 +247,17 @@ def _sigmoid(value: float) -> float:
     return exp / (1.0 + exp)
 
 
+# Features that point at the reader, the outlet or what it sells.
+ANCHORS = frozenset(
+    ["s:you", "s:we", "s:imperative"]
+    + [
+        "k:" + concept
+        for concept in _set(
+            "subscribe newsletter donate member register adblock follow download app"
+        )
+    ]
+)
+
 _CURRENT: Model | None = None
 _GATE: frozenset[str] | None = None
 # A word whose own weight is at least this opens a block to sentence scoring.
@@ -266,8 +289,7 @@ _GATE_CONCEPTS = _set("subscribe newsletter donate member register adblock follo
 
 # English words already open a block through the lexicon's own gate.
 _ENGLISH_STEMS = _set(
-    "subscri newslet donat contribu support member regist login connect follow downlo"
-    " adbloc app apps"
+    "subscri newslet donat contribu support member regist login follow downlo adbloc app apps"
 )
 _GATE_STEMS = tuple(
     sorted(
@@ -276,7 +298,10 @@ _GATE_STEMS = tuple(
         if concept in _GATE_CONCEPTS and stem not in _ENGLISH_STEMS
     )
 )
-_GATE_HEADS = frozenset(stem[:3] for stem in _GATE_STEMS)
+_GATE_HEADS = frozenset(
+    [stem[:3] for stem in _GATE_STEMS]
+    + [word[:3] for word, concept in _WORD_CONCEPT.items() if concept in _GATE_CONCEPTS]
+)
 _OPENING = '"“‘(«¿¡[„'
 _CLOSING = '.,;:!?"”’)»]…'
 
@@ -293,6 +318,8 @@ def has_concept(lowered: str) -> bool:
         for stem in _GATE_STEMS:
             if word.startswith(stem) and (len(stem) >= 4 or word.rstrip(_CLOSING) == stem):
                 return True
+        if _WORD_CONCEPT.get(word.rstrip(_CLOSING)) in _GATE_CONCEPTS:
+            return True
     return False
 
 
