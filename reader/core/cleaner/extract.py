@@ -22,7 +22,7 @@ from __future__ import annotations
 import json
 import re
 from collections.abc import Iterable, Iterator
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from html import escape
 from typing import Any
@@ -31,6 +31,7 @@ from urllib.parse import urljoin, urlsplit
 import lxml.html
 from lxml import etree
 
+from reader.core.cleaner.sentences import split_sentences
 from reader.core.sanitize import clean_line
 
 
@@ -42,6 +43,9 @@ class ExtractedStory:
     published: float | None = None  # POSIX seconds UTC, from page metadata
     canonical_url: str | None = None
     lead_image: str | None = None  # alt text or caption of the lead image
+    # What our own passes dropped from trafilatura's story, for explanations:
+    # (index of the next kept block, text, rule).
+    dropped: list[tuple[int, str, str]] = field(default_factory=list)
 
 
 # --- parsing ----------------------------------------------------------------
@@ -574,10 +578,11 @@ def _is_boilerplate(block: _Block, index: int, count: int) -> bool:
         return True
     if words <= 25 and (_POINTER.match(text) or _PROMO_TAG.search(text)):
         return True
-    if words <= 45 and _CALL.match(text):
-        return True
-    if words <= 45 and _NEWSLETTER.search(text):
-        return True
+    # A call or pitch that shares its block with other sentences is left to
+    # the cleaner, which removes it sentence by sentence (the story glued to
+    # it stays).
+    if words <= 45 and (_CALL.match(text) or _NEWSLETTER.search(text)):
+        return len(split_sentences(text)) <= 1
     if near_end and words <= 40 and _CREDIT.match(text):
         return True
     if (near_start or near_end) and words <= 15 and _COPYRIGHT.search(text):
@@ -615,13 +620,24 @@ def _same_words(a: str, b: str) -> bool:
     return [w.lower() for w in _WORD.findall(a)] == [w.lower() for w in _WORD.findall(b)]
 
 
-def _tidy(blocks: list[_Block], titles: list[str]) -> list[_Block]:
-    """Drop the repeated headline and the furniture around the story."""
+def _tidy(
+    blocks: list[_Block], titles: list[str], dropped: list[tuple[int, str, str]] | None = None
+) -> list[_Block]:
+    """Drop the repeated headline and the furniture around the story; what
+    goes is listed in ``dropped`` as (index of the next kept block, text, rule)."""
+    dropped = [] if dropped is None else dropped
     # The headline is shown separately; trafilatura often repeats it as the first block.
     while blocks and any(_same_words(blocks[0].text, title) for title in titles if title):
+        dropped.append((0, blocks[0].text, "extract.headline"))
         blocks = blocks[1:]
     count = len(blocks)
-    return [block for i, block in enumerate(blocks) if not _is_boilerplate(block, i, count)]
+    kept: list[_Block] = []
+    for i, block in enumerate(blocks):
+        if _is_boilerplate(block, i, count):
+            dropped.append((len(kept), block.text, "extract.boilerplate"))
+        else:
+            kept.append(block)
+    return kept
 
 
 # --- fallbacks ----------------------------------------------------------------
@@ -664,13 +680,14 @@ def extract_story(html: str, url: str | None = None) -> ExtractedStory:
 
     blocks = _best_blocks(trafilatura, tree, url)
     blocks = _recover_chunks(tree, blocks)
-    blocks = _tidy(blocks, _title_candidates(tree, meta["title"]))
+    dropped: list[tuple[int, str, str]] = []
+    blocks = _tidy(blocks, _title_candidates(tree, meta["title"]), dropped)
     story = "\n".join(block.text for block in blocks)
     links = _source_links(tree, base, story) if blocks else {}
     fragment = "".join(_render(block, links) for block in blocks)
     if not fragment:
         fragment = _readability_fragment(html) or _paragraph_fragment(tree)
-    return ExtractedStory(html=fragment, **meta)
+    return ExtractedStory(html=fragment, dropped=dropped if blocks else [], **meta)
 
 
 _SHORT_STORY = 600  # characters
