@@ -389,6 +389,74 @@ def _recover_chunks(tree: lxml.html.HtmlElement, blocks: list[_Block]) -> list[_
     return merged
 
 
+# --- the lede ---------------------------------------------------------------
+
+_STARTS_WITH = etree.XPath("//body//*[starts-with(normalize-space(.), $prefix)]")
+_LEDE_MIN_WORDS = 8
+_LEDE_TAGS = frozenset({"p", "div", "h2", "h3", "strong", "span", "section", "b", "em"})
+
+
+def _innermost(tree: lxml.html.HtmlElement, prefix: str) -> etree._Element | None:
+    """The innermost element of the first run of elements whose text starts with prefix."""
+    matches = _STARTS_WITH(tree, prefix=prefix)
+    if not matches:
+        return None
+    first = matches[0]
+    inner = first
+    for element in matches[1:]:
+        if first in element.iterancestors():
+            inner = element
+    return inner
+
+
+def _recover_lede(
+    tree: lxml.html.HtmlElement, blocks: list[_Block], meta: dict[str, str]
+) -> list[_Block]:
+    """Put back the lede (standfirst, teaser, intro) that trafilatura left out.
+
+    Many pages set the summary above the story apart (in the article header, in a
+    "teaser" or "intro" element) and trafilatura drops it with the header. The page
+    names its own summary in its description metadata: when a visible element that
+    begins with that description stands before the story's first paragraph, it is
+    the lede and leads the story.
+    """
+    if not blocks:
+        return blocks
+    description = ""
+    for key in ("og:description", "description", "twitter:description"):
+        candidate = _collapse(meta.get(key, ""))
+        if _words(candidate) >= _LEDE_MIN_WORDS:
+            description = candidate
+            break
+    if not description:
+        return blocks
+    # Descriptions are often cut off ("..."): match on their first words.
+    prefix = " ".join(description.split()[:_LEDE_MIN_WORDS])
+    story = " ".join(_WORD.findall(" ".join(b.text for b in blocks))).lower()
+    if " ".join(_WORD.findall(prefix)).lower() in story:
+        return blocks
+    lede = _innermost(tree, prefix)
+    if lede is None or not isinstance(lede.tag, str) or lede.tag not in _LEDE_TAGS:
+        return blocks
+    if any(
+        isinstance(a.tag, str) and a.tag in ("a", "nav", "footer", "button", "form", "li")
+        for a in lede.iterancestors()
+    ):
+        return blocks
+    text = _collapse(lede.text_content())
+    if _words(text) < _LEDE_MIN_WORDS or _words(text) > 120 or _link_share(lede, text) > 0.3:
+        return blocks
+    # It must come before the story: the story's first words appear after it.
+    head = " ".join(blocks[0].text.split()[:6])
+    start = _innermost(tree, head) if head else None
+    if start is None:
+        return blocks
+    order = {element: i for i, element in enumerate(tree.iter())}
+    if order.get(lede, 0) >= order.get(start, 0):
+        return blocks
+    return [_Block("p", text), *blocks]
+
+
 _COMMENTS = re.compile(r"comment|repl(?:y|ies)|discuss|respon|disqus", re.I)
 
 
@@ -664,6 +732,7 @@ def extract_story(html: str, url: str | None = None) -> ExtractedStory:
 
     blocks = _best_blocks(trafilatura, tree, url)
     blocks = _recover_chunks(tree, blocks)
+    blocks = _recover_lede(tree, blocks, _meta(tree))
     blocks = _tidy(blocks, _title_candidates(tree, meta["title"]))
     story = "\n".join(block.text for block in blocks)
     links = _source_links(tree, base, story) if blocks else {}
@@ -684,21 +753,41 @@ def _best_blocks(trafilatura: Any, tree: lxml.html.HtmlElement, url: str | None)
     """trafilatura's story, trying dearer configurations only when a cheaper one fails.
 
     Fast precision mode (no comparison with its bundled readability/justext) is as
-    good as the full mode on almost every page and a third faster. When it keeps
-    only a sliver (a teaser, a reprint notice, nothing), the full precision mode
-    runs; if that is short too, the balanced mode, taken only when it finds
-    clearly more, since on such pages it tends to return the whole page.
+    good as the full mode on almost every page and a third faster. Two signs say
+    it fell short: it kept only a sliver (a teaser, a reprint notice, nothing), or
+    it kept much less than the page's own paragraphs hold (precision mode stops
+    at a box or a heading and loses the sections after it). Then the full
+    precision mode and the full balanced (recall-leaning) mode run; the balanced
+    one is taken only when it finds clearly more, since on such pages it can
+    return the whole page.
     """
     blocks = _run_trafilatura(trafilatura, tree, url, precision=True, fast=True)
-    if _length(blocks) >= _SHORT_STORY:
+    length = _length(blocks)
+    truncated = length < _TRUNCATED_SHARE * _paragraph_chars(tree)
+    if length >= _SHORT_STORY and not truncated:
         return blocks
-    full = _run_trafilatura(trafilatura, tree, url, precision=True, fast=False)
-    if _length(full) >= _SHORT_STORY or (_length(full) >= _length(blocks) and full):
-        blocks = full
-    if _length(blocks) >= _SHORT_STORY:
-        return blocks
+    if length < _SHORT_STORY:
+        full = _run_trafilatura(trafilatura, tree, url, precision=True, fast=False)
+        if _length(full) >= _SHORT_STORY or (_length(full) >= length and full):
+            blocks = full
+        if _length(blocks) >= _SHORT_STORY and not truncated:
+            return blocks
     balanced = _run_trafilatura(trafilatura, tree, url, precision=False, fast=False)
     return balanced if _length(balanced) >= 2 * max(_length(blocks), 1) else blocks
+
+
+_TRUNCATED_SHARE = 0.35
+_PARAGRAPHS = etree.XPath("//body//p")
+
+
+def _paragraph_chars(tree: lxml.html.HtmlElement) -> int:
+    """Characters in the page's substantial, mostly unlinked <p> elements."""
+    total = 0
+    for element in _PARAGRAPHS(tree):
+        text = _collapse(element.text_content())
+        if len(text) >= 40 and _link_share(element, text) < 0.3:
+            total += len(text)
+    return total
 
 
 def _run_trafilatura(
