@@ -239,3 +239,58 @@ def test_metric_edge_cases() -> None:
     assert bench.page_scores("one two three four five", "one two three four five") == (1.0, 1.0)
     precision, recall = bench.page_scores("a b c d e", "a b c d x")
     assert precision == 0.5 and recall == 0.5
+
+
+def test_everything_extraction_leaves_out_is_listed_with_a_reason() -> None:
+    """Nothing disappears unexplained: page text outside the story becomes a removal."""
+    from reader.core.cleaner import clean
+
+    story = "".join(
+        f"<p>The ferry company said on Monday that crossing {n} would run twice a day from"
+        " the new pier, once the repairs to the old ramp are finished.</p>"
+        for n in range(8)
+    )
+    page = (
+        "<html><head><title>Ferry timetable</title></head><body>"
+        "<nav><ul><li><a href='/'>Front page</a></li><li><a href='/w'>Weather desk</a></li></ul></nav>"
+        f"<main><article><h1>Ferry timetable</h1>{story}</article></main>"
+        "<aside class='sidebar'><h3>Most shared this week</h3></aside>"
+        "<footer><p>Harbour Gazette, Quay Street 4</p></footer></body></html>"
+    )
+    article = clean(page, "https://gazette.example.org/ferry", extract=True)
+    assert "crossing 7" in article.text
+    dropped = {r.text: r.rule for r in article.removed if r.block == -1}
+    assert dropped["Front page"] == "extract.navigation"
+    assert dropped["Weather desk"] == "extract.navigation"
+    assert dropped["Most shared this week"] == "extract.aside"
+    assert dropped["Harbour Gazette, Quay Street 4"] == "extract.footer"
+    assert "Ferry timetable" not in dropped  # the headline is shown as the title
+    positions = {r.text: r.position for r in article.removed if r.block == -1}
+    assert positions["Front page"] == 0
+    assert positions["Harbour Gazette, Quay Street 4"] == len(article.text)
+
+
+def _lede_page() -> str:
+    lede = (
+        "The regional ferry will cross twice a day from spring, after the council found the"
+        " money for a second boat and a new pier."
+    )
+    story = "".join(
+        f"<p>Paragraph {n}: the harbour master said the timetable had been drawn up with the"
+        " fishing cooperative, whose boats leave the inner basin before dawn.</p>"
+        for n in range(8)
+    )
+    return (
+        f'<html><head><title>Ferry to cross twice a day</title><meta name="description" content="{lede}">'
+        "</head><body><main><article><header><h1>Ferry to cross twice a day</h1>"
+        f'<p class="intro">{lede}</p></header><div class="body">{story}</div></article></main>'
+        "</body></html>"
+    )
+
+
+def test_the_lede_the_page_describes_itself_with_leads_the_story() -> None:
+    from reader.core.cleaner.extract import extract_story, fragment_text
+
+    text = fragment_text(extract_story(_lede_page(), "https://gazette.example.org/f").html)
+    assert text.startswith("The regional ferry will cross twice a day from spring")
+    assert "Paragraph 7" in text

@@ -23,7 +23,7 @@ from reader.core.cleaner.blocks import (
 )
 from reader.core.cleaner.pipeline import compose, plan
 from reader.core.cleaner.rules import CleanerRules, RuleSet, SiteRules, compile_selector, load_rules
-from reader.core.models import CleanedArticle
+from reader.core.models import CleanedArticle, Removal
 from reader.core.sanitize import clean_line
 
 __all__ = ["CleanerRules", "RuleSet", "SiteRules", "clean", "explain", "load_rules"]
@@ -43,12 +43,15 @@ def clean(
     ImportError when ``extract=True`` and the extractor is not installed."""
     content = content if isinstance(content, str) else ""
     article = CleanedArticle(blocks=[])
+    dropped: list[tuple[str, str, bool]] = []
     if extract:
-        content, content_type = _extract(content, url, article), "html"
+        content, content_type = _extract(content, url, article, dropped), "html"
     site_rules = (rules or _NO_RULES).for_url(url)
     raw = _raw_blocks(content, url, content_type, site_rules)
     found = plan(raw, site_rules)
     article.blocks, article.removed = compose(raw, found.spans)
+    if dropped:
+        article.removed = _extraction_removals(dropped, len(article.text), article.removed)
     if found.published is not None:
         article.published = found.published
     if article.lead_image is None:
@@ -73,7 +76,21 @@ def _raw_blocks(
     return html_blocks(root, url, marks, check_controls="&#" in content)
 
 
-def _extract(content: str, url: str | None, article: CleanedArticle) -> str:
+def _extraction_removals(
+    dropped: list[tuple[str, str, bool]], length: int, removed: list[Removal]
+) -> list[Removal]:
+    """What extraction left out, as removals: page text before the story stands at
+    its start, the rest at its end. They index no raw block (``block`` -1)."""
+    before = [Removal(-1, 0, len(text), text, rule, 0) for rule, text, first in dropped if first]
+    after = [
+        Removal(-1, 0, len(text), text, rule, length) for rule, text, first in dropped if not first
+    ]
+    return before + removed + after
+
+
+def _extract(
+    content: str, url: str | None, article: CleanedArticle, dropped: list[tuple[str, str, bool]]
+) -> str:
     """Run story extraction; fill the article's metadata; return the story HTML."""
     try:
         from reader.core.cleaner.extract import extract_story
@@ -89,6 +106,7 @@ def _extract(content: str, url: str | None, article: CleanedArticle) -> str:
     article.published = story.published
     article.canonical_url = story.canonical_url
     article.lead_image = clean_line(story.lead_image) or None
+    dropped.extend(story.dropped)
     return story.html
 
 
@@ -107,5 +125,6 @@ def explain(cleaned: CleanedArticle, width: int = 100) -> str:
     lines = []
     for removal in cleaned.removed:
         preview = clean_line(removal.text, limit=width)
-        lines.append(f"{removal.rule:<28} block {removal.block:>3}: {preview}")
+        where = f"block {removal.block:>3}" if removal.block >= 0 else "page     "
+        lines.append(f"{removal.rule:<28} {where}: {preview}")
     return "\n".join(lines) if lines else "nothing removed"

@@ -22,7 +22,7 @@ from __future__ import annotations
 import json
 import re
 from collections.abc import Iterable, Iterator
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from html import escape
 from typing import Any
@@ -42,6 +42,9 @@ class ExtractedStory:
     published: float | None = None  # POSIX seconds UTC, from page metadata
     canonical_url: str | None = None
     lead_image: str | None = None  # alt text or caption of the lead image
+    # What extraction left out, in page order: (reason, text, before_story). The
+    # reason is "extract.<kind>"; page text outside the story is clipped.
+    dropped: list[tuple[str, str, bool]] = field(default_factory=list)
 
 
 # --- parsing ----------------------------------------------------------------
@@ -683,13 +686,23 @@ def _same_words(a: str, b: str) -> bool:
     return [w.lower() for w in _WORD.findall(a)] == [w.lower() for w in _WORD.findall(b)]
 
 
-def _tidy(blocks: list[_Block], titles: list[str]) -> list[_Block]:
-    """Drop the repeated headline and the furniture around the story."""
+def _tidy(
+    blocks: list[_Block], titles: list[str], dropped: list[tuple[str, str, bool]] | None = None
+) -> list[_Block]:
+    """Drop the repeated headline and the furniture around the story; each drop is
+    recorded in ``dropped`` as (reason, text, before the story)."""
+    record = dropped if dropped is not None else []
     # The headline is shown separately; trafilatura often repeats it as the first block.
     while blocks and any(_same_words(blocks[0].text, title) for title in titles if title):
         blocks = blocks[1:]
     count = len(blocks)
-    return [block for i, block in enumerate(blocks) if not _is_boilerplate(block, i, count)]
+    kept: list[_Block] = []
+    for i, block in enumerate(blocks):
+        if _is_boilerplate(block, i, count):
+            record.append(("extract.furniture", block.text, not kept))
+        else:
+            kept.append(block)
+    return kept
 
 
 # --- fallbacks ----------------------------------------------------------------
@@ -733,13 +746,86 @@ def extract_story(html: str, url: str | None = None) -> ExtractedStory:
     blocks = _best_blocks(trafilatura, tree, url)
     blocks = _recover_chunks(tree, blocks)
     blocks = _recover_lede(tree, blocks, _meta(tree))
-    blocks = _tidy(blocks, _title_candidates(tree, meta["title"]))
+    dropped: list[tuple[str, str, bool]] = []
+    titles = _title_candidates(tree, meta["title"])
+    blocks = _tidy(blocks, titles, dropped)
     story = "\n".join(block.text for block in blocks)
     links = _source_links(tree, base, story) if blocks else {}
     fragment = "".join(_render(block, links) for block in blocks)
     if not fragment:
         fragment = _readability_fragment(html) or _paragraph_fragment(tree)
-    return ExtractedStory(html=fragment, **meta)
+        story = fragment_text(fragment)
+    dropped = _left_out(tree, story, titles) + dropped
+    return ExtractedStory(html=fragment, dropped=dropped, **meta)
+
+
+# --- what extraction left out ---------------------------------------------------
+
+_PAGE_BLOCKS = frozenset(
+    {"p", "h1", "h2", "h3", "h4", "h5", "h6", "li", "td", "th", "dd", "dt", "blockquote", "pre",
+     "figcaption", "caption", "address"}
+)  # fmt: skip
+_SKIPPED = frozenset({"script", "style", "noscript", "template", "head", "title", "svg"})
+_KINDS: tuple[tuple[str, frozenset[str], re.Pattern[str]], ...] = (
+    ("extract.navigation", frozenset({"nav"}), re.compile(r"\bnav|menu|breadcrumb", re.I)),
+    ("extract.comments", frozenset(), _COMMENTS),
+    ("extract.header", frozenset({"header"}), re.compile(r"masthead|\bheader|top-?bar", re.I)),
+    ("extract.footer", frozenset({"footer"}), re.compile(r"footer|copyright|legal", re.I)),
+    ("extract.aside", frozenset({"aside"}), re.compile(r"sidebar|related|teaser|widget|aside", re.I)),
+    ("extract.form", frozenset({"form", "button", "select"}), re.compile(r"newsletter|cookie|consent", re.I)),
+)  # fmt: skip
+_CLIP = 160
+
+
+def _left_out(
+    tree: lxml.html.HtmlElement, story: str, titles: list[str]
+) -> list[tuple[str, str, bool]]:
+    """Every text block of the page that is not in the story, with why it was
+    left out (the kind of page furniture it sits in, a link list, or simply
+    outside the story), clipped to a preview. The headline, shown as the
+    title, is not counted as dropped."""
+    body = tree.find(".//body")
+    if body is None:
+        return []
+    story_words = " " + " ".join(_WORD.findall(story)).lower() + " "
+    found: list[tuple[str, str, bool]] = []
+    seen_story = False
+    for element in body.iter():
+        tag = element.tag if isinstance(element.tag, str) else ""
+        if tag in _SKIPPED:
+            continue
+        is_block = tag in _PAGE_BLOCKS or (tag == "div" and (element.text or "").strip())
+        if not is_block or any(
+            isinstance(child.tag, str) and child.tag in _PAGE_BLOCKS
+            for child in element.iter()
+            if child is not element
+        ):
+            continue
+        text = _collapse(element.text if tag == "div" else element.text_content())
+        words = " ".join(_WORD.findall(text)).lower()
+        if not words:
+            continue
+        if " " + words + " " in story_words:
+            seen_story = True
+            continue
+        if any(_same_words(text, title) for title in titles):
+            continue
+        found.append(
+            (_left_out_reason(element, text), clean_line(text, limit=_CLIP), not seen_story)
+        )
+    return found
+
+
+def _left_out_reason(element: etree._Element, text: str) -> str:
+    for node in (element, *element.iterancestors()):
+        tag = node.tag if isinstance(node.tag, str) else ""
+        marks = f"{node.get('class') or ''} {node.get('id') or ''}".strip()
+        for reason, tags, pattern in _KINDS:
+            if tag in tags or (marks and pattern.search(marks)):
+                return reason
+    if _link_share(element, text) > 0.5:
+        return "extract.links"
+    return "extract.outside-story"
 
 
 _SHORT_STORY = 600  # characters
