@@ -47,7 +47,43 @@ class ExtractedStory:
     dropped: list[tuple[str, str, bool]] = field(default_factory=list)
 
 
-# --- parsing ----------------------------------------------------------------
+# --- decoding and parsing ----------------------------------------------------
+
+_HEADER_CHARSET = re.compile(r"charset\s*=\s*[\"']?([\w.:-]+)", re.I)
+_META_CHARSET = re.compile(rb"""<meta[^>]{0,200}?charset\s*=\s*["']?([\w.:-]+)""", re.I)
+_BOMS = ((b"\xef\xbb\xbf", "utf-8"), (b"\xff\xfe", "utf-16-le"), (b"\xfe\xff", "utf-16-be"))
+
+
+def decode_page(body: bytes, content_type: str | None = None) -> str:
+    """A fetched page as text, in the order browsers trust: a byte-order mark,
+    the HTTP charset, UTF-8 when the bytes are valid UTF-8, the page's own
+    <meta> charset, then a guess from the bytes (trafilatura's detector), and
+    Windows-1252 with replacement as the last resort. Never raises."""
+    for bom, codec in _BOMS:
+        if body.startswith(bom):
+            return body[len(bom) :].decode(codec, "replace")
+    declared = _HEADER_CHARSET.search(content_type or "")
+    candidates = [declared.group(1)] if declared else []
+    candidates.append("utf-8")
+    meta = _META_CHARSET.search(body[:4096])
+    if meta:
+        candidates.append(meta.group(1).decode("ascii", "ignore"))
+    for codec in candidates:
+        try:
+            return body.decode(codec)
+        except (LookupError, UnicodeDecodeError):
+            continue
+    try:
+        from trafilatura.utils import detect_encoding
+
+        for codec in detect_encoding(body):
+            try:
+                return body.decode(codec)
+            except (LookupError, UnicodeDecodeError):
+                continue
+    except Exception:  # the detector is optional help, never a failure
+        pass
+    return body.decode("cp1252", "replace")
 
 
 def _parse(html: str) -> lxml.html.HtmlElement | None:
