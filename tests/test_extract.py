@@ -294,3 +294,56 @@ def test_the_lede_the_page_describes_itself_with_leads_the_story() -> None:
     text = fragment_text(extract_story(_lede_page(), "https://gazette.example.org/f").html)
     assert text.startswith("The regional ferry will cross twice a day from spring")
     assert "Paragraph 7" in text
+
+
+def _sectioned_page(title: str) -> str:
+    def para(n: int) -> str:
+        return (
+            f"<p>Paragraph {n}: the harbour master said the timetable had been drawn up with the"
+            " fishing cooperative, whose boats leave the inner basin before dawn.</p>"
+        )
+
+    return (
+        "<html><head><title>Ferry</title></head><body><main><article><h1>Ferry</h1>"
+        f"<div class='body'>{''.join(para(n) for n in range(4))}{title}"
+        f"{''.join(para(n) for n in range(4, 8))}"
+        "<ul><li>One boat in the morning, from the old pier</li>"
+        "<li>One boat in the evening, from the new pier</li></ul>"
+        f"{para(8)}</div></article></main></body></html>"
+    )
+
+
+def test_section_titles_and_lists_inside_the_story_are_kept_once() -> None:
+    from reader.core.cleaner.extract import extract_story, fragment_text
+
+    text = fragment_text(extract_story(_sectioned_page("<h2>What the council decided</h2>")).html)
+    assert text.count("What the council decided") == 1
+    assert text.count("One boat in the morning") == 1
+    assert text.index("Paragraph 3") < text.index("What the council") < text.index("Paragraph 4")
+
+
+def test_section_title_precision_mode_drops_is_put_back() -> None:
+    """trafilatura's precision mode drops every <header>, also a section's own;
+    between two story paragraphs its title is still the story's."""
+    from reader.core.cleaner.extract import extract_story, fragment_text
+
+    page = _sectioned_page("<header><h2>The council's decision explained</h2></header>")
+    text = fragment_text(extract_story(page).html)
+    assert (
+        text.index("Paragraph 3") < text.index("The council's decision") < text.index("Paragraph 4")
+    )
+
+
+def test_related_labels_in_other_languages_are_furniture() -> None:
+    from reader.core.cleaner.extract import _Block, _is_boilerplate
+
+    for label in (
+        "Mehr zum Thema",
+        "À lire aussi",
+        "LE PUEDE INTERESAR: Otra noticia del día",
+        "Articoli correlati",
+        "Weitere Informationen:",
+        "Titelbild: Agentur",
+    ):
+        assert _is_boilerplate(_Block("p", label), 9, 10), label
+    assert not _is_boilerplate(_Block("p", "Mehr zum Thema sagte der Minister nicht."), 9, 10)

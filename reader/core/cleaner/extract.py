@@ -428,6 +428,112 @@ def _recover_chunks(tree: lxml.html.HtmlElement, blocks: list[_Block]) -> list[_
     return merged
 
 
+# --- headings and lists between story paragraphs ----------------------------
+
+_HEADINGS = frozenset({"h2", "h3", "h4", "h5", "h6"})
+_UNITS = frozenset({"p", "ul", "ol", "dl", "blockquote", "pre", "table", "figure"} | _HEADINGS)
+# A <header> inside the story container heads a section: it is not furniture here.
+_OFF_STORY = frozenset({"nav", "aside", "footer", "form", "button", "figure", "select"})
+_OFF_STORY_MARKS = re.compile(
+    r"share|social|related|recommend|teaser|breadcrumb|\bnav|menu|\btags?\b|comment|"
+    r"author|newsletter|promo|advert|\bads?\b|sidebar|widget|pagination|meta",
+    re.I,
+)
+
+
+def _off_story(element: etree._Element, stop: etree._Element) -> bool:
+    """Inside page furniture (nav, aside, share bar, ...) below ``stop``."""
+    node: etree._Element | None = element
+    while node is not None and node is not stop:
+        if isinstance(node.tag, str):
+            if node.tag in _OFF_STORY:
+                return True
+            marks = f"{node.get('class') or ''} {node.get('id') or ''}"
+            if marks.strip() and _OFF_STORY_MARKS.search(marks):
+                return True
+        node = node.getparent()
+    return False
+
+
+def _inside_block(element: etree._Element, tag: str, text: str, common: Any) -> _Block | None:
+    """A section title or a list standing in the story, or None (furniture, links)."""
+    if _off_story(element, common) or _link_share(element, text) > 0.3:
+        return None
+    if tag in _HEADINGS:
+        return _Block("h", text, level=max(int(tag[1]), 2)) if _words(text) <= 25 else None
+    if tag in ("ul", "ol"):
+        items = tuple(
+            t for li in element if isinstance(li.tag, str) and (t := _collapse(li.text_content()))
+        )
+        if items and len(items) <= 30 and all(_words(item) <= 80 for item in items):
+            return _Block("ul", " ".join(items), parts=items)
+    return None
+
+
+def _recover_inside(tree: lxml.html.HtmlElement, blocks: list[_Block]) -> list[_Block]:
+    """Put back section titles and lists that precision mode left out of the
+    middle of the story: only those whose neighbours on the page, before and
+    after, are both story paragraphs, so a titled link box or a teaser list
+    (followed by links, not by story) never qualifies."""
+    paragraphs = [b for b in blocks if b.kind == "p" and _words(b.text) >= 6]
+    if len(paragraphs) < 2:
+        return blocks
+    first = _innermost(tree, " ".join(paragraphs[0].text.split()[:8]))
+    if first is None:
+        return blocks
+    common = first.getparent()
+    story_words = " " + " ".join(_WORD.findall(" ".join(b.text for b in blocks))).lower() + " "
+    known = {block.text: i for i, block in enumerate(blocks)}
+    # Widen to the container that holds most of the story.
+    while common is not None and common.tag not in ("body", "html"):
+        if len(_collapse(common.text_content())) >= 0.8 * sum(len(p.text) for p in paragraphs):
+            break
+        common = common.getparent()
+    if common is None or common.tag in ("body", "html"):
+        return blocks
+    units: list[tuple[str, Any]] = []  # ("story", index) / ("cand", block) / ("other", None)
+    skip: etree._Element | None = None
+    for element in common.iter():
+        if skip is not None and skip in element.iterancestors():
+            continue
+        tag = element.tag if isinstance(element.tag, str) else ""
+        if tag not in _UNITS:
+            continue
+        skip = element
+        text = _collapse(element.text_content())
+        if not text:
+            continue
+        spaced = " ".join(element.itertext())  # list items and cells apart
+        if text in known:
+            units.append(("story", known[text]))
+        elif " " + " ".join(_WORD.findall(spaced)).lower() + " " in story_words:
+            units.append(("story", None))
+        else:
+            found = _inside_block(element, tag, text, common)
+            units.append(("cand", found) if found is not None else ("other", None))
+    inserts: dict[int, list[_Block]] = {}
+    last_story: int | None = None
+    run: list[_Block] = []
+    for kind, value in units:
+        if kind == "story":
+            if run and last_story is not None:
+                inserts.setdefault(last_story, []).extend(run)
+            run = []
+            if value is not None:
+                last_story = value
+        elif kind == "cand" and last_story is not None:
+            run.append(value)
+        else:
+            run = []
+    if not inserts:
+        return blocks
+    merged: list[_Block] = []
+    for i, block in enumerate(blocks):
+        merged.append(block)
+        merged.extend(inserts.get(i, []))
+    return merged
+
+
 # --- the lede ---------------------------------------------------------------
 
 _STARTS_WITH = etree.XPath("//body//*[starts-with(normalize-space(.), $prefix)]")
@@ -463,7 +569,8 @@ def _recover_lede(
         return blocks
     description = ""
     for key in ("og:description", "description", "twitter:description"):
-        candidate = _collapse(meta.get(key, ""))
+        # Some pages put markup in their description.
+        candidate = _collapse(_TAG.sub(" ", meta.get(key, "")))
         if _words(candidate) >= _LEDE_MIN_WORDS:
             description = candidate
             break
@@ -485,15 +592,21 @@ def _recover_lede(
     text = _collapse(lede.text_content())
     if _words(text) < _LEDE_MIN_WORDS or _words(text) > 120 or _link_share(lede, text) > 0.3:
         return blocks
-    # It must come before the story: the story's first words appear after it.
-    head = " ".join(blocks[0].text.split()[:6])
-    start = _innermost(tree, head) if head else None
+    # It must come before the story's first paragraph (headings above it may be
+    # the headline or a kicker), and it goes right before that paragraph.
+    at = next((i for i, b in enumerate(blocks) if b.kind == "p" and _words(b.text) >= 6), None)
+    if at is None:
+        return blocks
+    start = _innermost(tree, " ".join(blocks[at].text.split()[:6]))
     if start is None:
         return blocks
     order = {element: i for i, element in enumerate(tree.iter())}
     if order.get(lede, 0) >= order.get(start, 0):
         return blocks
-    return [_Block("p", text), *blocks]
+    return [*blocks[:at], _Block("p", text), *blocks[at:]]
+
+
+_TAG = re.compile(r"<[^>]{0,300}>")
 
 
 _COMMENTS = re.compile(r"comment|repl(?:y|ies)|discuss|respon|disqus", re.I)
@@ -599,7 +712,19 @@ _POINTER = re.compile(
     r"see (?:more|also)|more|also(?: read| see)?|watch(?: more)?|don[’']t miss|"
     r"recommended(?: for you)?|most (?:read|popular|viewed)(?:\b.*)?|trending(?: now)?|"
     r"top stories|more from [^:]{1,40}|you (?:may|might) also like|leggi anche|"
-    r"lesen sie auch|lire aussi|leia também|lea también|ver también)\s*(?::|$|\||»|›)",
+    r"lesen sie auch|lire aussi|leia também|lea también|ver también|"
+    # the same in other languages the reader meets: German, French, Spanish, Italian, Portuguese
+    r"mehr zum thema|mehr (?:von|zu|aus)(?: [^:]{1,40})?|zum weiterlesen|auch interessant|"
+    r"weiterführende (?:informationen|links|artikel)|"
+    r"weitere (?:informationen|infos|artikel|beiträge|nachrichten|themen)(?: [^:]{1,40})?|"
+    r"(?:das thema |das |dies )?könnte (?:dich|sie|euch) (?:auch )?interessieren|"
+    r"meist(?:-| )?(?:gelesen|diskutiert|kommentiert)|"
+    r"à lire aussi|a lire aussi|à lire également|sur le même sujet|voir aussi|"
+    r"articles? (?:liés|similaires|associés)|"
+    r"(?:le|te|les|os) (?:puede|pueden) interesar|(?:vea|lee|mira|veja) (?:también|também)|"
+    r"(?:notas|noticias|artículos|notícias) relacionad[ao]s|"
+    r"potrebbe interessarti|ti potrebbe interessare|articoli correlati|vedi anche)"
+    r"\s*(?::|$|\||»|›)",
     re.I,
 )
 # All-caps section tags after a promo headline: "... [VIDEO]", "... [INSIGHT]|".
@@ -628,6 +753,12 @@ _NEWSLETTER = re.compile(
 _CREDIT = re.compile(
     r"^(?:\(?(?:additional )?reporting by\b|editing by\b|contributing:|"
     r"(?:[\w.’'-]+ ){1,30}contributed (?:to )?(?:this )?(?:report|reporting|story)\b)",
+    re.I,
+)
+# Picture credits: "Titelbild: ...", "Crédits photos : ...", "Photo credit: ...".
+_PICTURE_CREDIT = re.compile(
+    r"^(?:titelbild|bildquelle|bildnachweis|fotos?|photos?|cr[ée]dits? photos?|"
+    r"(?:photo|image|picture) credits?|foto(?:grafía)?s?|beitragsbild|header ?image)\s*:",
     re.I,
 )
 _COPYRIGHT = re.compile(r"^(?:©|\(c\)|copyright\b)|\ball rights reserved\b", re.I)
@@ -686,6 +817,8 @@ def _is_boilerplate(block: _Block, index: int, count: int) -> bool:
     if words <= 45 and _NEWSLETTER.search(text):
         return True
     if near_end and words <= 40 and _CREDIT.match(text):
+        return True
+    if (near_start or near_end) and words <= 15 and _PICTURE_CREDIT.match(text):
         return True
     if (near_start or near_end) and words <= 15 and _COPYRIGHT.search(text):
         return True
@@ -781,6 +914,7 @@ def extract_story(html: str, url: str | None = None) -> ExtractedStory:
 
     blocks = _best_blocks(trafilatura, tree, url)
     blocks = _recover_chunks(tree, blocks)
+    blocks = _recover_inside(tree, blocks)
     blocks = _recover_lede(tree, blocks, _meta(tree))
     dropped: list[tuple[str, str, bool]] = []
     titles = _title_candidates(tree, meta["title"])
