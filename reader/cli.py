@@ -349,8 +349,7 @@ def _explain(cleaned: CleanedArticle) -> None:
         _out("removed: nothing", sys.stderr)
     for removal in cleaned.removed:
         snippet = clean_line(removal.text, limit=100)
-        where = f"block {removal.block}" if removal.block >= 0 else "page"
-        _out(f"removed [{removal.rule}] {where}: {snippet}", sys.stderr)
+        _out(f"removed [{removal.rule}] block {removal.block}: {snippet}", sys.stderr)
 
 
 def cmd_clean(args: argparse.Namespace) -> int:

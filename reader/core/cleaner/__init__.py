@@ -23,7 +23,7 @@ from reader.core.cleaner.blocks import (
 )
 from reader.core.cleaner.pipeline import compose, plan
 from reader.core.cleaner.rules import CleanerRules, RuleSet, SiteRules, compile_selector, load_rules
-from reader.core.models import CleanedArticle, Removal
+from reader.core.models import BLOCK_SEPARATOR, CleanedArticle, Removal
 from reader.core.sanitize import clean_line
 
 __all__ = ["CleanerRules", "RuleSet", "SiteRules", "clean", "explain", "load_rules"]
@@ -43,7 +43,7 @@ def clean(
     ImportError when ``extract=True`` and the extractor is not installed."""
     content = content if isinstance(content, str) else ""
     article = CleanedArticle(blocks=[])
-    dropped: list[tuple[str, str, bool]] = []
+    dropped: list[tuple[int, str, str]] = []
     if extract:
         content, content_type = _extract(content, url, article, dropped), "html"
     site_rules = (rules or _NO_RULES).for_url(url)
@@ -51,7 +51,7 @@ def clean(
     found = plan(raw, site_rules)
     article.blocks, article.removed = compose(raw, found.spans)
     if dropped:
-        article.removed = _extraction_removals(dropped, len(article.text), article.removed)
+        article.removed = _with_extraction_drops(article, dropped)
     if found.published is not None:
         article.published = found.published
     if article.lead_image is None:
@@ -76,20 +76,29 @@ def _raw_blocks(
     return html_blocks(root, url, marks, check_controls="&#" in content)
 
 
-def _extraction_removals(
-    dropped: list[tuple[str, str, bool]], length: int, removed: list[Removal]
+def _with_extraction_drops(
+    article: CleanedArticle, dropped: list[tuple[int, str, str]]
 ) -> list[Removal]:
-    """What extraction left out, as removals: page text before the story stands at
-    its start, the rest at its end. They index no raw block (``block`` -1)."""
-    before = [Removal(-1, 0, len(text), text, rule, 0) for rule, text, first in dropped if first]
-    after = [
-        Removal(-1, 0, len(text), text, rule, length) for rule, text, first in dropped if not first
+    """The cleaner's removals plus what extraction's own passes dropped, each
+    placed before the story block it preceded (block -1: not a raw block), in
+    text order."""
+    starts, offset = [], 0
+    for block in article.blocks:
+        starts.append(offset)
+        offset += len(block.text) + len(BLOCK_SEPARATOR)
+    end = max(0, offset - len(BLOCK_SEPARATOR))
+    extra = [
+        Removal(-1, 0, len(text), text, rule, starts[index] if index < len(starts) else end)
+        for index, text, rule in dropped
+        if text.strip()
     ]
-    return before + removed + after
+    merged = [(r.position, 0, n, r) for n, r in enumerate(extra)]
+    merged += [(r.position, 1, n, r) for n, r in enumerate(article.removed)]
+    return [item[3] for item in sorted(merged, key=lambda item: item[:3])]
 
 
 def _extract(
-    content: str, url: str | None, article: CleanedArticle, dropped: list[tuple[str, str, bool]]
+    content: str, url: str | None, article: CleanedArticle, dropped: list[tuple[int, str, str]]
 ) -> str:
     """Run story extraction; fill the article's metadata; return the story HTML."""
     try:
@@ -125,6 +134,5 @@ def explain(cleaned: CleanedArticle, width: int = 100) -> str:
     lines = []
     for removal in cleaned.removed:
         preview = clean_line(removal.text, limit=width)
-        where = f"block {removal.block:>3}" if removal.block >= 0 else "page     "
-        lines.append(f"{removal.rule:<28} {where}: {preview}")
+        lines.append(f"{removal.rule:<28} block {removal.block:>3}: {preview}")
     return "\n".join(lines) if lines else "nothing removed"

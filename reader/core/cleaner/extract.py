@@ -31,6 +31,7 @@ from urllib.parse import urljoin, urlsplit
 import lxml.html
 from lxml import etree
 
+from reader.core.cleaner.sentences import split_sentences
 from reader.core.sanitize import clean_line
 
 
@@ -42,9 +43,9 @@ class ExtractedStory:
     published: float | None = None  # POSIX seconds UTC, from page metadata
     canonical_url: str | None = None
     lead_image: str | None = None  # alt text or caption of the lead image
-    # What extraction left out, in page order: (reason, text, before_story). The
-    # reason is "extract.<kind>"; page text outside the story is clipped.
-    dropped: list[tuple[str, str, bool]] = field(default_factory=list)
+    # What our own passes dropped from trafilatura's story, for explanations:
+    # (index of the next kept block, text, rule).
+    dropped: list[tuple[int, str, str]] = field(default_factory=list)
 
 
 # --- decoding and parsing ----------------------------------------------------
@@ -812,10 +813,11 @@ def _is_boilerplate(block: _Block, index: int, count: int) -> bool:
         return True
     if words <= 25 and (_POINTER.match(text) or _PROMO_TAG.search(text)):
         return True
-    if words <= 45 and _CALL.match(text):
-        return True
-    if words <= 45 and _NEWSLETTER.search(text):
-        return True
+    # A call or pitch that shares its block with other sentences is left to
+    # the cleaner, which removes it sentence by sentence (the story glued to
+    # it stays).
+    if words <= 45 and (_CALL.match(text) or _NEWSLETTER.search(text)):
+        return len(split_sentences(text)) <= 1
     if near_end and words <= 40 and _CREDIT.match(text):
         return True
     if (near_start or near_end) and words <= 15 and _PICTURE_CREDIT.match(text):
@@ -856,19 +858,20 @@ def _same_words(a: str, b: str) -> bool:
 
 
 def _tidy(
-    blocks: list[_Block], titles: list[str], dropped: list[tuple[str, str, bool]] | None = None
+    blocks: list[_Block], titles: list[str], dropped: list[tuple[int, str, str]] | None = None
 ) -> list[_Block]:
-    """Drop the repeated headline and the furniture around the story; each drop is
-    recorded in ``dropped`` as (reason, text, before the story)."""
-    record = dropped if dropped is not None else []
+    """Drop the repeated headline and the furniture around the story; what
+    goes is listed in ``dropped`` as (index of the next kept block, text, rule)."""
+    dropped = [] if dropped is None else dropped
     # The headline is shown separately; trafilatura often repeats it as the first block.
     while blocks and any(_same_words(blocks[0].text, title) for title in titles if title):
+        dropped.append((0, blocks[0].text, "extract.headline"))
         blocks = blocks[1:]
     count = len(blocks)
     kept: list[_Block] = []
     for i, block in enumerate(blocks):
         if _is_boilerplate(block, i, count):
-            record.append(("extract.furniture", block.text, not kept))
+            dropped.append((len(kept), block.text, "extract.boilerplate"))
         else:
             kept.append(block)
     return kept
@@ -916,7 +919,7 @@ def extract_story(html: str, url: str | None = None) -> ExtractedStory:
     blocks = _recover_chunks(tree, blocks)
     blocks = _recover_inside(tree, blocks)
     blocks = _recover_lede(tree, blocks, _meta(tree))
-    dropped: list[tuple[str, str, bool]] = []
+    dropped: list[tuple[int, str, str]] = []
     titles = _title_candidates(tree, meta["title"])
     blocks = _tidy(blocks, titles, dropped)
     story = "\n".join(block.text for block in blocks)
@@ -924,8 +927,9 @@ def extract_story(html: str, url: str | None = None) -> ExtractedStory:
     fragment = "".join(_render(block, links) for block in blocks)
     if not fragment:
         fragment = _readability_fragment(html) or _paragraph_fragment(tree)
-        story = fragment_text(fragment)
-    dropped = _left_out(tree, story, titles) + dropped
+        story, dropped = fragment_text(fragment), []
+    # Everything else on the page, so that nothing disappears unexplained.
+    dropped = _left_out(tree, story, titles, len(blocks)) + dropped
     return ExtractedStory(html=fragment, dropped=dropped, **meta)
 
 
@@ -948,8 +952,8 @@ _CLIP = 160
 
 
 def _left_out(
-    tree: lxml.html.HtmlElement, story: str, titles: list[str]
-) -> list[tuple[str, str, bool]]:
+    tree: lxml.html.HtmlElement, story: str, titles: list[str], count: int
+) -> list[tuple[int, str, str]]:
     """Every text block of the page that is not in the story, with why it was
     left out (the kind of page furniture it sits in, a link list, or simply
     outside the story), clipped to a preview. The headline, shown as the
@@ -958,7 +962,7 @@ def _left_out(
     if body is None:
         return []
     story_words = " " + " ".join(_WORD.findall(story)).lower() + " "
-    found: list[tuple[str, str, bool]] = []
+    found: list[tuple[int, str, str]] = []
     seen_story = False
     for element in body.iter():
         tag = element.tag if isinstance(element.tag, str) else ""
@@ -980,9 +984,9 @@ def _left_out(
             continue
         if any(_same_words(text, title) for title in titles):
             continue
-        found.append(
-            (_left_out_reason(element, text), clean_line(text, limit=_CLIP), not seen_story)
-        )
+        # Before the story it stands before its first block, else after the last.
+        where = count if seen_story else 0
+        found.append((where, clean_line(text, limit=_CLIP), _left_out_reason(element, text)))
     return found
 
 
