@@ -537,22 +537,30 @@ def _recover_inside(tree: lxml.html.HtmlElement, blocks: list[_Block]) -> list[_
 
 # --- the lede ---------------------------------------------------------------
 
-_STARTS_WITH = etree.XPath("//body//*[starts-with(normalize-space(.), $prefix)]")
+# Elements whose own first words start with $word: cheap to find (no string
+# value of whole subtrees), then checked in Python.
+_OWN_TEXT_STARTS = etree.XPath(
+    "//body//*[starts-with(normalize-space(text()[normalize-space()][1]), $word)]"
+)
 _LEDE_MIN_WORDS = 8
 _LEDE_TAGS = frozenset({"p", "div", "h2", "h3", "strong", "span", "section", "b", "em"})
 
 
 def _innermost(tree: lxml.html.HtmlElement, prefix: str) -> etree._Element | None:
-    """The innermost element of the first run of elements whose text starts with prefix."""
-    matches = _STARTS_WITH(tree, prefix=prefix)
-    if not matches:
+    """The first, innermost element whose text starts with ``prefix`` (collapsed)."""
+    words = prefix.split()
+    if not words:
         return None
-    first = matches[0]
-    inner = first
-    for element in matches[1:]:
-        if first in element.iterancestors():
-            inner = element
-    return inner
+    for candidate in _OWN_TEXT_STARTS(tree, word=words[0]):
+        node: etree._Element | None = candidate
+        while node is not None:  # climb while the text is a start of the prefix
+            text = _collapse(node.text_content())
+            if text.startswith(prefix):
+                return node
+            if not prefix.startswith(text):
+                break
+            node = node.getparent()
+    return None
 
 
 def _recover_lede(
@@ -939,16 +947,46 @@ _PAGE_BLOCKS = frozenset(
     {"p", "h1", "h2", "h3", "h4", "h5", "h6", "li", "td", "th", "dd", "dt", "blockquote", "pre",
      "figcaption", "caption", "address"}
 )  # fmt: skip
-_SKIPPED = frozenset({"script", "style", "noscript", "template", "head", "title", "svg"})
-_KINDS: tuple[tuple[str, frozenset[str], re.Pattern[str]], ...] = (
-    ("extract.navigation", frozenset({"nav"}), re.compile(r"\bnav|menu|breadcrumb", re.I)),
-    ("extract.comments", frozenset(), _COMMENTS),
-    ("extract.header", frozenset({"header"}), re.compile(r"masthead|\bheader|top-?bar", re.I)),
-    ("extract.footer", frozenset({"footer"}), re.compile(r"footer|copyright|legal", re.I)),
-    ("extract.aside", frozenset({"aside"}), re.compile(r"sidebar|related|teaser|widget|aside", re.I)),
-    ("extract.form", frozenset({"form", "button", "select"}), re.compile(r"newsletter|cookie|consent", re.I)),
-)  # fmt: skip
+# The kind of furniture a container is, from its tag or its class/id.
+_KIND_OF_TAG = {
+    "nav": "navigation", "header": "header", "footer": "footer", "aside": "aside",
+    "form": "form", "button": "form", "select": "form",
+}  # fmt: skip
+_KIND_MARKS = re.compile(
+    r"(?P<navigation>\bnav|menu|breadcrumb)|"
+    r"(?P<comments>comment|repl(?:y|ies)|discuss|respon|disqus)|"
+    r"(?P<header>masthead|\bheader|top-?bar)|"
+    r"(?P<footer>footer|copyright|legal)|"
+    r"(?P<aside>sidebar|related|teaser|widget|aside)|"
+    r"(?P<form>newsletter|cookie|consent)",
+    re.I,
+)
 _CLIP = 160
+
+
+_HIDDEN_TAGS = ("noscript", "template", "svg")
+
+
+def _page_leaves(tree: lxml.html.HtmlElement) -> list[etree._Element]:
+    """The innermost text blocks of the page (block elements, and divs holding
+    loose text), in page order, leaving out what is never shown."""
+    body = tree.find(".//body")
+    if body is None:
+        return []
+    hidden = {node for root in body.iter(*_HIDDEN_TAGS) for node in root.iter()}
+    found = [
+        element
+        for element in body.iter(*_PAGE_BLOCKS, "div")
+        if element not in hidden
+        and (element.tag != "div" or (element.text is not None and element.text.strip()))
+    ]
+    outer: set[etree._Element] = set()
+    for element in found:
+        parent = element.getparent()
+        while parent is not None and parent not in outer:
+            outer.add(parent)
+            parent = parent.getparent()
+    return [element for element in found if element not in outer]
 
 
 def _left_out(
@@ -956,50 +994,64 @@ def _left_out(
 ) -> list[tuple[int, str, str]]:
     """Every text block of the page that is not in the story, with why it was
     left out (the kind of page furniture it sits in, a link list, or simply
-    outside the story), clipped to a preview. The headline, shown as the
-    title, is not counted as dropped."""
-    body = tree.find(".//body")
-    if body is None:
-        return []
+    outside the story), clipped to a preview, as (where, text, rule): 0 before
+    the story, ``count`` after it. The headline, shown as the title, is not
+    counted as dropped."""
     story_words = " " + " ".join(_WORD.findall(story)).lower() + " "
+    title_words = {tuple(_WORD.findall(title.lower())) for title in titles}
+    reasons: dict[etree._Element, str] = {}
     found: list[tuple[int, str, str]] = []
     seen_story = False
-    for element in body.iter():
-        tag = element.tag if isinstance(element.tag, str) else ""
-        if tag in _SKIPPED:
-            continue
-        is_block = tag in _PAGE_BLOCKS or (tag == "div" and (element.text or "").strip())
-        if not is_block or any(
-            isinstance(child.tag, str) and child.tag in _PAGE_BLOCKS
-            for child in element.iter()
-            if child is not element
-        ):
-            continue
-        text = _collapse(element.text if tag == "div" else element.text_content())
-        words = " ".join(_WORD.findall(text)).lower()
+    for element in _page_leaves(tree):
+        text = _collapse(element.text_content())
+        words = _WORD.findall(text.lower())
         if not words:
             continue
-        if " " + words + " " in story_words:
+        if " " + " ".join(words) + " " in story_words:
             seen_story = True
             continue
-        if any(_same_words(text, title) for title in titles):
+        if tuple(words) in title_words:
             continue
+        reason = _left_out_reason(element, text, reasons)
         # Before the story it stands before its first block, else after the last.
-        where = count if seen_story else 0
-        found.append((where, clean_line(text, limit=_CLIP), _left_out_reason(element, text)))
+        preview = clean_line(text[: _CLIP + 20], limit=_CLIP)
+        found.append((count if seen_story else 0, preview, reason))
     return found
 
 
-def _left_out_reason(element: etree._Element, text: str) -> str:
-    for node in (element, *element.iterancestors()):
-        tag = node.tag if isinstance(node.tag, str) else ""
-        marks = f"{node.get('class') or ''} {node.get('id') or ''}".strip()
-        for reason, tags, pattern in _KINDS:
-            if tag in tags or (marks and pattern.search(marks)):
-                return reason
+def _left_out_reason(element: etree._Element, text: str, cache: dict[etree._Element, str]) -> str:
+    kind = _furniture_kind(element, cache)
+    if kind:
+        return kind
     if _link_share(element, text) > 0.5:
         return "extract.links"
     return "extract.outside-story"
+
+
+def _furniture_kind(element: etree._Element, cache: dict[etree._Element, str]) -> str:
+    """The kind of page furniture an element sits in ("" for none), memoised per node."""
+    path: list[etree._Element] = []
+    node: etree._Element | None = element
+    kind = ""
+    while node is not None:
+        if node in cache:
+            kind = cache[node]
+            break
+        path.append(node)
+        tag = node.tag if isinstance(node.tag, str) else ""
+        own = _KIND_OF_TAG.get(tag, "")
+        if not own:
+            marks = f"{node.get('class') or ''} {node.get('id') or ''}"
+            found = _KIND_MARKS.search(marks) if len(marks) > 1 else None
+            own = found.lastgroup or "" if found else ""
+        if own:
+            kind = f"extract.{own}"
+            break
+        node = node.getparent()
+    # The innermost kind wins; nodes between share what was found above them.
+    for visited in path:
+        cache[visited] = kind
+    return kind
 
 
 _SHORT_STORY = 600  # characters
