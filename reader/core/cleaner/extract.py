@@ -492,6 +492,8 @@ def _recover_inside(tree: lxml.html.HtmlElement, blocks: list[_Block]) -> list[_
         common = common.getparent()
     if common is None or common.tag in ("body", "html"):
         return blocks
+    if next(common.iter(*_HEADINGS, "ul", "ol"), None) is None:
+        return blocks  # nothing of the kind to put back
     units: list[tuple[str, Any]] = []  # ("story", index) / ("cand", block) / ("other", None)
     skip: etree._Element | None = None
     for element in common.iter():
@@ -997,14 +999,18 @@ def _left_out(
     outside the story), clipped to a preview, as (where, text, rule): 0 before
     the story, ``count`` after it. The headline, shown as the title, is not
     counted as dropped."""
+    story_lines = set(story.split("\n"))
     story_words = " " + " ".join(_WORD.findall(story)).lower() + " "
     title_words = {tuple(_WORD.findall(title.lower())) for title in titles}
     reasons: dict[etree._Element, str] = {}
     found: list[tuple[int, str, str]] = []
     seen_story = False
     for element in _page_leaves(tree):
-        text = _collapse(element.text_content())
-        words = _WORD.findall(text.lower())
+        raw = element.text_content()
+        if raw.strip() in story_lines:  # the common case, without tokenising
+            seen_story = True
+            continue
+        words = _WORD.findall(raw.lower())
         if not words:
             continue
         if " " + " ".join(words) + " " in story_words:
@@ -1012,6 +1018,7 @@ def _left_out(
             continue
         if tuple(words) in title_words:
             continue
+        text = _collapse(raw)
         reason = _left_out_reason(element, text, reasons)
         # Before the story it stands before its first block, else after the last.
         preview = clean_line(text[: _CLIP + 20], limit=_CLIP)
@@ -1054,7 +1061,8 @@ def _furniture_kind(element: etree._Element, cache: dict[etree._Element, str]) -
     return kind
 
 
-_SHORT_STORY = 600  # characters
+_SHORT_STORY = 600  # characters: a sliver
+_CHECKED_STORY = 1000  # characters: short enough to try the full precision mode
 
 
 def _length(blocks: list[_Block]) -> int:
@@ -1065,25 +1073,29 @@ def _best_blocks(trafilatura: Any, tree: lxml.html.HtmlElement, url: str | None)
     """trafilatura's story, trying dearer configurations only when a cheaper one fails.
 
     Fast precision mode (no comparison with its bundled readability/justext) is as
-    good as the full mode on almost every page and a third faster. Two signs say
-    it fell short: it kept only a sliver (a teaser, a reprint notice, nothing), or
-    it kept much less than the page's own paragraphs hold (precision mode stops
-    at a box or a heading and loses the sections after it). Then the full
-    precision mode and the full balanced (recall-leaning) mode run; the balanced
-    one is taken only when it finds clearly more, since on such pages it can
-    return the whole page.
+    good as the full mode on almost every page and a third faster. Signs that it
+    fell short: it kept a short text (a teaser, a reprint notice, the first
+    section of a story whose markup changes after it), or much less than the
+    page's own paragraphs hold. A short text gets the full precision mode, taken
+    when it finds clearly more (or, below a sliver, anything); a story still a
+    sliver or much shorter than the page's paragraphs gets the full balanced
+    (recall-leaning) mode, taken only when it finds at least twice as much,
+    since on such pages it can return the whole page.
     """
     blocks = _run_trafilatura(trafilatura, tree, url, precision=True, fast=True)
     length = _length(blocks)
     truncated = length < _TRUNCATED_SHARE * _paragraph_chars(tree)
-    if length >= _SHORT_STORY and not truncated:
+    if length >= _CHECKED_STORY and not truncated:
         return blocks
-    if length < _SHORT_STORY:
+    if length < _CHECKED_STORY:
         full = _run_trafilatura(trafilatura, tree, url, precision=True, fast=False)
-        if _length(full) >= _SHORT_STORY or (_length(full) >= length and full):
+        if length < _SHORT_STORY:
+            if _length(full) >= _SHORT_STORY or (_length(full) >= length and full):
+                blocks = full
+        elif _length(full) >= 2 * length:
             blocks = full
-        if _length(blocks) >= _SHORT_STORY and not truncated:
-            return blocks
+    if _length(blocks) >= _SHORT_STORY and not truncated:
+        return blocks
     balanced = _run_trafilatura(trafilatura, tree, url, precision=False, fast=False)
     return balanced if _length(balanced) >= 2 * max(_length(blocks), 1) else blocks
 
