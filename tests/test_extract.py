@@ -348,3 +348,20 @@ def test_related_labels_in_other_languages_are_furniture() -> None:
     ):
         assert _is_boilerplate(_Block("p", label), 9, 10), label
     assert not _is_boilerplate(_Block("p", "Mehr zum Thema sagte der Minister nicht."), 9, 10)
+
+
+def test_a_lede_marked_by_its_class_between_headline_and_story_leads_it() -> None:
+    from reader.core.cleaner.extract import extract_story, fragment_text
+
+    page = _lede_page().replace('<meta name="description"', '<meta name="x-other"')
+    page = page.replace('<p class="intro">', '<div class="article-lead-text">').replace(
+        "new pier.</p></header>", "new pier.</div></header>"
+    )
+    text = fragment_text(extract_story(page, "https://gazette.example.org/f").html)
+    assert text.startswith("The regional ferry will cross twice a day from spring")
+    # A promo box after the story with the same kind of class is not a lede.
+    promo = page.replace(
+        "</article>",
+        '<div class="teaser">Read our guide to every ferry in the region and more.</div></article>',
+    )
+    assert "Read our guide" not in fragment_text(extract_story(promo).html)

@@ -571,28 +571,22 @@ def _recover_lede(
     """Put back the lede (standfirst, teaser, intro) that trafilatura left out.
 
     Many pages set the summary above the story apart (in the article header, in a
-    "teaser" or "intro" element) and trafilatura drops it with the header. The page
-    names its own summary in its description metadata: when a visible element that
-    begins with that description stands before the story's first paragraph, it is
-    the lede and leads the story.
+    "teaser" or "intro" element) and trafilatura drops it with the header. Two
+    ways to know it: the page names its own summary in its description metadata
+    (a visible element that begins with that description), or the element says
+    what it is in its class ("lead", "intro", "standfirst", ...) and stands
+    between the headline and the story. Either way it must come before the
+    story's first paragraph, and it goes right before that paragraph.
     """
-    if not blocks:
+    at = next((i for i, b in enumerate(blocks) if b.kind == "p" and _words(b.text) >= 6), None)
+    if at is None:
         return blocks
-    description = ""
-    for key in ("og:description", "description", "twitter:description"):
-        # Some pages put markup in their description.
-        candidate = _collapse(_TAG.sub(" ", meta.get(key, "")))
-        if _words(candidate) >= _LEDE_MIN_WORDS:
-            description = candidate
-            break
-    if not description:
-        return blocks
-    # Descriptions are often cut off ("..."): match on their first words.
-    prefix = " ".join(description.split()[:_LEDE_MIN_WORDS])
-    story = " ".join(_WORD.findall(" ".join(b.text for b in blocks))).lower()
-    if " ".join(_WORD.findall(prefix)).lower() in story:
-        return blocks
-    lede = _innermost(tree, prefix)
+    story = " " + " ".join(_WORD.findall(" ".join(b.text for b in blocks))).lower() + " "
+    lede = _described_lede(tree, meta, story)
+    start = None
+    if lede is None:
+        start = _innermost(tree, " ".join(blocks[at].text.split()[:6]))
+        lede = _marked_lede(tree, start, story) if start is not None else None
     if lede is None or not isinstance(lede.tag, str) or lede.tag not in _LEDE_TAGS:
         return blocks
     if any(
@@ -603,18 +597,68 @@ def _recover_lede(
     text = _collapse(lede.text_content())
     if _words(text) < _LEDE_MIN_WORDS or _words(text) > 120 or _link_share(lede, text) > 0.3:
         return blocks
-    # It must come before the story's first paragraph (headings above it may be
-    # the headline or a kicker), and it goes right before that paragraph.
-    at = next((i for i, b in enumerate(blocks) if b.kind == "p" and _words(b.text) >= 6), None)
-    if at is None:
+    if " " + " ".join(_WORD.findall(text)).lower() + " " in story:
         return blocks
-    start = _innermost(tree, " ".join(blocks[at].text.split()[:6]))
+    if start is None:
+        start = _innermost(tree, " ".join(blocks[at].text.split()[:6]))
     if start is None:
         return blocks
     order = {element: i for i, element in enumerate(tree.iter())}
     if order.get(lede, 0) >= order.get(start, 0):
         return blocks
     return [*blocks[:at], _Block("p", text), *blocks[at:]]
+
+
+def _described_lede(
+    tree: lxml.html.HtmlElement, meta: dict[str, str], story: str
+) -> etree._Element | None:
+    """The visible element that begins with the page's description, if the story lacks it."""
+    for key in ("og:description", "description", "twitter:description"):
+        # Some pages put markup in their description.
+        description = _collapse(_TAG.sub(" ", meta.get(key, "")))
+        if _words(description) >= _LEDE_MIN_WORDS:
+            # Descriptions are often cut off ("..."): match on their first words.
+            prefix = " ".join(description.split()[:_LEDE_MIN_WORDS])
+            if " " + " ".join(_WORD.findall(prefix)).lower() + " " in story:
+                return None
+            return _innermost(tree, prefix)
+    return None
+
+
+_LEDE_CLASS = re.compile(
+    r"(?:^|[\s_-])(?:lead|lede|intro|standfirst|summary|abstract|dek|teaser|excerpt|"
+    r"subtitle|subheadline|deck)(?:$|[\s_-])",
+    re.I,
+)
+
+
+def _marked_lede(
+    tree: lxml.html.HtmlElement, start: etree._Element, story: str
+) -> etree._Element | None:
+    """An element whose class calls it the lede, after the headline (<h1>) and
+    before the story's first paragraph, inside the container they share."""
+    h1 = tree.find(".//body//h1")
+    if h1 is None:
+        return None
+    ancestors = set(h1.iterancestors())
+    common = next((a for a in start.iterancestors() if a in ancestors), None)
+    if common is None or common.tag in ("body", "html"):
+        return None
+    started = False
+    for element in common.iter():
+        if element is h1:
+            started = True
+        elif element is start:
+            return None
+        elif (
+            started
+            and isinstance(element.tag, str)
+            and element.tag in ("p", "div")
+            and _LEDE_CLASS.search(element.get("class") or "")
+            and _words(element.text_content()) >= _LEDE_MIN_WORDS
+        ):
+            return element
+    return None
 
 
 _TAG = re.compile(r"<[^>]{0,300}>")
