@@ -24,6 +24,7 @@ import re
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
+from functools import lru_cache
 from html import escape
 from typing import Any
 from urllib.parse import urljoin, urlsplit
@@ -1079,6 +1080,13 @@ def _left_out_reason(element: etree._Element, text: str, cache: dict[etree._Elem
     return "extract.outside-story"
 
 
+@lru_cache(maxsize=4096)
+def _kind_of_marks(marks: str) -> str:
+    """The furniture kind a class/id string names ("" for none); pages repeat them."""
+    found = _KIND_MARKS.search(marks)
+    return (found.lastgroup or "") if found else ""
+
+
 def _furniture_kind(element: etree._Element, cache: dict[etree._Element, str]) -> str:
     """The kind of page furniture an element sits in ("" for none), memoised per node."""
     path: list[etree._Element] = []
@@ -1093,8 +1101,7 @@ def _furniture_kind(element: etree._Element, cache: dict[etree._Element, str]) -
         own = _KIND_OF_TAG.get(tag, "")
         if not own:
             marks = f"{node.get('class') or ''} {node.get('id') or ''}"
-            found = _KIND_MARKS.search(marks) if len(marks) > 1 else None
-            own = found.lastgroup or "" if found else ""
+            own = _kind_of_marks(marks) if len(marks) > 1 else ""
         if own:
             kind = f"extract.{own}"
             break
