@@ -1160,7 +1160,9 @@ class Library:
                     "UPDATE articles SET fulltext_state = ? WHERE id = ?", (state, row["id"])
                 )
             return False
-        html = page.body.decode("utf-8", errors="replace")
+        from reader.core.cleaner.extract import decode_page
+
+        html = decode_page(page.body, page.content_type)
         cleaned = clean(html, row["link"], extract=True, rules=self.cleaner_rules())
         # Keep the feed's text when the page gave less (a paywall, a consent wall).
         better = len(cleaned.text) > len(row["cleaned_text"] or "")
