@@ -45,6 +45,15 @@ class BroadsheetApp(App[None]):
     """Sidebar, article list and reading pane over a :class:`Library`."""
 
     TITLE = "Broadsheet"
+    # Textual's own widgets, in colours checked for contrast in every theme
+    # (see reader.ui.themes.variable_defaults).
+    CSS = """
+    Input > .input--placeholder { color: $broadsheet-text-muted; }
+    Footer { background: $panel; }
+    Footer FooterKey { background: $panel; }
+    Footer FooterKey .footer-key--key { color: $broadsheet-key; background: $panel; }
+    Footer FooterKey .footer-key--description { color: $broadsheet-text; background: $panel; }
+    """
     COMMANDS = App.COMMANDS | {FeedCommands}
     BINDINGS: ClassVar[list[BindingType]] = [
         Binding("question_mark", "help", "Help", id="help"),

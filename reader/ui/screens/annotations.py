@@ -27,6 +27,7 @@ from reader.core.errors import BroadsheetError
 from reader.core.models import ArticleSummary
 from reader.core.sanitize import clean_line
 from reader.ui.typeset import format_short_date
+from reader.ui.widgets._cursor import PlainCursorOptionList
 from reader.ui.widgets.annotated_view import Reveal, annotations_of
 
 if TYPE_CHECKING:
@@ -61,19 +62,19 @@ def parse_filter(value: str) -> AnnotationFilter:
 def entry_content(item: Annotation, article: ArticleSummary, width: int = 100) -> Content:
     """Three short lines: where it is, what was marked, and the note."""
     where = [format_short_date(item.created), clean_line(article.feed_title) or "—"]
-    head = Content.styled("  ·  ".join(where) + "  ·  ", "$text-muted") + Content.styled(
+    head = Content.styled("  ·  ".join(where) + "  ·  ", "$broadsheet-text-muted") + Content.styled(
         clean_line(article.title) or "Untitled", "bold"
     )
     if item.orphaned:
-        head += Content.styled("  ORPHAN: not found in the current text", "$error")
+        head += Content.styled("  ORPHAN: not found in the current text", "$broadsheet-error")
     lines = [head]
     if item.kind == "note":
-        lines.append(Content.styled("  Note on the article", "$text-muted italic"))
+        lines.append(Content.styled("  Note on the article", "$broadsheet-text-muted italic"))
     elif item.exact:
         quote = clean_line(item.exact)
         if len(quote) > QUOTE_CHARS:
             quote = quote[: QUOTE_CHARS - 1] + "…"
-        lines.append(Content("  ") + Content.styled(f"“{quote}”", "$accent"))
+        lines.append(Content("  ") + Content.styled(f"“{quote}”", "$broadsheet-heading"))
     if item.note:
         first, _, rest = item.note.partition("\n")
         more = " …" if rest.strip() else ""
@@ -116,7 +117,7 @@ class AnnotationsScreen(Screen[Reveal | None]):
             placeholder="Filter: words in highlights and notes, tag:name, feed:name",
             id="annotations-filter",
         )
-        yield OptionList(id="annotations-list")
+        yield PlainCursorOptionList(id="annotations-list")
         yield Footer()
 
     @property

@@ -36,7 +36,7 @@ def help_content(sections: Iterable[HelpSection], keymap: Mapping[str, str]) -> 
     for section in sections:
         if lines:
             lines.append(Content(""))
-        lines.append(Content.styled(section.title, "bold $accent"))
+        lines.append(Content.styled(section.title, "bold $broadsheet-heading"))
         seen: set[str] = set()
         for binding in section.bindings:
             if binding.id in seen:
@@ -44,7 +44,7 @@ def help_content(sections: Iterable[HelpSection], keymap: Mapping[str, str]) -> 
             seen.add(binding.id or binding.action)
             keys = Content.styled(f"  {display_keys(binding, keymap):<22}", "bold")
             description = Content(f"{binding.tooltip or binding.description:<30}")
-            ident = Content.styled(binding.id or "", "$text-muted")
+            ident = Content.styled(binding.id or "", "$broadsheet-text-muted")
             lines.append(keys + description + ident)
     return Content("\n").join(lines)
 
@@ -56,7 +56,8 @@ class HelpScreen(ModalScreen[None]):
     HelpScreen { align: center middle; }
     HelpScreen > VerticalScroll {
         width: 84; max-width: 95%; height: 90%;
-        background: $panel; border: thick $primary 60%; padding: 1 2;
+        background: $panel; color: $broadsheet-text;
+        border: thick $primary 60%; padding: 1 2;
     }
     HelpScreen .help--title { text-style: bold; margin-bottom: 1; }
     """

@@ -26,6 +26,7 @@ from reader.core.models import SearchHit
 from reader.core.sanitize import clean_line
 from reader.core.search import parse_query
 from reader.ui.typeset import format_short_date
+from reader.ui.widgets._cursor import PlainCursorOptionList
 
 if TYPE_CHECKING:
     from reader.ui.gateway import LibraryGateway
@@ -72,7 +73,7 @@ def hit_content(hit: SearchHit) -> Content:
     )
 
 
-class SearchResults(OptionList):
+class SearchResults(PlainCursorOptionList):
     """The hits; Enter opens one."""
 
     COMPONENT_CLASSES = {"search--mark", "search--meta", "search--saved"}
@@ -80,7 +81,7 @@ class SearchResults(OptionList):
     SearchResults { height: 1fr; border: none; background: $surface; }
     SearchResults:focus { border: none; }
     SearchResults > .search--mark { background: $broadsheet-match; text-style: bold; }
-    SearchResults > .search--meta { color: $text-muted; text-style: italic; }
+    SearchResults > .search--meta { color: $broadsheet-text-muted; text-style: italic; }
     SearchResults > .search--saved { color: $broadsheet-marker; }
     """
 
@@ -97,9 +98,9 @@ class SearchScreen(Screen[int | None]):
     DEFAULT_CSS = """
     SearchScreen #search-input { margin: 0 1; }
     SearchScreen #search-status-row { height: 1; padding: 0 2; }
-    SearchScreen #search-status { width: 1fr; color: $text-muted; }
+    SearchScreen #search-status { width: 1fr; color: $broadsheet-text-muted; }
     SearchScreen #search-problems { width: auto; color: $warning; }
-    SearchScreen #search-hint { height: 1; padding: 0 2; color: $text-disabled; }
+    SearchScreen #search-hint { height: 1; padding: 0 2; color: $broadsheet-text-muted; }
     """
 
     def __init__(self, gateway: LibraryGateway, *, order: str = "best", query: str = "") -> None:

@@ -122,7 +122,7 @@ class AnnotatedReadingView(ReadingView):
     AnnotatedReadingView > .reading--cursor { text-style: reverse; }
     AnnotatedReadingView > .reading--note { color: $broadsheet-note; text-style: italic; }
     AnnotatedReadingView > .reading--note-marker { color: $broadsheet-note; text-style: bold; }
-    AnnotatedReadingView > .reading--orphan { color: $text-muted; text-style: italic; }
+    AnnotatedReadingView > .reading--orphan { color: $broadsheet-text-muted; text-style: italic; }
     """
 
     def __init__(self, *, measure: int = 80, id: str | None = None) -> None:
