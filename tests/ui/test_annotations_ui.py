@@ -515,3 +515,48 @@ async def test_cancelling_the_note_of_a_new_highlight_leaves_nothing(library: Li
             assert annotations.get(item.id).note is None
             assert [each.uuid for each in view.highlights] == [item.uuid]
         assert highlight_style_at(view, text[second[0] : second[0] + 30])
+
+
+def notices(app: BroadsheetApp) -> list[str]:
+    return [notification.message for notification in app._notifications]
+
+
+async def test_a_on_an_annotated_passage_edits_its_note(library: Library) -> None:
+    """``v ) a`` on a sentence already annotated opens that note, never a second one
+    (issue 15 item 4); ``h`` on it again adds nothing; ``D`` off any highlight says so."""
+    story = seed_story_id(library)
+    text = library.article(story).text
+    first = sentence_spans(text)[0]
+    annotations = Annotations(library)
+    async with reading(library, story) as (app, pilot, view):
+        await pilot.press("v", "right_parenthesis", "a")
+        await settle(pilot)
+        assert isinstance(app.screen, NoteEditor)
+        await type_text(pilot, "First thought.")
+        await pilot.press("ctrl+s")
+        await settle(pilot)
+        [item] = annotations.for_article(story)
+        for _ in range(2):  # the same sentence selected again, twice
+            view.mode, view.cursor = "cursor", first[0]
+            await pilot.press("v", "right_parenthesis", "a")
+            await settle(pilot)
+            assert isinstance(app.screen, NoteEditor)
+            assert "First thought." in app.screen.query_one("TextArea").text  # type: ignore[attr-defined]
+            await pilot.press("escape")  # cancelling keeps the existing note
+            await settle(pilot)
+            assert [(each.id, each.note) for each in annotations.for_article(story)] == [
+                (item.id, "First thought.")
+            ]
+            assert view.mode == "cursor" and view.selected_range() is None
+        view.mode, view.cursor = "cursor", first[0]
+        await pilot.press("v", "right_parenthesis", "h")
+        await settle(pilot)
+        assert len(annotations.for_article(story)) == 1
+        assert any("Already highlighted" in message for message in notices(app))
+
+        view.mode, view.cursor = "cursor", first[1] + 5  # past the highlight
+        assert view.highlight_at_cursor() is None
+        await pilot.press("D")
+        await settle(pilot)
+        assert len(annotations.for_article(story)) == 1
+        assert any("No highlight under the cursor" in message for message in notices(app)), notices(app)
