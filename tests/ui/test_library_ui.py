@@ -421,3 +421,30 @@ async def test_t_in_the_sidebar_tags_the_feed(app: BroadsheetApp, library: Libra
         await settle(pilot)
         assert library.article(current.id).tags == ("brief",)
         assert library.feed(feed.id).tags == ()
+
+
+async def test_unsubscribe_dialog_says_what_is_kept(app: BroadsheetApp, library: Library) -> None:
+    """The dialog names what survives, and that is what survives (issue 15 item 5)."""
+    from reader.core.annotations import Annotations
+    from reader.ui.screens.dialogs import ConfirmScreen
+
+    glacier, compiler, budget = (article_id(library, w) for w in ("Glacier", "Compiler", "Budget"))
+    library.set_saved(glacier, True)
+    text = library.article(compiler).text
+    Annotations(library).highlight(compiler, 0, text.index(" "))
+    library.tag_article(budget, ["council"])
+    feed = library.feeds()[0]
+    async with app.run_test(size=SIZE, notifications=True) as pilot:
+        await settle(pilot)
+        app.query_one(Sidebar).select_id(feed_option_id(feed.id))
+        await settle(pilot)
+        await pilot.press("d")
+        await settle(pilot)
+        assert isinstance(app.screen, ConfirmScreen)
+        shown = " ".join(app.screen.message.plain.split())
+        assert "except saved ones and ones with highlights or notes" in shown
+        assert "Tags alone do not keep an article" in shown
+        await pilot.press("y")
+        await settle(pilot)
+    left = {summary.id for summary in library.article_page(ArticleQuery(), 0, 50)}
+    assert left == {glacier, compiler}  # saved and annotated stay; tagged-only goes

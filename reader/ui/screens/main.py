@@ -87,6 +87,13 @@ def read_first_view(library: Library) -> FirstView:
     return FirstView(view, article_id, unread_only, query, count, cursor, rows)
 
 
+# What Library.remove_feed keeps: saved articles and those with highlights or notes.
+UNSUBSCRIBE_KEEPS = (
+    "Its articles are deleted, except saved ones and ones with highlights or notes "
+    "(those stay, under Saved or in H). Tags alone do not keep an article."
+)
+
+
 def friendly_error(error: BaseException) -> str:
     """One line for the user; never a traceback."""
     if isinstance(error, LibraryLockedError):
@@ -716,7 +723,8 @@ class MainScreen(LibraryActions, Screen[None]):
         question = Content.assemble(
             "Unsubscribe from “",
             (clean_line(feed.title), "bold"),
-            "”?\nIts articles go too, except saved ones.",
+            "”?\n",
+            UNSUBSCRIBE_KEEPS,
         )
         confirm = ConfirmScreen("Unsubscribe", question)
         self.app.push_screen(confirm, lambda yes: self._unsubscribe_answer(feed, bool(yes)))
