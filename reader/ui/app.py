@@ -58,6 +58,9 @@ class BroadsheetApp(App[None]):
     BINDINGS: ClassVar[list[BindingType]] = [
         Binding("question_mark", "help", "Help", id="help"),
         Binding("H", "annotations", "Highlights", show=False, id="annotations"),
+        # Quit from anywhere: Q (a text field takes it as a letter), and Ctrl+C even there.
+        Binding("Q", "quit", "Quit", show=False, id="quit"),
+        Binding("ctrl+c", "quit", "Quit", show=False, priority=True, id="quit-now"),
     ]
 
     def __init__(
@@ -247,6 +250,7 @@ class BroadsheetApp(App[None]):
     # -- help and the command palette ----------------------------------------
 
     def help_sections(self) -> list[HelpSection]:
+        from reader.ui.screens.annotations import AnnotationsScreen
         from reader.ui.screens.help import HelpSection, bindings_of
 
         return [
@@ -263,6 +267,7 @@ class BroadsheetApp(App[None]):
                 bindings_of(AnnotatedReadingView.BINDINGS),
             ),
             HelpSection("Sidebar", bindings_of(Sidebar.BINDINGS)),
+            HelpSection("Highlights and notes screen (H)", bindings_of(AnnotationsScreen.BINDINGS)),
         ]
 
     def action_help(self) -> None:
@@ -312,8 +317,10 @@ class BroadsheetApp(App[None]):
                 yield self._command(binding, reader)
 
     def _command(self, binding: Binding, target: MainScreen | ReadingView) -> SystemCommand:
+        from reader.ui.screens.help import display_keys
+
         title = binding.description
-        help_text = f"Key: {binding.key}  (id {binding.id})"
+        help_text = f"Key: {display_keys(binding, self._keymap)}  (id {binding.id})"
         return SystemCommand(
             title, help_text, partial(self._run_action_later, binding.action, target)
         )

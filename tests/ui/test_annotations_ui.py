@@ -559,4 +559,38 @@ async def test_a_on_an_annotated_passage_edits_its_note(library: Library) -> Non
         await pilot.press("D")
         await settle(pilot)
         assert len(annotations.for_article(story)) == 1
-        assert any("No highlight under the cursor" in message for message in notices(app)), notices(app)
+        assert any("No highlight under the cursor" in message for message in notices(app))
+
+
+async def test_highlights_screen_keys_q_j_k_and_escape_in_the_filter(library: Library) -> None:
+    """In H: j/k move, Escape in the filter leaves the filter only, q closes (issue 15 item 8)."""
+    from reader.ui.screens.annotations import AnnotationsScreen
+
+    story = seed_story_id(library)
+    text = library.article(story).text
+    annotations = Annotations(library)
+    for start, end in sentence_spans(text)[:3]:
+        annotations.highlight(story, start, end)
+    async with reading(library, story) as (app, pilot, _view):
+        await pilot.press("H")
+        await settle(pilot)
+        screen = app.screen
+        assert isinstance(screen, AnnotationsScreen)
+        options = screen.option_list
+        assert options.highlighted == 0
+        await pilot.press("j", "j")
+        assert options.highlighted == 2
+        await pilot.press("k")
+        assert options.highlighted == 1
+        await pilot.press("slash")
+        await settle(pilot)
+        field = screen.query_one("#annotations-filter")
+        assert app.focused is field
+        await pilot.press("q", "j")  # letters in the filter are text
+        assert app.screen is screen
+        await pilot.press("backspace", "backspace", "escape")
+        await settle(pilot)
+        assert app.screen is screen and app.focused is options  # the filter only
+        await pilot.press("q")
+        await settle(pilot)
+        assert not isinstance(app.screen, AnnotationsScreen)

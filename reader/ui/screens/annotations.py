@@ -94,8 +94,10 @@ class AnnotationsScreen(Screen[Reveal | None]):
     AnnotationsScreen #annotations-list > .option-list--option { padding: 0 1; }
     """
     BINDINGS: ClassVar[list[BindingType]] = [
-        Binding("escape", "close", "Close", id="annotations-close"),
+        Binding("escape,q", "close", "Close", id="annotations-close"),
         Binding("slash", "focus_filter", "Filter", id="annotations-filter"),
+        Binding("j", "move(1)", "Down", show=False, id="annotations-down"),
+        Binding("k", "move(-1)", "Up", show=False, id="annotations-up"),
     ]
 
     def __init__(self) -> None:
@@ -202,7 +204,19 @@ class AnnotationsScreen(Screen[Reveal | None]):
         self.dismiss(Reveal(item.article_id, item.start or 0))
 
     def action_close(self) -> None:
+        """Escape in the filter leaves the filter (keeping what it filters); else close."""
+        if isinstance(self.focused, Input):
+            self.option_list.focus()
+            return
         self.dismiss(None)
+
+    def action_move(self, step: int) -> None:
+        options = self.option_list
+        options.focus()
+        if step > 0:
+            options.action_cursor_down()
+        else:
+            options.action_cursor_up()
 
     def action_focus_filter(self) -> None:
         self.query_one("#annotations-filter", Input).focus()

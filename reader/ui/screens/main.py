@@ -109,10 +109,8 @@ class MainScreen(LibraryActions, Screen[None]):
     """Sidebar | article list over the reading pane."""
 
     BINDINGS: ClassVar[list[BindingType]] = [
-        Binding("tab", "app.focus_next", "Next pane", show=False, id="focus-next"),
-        Binding(
-            "shift+tab", "app.focus_previous", "Previous pane", show=False, id="focus-previous"
-        ),
+        Binding("tab", "cycle_panes(1)", "Next pane", show=False, id="focus-next"),
+        Binding("shift+tab", "cycle_panes(-1)", "Previous pane", show=False, id="focus-previous"),
         Binding("n", "next_unread", "Next unread", id="next-unread"),
         Binding("p", "previous_unread", "Prev unread", show=False, id="prev-unread"),
         Binding("m", "toggle_read", "Read/unread", show=False, id="toggle-read"),
@@ -131,7 +129,7 @@ class MainScreen(LibraryActions, Screen[None]):
         Binding("e", "export", "Export article", show=False, id="export"),
         Binding("E", "export_saved", "Export saved in view", show=False, id="export-saved"),
         Binding("q", "back", "Back/Quit", id="back"),
-        Binding("escape", "close_find", "Close find", show=False, id="close-find"),
+        Binding("escape", "back(False)", "Back", show=False, id="close-find"),
     ]
 
     DEFAULT_CSS = """
@@ -779,13 +777,45 @@ class MainScreen(LibraryActions, Screen[None]):
         self.app.notify(f"Renamed to {clean_line(renamed.title)}", markup=False)
         await self.guarded(self.reload_all())  # the sidebar and list lines show the name
 
-    # -- leaving -------------------------------------------------------------
+    # -- moving between panes, leaving -----------------------------------------
 
-    async def action_back(self) -> None:
+    def visible_panes(self) -> list[Widget]:
+        """The panes Tab visits, in screen order (the sidebar even while a story
+        is open: focusing it shows it again)."""
+        panes: list[Widget] = []
+        if not self.has_class("-sidebar-hidden"):
+            panes.append(self.sidebar)
+        panes.append(self.articles)
+        if self.reader.article is not None:
+            panes.append(self.reader)
+        if self.has_class("-finding"):
+            panes.append(self.query_one("#find", Input))
+        return panes
+
+    def action_cycle_panes(self, step: int) -> None:
+        panes = self.visible_panes()
+        focused = self.focused
+        index = panes.index(focused) if focused in panes else (-1 if step > 0 else 0)
+        panes[(index + step) % len(panes)].focus()
+
+    def go_back(self) -> bool:
+        """One level up: find → reading pane → list → the feeds (sidebar). False at the top."""
         focused: Widget | None = self.focused
         if self.has_class("-finding"):
             self.close_find()
-        elif focused is not None and (isinstance(focused, ReadingView) or focused.id == "find"):
+            return True
+        if focused is not None and (isinstance(focused, ReadingView) or focused.id == "find"):
             self.articles.focus()
-        else:
+            return True
+        if focused is self.articles and self.sidebar.current_id != UNREAD_ID:
+            if self.has_class("-sidebar-hidden"):  # no feed list to go back to: to All unread
+                self.sidebar.select_id(UNREAD_ID)
+            else:
+                self.sidebar.focus()
+            return True
+        return False
+
+    async def action_back(self, quit_at_top: bool = True) -> None:
+        """q (and Escape, which never quits) go back one level; q at the top quits."""
+        if not self.go_back() and quit_at_top:
             await self.broadsheet.action_quit()
