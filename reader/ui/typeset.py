@@ -369,6 +369,14 @@ class _Typesetter:
             format_long_date(article.published),
         ]
         self.plain(" · ".join(part for part in meta if part), ".reading--meta")
+        marks = _Piece()
+        if article.saved:
+            marks.add("★ Saved", ".reading--marker")
+        for tag in article.tags:
+            marks.add("  " if marks.text else "")
+            marks.add(f"# {clean_line(tag)}", ".reading--meta")
+        if marks.text:
+            self.add_wrapped(marks)
         if article.link:
             self.plain(visible_url(article.link), ".reading--url")
         if article.removed and not self.show_removed:

@@ -448,3 +448,32 @@ async def test_unsubscribe_dialog_says_what_is_kept(app: BroadsheetApp, library:
         await settle(pilot)
     left = {summary.id for summary in library.article_page(ArticleQuery(), 0, 50)}
     assert left == {glacier, compiler}  # saved and annotated stay; tagged-only goes
+
+
+def reading_header(app: BroadsheetApp) -> str:
+    reader = app.query_one(ReadingView)
+    assert reader.layout_ is not None
+    return "\n".join(line.content.plain for line in reader.layout_.lines[:5])
+
+
+async def test_reading_header_shows_saved_and_tags_live(
+    app: BroadsheetApp, library: Library
+) -> None:
+    """Issue 15 item 11: the article's header says saved and its tags, as they change."""
+    async with app.run_test(size=SIZE, notifications=True) as pilot:
+        await settle(pilot)
+        await open_article(pilot, app, library, "Glacier")
+        assert "Saved" not in reading_header(app) and "#" not in reading_header(app)
+        await pilot.press("s")
+        await settle(pilot)
+        assert "★ Saved" in reading_header(app)
+        assert "★ Saved" in screen_text(app)
+        await pilot.press("t")
+        await settle(pilot)
+        await pilot.press(*"climate, alps", "enter")
+        await settle(pilot)
+        assert "★ Saved  # alps  # climate" in reading_header(app)
+        await pilot.press("s")
+        await settle(pilot)
+        assert "Saved" not in reading_header(app)
+        assert "# alps  # climate" in reading_header(app)

@@ -75,10 +75,10 @@ class LibraryActions:
         main = self._main
         library = main.broadsheet.gateway.library
         reader = main.reader
-        if reader.article is not None and reader.article.id in article_ids:
+        if reader.article is not None:  # a feed's tags reach its articles too
             fresh = await main.call(library.article, reader.article.id)
-            reader.article.tags = fresh.tags
-            reader.article.saved = fresh.saved
+            if reader.article is not None and reader.article.id == fresh.id:
+                reader.update_marks(saved=fresh.saved, tags=fresh.tags)
         await main.reload_sidebar()
         if main.sidebar.current_tag is not None:  # the tag view may have gained or lost it
             await main.articles.reload()

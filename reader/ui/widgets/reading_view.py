@@ -145,6 +145,14 @@ class ReadingView(ScrollView, can_focus=True):
         self._anchor = position if position > 0 else None
         self._relayout()
 
+    def update_marks(self, *, saved: bool, tags: tuple[str, ...]) -> None:
+        """The open article was saved or (un)tagged: its header says so at once."""
+        if self.article is None or (self.article.saved, self.article.tags) == (saved, tags):
+            return
+        self.article.saved = saved
+        self.article.tags = tags
+        self._relayout()
+
     @property
     def links(self) -> list[str]:
         return self.layout_.links if self.layout_ else []
