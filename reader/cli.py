@@ -21,7 +21,7 @@ from reader.core.sanitize import clean_line, strip_controls, visible_url
 
 if TYPE_CHECKING:
     from reader.core.library import Library
-    from reader.core.models import CleanedArticle, FeedRefreshResult
+    from reader.core.models import Article, CleanedArticle, FeedRefreshResult
 
 Handler = Callable[[argparse.Namespace], int]
 
@@ -171,14 +171,40 @@ def _article_id(text: str) -> int:
         raise BroadsheetError(f"not an article id: {text!r} (see 'broadsheet list')") from None
 
 
+def _long_date(timestamp: float) -> str:
+    moment = time.localtime(timestamp)
+    return time.strftime(f"%a {moment.tm_mday} %b %Y, %H:%M", moment)
+
+
+def article_header(article: Article) -> list[str]:
+    """What ``show`` prints above the text: feed, author, date; link; saved and tags."""
+    when = (
+        _long_date(article.published)
+        if article.published is not None
+        else f"undated (fetched {_long_date(article.fetched_at)})"
+    )
+    byline = [clean_line(article.feed_title), clean_line(article.author), when]
+    lines = [" · ".join(part for part in byline if part)]
+    if article.link:
+        lines.append(visible_url(article.link))
+    marks = (["saved"] if article.saved else []) + [f"#{clean_line(tag)}" for tag in article.tags]
+    if marks:
+        lines.append(" ".join(marks))
+    return lines
+
+
 def cmd_show(args: argparse.Namespace) -> int:
     with _open(args) as library:
         article = library.article(_article_id(args.id))
+        title = clean_line(article.title) or "Untitled"
+        header = article_header(article)
         if args.format == "markdown":
             from reader.core.render import blocks_to_markdown
 
-            _out(f"# {clean_line(article.title)}\n\n{blocks_to_markdown(article.blocks)}")
+            meta = "  \n".join(header)
+            _out(f"# {title}\n\n{meta}\n\n{blocks_to_markdown(article.blocks)}")
         else:
+            _out("\n".join([title, *header, "─" * min(40, max(len(title), 10)), ""]))
             _out(article.text)
         for enclosure in article.enclosures:
             _out(f"\nenclosure: {visible_url(enclosure.url)}")
