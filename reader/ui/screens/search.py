@@ -18,6 +18,7 @@ from textual.app import ComposeResult
 from textual.binding import Binding, BindingType
 from textual.containers import Horizontal
 from textual.content import Content, Span
+from textual.events import Resize
 from textual.screen import Screen
 from textual.widgets import Footer, Input, Label, OptionList, Static
 from textual.widgets.option_list import Option
@@ -54,8 +55,31 @@ def snippet_content(snippet: str, marks: list[tuple[int, int]]) -> Content:
     return Content(text, spans=spans)
 
 
-def hit_content(hit: SearchHit) -> Content:
-    """Two lines: title · feed · date, then the snippet."""
+SNIPPET_INDENT = "    "
+
+
+def whole_words(content: Content) -> Content:
+    """A snippet cut off mid-word ("…the harbour bri…") ends at its last whole word."""
+    text = content.plain
+    if not text.endswith("…") or len(text) < 2 or not text[-2].isalnum():
+        return content
+    space = text.rfind(" ", 0, len(text) - 1)
+    if space <= len(text) // 2:  # one long word: keep what there is
+        return content
+    return content[:space] + Content("…")
+
+
+def snippet_block(snippet: str, marks: list[tuple[int, int]], width: int) -> Content:
+    """The snippet in whole words, wrapped to ``width`` with every line indented."""
+    content = whole_words(snippet_content(snippet, marks))
+    if width <= 0:
+        return Content(SNIPPET_INDENT) + content
+    lines = content.wrap(max(16, width - len(SNIPPET_INDENT)))
+    return Content("\n").join(Content(SNIPPET_INDENT) + line.rstrip() for line in lines)
+
+
+def hit_content(hit: SearchHit, width: int = 0) -> Content:
+    """Title · feed · date, then the snippet (wrapped to ``width``, indented)."""
     summary = hit.article
     title = Content.styled(clean_line(summary.title) or "Untitled", "bold")
     saved = Content.styled("★ " if summary.saved else "  ", ".search--saved")
@@ -69,7 +93,7 @@ def hit_content(hit: SearchHit) -> Content:
         ".search--meta",
     )
     return Content("\n").join(
-        [saved + title + meta, Content("    ") + snippet_content(hit.snippet, hit.marks)]
+        [saved + title + meta, snippet_block(hit.snippet, hit.marks, width)]
     )
 
 
@@ -84,6 +108,13 @@ class SearchResults(PlainCursorOptionList):
     SearchResults > .search--meta { color: $broadsheet-text-muted; text-style: italic; }
     SearchResults > .search--saved { color: $broadsheet-marker; }
     """
+
+    def on_resize(self, event: Resize) -> None:
+        screen = self.screen
+        if isinstance(screen, SearchScreen) and screen.hits:  # wrap the snippets again
+            highlighted = self.highlighted
+            screen.show_hits(screen.searched or "", screen.hits, screen.problems)
+            self.highlighted = highlighted
 
 
 class SearchScreen(Screen[int | None]):
@@ -109,6 +140,7 @@ class SearchScreen(Screen[int | None]):
         self.order = order if order in ORDERS else "best"
         self.initial_query = query
         self.hits: list[SearchHit] = []
+        self.problems: list[str] = []
         self.searched: str | None = None  # the query the results are for
 
     def compose(self) -> ComposeResult:
@@ -165,12 +197,16 @@ class SearchScreen(Screen[int | None]):
         self.hits = hits
         self.searched = text
         results = self.results
-        results.set_options([Option(hit_content(hit), id=str(hit.article.id)) for hit in hits])
+        self.problems = problems
+        width = results.scrollable_content_region.width - 2  # the options' padding
+        results.set_options(
+            [Option(hit_content(hit, width), id=str(hit.article.id)) for hit in hits]
+        )
         if hits:
             results.highlighted = 0
         self._show_status()
         self.query_one("#search-problems", Label).update(
-            Content("Ignored: " + "; ".join(clean_line(p) for p in problems))
+            Content("; ".join(clean_line(p) for p in problems))
             if problems
             else Content("")
         )
