@@ -279,9 +279,11 @@ class RefreshSummary:
         return sum(1 for result in self.results if result.error)
 
     def line(self) -> str:
+        from reader.core.wording import plural
+
         return (
-            f"{self.feeds} feeds: {self.new} new articles, "
-            f"{self.not_modified} not modified, {self.errors} errors"
+            f"{plural(self.feeds, 'feed')}: {plural(self.new, 'new article')}, "
+            f"{self.not_modified} not modified, {plural(self.errors, 'error')}"
         )
 
 

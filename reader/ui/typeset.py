@@ -25,6 +25,7 @@ from textual.content import Content, Span
 
 from reader.core.models import BLOCK_SEPARATOR, Article, Block, Enclosure, LinkSpan, Removal
 from reader.core.sanitize import clean_line, visible_url
+from reader.core.wording import plural
 
 _WORD = re.compile(r"\S+")
 # The core strips control characters before text is stored; should one slip
@@ -380,9 +381,8 @@ class _Typesetter:
         if article.link:
             self.plain(visible_url(article.link), ".reading--url")
         if article.removed and not self.show_removed:
-            count = len(article.removed)
-            noun = "passage" if count == 1 else "passages"
-            self.plain(f"{count} {noun} removed (x shows them)", ".reading--meta")
+            removed = plural(len(article.removed), "passage")
+            self.plain(f"{removed} removed (x shows them)", ".reading--meta")
         elif self.show_removed and not article.removed:
             self.plain("Nothing was removed from this article.", ".reading--removed")
         self.lines.append(TypesetLine(Content.styled("─" * min(self.width, 40), ".reading--rule")))

@@ -26,6 +26,7 @@ from reader.core.annotations import Annotation
 from reader.core.errors import BroadsheetError
 from reader.core.models import ArticleSummary
 from reader.core.sanitize import clean_line
+from reader.core.wording import plural
 from reader.ui.typeset import format_short_date
 from reader.ui.widgets._cursor import PlainCursorOptionList
 from reader.ui.widgets.annotated_view import Reveal, annotations_of
@@ -189,7 +190,7 @@ class AnnotationsScreen(Screen[Reveal | None]):
             options.highlighted = min(highlighted or 0, len(entries) - 1)
         orphans = sum(1 for item, _ in entries if item.orphaned)
         count = len(entries)
-        text = f"Highlights and notes  {count} {'entry' if count == 1 else 'entries'}"
+        text = f"Highlights and notes  {plural(count, 'entry', 'entries')}"
         if orphans:
             text += f" · {orphans} orphaned"
         if not entries:

@@ -16,6 +16,7 @@ from typing import TYPE_CHECKING, cast
 from reader.core.errors import BroadsheetError, NotFoundError
 from reader.core.models import Feed
 from reader.core.sanitize import clean_line
+from reader.core.wording import plural
 
 if TYPE_CHECKING:
     # The prompts, the search screen and the exporter are imported when first
@@ -32,8 +33,7 @@ def export_message(paths: list[Path], folder: Path) -> str:
     """Plain text naming the written files (shown with markup off)."""
     if not paths:
         return f"Nothing to export to {folder}."
-    noun = "file" if len(paths) == 1 else "files"
-    lines = [f"Exported {len(paths)} {noun} to {folder}:"]
+    lines = [f"Exported {plural(len(paths), 'file')} to {folder}:"]
     lines += [f"  {path.name}" for path in paths[:SHOWN_PATHS]]
     if len(paths) > SHOWN_PATHS:
         lines.append(f"  … and {len(paths) - SHOWN_PATHS} more")

@@ -30,6 +30,7 @@ from reader.core.errors import BroadsheetError, LibraryLockedError, NotFoundErro
 from reader.core.library import ArticleQuery
 from reader.core.models import Article, ArticleSummary, Feed, FeedRefreshResult, RefreshSummary
 from reader.core.sanitize import clean_line, visible_url
+from reader.core.wording import plural
 from reader.ui.screens.library_actions import LibraryActions
 from reader.ui.widgets.annotated_view import AnnotatedReadingView
 from reader.ui.widgets.article_list import PAGE_SIZE, ArticleList
@@ -343,7 +344,7 @@ class MainScreen(LibraryActions, Screen[None]):
         else:
             title = "All unread"
         count = self.articles.row_count
-        parts = [Content.styled(title, "bold"), Content(f"  {count} articles")]
+        parts = [Content.styled(title, "bold"), Content(f"  {plural(count, 'article')}")]
         if feed is not None or tag is not None:
             parts.append(Content(" · unread only" if self.unread_only else " · all"))
             if feed is not None and feed.last_error:
@@ -489,8 +490,7 @@ class MainScreen(LibraryActions, Screen[None]):
         changed = await self.call(library.mark_query_read, self.articles.query_)
         self.articles.mark_all_read_in_cache()
         await self.reload_sidebar()
-        noun = "article" if changed == 1 else "articles"
-        self.app.notify(f"Marked {changed} {noun} read.", markup=False)
+        self.app.notify(f"Marked {plural(changed, 'article')} read.", markup=False)
 
     @work(group="view", exclusive=True, exit_on_error=False)
     async def action_toggle_unread_only(self) -> None:

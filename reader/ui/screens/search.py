@@ -92,9 +92,7 @@ def hit_content(hit: SearchHit, width: int = 0) -> Content:
         ),
         ".search--meta",
     )
-    return Content("\n").join(
-        [saved + title + meta, snippet_block(hit.snippet, hit.marks, width)]
-    )
+    return Content("\n").join([saved + title + meta, snippet_block(hit.snippet, hit.marks, width)])
 
 
 class SearchResults(PlainCursorOptionList):
@@ -206,9 +204,7 @@ class SearchScreen(Screen[int | None]):
             results.highlighted = 0
         self._show_status()
         self.query_one("#search-problems", Label).update(
-            Content("; ".join(clean_line(p) for p in problems))
-            if problems
-            else Content("")
+            Content("; ".join(clean_line(p) for p in problems)) if problems else Content("")
         )
 
     def _show_status(self) -> None:

@@ -33,6 +33,7 @@ from textual.strip import Strip
 from reader.core.errors import BroadsheetError
 from reader.core.models import Article
 from reader.core.sanitize import clean_line
+from reader.core.wording import plural
 from reader.ui.typeset import Typeset, TypesetLine
 from reader.ui.widgets._strips import content_strip
 from reader.ui.widgets.reading_view import ReadingView
@@ -256,9 +257,7 @@ class AnnotatedReadingView(ReadingView):
             )
         orphans = [item for item in self.annotations if item.kind == "highlight" and item.orphaned]
         if orphans:
-            count = len(orphans)
-            noun = "highlight" if count == 1 else "highlights"
-            text = f"{count} {noun} could not be placed in the current text (see H)"
+            text = f"{plural(len(orphans), 'highlight')} could not be placed in the current text (see H)"
             inserts.setdefault(max(0, body_start - 1), []).append(
                 TypesetLine(Content.styled(text, ".reading--orphan"))
             )
