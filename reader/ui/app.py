@@ -6,16 +6,20 @@ import asyncio
 import contextlib
 import gc
 import sqlite3
+import threading
 from collections.abc import Iterable
 from concurrent.futures import Future
 from functools import partial
 from typing import TYPE_CHECKING, ClassVar
 
-from textual.app import App, SystemCommand
+from textual.app import App, ScreenStackError, SystemCommand
 from textual.binding import Binding, BindingType
-from textual.screen import Screen
+from textual.css.query import NoMatches
+from textual.notifications import Notifications, SeverityLevel
+from textual.screen import ModalScreen, Screen
 from textual.theme import Theme
 from textual.timer import Timer
+from textual.widgets._toast import ToastRack
 
 from reader.core.errors import BroadsheetError
 from reader.core.library import Library
@@ -49,6 +53,9 @@ class BroadsheetApp(App[None]):
     # (see reader.ui.themes.variable_defaults).
     CSS = """
     Input > .input--placeholder { color: $broadsheet-text-muted; }
+    /* Toasts: short, at the top right (over the list, not the text being read). */
+    ToastRack { dock: top; align: right top; }
+    Toast { width: auto; max-width: 46; padding: 0 1; }
     Footer { background: $panel; }
     Footer FooterKey { background: $panel; }
     Footer FooterKey .footer-key--key { color: $broadsheet-key; background: $panel; }
@@ -84,6 +91,7 @@ class BroadsheetApp(App[None]):
         self.clean_batches: list[int] = []  # articles per cleaning batch, this session
         self.cleaner_pid: int | None = None  # the cleaning process, while it runs
         self._first_view: Future[FirstView] | None = None
+        self._deferred_toasts: list[tuple[str, str, SeverityLevel, float | None, bool]] = []
         self._register_bundled_themes()
         self._start_with_theme(DEFAULT_THEME)
 
@@ -127,6 +135,40 @@ class BroadsheetApp(App[None]):
         )
         self._refresh_truecolor_filter(self.ansi_theme)
         self.stylesheet.set_variables(self.get_css_variables())
+
+    # -- notifications -------------------------------------------------------
+
+    def notify(
+        self,
+        message: str,
+        *,
+        title: str = "",
+        severity: SeverityLevel = "information",
+        timeout: float | None = None,
+        markup: bool = True,
+    ) -> None:
+        """Toasts never cover a dialog: one raised while a dialog is open waits for it to close."""
+        if threading.get_ident() == self._thread_id and self._dialog_open():
+            self._deferred_toasts.append((message, title, severity, timeout, markup))
+            return
+        super().notify(message, title=title, severity=severity, timeout=timeout, markup=markup)
+
+    def _dialog_open(self) -> bool:
+        try:
+            return isinstance(self.screen, ModalScreen)
+        except ScreenStackError:
+            return False
+
+    def _refresh_notifications(self) -> None:
+        if self._dialog_open():  # toasts already showing leave the dialog alone
+            with contextlib.suppress(NoMatches):
+                rack = self.screen.get_child_by_type(ToastRack)
+                self.call_later(rack.show, Notifications())
+            return
+        pending, self._deferred_toasts = self._deferred_toasts, []
+        for message, title, severity, timeout, markup in pending:
+            super().notify(message, title=title, severity=severity, timeout=timeout, markup=markup)
+        super()._refresh_notifications()
 
     def get_theme_variable_defaults(self) -> dict[str, str]:
         return variable_defaults(self.current_theme)

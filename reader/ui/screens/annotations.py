@@ -63,12 +63,13 @@ def parse_filter(value: str) -> AnnotationFilter:
 def entry_content(item: Annotation, article: ArticleSummary, width: int = 100) -> Content:
     """Three short lines: where it is, what was marked, and the note."""
     where = [format_short_date(item.created), clean_line(article.feed_title) or "—"]
-    head = Content.styled("  ·  ".join(where) + "  ·  ", "$broadsheet-text-muted") + Content.styled(
-        clean_line(article.title) or "Untitled", "bold"
-    )
-    if item.orphaned:
-        head += Content.styled("  ORPHAN: not found in the current text", "$broadsheet-error")
-    lines = [head]
+    meta = Content.styled("  ·  ".join(where) + "  ·  ", "$broadsheet-text-muted")
+    orphan = Content("")
+    if item.orphaned:  # kept whole on the first line: the title gives way
+        orphan = Content.styled("  ORPHAN: not in the current text", "$broadsheet-error")
+    room = max(8, width - meta.cell_length - orphan.cell_length)
+    title = Content.styled(clean_line(article.title) or "Untitled", "bold")
+    lines = [meta + title.truncate(room, ellipsis=True) + orphan]
     if item.kind == "note":
         lines.append(Content.styled("  Note on the article", "$broadsheet-text-muted italic"))
     elif item.exact:
@@ -80,6 +81,8 @@ def entry_content(item: Annotation, article: ArticleSummary, width: int = 100) -
         first, _, rest = item.note.partition("\n")
         more = " …" if rest.strip() else ""
         lines.append(Content.styled(f"  ✎ {clean_line(first)}{more}", "italic"))
+    # One screen line each: a wrapped line would start at column 0.
+    lines = [line.truncate(width, ellipsis=True) for line in lines]
     return Content("\n").join(lines)
 
 
@@ -183,8 +186,11 @@ class AnnotationsScreen(Screen[Reveal | None]):
         options = self.option_list
         highlighted = options.highlighted
         options.clear_options()
+        width = options.scrollable_content_region.width - 2  # the options' padding
+        width = width if width >= 20 else 100  # not laid out yet
         options.add_options(
-            Option(entry_content(item, article), id=str(item.id)) for item, article in entries
+            Option(entry_content(item, article, width), id=str(item.id))
+            for item, article in entries
         )
         if entries:
             options.highlighted = min(highlighted or 0, len(entries) - 1)
@@ -210,6 +216,10 @@ class AnnotationsScreen(Screen[Reveal | None]):
             self.option_list.focus()
             return
         self.dismiss(None)
+
+    def on_resize(self) -> None:
+        if self.entries:  # cut the lines to the new width
+            self.show_entries(self.entries, None)
 
     def action_move(self, step: int) -> None:
         options = self.option_list

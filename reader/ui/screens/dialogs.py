@@ -25,7 +25,9 @@ DIALOG_CSS = """
     color: $broadsheet-text;
     border: thick $primary 60%;
 }
-.dialog .dialog--title { text-style: bold; margin-bottom: 1; }
+.dialog .dialog--title {
+    text-style: bold; margin-bottom: 1; width: 1fr; text-wrap: nowrap; text-overflow: ellipsis;
+}
 .dialog .dialog--hint { color: $broadsheet-text-muted; margin-top: 1; }
 .dialog Input > .input--placeholder { color: $broadsheet-text-muted; }
 .dialog Horizontal Button.-style-default { color: $broadsheet-text; background: $surface; }

@@ -25,19 +25,13 @@ if TYPE_CHECKING:
     from reader.ui.screens.search import SearchScreen
     from reader.ui.screens.tag_prompt import TagChange
 
-# How many written paths a notification lists before "and N more".
-SHOWN_PATHS = 6
 
 
 def export_message(paths: list[Path], folder: Path) -> str:
-    """Plain text naming the written files (shown with markup off)."""
+    """One short line (a toast): how many files, and where (shown with markup off)."""
     if not paths:
         return f"Nothing to export to {folder}."
-    lines = [f"Exported {plural(len(paths), 'file')} to {folder}:"]
-    lines += [f"  {path.name}" for path in paths[:SHOWN_PATHS]]
-    if len(paths) > SHOWN_PATHS:
-        lines.append(f"  … and {len(paths) - SHOWN_PATHS} more")
-    return "\n".join(lines)
+    return f"Exported {plural(len(paths), 'file')} to {folder}"
 
 
 def _tag_message(change: TagChange, subject: str = "") -> str:

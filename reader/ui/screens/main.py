@@ -20,7 +20,7 @@ from textual.app import ComposeResult
 from textual.binding import Binding, BindingType
 from textual.containers import Horizontal, Vertical
 from textual.content import Content
-from textual.events import DescendantFocus
+from textual.events import DescendantFocus, Resize
 from textual.notifications import SeverityLevel
 from textual.screen import Screen
 from textual.widget import Widget
@@ -51,6 +51,9 @@ if TYPE_CHECKING:
 
 T = TypeVar("T")
 
+
+# Below this many columns the sidebar starts hidden (f shows it, narrower).
+NARROW_WIDTH = 100
 
 # How long the main screen's mount may wait for the first view's rows (read on
 # the gateway while the app starts) so that the first frame already shows them;
@@ -121,6 +124,7 @@ class MainScreen(LibraryActions, Screen[None]):
         Binding("o", "open_in_browser", "Browser", id="open-browser"),
         Binding("y", "copy_url", "Copy URL", show=False, id="copy-url"),
         Binding("u", "toggle_unread_only", "Unread only", show=False, id="unread-only"),
+        Binding("f", "toggle_sidebar", "Feeds pane", show=False, id="toggle-sidebar"),
         Binding("plus", "add_feed", "Add feed", show=False, id="add-feed"),
         Binding("d", "unsubscribe", "Unsubscribe", show=False, id="unsubscribe"),
         Binding("c", "rename_feed", "Rename feed", show=False, id="rename-feed"),
@@ -145,6 +149,8 @@ class MainScreen(LibraryActions, Screen[None]):
     MainScreen #find { dock: bottom; display: none; }
     MainScreen.-finding #find { display: block; }
     MainScreen.-reading #sidebar { display: none; }
+    MainScreen.-sidebar-hidden #sidebar { display: none; }
+    MainScreen.-narrow #sidebar { width: 24; }
     MainScreen.-reading #articles { height: 6; }
     MainScreen.-reading #reader { height: 1fr; }
     MainScreen #progress-row { dock: bottom; height: 1; display: none; padding: 0 1; }
@@ -160,6 +166,7 @@ class MainScreen(LibraryActions, Screen[None]):
         self._data_version: int | None = None
         self._reload_pending = False
         self._first_view_shown = False
+        self.sidebar_wanted: bool | None = None  # f's choice; None: by the terminal's width
 
     @property
     def broadsheet(self) -> BroadsheetApp:
@@ -204,7 +211,29 @@ class MainScreen(LibraryActions, Screen[None]):
     def reader(self) -> ReadingView:
         return self.query_one(ReadingView)
 
+    def on_resize(self, event: Resize) -> None:
+        self.fit_width(event.size.width)
+
+    def fit_width(self, width: int) -> None:
+        """Narrow terminals: the sidebar starts hidden (and narrower when shown),
+        the footer goes compact, so the list keeps room for titles."""
+        narrow = width < NARROW_WIDTH
+        self.set_class(narrow, "-narrow")
+        shown = not narrow if self.sidebar_wanted is None else self.sidebar_wanted
+        self.set_class(not shown, "-sidebar-hidden")
+        self.query_one(QuietFooter).compact = narrow
+        self.update_header()
+
+    def action_toggle_sidebar(self) -> None:
+        self.sidebar_wanted = self.has_class("-sidebar-hidden")
+        self.fit_width(self.size.width)
+        if self.sidebar_wanted:
+            self.sidebar.focus()
+        elif self.focused is self.sidebar:
+            self.articles.focus()
+
     def on_mount(self) -> None:
+        self.fit_width(self.app.size.width)
         self.articles.focus()
         ahead = self.broadsheet.take_first_view()
         if ahead is not None:  # drawn in the first frame if it is (nearly) ready
@@ -345,6 +374,8 @@ class MainScreen(LibraryActions, Screen[None]):
             title = "All unread"
         count = self.articles.row_count
         parts = [Content.styled(title, "bold"), Content(f"  {plural(count, 'article')}")]
+        if self.has_class("-sidebar-hidden"):
+            parts.append(Content.styled("  f: feeds", "$broadsheet-text-muted"))
         if feed is not None or tag is not None:
             parts.append(Content(" · unread only" if self.unread_only else " · all"))
             if feed is not None and feed.last_error:

@@ -330,10 +330,12 @@ class ArticleList(ScrollView, can_focus=True):
         return row.truncate(width, ellipsis=True)
 
     def _empty_line(self, y: int, width: int) -> Strip:
+        """The empty-list message from the second line, wrapped (indented) to fit."""
         style = self.visual_style
-        if y == 1:
-            message = Content.styled(self.empty_message, ".article-list--empty")
-            return content_strip(self, Content("  ") + message, width, style)
+        message = Content.styled(self.empty_message, ".article-list--empty")
+        lines = message.wrap(max(10, width - 3))
+        if 1 <= y <= len(lines):
+            return content_strip(self, Content("  ") + lines[y - 1].rstrip(), width, style)
         return Strip.blank(width, style.rich_style)
 
     def render_line(self, y: int) -> Strip:

@@ -113,7 +113,7 @@ class Sidebar(PlainCursorOptionList):
             None,
         ]
         if not self.feeds:
-            hint = Content.styled("  No feeds yet: press + to add one", ".sidebar--heading")
+            hint = Content.styled("  No feeds yet:\n  press + to add one", ".sidebar--heading")
             options.append(Option(hint, id="hint", disabled=True))
         options.extend(self._feed_option(feed) for feed in self.feeds)
         if self.tags:
