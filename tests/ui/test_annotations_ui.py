@@ -594,3 +594,46 @@ async def test_highlights_screen_keys_q_j_k_and_escape_in_the_filter(library: Li
         await pilot.press("q")
         await settle(pilot)
         assert not isinstance(app.screen, AnnotationsScreen)
+
+
+async def test_note_editor_and_orphans_fit_80x24(library: Library) -> None:
+    """Issue 15 items 16 and 18: with a three-line selection the note editor's key line
+    stays on screen; in H, "ORPHAN:" stays on its entry's first line."""
+    from reader.ui.screens.annotations import AnnotationsScreen
+
+    story = seed_story_id(library)
+    other = next(
+        summary.id
+        for summary in library.article_page(ArticleQuery(), 0, 500)
+        if summary.feed_id != library.article(story).feed_id
+    )
+    other_text = library.article(other).text
+    annotations = Annotations(library)
+    annotations.highlight(other, 0, other_text.index(" ", 12))
+    annotations.reanchor(other, other_text, "Entirely different words now.")  # an orphan
+    app = start(library)
+    try:
+        async with app.run_test(size=(80, 24), notifications=True) as pilot:
+            await settle(pilot)
+            app.main_screen.open_article(story, focus=True)
+            await settle(pilot)
+            view = reader_of(app)
+            await pilot.press("v", "j", "j", "right_parenthesis", "a")
+            await settle(pilot)
+            assert isinstance(app.screen, NoteEditor)
+            hint = app.screen.query_one("#note-hint")
+            assert 0 < hint.region.bottom <= 24 and hint.region.height >= 1
+            assert "ctrl" in screen_text(app).lower()
+            await pilot.press("escape")
+            await settle(pilot)
+            assert view.highlights == []
+            await pilot.press("H")
+            await settle(pilot)
+            assert isinstance(app.screen, AnnotationsScreen)
+            lines = screen_text(app).splitlines()
+            [orphan_line] = [line for line in lines if "ORPHAN:" in line]
+            assert orphan_line.strip().startswith(("0", "1", "2", "3")) or "·" in orphan_line
+            assert not orphan_line.strip().startswith("ORPHAN")
+            assert all(len(line) <= 80 for line in lines)
+    finally:
+        app.gateway.shutdown()

@@ -374,14 +374,19 @@ class MainScreen(LibraryActions, Screen[None]):
             title = "All unread"
         count = self.articles.row_count
         parts = [Content.styled(title, "bold"), Content(f"  {plural(count, 'article')}")]
-        if self.has_class("-sidebar-hidden"):
-            parts.append(Content.styled("  f: feeds", "$broadsheet-text-muted"))
         if feed is not None or tag is not None:
             parts.append(Content(" · unread only" if self.unread_only else " · all"))
             if feed is not None and feed.last_error:
                 error = f"  ! last refresh failed: {clean_line(feed.last_error)}"
                 parts.append(Content.styled(error, "$error"))
-        self.query_one("#list-header", Static).update(Content("").join(parts))
+        if self.has_class("-sidebar-hidden"):
+            parts.append(Content.styled("  f: feeds", "$broadsheet-text-muted"))
+        header = self.query_one("#list-header", Static)
+        rest = Content("").join(parts[1:])
+        room = header.size.width - 2 - rest.cell_length  # the title gives way, with an ellipsis
+        if header.size.width and parts[0].cell_length > room:
+            parts[0] = parts[0].truncate(max(8, room), ellipsis=True)
+        header.update(Content("").join(parts))
 
     # -- sidebar and list events ---------------------------------------------
 
