@@ -53,9 +53,13 @@ class BroadsheetApp(App[None]):
     # (see reader.ui.themes.variable_defaults).
     CSS = """
     Input > .input--placeholder { color: $broadsheet-text-muted; }
-    /* Toasts: short, at the top right (over the list, not the text being read). */
-    ToastRack { dock: top; align: right top; }
-    Toast { width: auto; max-width: 46; padding: 0 1; }
+    /* Toasts are a message line: one line, over the footer's right end (never over
+       the text being read), the newest replacing the last. */
+    ToastRack { offset-y: 1; }  /* docked above the footer: down onto its row */
+    Toast {
+        width: auto; max-width: 75%; height: 1; margin: 0; padding: 0 1;
+        text-wrap: nowrap; text-overflow: ellipsis;
+    }
     Footer { background: $panel; }
     Footer FooterKey { background: $panel; }
     Footer FooterKey .footer-key--key { color: $broadsheet-key; background: $panel; }
@@ -151,6 +155,8 @@ class BroadsheetApp(App[None]):
         if threading.get_ident() == self._thread_id and self._dialog_open():
             self._deferred_toasts.append((message, title, severity, timeout, markup))
             return
+        if threading.get_ident() == self._thread_id:
+            self.clear_notifications()  # one message line: the newest replaces the last
         super().notify(message, title=title, severity=severity, timeout=timeout, markup=markup)
 
     def _dialog_open(self) -> bool:
@@ -166,7 +172,8 @@ class BroadsheetApp(App[None]):
                 self.call_later(rack.show, Notifications())
             return
         pending, self._deferred_toasts = self._deferred_toasts, []
-        for message, title, severity, timeout, markup in pending:
+        for message, title, severity, timeout, markup in pending[-1:]:  # the newest
+            self.clear_notifications()
             super().notify(message, title=title, severity=severity, timeout=timeout, markup=markup)
         super()._refresh_notifications()
 
