@@ -55,7 +55,7 @@ class BroadsheetApp(App[None]):
     Input > .input--placeholder { color: $broadsheet-text-muted; }
     /* Toasts are a message line: one line, over the footer's right end (never over
        the text being read), the newest replacing the last. */
-    ToastRack { offset-y: 1; }  /* docked above the footer: down onto its row */
+    ToastRack { margin-bottom: 0; overflow-y: hidden; }
     Toast {
         width: auto; max-width: 75%; height: 1; margin: 0; padding: 0 1;
         text-wrap: nowrap; text-overflow: ellipsis;

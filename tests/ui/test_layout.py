@@ -59,6 +59,13 @@ async def test_sidebar_footer_and_titles_fit_the_terminal(size: tuple[int, int])
             await settle(pilot)
             header = lines_of(app)[0]
             assert "2 articles" in header and (LONG_FEED in header or "…" in header)
+            app.query_one(ArticleList).focus()
+            await pilot.press("enter")  # reading: the pane's own keys join the footer
+            await settle(pilot)
+            assert isinstance(app.focused, ReadingView)
+            footer = lines_of(app)[-1]
+            for key in ("q Back/Quit", "? Help", "v Select"):
+                assert key in footer, footer
     finally:
         app.gateway.shutdown()
 

@@ -221,7 +221,7 @@ class MainScreen(LibraryActions, Screen[None]):
         self.set_class(narrow, "-narrow")
         shown = not narrow if self.sidebar_wanted is None else self.sidebar_wanted
         self.set_class(not shown, "-sidebar-hidden")
-        self.query_one(QuietFooter).compact = narrow
+        self.query_one(QuietFooter).set_narrow(narrow)
         self.update_header()
 
     def action_toggle_sidebar(self) -> None:
