@@ -26,7 +26,6 @@ if TYPE_CHECKING:
     from reader.ui.screens.tag_prompt import TagChange
 
 
-
 def export_message(paths: list[Path], folder: Path) -> str:
     """One short line (a toast): how many files, and where (shown with markup off)."""
     if not paths:
