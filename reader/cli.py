@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import argparse
 import json
+import re
 import sqlite3
 import sys
 import time
@@ -18,10 +19,11 @@ from typing import TYPE_CHECKING, Any, TextIO
 from reader import __version__
 from reader.core.errors import BroadsheetError, InputFileError
 from reader.core.sanitize import clean_line, strip_controls, visible_url
+from reader.core.wording import plural
 
 if TYPE_CHECKING:
     from reader.core.library import Library
-    from reader.core.models import CleanedArticle, Feed, FeedRefreshResult
+    from reader.core.models import Article, CleanedArticle, Feed, FeedRefreshResult
 
 Handler = Callable[[argparse.Namespace], int]
 
@@ -180,9 +182,9 @@ def cmd_refresh(args: argparse.Namespace) -> int:
 
             completed = asyncio.run(library.complete_full_texts())
             if completed:
-                _out(f"{completed} summary-only articles completed from their web pages")
+                _out(f"{plural(completed, 'summary-only article')} completed from web pages")
             if queued := library.pending_full_texts():
-                _out(f"{queued} more story pages queued for later refreshes")
+                _out(f"{plural(queued, 'more story page')} queued for later refreshes")
             if library.clean_pending():
                 library.tidy_search_index()
         return 1 if summary.feeds and summary.errors == summary.feeds else 0
@@ -233,14 +235,40 @@ def _article_id(text: str) -> int:
         raise BroadsheetError(f"not an article id: {text!r} (see 'broadsheet list')") from None
 
 
+def _long_date(timestamp: float) -> str:
+    moment = time.localtime(timestamp)
+    return time.strftime(f"%a {moment.tm_mday} %b %Y, %H:%M", moment)
+
+
+def article_header(article: Article) -> list[str]:
+    """What ``show`` prints above the text: feed, author, date; link; saved and tags."""
+    when = (
+        _long_date(article.published)
+        if article.published is not None
+        else f"undated (fetched {_long_date(article.fetched_at)})"
+    )
+    byline = [clean_line(article.feed_title), clean_line(article.author), when]
+    lines = [" · ".join(part for part in byline if part)]
+    if article.link:
+        lines.append(visible_url(article.link))
+    marks = (["saved"] if article.saved else []) + [f"#{clean_line(tag)}" for tag in article.tags]
+    if marks:
+        lines.append(" ".join(marks))
+    return lines
+
+
 def cmd_show(args: argparse.Namespace) -> int:
     with _open(args) as library:
         article = library.article(_article_id(args.id))
+        title = clean_line(article.title) or "Untitled"
+        header = article_header(article)
         if args.format == "markdown":
             from reader.core.render import blocks_to_markdown
 
-            _out(f"# {clean_line(article.title)}\n\n{blocks_to_markdown(article.blocks)}")
+            meta = "  \n".join(header)
+            _out(f"# {title}\n\n{meta}\n\n{blocks_to_markdown(article.blocks)}")
         else:
+            _out("\n".join([title, *header, "─" * min(40, max(len(title), 10)), ""]))
             _out(article.text)
         for enclosure in article.enclosures:
             _out(f"\nenclosure: {visible_url(enclosure.url)}")
@@ -260,7 +288,7 @@ def cmd_mark_read(args: argparse.Namespace) -> int:
             count = len(ids)
         else:
             raise BroadsheetError("give article ids, --feed FEED or --all")
-        _out(f"marked {count} articles {'unread' if args.unread else 'read'}")
+        _out(f"marked {plural(count, 'article')} {'unread' if args.unread else 'read'}")
     return 0
 
 
@@ -275,7 +303,7 @@ def cmd_reclean(args: argparse.Namespace) -> int:
             count = library.reclean(None)
         if count:
             library.tidy_search_index()
-        _out(f"re-cleaned {count} articles")
+        _out(f"re-cleaned {plural(count, 'article')}")
     return 0
 
 
@@ -307,7 +335,7 @@ def cmd_tags(args: argparse.Namespace) -> int:
 def cmd_save(args: argparse.Namespace) -> int:
     with _open(args) as library:
         library.save_articles([_article_id(text) for text in args.ids], not args.unsave)
-        _out(f"{'unsaved' if args.unsave else 'saved'} {len(args.ids)} articles")
+        _out(f"{'unsaved' if args.unsave else 'saved'} {plural(len(args.ids), 'article')}")
     return 0
 
 
@@ -364,7 +392,7 @@ def cmd_export(args: argparse.Namespace) -> int:
             raise BroadsheetError("give article ids, --saved, --tag TAG or --all")
         formats = ("markdown", "json") if args.format == "both" else (args.format,)
         written = export_articles(library, ids, Path(args.out).expanduser(), formats)
-    _out(f"wrote {len(written)} files to {args.out}")
+    _out(f"wrote {plural(len(written), 'file')} to {args.out}")
     return 0
 
 
@@ -377,7 +405,7 @@ def cmd_import_library(args: argparse.Namespace) -> int:
         _out(f"skipped {problem}", sys.stderr)
     _out(
         f"{report.added} added, {report.updated} updated, {report.unchanged} unchanged, "
-        f"{report.annotations} annotations"
+        f"{plural(report.annotations, 'annotation')}"
     )
     return 1 if report.skipped and not (report.added or report.updated or report.unchanged) else 0
 
@@ -399,15 +427,50 @@ def _read_source(source: str, url: str | None) -> tuple[str, str | None, bool]:
         result = asyncio.run(fetch())
         if result.error or result.body is None:
             raise BroadsheetError(f"cannot fetch {source}: {result.error or 'empty response'}")
+        _refuse_non_article(result.body, source)
         return _decode(result.body), url or result.url, True
     path = Path(source).expanduser()
     try:
         data = path.read_bytes()
     except OSError as error:
         raise InputFileError(f"cannot read {source}: {error.strerror or error}") from error
+    _refuse_non_article(data, source)
     text = _decode(data)
     head = text[:4096].lower()
     return text, url, "<html" in head or "<body" in head or "<!doctype" in head
+
+
+# Signatures of files that are not text at all.
+_BINARY_MAGIC = {
+    b"%PDF": "a PDF", b"\x89PNG": "a PNG image", b"\xff\xd8\xff": "a JPEG image",
+    b"GIF8": "a GIF image", b"PK\x03\x04": "a ZIP archive", b"\x1f\x8b": "gzip data",
+    b"\x7fELF": "a program",
+}  # fmt: skip
+_FEED_ROOT = re.compile(
+    rb"^(?:\xef\xbb\xbf)?\s*(?:<\?xml[^>]*\?>\s*)?(?:<!--.*?-->\s*|<\?[^>]*\?>\s*)*"
+    rb"<(rss|feed|rdf:RDF)\b",
+    re.DOTALL,
+)
+_JSON_FEED = re.compile(rb'^\s*\{[^{]{0,400}"version"\s*:\s*"https?://jsonfeed\.org/', re.DOTALL)
+
+
+def _refuse_non_article(data: bytes, source: str) -> None:
+    """``clean`` reads one web page or article: say so, in one line, for anything else."""
+    head = data[:8192]
+    kind = next((name for magic, name in _BINARY_MAGIC.items() if head.startswith(magic)), None)
+    if kind is None and head:
+        controls = sum(1 for byte in head if byte < 32 and byte not in b"\t\n\r\f")
+        if b"\x00" in head or controls > len(head) // 10:
+            kind = "binary data"
+    if kind is not None:
+        raise InputFileError(
+            f"{source} is {kind}, not a web page or article: clean reads HTML or text"
+        )
+    if _FEED_ROOT.match(head) or _JSON_FEED.match(head):
+        raise InputFileError(
+            f"{source} is a feed, not an article: subscribe with 'broadsheet add {source}', "
+            "or clean one of its articles' pages"
+        )
 
 
 def _decode(data: bytes) -> str:
@@ -495,7 +558,7 @@ def cmd_import(args: argparse.Namespace) -> int:
         for url, reason in refused:
             _out(f"refused {clean_line(url, limit=200)}: {clean_line(reason)}", sys.stderr)
     extra = f"{already} already subscribed, " if already else ""
-    _out(f"imported {added} feeds ({extra}{len(refused)} refused)")
+    _out(f"imported {plural(added, 'feed')} ({extra}{len(refused)} refused)")
     return 0
 
 

@@ -74,7 +74,7 @@ def test_refresh_stores_articles_once_and_keeps_user_state(
     path = local_feed(tmp_path, "one.xml", [("a", "First", "Alpha story."), ("b", "Second", "B.")])
     feed = library.add_feed(str(path))
     summary = library.refresh_sync()
-    assert summary.line() == "1 feeds: 2 new articles, 0 not modified, 0 errors"
+    assert summary.line() == "1 feed: 2 new articles, 0 not modified, 0 errors"
     first = library.article_page(ArticleQuery(), 0, 10)
     assert {article.title for article in first} == {"First", "Second"}
     library.mark_read([first[0].id])

@@ -68,7 +68,7 @@ def test_every_feed_failing_exits_non_zero(loopback: LoopbackServer, tmp_path: P
          str(tmp_path), "refresh"], capture_output=True, text=True,
     )  # fmt: skip
     assert result.returncode == 1
-    assert "1 feeds: 0 new articles, 0 not modified, 1 errors" in result.stdout
+    assert "1 feed: 0 new articles, 0 not modified, 1 error" in result.stdout
     assert "Traceback" not in result.stderr
 
 

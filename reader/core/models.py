@@ -285,9 +285,11 @@ class RefreshSummary:
         return sum(1 for result in self.results if result.error)
 
     def line(self, now: float | None = None) -> str:
+        from reader.core.wording import plural
+
         text = (
-            f"{self.feeds} feeds: {self.new} new articles, "
-            f"{self.not_modified} not modified, {self.errors} errors"
+            f"{plural(self.feeds, 'feed')}: {plural(self.new, 'new article')}, "
+            f"{self.not_modified} not modified, {plural(self.errors, 'error')}"
         )
         if self.waiting:
             text += f"; {self.waiting_line(now)}"

@@ -10,6 +10,7 @@ Raw user input never reaches FTS5 ``MATCH`` (it raises on ``C++`` or
 
 from __future__ import annotations
 
+import calendar
 import re
 import unicodedata
 from dataclasses import dataclass, field
@@ -188,6 +189,21 @@ def _term(text: str, phrase: bool) -> Term | None:
     return Term(text=text, phrase=phrase, prefix=prefix)
 
 
+def date_problem(value: str) -> str:
+    """Why ``value`` is not a date the search understands, in a few words."""
+    if not _DATE.match(value):
+        return f"“{value}” is not a date" if value else "no date given"
+    year, month, day = (int(part) for part in value.split("-"))
+    if not 1 <= month <= 12:
+        return f"there is no month {month}"
+    if year < 1:
+        return f"there is no year {year}"
+    days = calendar.monthrange(year, month)[1]
+    if not 1 <= day <= days:
+        return f"{calendar.month_name[month]} {year} has no day {day} (it has {days})"
+    return "not a date"
+
+
 def _date(value: str) -> float | None:
     if not _DATE.match(value):
         return None
@@ -218,7 +234,10 @@ def _operator(query: SearchQuery, name: str, value: str) -> bool:
     elif name in ("before", "after"):
         stamp = _date(value)
         if stamp is None:
-            query.problems.append(f"ignored {name}:{value} (dates are YYYY-MM-DD)")
+            query.problems.append(
+                f"{name}:{value} ignored: {date_problem(value)}; "
+                f"dates are YYYY-MM-DD, e.g. {name}:2026-01-31"
+            )
         elif name == "before":
             query.before = stamp
         else:

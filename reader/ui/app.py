@@ -6,16 +6,20 @@ import asyncio
 import contextlib
 import gc
 import sqlite3
+import threading
 from collections.abc import Iterable
 from concurrent.futures import Future
 from functools import partial
 from typing import TYPE_CHECKING, ClassVar
 
-from textual.app import App, SystemCommand
+from textual.app import App, ScreenStackError, SystemCommand
 from textual.binding import Binding, BindingType
-from textual.screen import Screen
+from textual.css.query import NoMatches
+from textual.notifications import Notifications, SeverityLevel
+from textual.screen import ModalScreen, Screen
 from textual.theme import Theme
 from textual.timer import Timer
+from textual.widgets._toast import ToastRack
 
 from reader.core.errors import BroadsheetError
 from reader.core.library import Library
@@ -45,10 +49,29 @@ class BroadsheetApp(App[None]):
     """Sidebar, article list and reading pane over a :class:`Library`."""
 
     TITLE = "Broadsheet"
+    # Textual's own widgets, in colours checked for contrast in every theme
+    # (see reader.ui.themes.variable_defaults).
+    CSS = """
+    Input > .input--placeholder { color: $broadsheet-text-muted; }
+    /* Toasts are a message line: one line, over the footer's right end (never over
+       the text being read), the newest replacing the last. */
+    ToastRack { margin-bottom: 0; overflow-y: hidden; }
+    Toast {
+        width: auto; max-width: 75%; height: 1; margin: 0; padding: 0 1;
+        text-wrap: nowrap; text-overflow: ellipsis;
+    }
+    Footer { background: $panel; }
+    Footer FooterKey { background: $panel; }
+    Footer FooterKey .footer-key--key { color: $broadsheet-key; background: $panel; }
+    Footer FooterKey .footer-key--description { color: $broadsheet-text; background: $panel; }
+    """
     COMMANDS = App.COMMANDS | {FeedCommands, FeedSettingsCommands}
     BINDINGS: ClassVar[list[BindingType]] = [
         Binding("question_mark", "help", "Help", id="help"),
         Binding("H", "annotations", "Highlights", show=False, id="annotations"),
+        # Quit from anywhere: Q (a text field takes it as a letter), and Ctrl+C even there.
+        Binding("Q", "quit", "Quit", show=False, id="quit"),
+        Binding("ctrl+c", "quit", "Quit", show=False, priority=True, id="quit-now"),
     ]
 
     def __init__(
@@ -72,6 +95,7 @@ class BroadsheetApp(App[None]):
         self.clean_batches: list[int] = []  # articles per cleaning batch, this session
         self.cleaner_pid: int | None = None  # the cleaning process, while it runs
         self._first_view: Future[FirstView] | None = None
+        self._deferred_toasts: list[tuple[str, str, SeverityLevel, float | None, bool]] = []
         self._register_bundled_themes()
         self._start_with_theme(DEFAULT_THEME)
 
@@ -115,6 +139,43 @@ class BroadsheetApp(App[None]):
         )
         self._refresh_truecolor_filter(self.ansi_theme)
         self.stylesheet.set_variables(self.get_css_variables())
+
+    # -- notifications -------------------------------------------------------
+
+    def notify(
+        self,
+        message: str,
+        *,
+        title: str = "",
+        severity: SeverityLevel = "information",
+        timeout: float | None = None,
+        markup: bool = True,
+    ) -> None:
+        """Toasts never cover a dialog: one raised while a dialog is open waits for it to close."""
+        if threading.get_ident() == self._thread_id and self._dialog_open():
+            self._deferred_toasts.append((message, title, severity, timeout, markup))
+            return
+        if threading.get_ident() == self._thread_id:
+            self.clear_notifications()  # one message line: the newest replaces the last
+        super().notify(message, title=title, severity=severity, timeout=timeout, markup=markup)
+
+    def _dialog_open(self) -> bool:
+        try:
+            return isinstance(self.screen, ModalScreen)
+        except ScreenStackError:
+            return False
+
+    def _refresh_notifications(self) -> None:
+        if self._dialog_open():  # toasts already showing leave the dialog alone
+            with contextlib.suppress(NoMatches):
+                rack = self.screen.get_child_by_type(ToastRack)
+                self.call_later(rack.show, Notifications())
+            return
+        pending, self._deferred_toasts = self._deferred_toasts, []
+        for message, title, severity, timeout, markup in pending[-1:]:  # the newest
+            self.clear_notifications()
+            super().notify(message, title=title, severity=severity, timeout=timeout, markup=markup)
+        super()._refresh_notifications()
 
     def get_theme_variable_defaults(self) -> dict[str, str]:
         return variable_defaults(self.current_theme)
@@ -238,6 +299,7 @@ class BroadsheetApp(App[None]):
     # -- help and the command palette ----------------------------------------
 
     def help_sections(self) -> list[HelpSection]:
+        from reader.ui.screens.annotations import AnnotationsScreen
         from reader.ui.screens.help import HelpSection, bindings_of
 
         return [
@@ -254,6 +316,7 @@ class BroadsheetApp(App[None]):
                 bindings_of(AnnotatedReadingView.BINDINGS),
             ),
             HelpSection("Sidebar", bindings_of(Sidebar.BINDINGS)),
+            HelpSection("Highlights and notes screen (H)", bindings_of(AnnotationsScreen.BINDINGS)),
         ]
 
     def action_help(self) -> None:
@@ -303,8 +366,10 @@ class BroadsheetApp(App[None]):
                 yield self._command(binding, reader)
 
     def _command(self, binding: Binding, target: MainScreen | ReadingView) -> SystemCommand:
+        from reader.ui.screens.help import display_keys
+
         title = binding.description
-        help_text = f"Key: {binding.key}  (id {binding.id})"
+        help_text = f"Key: {display_keys(binding, self._keymap)}  (id {binding.id})"
         return SystemCommand(
             title, help_text, partial(self._run_action_later, binding.action, target)
         )

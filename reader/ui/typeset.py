@@ -25,6 +25,7 @@ from textual.content import Content, Span
 
 from reader.core.models import BLOCK_SEPARATOR, Article, Block, Enclosure, LinkSpan, Removal
 from reader.core.sanitize import clean_line, visible_url
+from reader.core.wording import plural
 
 _WORD = re.compile(r"\S+")
 # The core strips control characters before text is stored; should one slip
@@ -369,12 +370,19 @@ class _Typesetter:
             format_long_date(article.published),
         ]
         self.plain(" · ".join(part for part in meta if part), ".reading--meta")
+        marks = _Piece()
+        if article.saved:
+            marks.add("★ Saved", ".reading--marker")
+        for tag in article.tags:
+            marks.add("  " if marks.text else "")
+            marks.add(f"# {clean_line(tag)}", ".reading--meta")
+        if marks.text:
+            self.add_wrapped(marks)
         if article.link:
             self.plain(visible_url(article.link), ".reading--url")
         if article.removed and not self.show_removed:
-            count = len(article.removed)
-            noun = "passage" if count == 1 else "passages"
-            self.plain(f"{count} {noun} removed (x shows them)", ".reading--meta")
+            removed = plural(len(article.removed), "passage")
+            self.plain(f"{removed} removed (x shows them)", ".reading--meta")
         elif self.show_removed and not article.removed:
             self.plain("Nothing was removed from this article.", ".reading--removed")
         self.lines.append(TypesetLine(Content.styled("─" * min(self.width, 40), ".reading--rule")))

@@ -155,7 +155,7 @@ def test_opml_import_refuses_commands_and_non_http(tmp_path: Path) -> None:
     assert result.returncode == 0, result.stderr
     out = assert_terminal_safe(result.stdout)
     err = assert_terminal_safe(result.stderr)
-    assert f"imported 1 feeds ({len(hostile)} refused)" in out
+    assert f"imported 1 feed ({len(hostile)} refused)" in out
     for reason in hostile.values():
         assert reason in err
     assert err.count("refused ") == len(hostile)

@@ -310,8 +310,8 @@ def assert_no_damage(terminal: Tmux, screen: str, timeout: float = 5.0) -> None:
 def wait_for_refresh_toast(terminal: Tmux) -> None:
     """The app's own start-up refresh ends with a toast: wait for it to come and
     go, so it cannot vanish between two captures that are compared."""
-    terminal.wait_for(lambda text: "new articles" in text, "the refresh toast")
-    terminal.wait_for(lambda text: "new articles" not in text, "the refresh toast to go")
+    terminal.wait_for(lambda text: "new article" in text, "the refresh toast")
+    terminal.wait_for(lambda text: "new article" not in text, "the refresh toast to go")
 
 
 def _lines(screen: str) -> list[str]:

@@ -515,3 +515,125 @@ async def test_cancelling_the_note_of_a_new_highlight_leaves_nothing(library: Li
             assert annotations.get(item.id).note is None
             assert [each.uuid for each in view.highlights] == [item.uuid]
         assert highlight_style_at(view, text[second[0] : second[0] + 30])
+
+
+def notices(app: BroadsheetApp) -> list[str]:
+    return [notification.message for notification in app._notifications]
+
+
+async def test_a_on_an_annotated_passage_edits_its_note(library: Library) -> None:
+    """``v ) a`` on a sentence already annotated opens that note, never a second one
+    (issue 15 item 4); ``h`` on it again adds nothing; ``D`` off any highlight says so."""
+    story = seed_story_id(library)
+    text = library.article(story).text
+    first = sentence_spans(text)[0]
+    annotations = Annotations(library)
+    async with reading(library, story) as (app, pilot, view):
+        await pilot.press("v", "right_parenthesis", "a")
+        await settle(pilot)
+        assert isinstance(app.screen, NoteEditor)
+        await type_text(pilot, "First thought.")
+        await pilot.press("ctrl+s")
+        await settle(pilot)
+        [item] = annotations.for_article(story)
+        for _ in range(2):  # the same sentence selected again, twice
+            view.mode, view.cursor = "cursor", first[0]
+            await pilot.press("v", "right_parenthesis", "a")
+            await settle(pilot)
+            assert isinstance(app.screen, NoteEditor)
+            assert "First thought." in app.screen.query_one("TextArea").text  # type: ignore[attr-defined]
+            await pilot.press("escape")  # cancelling keeps the existing note
+            await settle(pilot)
+            assert [(each.id, each.note) for each in annotations.for_article(story)] == [
+                (item.id, "First thought.")
+            ]
+            assert view.mode == "cursor" and view.selected_range() is None
+        view.mode, view.cursor = "cursor", first[0]
+        await pilot.press("v", "right_parenthesis", "h")
+        await settle(pilot)
+        assert len(annotations.for_article(story)) == 1
+        assert any("Already highlighted" in message for message in notices(app))
+
+        view.mode, view.cursor = "cursor", first[1] + 5  # past the highlight
+        assert view.highlight_at_cursor() is None
+        await pilot.press("D")
+        await settle(pilot)
+        assert len(annotations.for_article(story)) == 1
+        assert any("No highlight under the cursor" in message for message in notices(app))
+
+
+async def test_highlights_screen_keys_q_j_k_and_escape_in_the_filter(library: Library) -> None:
+    """In H: j/k move, Escape in the filter leaves the filter only, q closes (issue 15 item 8)."""
+    from reader.ui.screens.annotations import AnnotationsScreen
+
+    story = seed_story_id(library)
+    text = library.article(story).text
+    annotations = Annotations(library)
+    for start, end in sentence_spans(text)[:3]:
+        annotations.highlight(story, start, end)
+    async with reading(library, story) as (app, pilot, _view):
+        await pilot.press("H")
+        await settle(pilot)
+        screen = app.screen
+        assert isinstance(screen, AnnotationsScreen)
+        options = screen.option_list
+        assert options.highlighted == 0
+        await pilot.press("j", "j")
+        assert options.highlighted == 2
+        await pilot.press("k")
+        assert options.highlighted == 1
+        await pilot.press("slash")
+        await settle(pilot)
+        field = screen.query_one("#annotations-filter")
+        assert app.focused is field
+        await pilot.press("q", "j")  # letters in the filter are text
+        assert app.screen is screen
+        await pilot.press("backspace", "backspace", "escape")
+        await settle(pilot)
+        assert app.screen is screen and app.focused is options  # the filter only
+        await pilot.press("q")
+        await settle(pilot)
+        assert not isinstance(app.screen, AnnotationsScreen)
+
+
+async def test_note_editor_and_orphans_fit_80x24(library: Library) -> None:
+    """Issue 15 items 16 and 18: with a three-line selection the note editor's key line
+    stays on screen; in H, "ORPHAN:" stays on its entry's first line."""
+    from reader.ui.screens.annotations import AnnotationsScreen
+
+    story = seed_story_id(library)
+    other = next(
+        summary.id
+        for summary in library.article_page(ArticleQuery(), 0, 500)
+        if summary.feed_id != library.article(story).feed_id
+    )
+    other_text = library.article(other).text
+    annotations = Annotations(library)
+    annotations.highlight(other, 0, other_text.index(" ", 12))
+    annotations.reanchor(other, other_text, "Entirely different words now.")  # an orphan
+    app = start(library)
+    try:
+        async with app.run_test(size=(80, 24), notifications=True) as pilot:
+            await settle(pilot)
+            app.main_screen.open_article(story, focus=True)
+            await settle(pilot)
+            view = reader_of(app)
+            await pilot.press("v", "j", "j", "right_parenthesis", "a")
+            await settle(pilot)
+            assert isinstance(app.screen, NoteEditor)
+            hint = app.screen.query_one("#note-hint")
+            assert 0 < hint.region.bottom <= 24 and hint.region.height >= 1
+            assert "ctrl" in screen_text(app).lower()
+            await pilot.press("escape")
+            await settle(pilot)
+            assert view.highlights == []
+            await pilot.press("H")
+            await settle(pilot)
+            assert isinstance(app.screen, AnnotationsScreen)
+            lines = screen_text(app).splitlines()
+            [orphan_line] = [line for line in lines if "ORPHAN:" in line]
+            assert orphan_line.strip().startswith(("0", "1", "2", "3")) or "·" in orphan_line
+            assert not orphan_line.strip().startswith("ORPHAN")
+            assert all(len(line) <= 80 for line in lines)
+    finally:
+        app.gateway.shutdown()

@@ -93,7 +93,7 @@ async def test_refresh_from_a_loopback_server(tmp_path: Path, loopback: Loopback
         await pilot.press("r")  # refresh this feed
         await settle(pilot)
         assert app.query_one(ArticleList).row_count == 3
-        assert "Late edition: storm warning" in screen_text(app)
+        assert "Late edition: storm warning" in screen_text(app), screen_text(app)
         assert not app.main_screen.has_class("-refreshing")
     app.gateway.shutdown()
     library.close()

@@ -54,3 +54,10 @@ def test_newsprint_theme(snap_compare: Compare) -> None:
     library = two_feed_library()
     library.set_state("theme", "newsprint")
     assert shoot(snap_compare, make_app(library), open_first_article)
+
+
+def test_light_theme_reading_view(snap_compare: Compare) -> None:
+    """A built-in light theme: title, byline and link read on the light page (issue 15)."""
+    library = two_feed_library()
+    library.set_state("theme", "catppuccin-latte")
+    assert shoot(snap_compare, make_app(library), open_first_article)

@@ -26,7 +26,9 @@ from reader.core.annotations import Annotation
 from reader.core.errors import BroadsheetError
 from reader.core.models import ArticleSummary
 from reader.core.sanitize import clean_line
+from reader.core.wording import plural
 from reader.ui.typeset import format_short_date
+from reader.ui.widgets._cursor import PlainCursorOptionList
 from reader.ui.widgets.annotated_view import Reveal, annotations_of
 
 if TYPE_CHECKING:
@@ -61,23 +63,26 @@ def parse_filter(value: str) -> AnnotationFilter:
 def entry_content(item: Annotation, article: ArticleSummary, width: int = 100) -> Content:
     """Three short lines: where it is, what was marked, and the note."""
     where = [format_short_date(item.created), clean_line(article.feed_title) or "—"]
-    head = Content.styled("  ·  ".join(where) + "  ·  ", "$text-muted") + Content.styled(
-        clean_line(article.title) or "Untitled", "bold"
-    )
-    if item.orphaned:
-        head += Content.styled("  ORPHAN: not found in the current text", "$error")
-    lines = [head]
+    meta = Content.styled("  ·  ".join(where) + "  ·  ", "$broadsheet-text-muted")
+    orphan = Content("")
+    if item.orphaned:  # kept whole on the first line: the title gives way
+        orphan = Content.styled("  ORPHAN: not in the current text", "$broadsheet-error")
+    room = max(8, width - meta.cell_length - orphan.cell_length)
+    title = Content.styled(clean_line(article.title) or "Untitled", "bold")
+    lines = [meta + title.truncate(room, ellipsis=True) + orphan]
     if item.kind == "note":
-        lines.append(Content.styled("  Note on the article", "$text-muted italic"))
+        lines.append(Content.styled("  Note on the article", "$broadsheet-text-muted italic"))
     elif item.exact:
         quote = clean_line(item.exact)
         if len(quote) > QUOTE_CHARS:
             quote = quote[: QUOTE_CHARS - 1] + "…"
-        lines.append(Content("  ") + Content.styled(f"“{quote}”", "$accent"))
+        lines.append(Content("  ") + Content.styled(f"“{quote}”", "$broadsheet-heading"))
     if item.note:
         first, _, rest = item.note.partition("\n")
         more = " …" if rest.strip() else ""
         lines.append(Content.styled(f"  ✎ {clean_line(first)}{more}", "italic"))
+    # One screen line each: a wrapped line would start at column 0.
+    lines = [line.truncate(width, ellipsis=True) for line in lines]
     return Content("\n").join(lines)
 
 
@@ -93,8 +98,10 @@ class AnnotationsScreen(Screen[Reveal | None]):
     AnnotationsScreen #annotations-list > .option-list--option { padding: 0 1; }
     """
     BINDINGS: ClassVar[list[BindingType]] = [
-        Binding("escape", "close", "Close", id="annotations-close"),
+        Binding("escape,q", "close", "Close", id="annotations-close"),
         Binding("slash", "focus_filter", "Filter", id="annotations-filter"),
+        Binding("j", "move(1)", "Down", show=False, id="annotations-down"),
+        Binding("k", "move(-1)", "Up", show=False, id="annotations-up"),
     ]
 
     def __init__(self) -> None:
@@ -116,7 +123,7 @@ class AnnotationsScreen(Screen[Reveal | None]):
             placeholder="Filter: words in highlights and notes, tag:name, feed:name",
             id="annotations-filter",
         )
-        yield OptionList(id="annotations-list")
+        yield PlainCursorOptionList(id="annotations-list")
         yield Footer()
 
     @property
@@ -179,14 +186,17 @@ class AnnotationsScreen(Screen[Reveal | None]):
         options = self.option_list
         highlighted = options.highlighted
         options.clear_options()
+        width = options.scrollable_content_region.width - 2  # the options' padding
+        width = width if width >= 20 else 100  # not laid out yet
         options.add_options(
-            Option(entry_content(item, article), id=str(item.id)) for item, article in entries
+            Option(entry_content(item, article, width), id=str(item.id))
+            for item, article in entries
         )
         if entries:
             options.highlighted = min(highlighted or 0, len(entries) - 1)
         orphans = sum(1 for item, _ in entries if item.orphaned)
         count = len(entries)
-        text = f"Highlights and notes  {count} {'entry' if count == 1 else 'entries'}"
+        text = f"Highlights and notes  {plural(count, 'entry', 'entries')}"
         if orphans:
             text += f" · {orphans} orphaned"
         if not entries:
@@ -201,7 +211,23 @@ class AnnotationsScreen(Screen[Reveal | None]):
         self.dismiss(Reveal(item.article_id, item.start or 0))
 
     def action_close(self) -> None:
+        """Escape in the filter leaves the filter (keeping what it filters); else close."""
+        if isinstance(self.focused, Input):
+            self.option_list.focus()
+            return
         self.dismiss(None)
+
+    def on_resize(self) -> None:
+        if self.entries:  # cut the lines to the new width
+            self.show_entries(self.entries, None)
+
+    def action_move(self, step: int) -> None:
+        options = self.option_list
+        options.focus()
+        if step > 0:
+            options.action_cursor_down()
+        else:
+            options.action_cursor_up()
 
     def action_focus_filter(self) -> None:
         self.query_one("#annotations-filter", Input).focus()

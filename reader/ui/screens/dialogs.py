@@ -22,10 +22,16 @@ DIALOG_CSS = """
     height: auto;
     padding: 1 2;
     background: $panel;
+    color: $broadsheet-text;
     border: thick $primary 60%;
 }
-.dialog .dialog--title { text-style: bold; margin-bottom: 1; }
-.dialog .dialog--hint { color: $text-muted; margin-top: 1; }
+.dialog .dialog--title {
+    text-style: bold; margin-bottom: 1; width: 1fr; text-wrap: nowrap; text-overflow: ellipsis;
+}
+.dialog .dialog--hint { color: $broadsheet-text-muted; margin-top: 1; }
+.dialog Input > .input--placeholder { color: $broadsheet-text-muted; }
+.dialog Horizontal Button.-style-default { color: $broadsheet-text; background: $surface; }
+.dialog Horizontal Button.-style-default.-error { color: $broadsheet-error; }
 .dialog Horizontal { height: auto; align-horizontal: right; margin-top: 1; }
 .dialog Button { margin-left: 2; }
 """

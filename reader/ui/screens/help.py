@@ -24,11 +24,38 @@ def bindings_of(source: Iterable[BindingType]) -> tuple[Binding, ...]:
     return tuple(binding for binding in source if isinstance(binding, Binding))
 
 
+# Keys with a name of their own, as a keyboard labels them.
+KEY_NAMES = {
+    "enter": "Enter", "escape": "Esc", "tab": "Tab", "space": "Space", "backspace": "Backspace",
+    "delete": "Del", "insert": "Ins", "home": "Home", "end": "End", "pageup": "PgUp",
+    "pagedown": "PgDn", "up": "↑", "down": "↓", "left": "←", "right": "→",
+    "plus": "+", "minus": "-", "slash": "/", "backslash": "\\", "asterisk": "*",
+}  # fmt: skip
+
+
+def format_key(key: str) -> str:
+    """One key as the user types it: ``)`` not right_parenthesis, Ctrl+C not ctrl+c."""
+    from textual.keys import key_to_character
+
+    *modifiers, name = key.strip().split("+") if key.strip() != "plus" else ["plus"]
+    if name in KEY_NAMES:
+        shown = KEY_NAMES[name]
+    elif len(name) == 1:
+        shown = name.upper() if modifiers else name
+    else:
+        character = key_to_character(name)
+        shown = character if character and character.isprintable() else name.title()
+    return "+".join([*(modifier.title() for modifier in modifiers), shown])
+
+
+def key_list(keys: str) -> list[str]:
+    """The keys of a binding's key string ("j,down"), each as typed."""
+    return [format_key(key) for key in keys.split(",") if key.strip()]
+
+
 def display_keys(binding: Binding, keymap: Mapping[str, str]) -> str:
     """The keys a binding answers to after the user's remapping, made readable."""
-    keys = keymap.get(binding.id or "", binding.key)
-    names = {"slash": "/", "question_mark": "?", "plus": "+", "space": "Space"}
-    return ", ".join(names.get(key.strip(), key.strip()) for key in keys.split(","))
+    return ", ".join(key_list(keymap.get(binding.id or "", binding.key)))
 
 
 def help_content(sections: Iterable[HelpSection], keymap: Mapping[str, str]) -> Content:
@@ -36,7 +63,7 @@ def help_content(sections: Iterable[HelpSection], keymap: Mapping[str, str]) -> 
     for section in sections:
         if lines:
             lines.append(Content(""))
-        lines.append(Content.styled(section.title, "bold $accent"))
+        lines.append(Content.styled(section.title, "bold $broadsheet-heading"))
         seen: set[str] = set()
         for binding in section.bindings:
             if binding.id in seen:
@@ -44,7 +71,7 @@ def help_content(sections: Iterable[HelpSection], keymap: Mapping[str, str]) -> 
             seen.add(binding.id or binding.action)
             keys = Content.styled(f"  {display_keys(binding, keymap):<22}", "bold")
             description = Content(f"{binding.tooltip or binding.description:<30}")
-            ident = Content.styled(binding.id or "", "$text-muted")
+            ident = Content.styled(binding.id or "", "$broadsheet-text-muted")
             lines.append(keys + description + ident)
     return Content("\n").join(lines)
 
@@ -56,7 +83,8 @@ class HelpScreen(ModalScreen[None]):
     HelpScreen { align: center middle; }
     HelpScreen > VerticalScroll {
         width: 84; max-width: 95%; height: 90%;
-        background: $panel; border: thick $primary 60%; padding: 1 2;
+        background: $panel; color: $broadsheet-text;
+        border: thick $primary 60%; padding: 1 2;
     }
     HelpScreen .help--title { text-style: bold; margin-bottom: 1; }
     """

@@ -16,6 +16,7 @@ from typing import TYPE_CHECKING, cast
 from reader.core.errors import BroadsheetError, NotFoundError
 from reader.core.models import Feed
 from reader.core.sanitize import clean_line
+from reader.core.wording import plural
 
 if TYPE_CHECKING:
     # The prompts, the search screen and the exporter are imported when first
@@ -24,20 +25,12 @@ if TYPE_CHECKING:
     from reader.ui.screens.search import SearchScreen
     from reader.ui.screens.tag_prompt import TagChange
 
-# How many written paths a notification lists before "and N more".
-SHOWN_PATHS = 6
-
 
 def export_message(paths: list[Path], folder: Path) -> str:
-    """Plain text naming the written files (shown with markup off)."""
+    """One short line (a toast): how many files, and where (shown with markup off)."""
     if not paths:
         return f"Nothing to export to {folder}."
-    noun = "file" if len(paths) == 1 else "files"
-    lines = [f"Exported {len(paths)} {noun} to {folder}:"]
-    lines += [f"  {path.name}" for path in paths[:SHOWN_PATHS]]
-    if len(paths) > SHOWN_PATHS:
-        lines.append(f"  … and {len(paths) - SHOWN_PATHS} more")
-    return "\n".join(lines)
+    return f"Exported {plural(len(paths), 'file')} to {folder}"
 
 
 def _tag_message(change: TagChange, subject: str = "") -> str:
@@ -75,10 +68,10 @@ class LibraryActions:
         main = self._main
         library = main.broadsheet.gateway.library
         reader = main.reader
-        if reader.article is not None and reader.article.id in article_ids:
+        if reader.article is not None:  # a feed's tags reach its articles too
             fresh = await main.call(library.article, reader.article.id)
-            reader.article.tags = fresh.tags
-            reader.article.saved = fresh.saved
+            if reader.article is not None and reader.article.id == fresh.id:
+                reader.update_marks(saved=fresh.saved, tags=fresh.tags)
         await main.reload_sidebar()
         if main.sidebar.current_tag is not None:  # the tag view may have gained or lost it
             await main.articles.reload()

@@ -20,7 +20,7 @@ from textual.app import ComposeResult
 from textual.binding import Binding, BindingType
 from textual.containers import Horizontal, Vertical
 from textual.content import Content
-from textual.events import DescendantFocus
+from textual.events import DescendantFocus, Resize
 from textual.notifications import SeverityLevel
 from textual.screen import Screen
 from textual.widget import Widget
@@ -30,6 +30,7 @@ from reader.core.errors import BroadsheetError, LibraryLockedError, NotFoundErro
 from reader.core.library import ArticleQuery
 from reader.core.models import Article, ArticleSummary, Feed, FeedRefreshResult, RefreshSummary
 from reader.core.sanitize import clean_line, visible_url
+from reader.core.wording import plural
 from reader.ui.screens.library_actions import LibraryActions
 from reader.ui.widgets.annotated_view import AnnotatedReadingView
 from reader.ui.widgets.article_list import PAGE_SIZE, ArticleList
@@ -50,6 +51,9 @@ if TYPE_CHECKING:
 
 T = TypeVar("T")
 
+
+# Below this many columns the sidebar starts hidden (f shows it, narrower).
+NARROW_WIDTH = 100
 
 # How long the main screen's mount may wait for the first view's rows (read on
 # the gateway while the app starts) so that the first frame already shows them;
@@ -87,6 +91,14 @@ def read_first_view(library: Library) -> FirstView:
     return FirstView(view, article_id, unread_only, query, count, cursor, rows)
 
 
+# What Library.remove_feed keeps: saved and tagged articles, and those with highlights
+# or notes (the articles retention never prunes).
+UNSUBSCRIBE_KEEPS = (
+    "Its articles are deleted, except saved ones, tagged ones and ones with highlights "
+    "or notes (those stay, under Saved, their tags or in H)."
+)
+
+
 def friendly_error(error: BaseException) -> str:
     """One line for the user; never a traceback."""
     if isinstance(error, LibraryLockedError):
@@ -102,10 +114,8 @@ class MainScreen(LibraryActions, Screen[None]):
     """Sidebar | article list over the reading pane."""
 
     BINDINGS: ClassVar[list[BindingType]] = [
-        Binding("tab", "app.focus_next", "Next pane", show=False, id="focus-next"),
-        Binding(
-            "shift+tab", "app.focus_previous", "Previous pane", show=False, id="focus-previous"
-        ),
+        Binding("tab", "cycle_panes(1)", "Next pane", show=False, id="focus-next"),
+        Binding("shift+tab", "cycle_panes(-1)", "Previous pane", show=False, id="focus-previous"),
         Binding("n", "next_unread", "Next unread", id="next-unread"),
         Binding("p", "previous_unread", "Prev unread", show=False, id="prev-unread"),
         Binding("m", "toggle_read", "Read/unread", show=False, id="toggle-read"),
@@ -116,6 +126,7 @@ class MainScreen(LibraryActions, Screen[None]):
         Binding("o", "open_in_browser", "Browser", id="open-browser"),
         Binding("y", "copy_url", "Copy URL", show=False, id="copy-url"),
         Binding("u", "toggle_unread_only", "Unread only", show=False, id="unread-only"),
+        Binding("f", "toggle_sidebar", "Feeds pane", show=False, id="toggle-sidebar"),
         Binding("plus", "add_feed", "Add feed", show=False, id="add-feed"),
         Binding("d", "unsubscribe", "Unsubscribe", show=False, id="unsubscribe"),
         Binding("c", "rename_feed", "Rename feed", show=False, id="rename-feed"),
@@ -125,7 +136,7 @@ class MainScreen(LibraryActions, Screen[None]):
         Binding("e", "export", "Export article", show=False, id="export"),
         Binding("E", "export_saved", "Export saved in view", show=False, id="export-saved"),
         Binding("q", "back", "Back/Quit", id="back"),
-        Binding("escape", "close_find", "Close find", show=False, id="close-find"),
+        Binding("escape", "back(False)", "Back", show=False, id="close-find"),
     ]
 
     DEFAULT_CSS = """
@@ -140,6 +151,8 @@ class MainScreen(LibraryActions, Screen[None]):
     MainScreen #find { dock: bottom; display: none; }
     MainScreen.-finding #find { display: block; }
     MainScreen.-reading #sidebar { display: none; }
+    MainScreen.-sidebar-hidden #sidebar { display: none; }
+    MainScreen.-narrow #sidebar { width: 24; }
     MainScreen.-reading #articles { height: 6; }
     MainScreen.-reading #reader { height: 1fr; }
     MainScreen #progress-row { height: 1; display: none; padding: 0 1; background: $panel; }
@@ -160,6 +173,7 @@ class MainScreen(LibraryActions, Screen[None]):
         self._refresh_progress: tuple[int, int] | None = None  # (done, total) while running
         self._refresh_errors: list[str] = []
         self._refresh_current = ""
+        self.sidebar_wanted: bool | None = None  # f's choice; None: by the terminal's width
 
     @property
     def broadsheet(self) -> BroadsheetApp:
@@ -206,7 +220,29 @@ class MainScreen(LibraryActions, Screen[None]):
     def reader(self) -> ReadingView:
         return self.query_one(ReadingView)
 
+    def on_resize(self, event: Resize) -> None:
+        self.fit_width(event.size.width)
+
+    def fit_width(self, width: int) -> None:
+        """Narrow terminals: the sidebar starts hidden (and narrower when shown),
+        the footer goes compact, so the list keeps room for titles."""
+        narrow = width < NARROW_WIDTH
+        self.set_class(narrow, "-narrow")
+        shown = not narrow if self.sidebar_wanted is None else self.sidebar_wanted
+        self.set_class(not shown, "-sidebar-hidden")
+        self.query_one(QuietFooter).set_narrow(narrow)
+        self.update_header()
+
+    def action_toggle_sidebar(self) -> None:
+        self.sidebar_wanted = self.has_class("-sidebar-hidden")
+        self.fit_width(self.size.width)
+        if self.sidebar_wanted:
+            self.sidebar.focus()
+        elif self.focused is self.sidebar:
+            self.articles.focus()
+
     def on_mount(self) -> None:
+        self.fit_width(self.app.size.width)
         self.articles.focus()
         ahead = self.broadsheet.take_first_view()
         if ahead is not None:  # drawn in the first frame if it is (nearly) ready
@@ -346,13 +382,20 @@ class MainScreen(LibraryActions, Screen[None]):
         else:
             title = "All unread"
         count = self.articles.row_count
-        parts = [Content.styled(title, "bold"), Content(f"  {count} articles")]
+        parts = [Content.styled(title, "bold"), Content(f"  {plural(count, 'article')}")]
         if feed is not None or tag is not None:
             parts.append(Content(" · unread only" if self.unread_only else " · all"))
             if feed is not None and feed.last_error:
                 error = f"  ! last refresh failed: {clean_line(feed.last_error)}"
                 parts.append(Content.styled(error, "$error"))
-        self.query_one("#list-header", Static).update(Content("").join(parts))
+        if self.has_class("-sidebar-hidden"):
+            parts.append(Content.styled("  f: feeds", "$broadsheet-text-muted"))
+        header = self.query_one("#list-header", Static)
+        rest = Content("").join(parts[1:])
+        room = header.size.width - 2 - rest.cell_length  # the title gives way, with an ellipsis
+        if header.size.width and parts[0].cell_length > room:
+            parts[0] = parts[0].truncate(max(8, room), ellipsis=True)
+        header.update(Content("").join(parts))
 
     # -- sidebar and list events ---------------------------------------------
 
@@ -494,13 +537,12 @@ class MainScreen(LibraryActions, Screen[None]):
         changed = await self.call(library.mark_query_read, self.articles.query_)
         self.articles.mark_all_read_in_cache()
         await self.reload_sidebar()
-        noun = "article" if len(changed) == 1 else "articles"
         if not changed:
             self.app.notify("Nothing to mark: every article here is read.", markup=False)
             return
         # Undoable until the reader closes, most recent first.
         self._mark_all_undo.append(changed)
-        self.app.notify(f"Marked {len(changed)} {noun} read. U undoes.", markup=False)
+        self.app.notify(f"Marked {plural(len(changed), 'article')} read. U undoes.", markup=False)
 
     @work(group="mark", exit_on_error=False)
     async def action_undo_mark_all_read(self) -> None:
@@ -512,8 +554,7 @@ class MainScreen(LibraryActions, Screen[None]):
         await self.guarded(self.call(library.mark_read, ids, False))
         await self.guarded(self.load_list())
         await self.reload_sidebar()
-        noun = "article" if len(ids) == 1 else "articles"
-        self.app.notify(f"Marked {len(ids)} {noun} unread again.", markup=False)
+        self.app.notify(f"Marked {plural(len(ids), 'article')} unread again.", markup=False)
 
     @work(group="view", exclusive=True, exit_on_error=False)
     async def action_toggle_unread_only(self) -> None:
@@ -816,7 +857,8 @@ class MainScreen(LibraryActions, Screen[None]):
         question = Content.assemble(
             "Unsubscribe from “",
             (clean_line(feed.title), "bold"),
-            "”?\nIts articles go too, except saved ones.",
+            "”?\n",
+            UNSUBSCRIBE_KEEPS,
         )
         confirm = ConfirmScreen("Unsubscribe", question)
         self.app.push_screen(confirm, lambda yes: self._unsubscribe_answer(feed, bool(yes)))
@@ -871,13 +913,45 @@ class MainScreen(LibraryActions, Screen[None]):
         self.app.notify(f"Renamed to {clean_line(renamed.title)}", markup=False)
         await self.guarded(self.reload_all())  # the sidebar and list lines show the name
 
-    # -- leaving -------------------------------------------------------------
+    # -- moving between panes, leaving -----------------------------------------
 
-    async def action_back(self) -> None:
+    def visible_panes(self) -> list[Widget]:
+        """The panes Tab visits, in screen order (the sidebar even while a story
+        is open: focusing it shows it again)."""
+        panes: list[Widget] = []
+        if not self.has_class("-sidebar-hidden"):
+            panes.append(self.sidebar)
+        panes.append(self.articles)
+        if self.reader.article is not None:
+            panes.append(self.reader)
+        if self.has_class("-finding"):
+            panes.append(self.query_one("#find", Input))
+        return panes
+
+    def action_cycle_panes(self, step: int) -> None:
+        panes = self.visible_panes()
+        focused = self.focused
+        index = panes.index(focused) if focused in panes else (-1 if step > 0 else 0)
+        panes[(index + step) % len(panes)].focus()
+
+    def go_back(self) -> bool:
+        """One level up: find → reading pane → list → the feeds (sidebar). False at the top."""
         focused: Widget | None = self.focused
         if self.has_class("-finding"):
             self.close_find()
-        elif focused is not None and (isinstance(focused, ReadingView) or focused.id == "find"):
+            return True
+        if focused is not None and (isinstance(focused, ReadingView) or focused.id == "find"):
             self.articles.focus()
-        else:
+            return True
+        if focused is self.articles and self.sidebar.current_id != UNREAD_ID:
+            if self.has_class("-sidebar-hidden"):  # no feed list to go back to: to All unread
+                self.sidebar.select_id(UNREAD_ID)
+            else:
+                self.sidebar.focus()
+            return True
+        return False
+
+    async def action_back(self, quit_at_top: bool = True) -> None:
+        """q (and Escape, which never quits) go back one level; q at the top quits."""
+        if not self.go_back() and quit_at_top:
             await self.broadsheet.action_quit()

@@ -37,13 +37,17 @@ class NoteEditor(ModalScreen[str | None]):
     DEFAULT_CSS = """
     NoteEditor { align: center middle; }
     NoteEditor > Vertical {
-        width: 76; max-width: 95%; height: auto; max-height: 90%;
+        width: 76; max-width: 95%; height: auto; max-height: 95%;
         background: $panel; border: thick $primary 60%; padding: 1 2;
     }
-    NoteEditor #note-title { text-style: bold; margin-bottom: 1; }
-    NoteEditor #note-quote { color: $text-muted; text-style: italic; margin-bottom: 1; }
-    NoteEditor TextArea { height: 10; }
-    NoteEditor #note-hint { color: $text-muted; margin-top: 1; }
+    NoteEditor #note-title {
+        text-style: bold; margin-bottom: 1; text-wrap: nowrap; text-overflow: ellipsis;
+    }
+    NoteEditor #note-quote {
+        color: $broadsheet-text-muted; text-style: italic; margin-bottom: 1; max-height: 3;
+    }
+    NoteEditor TextArea { height: auto; min-height: 4; max-height: 10; }
+    NoteEditor #note-hint { color: $broadsheet-text-muted; margin-top: 1; }
     """
     BINDINGS: ClassVar[list[BindingType]] = [
         Binding("ctrl+s", "save", "Save note", priority=True, id="note-save"),

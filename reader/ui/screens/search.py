@@ -18,6 +18,7 @@ from textual.app import ComposeResult
 from textual.binding import Binding, BindingType
 from textual.containers import Horizontal
 from textual.content import Content, Span
+from textual.events import Resize
 from textual.screen import Screen
 from textual.widgets import Footer, Input, Label, OptionList, Static
 from textual.widgets.option_list import Option
@@ -26,6 +27,7 @@ from reader.core.models import SearchHit
 from reader.core.sanitize import clean_line
 from reader.core.search import parse_query
 from reader.ui.typeset import format_short_date
+from reader.ui.widgets._cursor import PlainCursorOptionList
 
 if TYPE_CHECKING:
     from reader.ui.gateway import LibraryGateway
@@ -53,8 +55,31 @@ def snippet_content(snippet: str, marks: list[tuple[int, int]]) -> Content:
     return Content(text, spans=spans)
 
 
-def hit_content(hit: SearchHit) -> Content:
-    """Two lines: title · feed · date, then the snippet."""
+SNIPPET_INDENT = "    "
+
+
+def whole_words(content: Content) -> Content:
+    """A snippet cut off mid-word ("…the harbour bri…") ends at its last whole word."""
+    text = content.plain
+    if not text.endswith("…") or len(text) < 2 or not text[-2].isalnum():
+        return content
+    space = text.rfind(" ", 0, len(text) - 1)
+    if space <= len(text) // 2:  # one long word: keep what there is
+        return content
+    return content[:space] + Content("…")
+
+
+def snippet_block(snippet: str, marks: list[tuple[int, int]], width: int) -> Content:
+    """The snippet in whole words, wrapped to ``width`` with every line indented."""
+    content = whole_words(snippet_content(snippet, marks))
+    if width <= 0:
+        return Content(SNIPPET_INDENT) + content
+    lines = content.wrap(max(16, width - len(SNIPPET_INDENT)))
+    return Content("\n").join(Content(SNIPPET_INDENT) + line.rstrip() for line in lines)
+
+
+def hit_content(hit: SearchHit, width: int = 0) -> Content:
+    """Title · feed · date, then the snippet (wrapped to ``width``, indented)."""
     summary = hit.article
     title = Content.styled(clean_line(summary.title) or "Untitled", "bold")
     saved = Content.styled("★ " if summary.saved else "  ", ".search--saved")
@@ -67,12 +92,10 @@ def hit_content(hit: SearchHit) -> Content:
         ),
         ".search--meta",
     )
-    return Content("\n").join(
-        [saved + title + meta, Content("    ") + snippet_content(hit.snippet, hit.marks)]
-    )
+    return Content("\n").join([saved + title + meta, snippet_block(hit.snippet, hit.marks, width)])
 
 
-class SearchResults(OptionList):
+class SearchResults(PlainCursorOptionList):
     """The hits; Enter opens one."""
 
     COMPONENT_CLASSES = {"search--mark", "search--meta", "search--saved"}
@@ -80,9 +103,16 @@ class SearchResults(OptionList):
     SearchResults { height: 1fr; border: none; background: $surface; }
     SearchResults:focus { border: none; }
     SearchResults > .search--mark { background: $broadsheet-match; text-style: bold; }
-    SearchResults > .search--meta { color: $text-muted; text-style: italic; }
+    SearchResults > .search--meta { color: $broadsheet-text-muted; text-style: italic; }
     SearchResults > .search--saved { color: $broadsheet-marker; }
     """
+
+    def on_resize(self, event: Resize) -> None:
+        screen = self.screen
+        if isinstance(screen, SearchScreen) and screen.hits:  # wrap the snippets again
+            highlighted = self.highlighted
+            screen.show_hits(screen.searched or "", screen.hits, screen.problems)
+            self.highlighted = highlighted
 
 
 class SearchScreen(Screen[int | None]):
@@ -97,9 +127,9 @@ class SearchScreen(Screen[int | None]):
     DEFAULT_CSS = """
     SearchScreen #search-input { margin: 0 1; }
     SearchScreen #search-status-row { height: 1; padding: 0 2; }
-    SearchScreen #search-status { width: 1fr; color: $text-muted; }
+    SearchScreen #search-status { width: 1fr; color: $broadsheet-text-muted; }
     SearchScreen #search-problems { width: auto; color: $warning; }
-    SearchScreen #search-hint { height: 1; padding: 0 2; color: $text-disabled; }
+    SearchScreen #search-hint { height: 1; padding: 0 2; color: $broadsheet-text-muted; }
     """
 
     def __init__(self, gateway: LibraryGateway, *, order: str = "best", query: str = "") -> None:
@@ -108,6 +138,7 @@ class SearchScreen(Screen[int | None]):
         self.order = order if order in ORDERS else "best"
         self.initial_query = query
         self.hits: list[SearchHit] = []
+        self.problems: list[str] = []
         self.searched: str | None = None  # the query the results are for
 
     def compose(self) -> ComposeResult:
@@ -164,14 +195,16 @@ class SearchScreen(Screen[int | None]):
         self.hits = hits
         self.searched = text
         results = self.results
-        results.set_options([Option(hit_content(hit), id=str(hit.article.id)) for hit in hits])
+        self.problems = problems
+        width = results.scrollable_content_region.width - 2  # the options' padding
+        results.set_options(
+            [Option(hit_content(hit, width), id=str(hit.article.id)) for hit in hits]
+        )
         if hits:
             results.highlighted = 0
         self._show_status()
         self.query_one("#search-problems", Label).update(
-            Content("Ignored: " + "; ".join(clean_line(p) for p in problems))
-            if problems
-            else Content("")
+            Content("; ".join(clean_line(p) for p in problems)) if problems else Content("")
         )
 
     def _show_status(self) -> None:

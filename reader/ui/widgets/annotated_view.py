@@ -33,6 +33,7 @@ from textual.strip import Strip
 from reader.core.errors import BroadsheetError
 from reader.core.models import Article
 from reader.core.sanitize import clean_line
+from reader.core.wording import plural
 from reader.ui.typeset import Typeset, TypesetLine
 from reader.ui.widgets._strips import content_strip
 from reader.ui.widgets.reading_view import ReadingView
@@ -122,7 +123,7 @@ class AnnotatedReadingView(ReadingView):
     AnnotatedReadingView > .reading--cursor { text-style: reverse; }
     AnnotatedReadingView > .reading--note { color: $broadsheet-note; text-style: italic; }
     AnnotatedReadingView > .reading--note-marker { color: $broadsheet-note; text-style: bold; }
-    AnnotatedReadingView > .reading--orphan { color: $text-muted; text-style: italic; }
+    AnnotatedReadingView > .reading--orphan { color: $broadsheet-text-muted; text-style: italic; }
     """
 
     def __init__(self, *, measure: int = 80, id: str | None = None) -> None:
@@ -256,9 +257,7 @@ class AnnotatedReadingView(ReadingView):
             )
         orphans = [item for item in self.annotations if item.kind == "highlight" and item.orphaned]
         if orphans:
-            count = len(orphans)
-            noun = "highlight" if count == 1 else "highlights"
-            text = f"{count} {noun} could not be placed in the current text (see H)"
+            text = f"{plural(len(orphans), 'highlight')} could not be placed in the current text (see H)"
             inserts.setdefault(max(0, body_start - 1), []).append(
                 TypesetLine(Content.styled(text, ".reading--orphan"))
             )
@@ -456,8 +455,10 @@ class AnnotatedReadingView(ReadingView):
     def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
         if action == "cancel":
             return self.mode != "scroll" or self.mouse_range is not None
-        if action in {"edit_note", "delete_highlight"}:
+        if action == "edit_note":
             return self.article is not None and self.highlight_at_cursor() is not None
+        if action == "delete_highlight":  # with nothing under the cursor, it says so
+            return self.article is not None
         return super().check_action(action, parameters)
 
     def action_scroll_lines(self, lines: int) -> None:
@@ -578,10 +579,37 @@ class AnnotatedReadingView(ReadingView):
         self._relayout()
         self.call_after_refresh(self.scroll_to, y=top, animate=False, immediate=True)
 
+    def highlight_over(self, selected: tuple[int, int]) -> Annotation | None:
+        """The highlight the selection mostly is: the one it overlaps most, if they
+        share at least half of the shorter of the two (so selecting an annotated
+        sentence again means that annotation, not a second one on top of it)."""
+        low, high = selected
+        best: tuple[int, Annotation] | None = None
+        for item in self.highlights:
+            if item.start is None or item.end is None:
+                continue
+            shared = min(high, item.end) - max(low, item.start)
+            shorter = min(high - low, item.end - item.start)
+            if shared > 0 and 2 * shared >= shorter and (best is None or shared > best[0]):
+                best = (shared, item)
+        return best[1] if best is not None else None
+
+    def _leave_selection(self) -> None:
+        if self.mouse_range is not None:
+            self.screen.clear_selection()
+        self.mouse_range = None
+        if self.mode == "visual":
+            self.mode = "cursor"
+        self.refresh()
+
     def action_highlight(self) -> None:
         store = self._require_store()
         selected = self._take_selection() if store is not None else None
         if store is None or selected is None or self.article is None:
+            return
+        if self.highlight_over(selected) is not None:
+            self._leave_selection()
+            self.notify("Already highlighted: a adds a note to it.", markup=False, timeout=3)
             return
         self._guard(self._highlight(store, self.article.id, selected, edit=False))
 
@@ -595,8 +623,14 @@ class AnnotatedReadingView(ReadingView):
                 self.edit_note(existing)
                 return
         selected = self._take_selection()
-        if selected is not None:
-            self._guard(self._highlight(store, self.article.id, selected, edit=True))
+        if selected is None:
+            return
+        existing = self.highlight_over(selected)
+        if existing is not None:  # a note on what is already highlighted: edit that one
+            self._leave_selection()
+            self.edit_note(existing)
+            return
+        self._guard(self._highlight(store, self.article.id, selected, edit=True))
 
     async def _highlight(
         self, store: Annotations, article_id: int, selected: tuple[int, int], *, edit: bool
@@ -693,6 +727,10 @@ class AnnotatedReadingView(ReadingView):
     def action_delete_highlight(self) -> None:
         store = self._require_store()
         item = self.highlight_at_cursor()
+        if store is not None and item is None:
+            self.notify(
+                "No highlight under the cursor: ] and [ move to one.", markup=False, timeout=3
+            )
         if store is not None and item is not None:
             self._guard(self._delete(store, item))
 

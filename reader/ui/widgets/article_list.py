@@ -64,22 +64,23 @@ class ArticleList(ScrollView, can_focus=True):
     DEFAULT_CSS = """
     ArticleList {
         background: $surface;
+        color: $broadsheet-text;
         scrollbar-gutter: stable;
         overflow-x: hidden;
     }
-    ArticleList > .article-list--cursor { background: $block-cursor-blurred-background; }
+    ArticleList > .article-list--cursor { background: $broadsheet-cursor; }
     ArticleList:focus > .article-list--cursor {
         background: $block-cursor-background;
-        color: $block-cursor-foreground;
+        color: $broadsheet-cursor-text;
     }
     ArticleList > .article-list--unread { text-style: bold; }
-    ArticleList > .article-list--read { color: $text-muted; }
-    ArticleList > .article-list--date { color: $text-muted; }
-    ArticleList > .article-list--feed { color: $text-muted; text-style: italic; }
+    ArticleList > .article-list--read { color: $broadsheet-text-muted; }
+    ArticleList > .article-list--date { color: $broadsheet-text-muted; }
+    ArticleList > .article-list--feed { color: $broadsheet-text-muted; text-style: italic; }
     ArticleList > .article-list--marker { color: $broadsheet-unread; }
     ArticleList > .article-list--saved { color: $broadsheet-marker; }
-    ArticleList > .article-list--placeholder { color: $text-disabled; }
-    ArticleList > .article-list--empty { color: $text-muted; }
+    ArticleList > .article-list--placeholder { color: $broadsheet-text-muted; }
+    ArticleList > .article-list--empty { color: $broadsheet-text-muted; }
     """
 
     cursor: reactive[int] = reactive(0, always_update=True, repaint=False)
@@ -306,25 +307,35 @@ class ArticleList(ScrollView, can_focus=True):
 
     # -- rendering -----------------------------------------------------------
 
-    def _row_content(self, summary: ArticleSummary, width: int) -> Content:
-        marker = Content.styled("● " if not summary.read else "  ", ".article-list--marker")
-        saved = Content.styled("★ " if summary.saved else "  ", ".article-list--saved")
-        date = Content.styled(format_short_date(summary.published) + "  ", ".article-list--date")
+    def _row_content(self, summary: ArticleSummary, width: int, *, plain: bool = False) -> Content:
+        """One row; ``plain`` (the cursor's row) keeps bold and italic but takes the
+        cursor's colours, so no part of it is coloured for the page behind it."""
+
+        def styled(text: str, name: str, shape: str = "") -> Content:
+            return Content.styled(text, shape if plain else name)
+
+        marker = styled("● " if not summary.read else "  ", ".article-list--marker")
+        saved = styled("★ " if summary.saved else "  ", ".article-list--saved")
+        date = styled(format_short_date(summary.published) + "  ", ".article-list--date")
         title_style = ".article-list--read" if summary.read else ".article-list--unread"
-        title = Content.styled(clean_line(summary.title) or "Untitled", title_style)
+        title = styled(
+            clean_line(summary.title) or "Untitled", title_style, "" if summary.read else "bold"
+        )
         row = Content(" ") + marker + saved + date + title
         if self.show_feed and summary.feed_title:
-            feed = Content.styled(f"  {clean_line(summary.feed_title)}", ".article-list--feed")
+            feed = styled(f"  {clean_line(summary.feed_title)}", ".article-list--feed", "italic")
             room = width - row.cell_length - 1
             if room > 6:
                 row += feed.truncate(room, ellipsis=True)
         return row.truncate(width, ellipsis=True)
 
     def _empty_line(self, y: int, width: int) -> Strip:
+        """The empty-list message from the second line, wrapped (indented) to fit."""
         style = self.visual_style
-        if y == 1:
-            message = Content.styled(self.empty_message, ".article-list--empty")
-            return content_strip(self, Content("  ") + message, width, style)
+        message = Content.styled(self.empty_message, ".article-list--empty")
+        lines = message.wrap(max(10, width - 3))
+        if 1 <= y <= len(lines):
+            return content_strip(self, Content("  ") + lines[y - 1].rstrip(), width, style)
         return Strip.blank(width, style.rich_style)
 
     def render_line(self, y: int) -> Strip:
@@ -339,7 +350,7 @@ class ArticleList(ScrollView, can_focus=True):
         if summary is None:
             content = Content.styled("   …", ".article-list--placeholder")
         else:
-            content = self._row_content(summary, width)
+            content = self._row_content(summary, width, plain=row == self.cursor)
         if row == self.cursor:
             style = self.get_visual_style("article-list--cursor")
         return content_strip(self, content, width, style)

@@ -91,26 +91,27 @@ class ReadingView(ScrollView, can_focus=True):
     DEFAULT_CSS = """
     ReadingView {
         background: $surface;
+        color: $broadsheet-text;
         scrollbar-gutter: stable;
         overflow-x: hidden;
     }
-    ReadingView > .reading--title { text-style: bold; color: $text; }
-    ReadingView > .reading--meta { color: $text-muted; }
-    ReadingView > .reading--url { color: $text-muted; text-style: italic; }
+    ReadingView > .reading--title { text-style: bold; color: $broadsheet-text; }
+    ReadingView > .reading--meta { color: $broadsheet-text-muted; }
+    ReadingView > .reading--url { color: $broadsheet-text-muted; text-style: italic; }
     ReadingView > .reading--rule { color: $broadsheet-rule; }
     ReadingView > .reading--heading { text-style: bold; color: $broadsheet-heading; }
-    ReadingView > .reading--subheading { text-style: bold; color: $text; }
+    ReadingView > .reading--subheading { text-style: bold; color: $broadsheet-text; }
     ReadingView > .reading--quote { text-style: italic; }
     ReadingView > .reading--quote-bar { color: $broadsheet-heading; }
     ReadingView > .reading--bullet { color: $broadsheet-heading; }
-    ReadingView > .reading--caption { color: $text-muted; text-style: italic; }
-    ReadingView > .reading--pre { color: $text; background: $boost; }
+    ReadingView > .reading--caption { color: $broadsheet-text-muted; text-style: italic; }
+    ReadingView > .reading--pre { color: $broadsheet-text; background: $boost; }
     ReadingView > .reading--link { text-style: underline; }
     ReadingView > .reading--marker { color: $broadsheet-marker; }
     ReadingView > .reading--removed { color: $broadsheet-removed; text-style: strike; }
     ReadingView > .reading--match { background: $broadsheet-match; }
     ReadingView > .reading--current-match { background: $broadsheet-match; text-style: bold reverse; }
-    ReadingView > .reading--empty { color: $text-muted; }
+    ReadingView > .reading--empty { color: $broadsheet-text-muted; }
     """
 
     show_removed: reactive[bool] = reactive(False)
@@ -142,6 +143,14 @@ class ReadingView(ScrollView, can_focus=True):
         self.article = article
         self.find_state = None
         self._anchor = position if position > 0 else None
+        self._relayout()
+
+    def update_marks(self, *, saved: bool, tags: tuple[str, ...]) -> None:
+        """The open article was saved or (un)tagged: its header says so at once."""
+        if self.article is None or (self.article.saved, self.article.tags) == (saved, tags):
+            return
+        self.article.saved = saved
+        self.article.tags = tags
         self._relayout()
 
     @property

@@ -14,6 +14,7 @@ from textual.widgets.option_list import Option, OptionDoesNotExist
 from reader.core.library import ArticleQuery
 from reader.core.models import Feed
 from reader.core.sanitize import clean_line
+from reader.ui.widgets._cursor import PlainCursorOptionList
 
 UNREAD_ID = "unread"
 SAVED_ID = "saved"
@@ -45,7 +46,7 @@ def query_for(option_id: str | None, unread_only: bool) -> ArticleQuery:
     return ArticleQuery(unread_only=True)
 
 
-class Sidebar(OptionList):
+class Sidebar(PlainCursorOptionList):
     """Views to pick from. Titles are Content, never markup."""
 
     BINDINGS: ClassVar[list[BindingType]] = [
@@ -59,11 +60,11 @@ class Sidebar(OptionList):
     COMPONENT_CLASSES = {"sidebar--count", "sidebar--error", "sidebar--heading"}
 
     DEFAULT_CSS = """
-    Sidebar { border: none; background: $panel; padding: 0; }
+    Sidebar { border: none; background: $panel; color: $broadsheet-text; padding: 0; }
     Sidebar:focus { border: none; }
-    Sidebar > .sidebar--count { color: $text-muted; }
-    Sidebar > .sidebar--error { color: $error; text-style: bold; }
-    Sidebar > .sidebar--heading { color: $text-muted; text-style: italic; }
+    Sidebar > .sidebar--count { color: $broadsheet-text-muted; }
+    Sidebar > .sidebar--error { color: $broadsheet-error; text-style: bold; }
+    Sidebar > .sidebar--heading { color: $broadsheet-text-muted; text-style: italic; }
     """
 
     def __init__(self, *, id: str | None = None) -> None:
@@ -112,7 +113,7 @@ class Sidebar(OptionList):
             None,
         ]
         if not self.feeds:
-            hint = Content.styled("  No feeds yet: press + to add one", ".sidebar--heading")
+            hint = Content.styled("  No feeds yet:\n  press + to add one", ".sidebar--heading")
             options.append(Option(hint, id="hint", disabled=True))
         options.extend(self._feed_option(feed) for feed in self.feeds)
         if self.tags:
