@@ -7,7 +7,7 @@ shown without markup), never markup.
 from __future__ import annotations
 
 from collections.abc import Callable
-from typing import ClassVar
+from typing import Any, ClassVar
 
 from textual.app import ComposeResult
 from textual.binding import Binding, BindingType
@@ -33,7 +33,7 @@ DIALOG_CSS = """
 """
 
 
-def after_pending_keys(screen: Screen[object], callback: Callable[[], object]) -> None:
+def after_pending_keys(screen: Screen[Any], callback: Callable[[], object]) -> None:
     """Run ``callback`` once every key already sent to ``screen``'s focused widget
     has been handled.
 
