@@ -97,23 +97,30 @@ def check_keymap(
             )
             continue
         accepted[binding_id] = ",".join(name for name in names if name)
-    while True:  # drop remaps that collide; dropping one restores defaults, so check again
-        clash = _first_clash(accepted, chains)
-        if clash is None:
+    reported: set[tuple[str, str, str]] = set()
+    while True:  # drop remaps that take a key away; dropping restores defaults: check again
+        dropped = False
+        for binding_id, key, other, same_view in _clashes(accepted, chains):
+            line = f'{where} "{binding_id}" = "{keymap[binding_id]}": {key} already {other}'
+            if same_view:  # Textual would unbind the other one: keep the defaults instead
+                problems.append(f"{line}; keeping its default keys")
+                del accepted[binding_id]
+                dropped = True
+                break
+            if (binding_id, key, other) not in reported:  # shadowed in one pane only
+                reported.add((binding_id, key, other))
+                problems.append(f"{line} where both apply; the nearer one wins there")
+        if not dropped:
             return accepted, problems
-        binding_id, key, other = clash
-        problems.append(
-            f'{where} "{binding_id}" = "{keymap[binding_id]}": {key} already '
-            f"{other}; keeping its default keys"
-        )
-        del accepted[binding_id]
 
 
-def _first_clash(
+def _clashes(
     keymap: Mapping[str, str], chains: list[tuple[type[DOMNode], ...]]
-) -> tuple[str, str, str] | None:
+) -> list[tuple[str, str, str, bool]]:
+    """(remapped id, key, the other binding, whether both are of the same view)."""
+    found: list[tuple[str, str, str, bool]] = []
     for chain in chains:
-        owner: dict[str, tuple[str, Binding]] = {}
+        owner: dict[str, tuple[str, Binding, type[DOMNode]]] = {}
         for cls in chain:
             for binding in _bindings(cls):
                 name = binding.id or binding.action
@@ -123,19 +130,19 @@ def _first_clash(
                     keys = [normal_key(binding.key) or binding.key]
                 for key in keys:
                     if key in owner and owner[key][0] != name:
-                        mine, theirs = (
-                            (name, owner[key])
-                            if binding.id in keymap
-                            else (
-                                owner[key][0],
-                                (name, binding),
-                            )
+                        first_name, first, first_cls = owner[key]
+                        if name in keymap:
+                            mine, theirs, their_name = name, first, first_name
+                        elif first_name in keymap:
+                            mine, theirs, their_name = first_name, binding, name
+                        else:
+                            continue
+                        label = theirs.description or theirs.action
+                        found.append(
+                            (mine, key, f'is "{label}" (id {their_name})', first_cls is cls)
                         )
-                        if mine in keymap:
-                            label = theirs[1].description or theirs[1].action
-                            return mine, key, f'is "{label}" (id {theirs[0]})'
-                    owner.setdefault(key, (name, binding))
-    return None
+                    owner.setdefault(key, (name, binding, cls))
+    return found
 
 
 def main_chains() -> list[tuple[type[DOMNode], ...]]:
