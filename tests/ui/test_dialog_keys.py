@@ -35,7 +35,8 @@ from reader.ui.widgets.article_list import ArticleList
 from reader.ui.widgets.reading_view import ReadingView
 from reader.ui.widgets.sidebar import Sidebar, feed_option_id
 
-from .conftest import SIZE, settle
+from .conftest import SIZE
+from .conftest import settle as settle_once
 from .library_fixtures import article_id, make_real_app, real_library
 
 RUNS = int(os.environ.get("DIALOG_RUNS", "20"))
@@ -82,6 +83,19 @@ def app(library: Library) -> Iterator[BroadsheetApp]:
     application = make_real_app(library)
     yield application
     application.gateway.shutdown()
+
+
+async def settle(pilot: Pilot) -> None:
+    """Wait for the app to be idle; an exclusive worker replaced meanwhile is no failure."""
+    from textual.worker import WorkerCancelled
+
+    for _ in range(5):
+        try:
+            await settle_once(pilot)
+            return
+        except WorkerCancelled:
+            continue
+    await settle_once(pilot)
 
 
 def words_text(rng: random.Random, length: int, *, punctuation: bool = True) -> str:
