@@ -46,7 +46,12 @@ def _date(stamp: float | None) -> str:
 def _open(args: argparse.Namespace) -> Library:
     from reader.core.library import Library
 
-    return Library.open(args.data_dir, config_dir_path=args.config_dir, samples=not args.no_samples)
+    library = Library.open(
+        args.data_dir, config_dir_path=args.config_dir, samples=not args.no_samples
+    )
+    for problem in library.config.problems:  # ignored settings: said once, never silently
+        _err(problem)
+    return library
 
 
 # -- feed commands ----------------------------------------------------------------

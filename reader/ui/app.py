@@ -211,9 +211,24 @@ class BroadsheetApp(App[None]):
         return ahead
 
     async def on_mount(self) -> None:
-        self.set_keymap(self.library.config.keys)
-        for problem in self.theme_problems:
+        keymap = self.library.config.keys
+        if keymap:  # checked only when there is one: the checks import every screen
+            from reader.ui.keymap import check_keymap, main_chains
+
+            keymap, problems = check_keymap(keymap, main_chains(), self.library.config.path)
+            self.theme_problems += problems
+        self.set_keymap(keymap)
+        for problem in [*self.theme_problems, *self.library.config.problems]:
             self.notify(problem, severity="warning", markup=False)
+        theme = self.library.config.theme
+        if theme not in self.available_themes:
+            path = self.library.config.path
+            self.notify(
+                f"{path}: [ui] theme = {theme!r}: unknown theme; one of "
+                f"{', '.join(sorted(self.available_themes))}; using {DEFAULT_THEME}",
+                severity="warning",
+                markup=False,
+            )
         await self._restore_theme()
         if self.watch_interval > 0:
             self.set_interval(self.watch_interval, self._watch_library)

@@ -11,6 +11,7 @@ import asyncio
 import threading
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field, replace
+from pathlib import Path
 from typing import Any
 
 from reader.core.errors import BroadsheetError, NotFoundError
@@ -38,6 +39,8 @@ class FakeConfig:
     refresh_interval: int = 0
     theme: str = "broadsheet-dark"
     keys: dict[str, str] = field(default_factory=dict)
+    path: Path | None = None
+    problems: list[str] = field(default_factory=list)
 
 
 def make_feed(feed_id: int, title: str, **changes: Any) -> Feed:

@@ -6,13 +6,15 @@ shown without markup), never markup.
 
 from __future__ import annotations
 
-from typing import ClassVar
+from collections.abc import Callable
+from typing import Any, ClassVar
 
 from textual.app import ComposeResult
 from textual.binding import Binding, BindingType
 from textual.containers import Horizontal, Vertical
 from textual.content import Content
-from textual.screen import ModalScreen
+from textual.dom import DOMNode
+from textual.screen import ModalScreen, Screen
 from textual.widgets import Button, Input, Label, Static
 
 DIALOG_CSS = """
@@ -35,6 +37,30 @@ DIALOG_CSS = """
 .dialog Horizontal { height: auto; align-horizontal: right; margin-top: 1; }
 .dialog Button { margin-left: 2; }
 """
+
+
+def after_pending_keys(screen: Screen[Any], callback: Callable[[], object]) -> None:
+    """Run ``callback`` once every key already sent to ``screen``'s focused widget
+    has been handled.
+
+    A terminal delivers a quickly typed line as one burst, and the app forwards
+    each key to the focused widget's queue as it reads it, while a priority
+    binding (``Ctrl+S`` in the note editor) runs at once: the text box may not
+    have taken the keys typed just before it. A key the widget does not take
+    itself (Backspace, arrows) travels up through each parent's queue to the
+    app, where its binding runs. So the callback hops the same way, queued
+    behind them at each step: focused widget, its parents, the screen, the app.
+    """
+    start: DOMNode = screen.focused or screen
+    chain = start.ancestors_with_self
+
+    def hop(index: int) -> None:
+        if index == len(chain):
+            callback()
+        else:
+            chain[index].call_later(hop, index + 1)
+
+    hop(0)
 
 
 def _as_content(message: str | Content) -> Content:
@@ -103,8 +129,14 @@ class PromptScreen(ModalScreen[str | None]):
     def compose(self) -> ComposeResult:
         with Vertical(classes="dialog"):
             yield Label(Content(self.title_text), classes="dialog--title")
+            # Prefilled text (a name, a folder) is to be added to: the cursor goes to
+            # its end with nothing selected, so typing appends rather than replaces.
             yield Input(
-                self.value, placeholder=self.placeholder, restrict=self.restrict, id="prompt-input"
+                self.value,
+                placeholder=self.placeholder,
+                restrict=self.restrict,
+                select_on_focus=False,
+                id="prompt-input",
             )
             if self.hint:
                 yield Label(Content(self.hint), classes="dialog--hint")

@@ -24,6 +24,8 @@ from textual.screen import ModalScreen
 from textual.timer import Timer
 from textual.widgets import Static, TextArea
 
+from reader.ui.screens.dialogs import after_pending_keys
+
 if TYPE_CHECKING:
     from reader.core.annotations import Annotations
     from reader.ui.gateway import LibraryGateway
@@ -74,6 +76,7 @@ class NoteEditor(ModalScreen[str | None]):
         self.gateway = gateway
         self._timer: Timer | None = None
         self._draft_loaded = False
+        self._answered = False  # saved or cancelled: later keys change nothing
 
     def compose(self) -> ComposeResult:
         with Vertical():
@@ -98,6 +101,8 @@ class NoteEditor(ModalScreen[str | None]):
     async def restore_draft(self) -> None:
         draft = await self.gateway.call(self.store.draft, self.draft_key)
         self._draft_loaded = True
+        if self.text_area.text != self.initial:  # typed into already: the keys win
+            return
         if draft is not None and draft != self.initial and draft.strip():
             self.text_area.load_text(draft)
             self.text_area.move_cursor(self.text_area.document.end)
@@ -117,12 +122,23 @@ class NoteEditor(ModalScreen[str | None]):
         await self.gateway.call(self.store.save_draft, self.draft_key, text)
 
     def action_save(self) -> None:
+        # Ctrl+S is a priority binding: it runs as the key arrives, possibly before
+        # the text area has taken the keys typed just ahead of it. Save once it has.
+        after_pending_keys(self, self._save_now)
+
+    def _save_now(self) -> None:
+        if self._answered:
+            return
+        self._answered = True
         if self._timer is not None:
             self._timer.stop()
             self._timer = None
         self.dismiss(self.text_area.text)
 
     def action_cancel(self) -> None:
+        if self._answered:
+            return
+        self._answered = True
         if self._timer is not None:
             self._timer.stop()
             self._timer = None
@@ -134,6 +150,12 @@ class NoteEditor(ModalScreen[str | None]):
         await self.gateway.call(self.store.discard_draft, self.draft_key)
 
     def action_external_editor(self) -> None:
+        # A priority binding too: the editor gets the text with every key typed before.
+        after_pending_keys(self, self._edit_externally)
+
+    def _edit_externally(self) -> None:
+        if self._answered:
+            return
         try:
             argv = shlex.split(os.environ.get("EDITOR", ""))
         except ValueError:
@@ -145,7 +167,9 @@ class NoteEditor(ModalScreen[str | None]):
         path = Path(name)
         try:
             with os.fdopen(handle, "w", encoding="utf-8") as file:
-                file.write(self.text_area.text)
+                # A text file ends with a newline: an editor that appends a line then
+                # starts it on a line of its own (and one trailing newline is taken off below).
+                file.write(self.text_area.text + "\n")
             try:
                 with self.app.suspend():
                     subprocess.run([*argv, str(path)], check=False)
@@ -158,5 +182,5 @@ class NoteEditor(ModalScreen[str | None]):
             text = path.read_text(encoding="utf-8", errors="replace")
         finally:
             path.unlink(missing_ok=True)
-        self.text_area.load_text(text.rstrip("\n"))
+        self.text_area.load_text(text[:-1] if text.endswith("\n") else text)
         self.text_area.move_cursor(self.text_area.document.end)

@@ -145,6 +145,7 @@ class SearchScreen(Screen[int | None]):
         yield Input(
             value=self.initial_query,
             placeholder="Search titles, text, highlights and notes",
+            select_on_focus=False,  # a query given to start with is added to, not replaced
             id="search-input",
         )
         with Horizontal(id="search-status-row"):
@@ -173,6 +174,9 @@ class SearchScreen(Screen[int | None]):
     @work(group="search", exclusive=True, exit_on_error=False)
     async def run_search(self, text: str) -> None:
         await asyncio.sleep(DEBOUNCE)  # a newer keystroke cancels this worker first
+        await self._search(text)
+
+    async def _search(self, text: str) -> None:
         problems = parse_query(text).problems
         if not text.strip():
             hits: list[SearchHit] = []
@@ -230,8 +234,17 @@ class SearchScreen(Screen[int | None]):
             self.results.focus()
 
     @on(Input.Submitted, "#search-input")
-    def input_submitted(self) -> None:
-        self._open_highlighted()
+    def input_submitted(self, event: Input.Submitted) -> None:
+        if self.searched == event.value:
+            self._open_highlighted()
+        else:  # typed faster than the search runs: search what was typed, then open
+            self.search_and_open(event.value)
+
+    @work(group="search", exclusive=True, exit_on_error=False)
+    async def search_and_open(self, text: str) -> None:
+        await self._search(text)
+        if self.searched == text:
+            self._open_highlighted()
 
     @on(OptionList.OptionSelected, "#search-results")
     def result_selected(self, event: OptionList.OptionSelected) -> None:

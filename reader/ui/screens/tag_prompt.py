@@ -126,6 +126,7 @@ class TagPrompt(ModalScreen[TagChange | None]):
             yield Input(
                 placeholder="tag to add, -tag to remove (commas between)",
                 suggester=TagSuggester(names),
+                select_on_focus=False,
                 id="tag-input",
             )
             yield Static(self._matches_content(""), id="tag-matches")
