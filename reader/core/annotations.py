@@ -18,11 +18,10 @@ from datetime import UTC, datetime
 from typing import TYPE_CHECKING, Any, Literal
 
 from reader.core import _storage
-from reader.core._sql import tag_filter
+from reader.core._storage import annotations as _sql
 from reader.core._storage import transaction
 from reader.core.anchoring import Anchor, TextPosition, TextQuote, anchor, describe
 from reader.core.errors import BroadsheetError, NotFoundError
-from reader.core.library import summary_from_row
 from reader.core.models import Article, ArticleSummary, LinkSpan, canonical_text
 from reader.core.render import block_to_markdown, escape_markdown, inline_markdown
 from reader.core.sanitize import strip_controls
@@ -35,9 +34,6 @@ Kind = Literal["highlight", "note"]
 CONTEXT_URL = "http://www.w3.org/ns/anno.jsonld"
 ORPHANED_KEY = "broadsheet:orphaned"
 MAX_NOTE = 100_000  # characters; a note is prose, not a data dump
-
-_COLUMNS = """n.id, n.uuid, n.article_id, n.kind, n.exact, n.prefix, n.suffix, n.start,
-    n."end", n.note, n.orphaned, n.created, n.modified"""
 
 
 @dataclass
@@ -108,20 +104,11 @@ def _clean_note(note: str | None) -> str | None:
 
 def _insert(db: sqlite3.Connection, note: Annotation, *, keep_id: bool = False) -> int:
     """Insert a row; with keep_id, reuse ``note.id`` when it is free (undo keeps ids)."""
-    free = (
-        keep_id and not db.execute("SELECT 1 FROM annotations WHERE id = ?", (note.id,)).fetchone()
-    )
-    cursor = db.execute(
-        """INSERT INTO annotations (id, uuid, article_id, kind, exact, prefix, suffix, start,
-        "end", note, orphaned, created, modified) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)""",
-        (
-            note.id if free else None, note.uuid, note.article_id, note.kind, note.exact,
-            note.prefix, note.suffix, note.start, note.end, note.note, int(note.orphaned),
-            note.created, note.modified,
-        ),
+    values = (
+        note.uuid, note.article_id, note.kind, note.exact, note.prefix, note.suffix,
+        note.start, note.end, note.note, int(note.orphaned), note.created, note.modified,
     )  # fmt: skip
-    assert cursor.lastrowid is not None
-    return cursor.lastrowid
+    return _sql.insert(db, values, note.id if keep_id else None)
 
 
 class Annotations:
@@ -135,46 +122,31 @@ class Annotations:
         return self._library.db.connection()
 
     def _changed(self, article_id: int) -> None:
-        """Keep the auto-export folder in step (the library's hook, when it has one)."""
-        hook = getattr(self._library, "_after_change", None)
-        if hook is not None:
-            hook(article_id)
+        """Tell the library's change hooks (auto-export keeps its folder in step)."""
+        self._library.notify_changed(article_id)
 
     def _require_article(self, article_id: int) -> None:
-        if not self._db.execute("SELECT 1 FROM articles WHERE id = ?", (article_id,)).fetchone():
+        if not _sql.article_exists(self._db, article_id):
             raise NotFoundError(f"no article with id {article_id}")
 
     # -- reading ---------------------------------------------------------------
 
     def get(self, annotation_id: int) -> Annotation:
-        row = self._db.execute(
-            f"SELECT {_COLUMNS} FROM annotations n WHERE n.id = ?", (annotation_id,)
-        ).fetchone()
+        row = _sql.by_id(self._db, annotation_id)
         if row is None:
             raise NotFoundError(f"no annotation with id {annotation_id}")
         return _row(row)
 
     def by_uuid(self, uuid: str) -> Annotation | None:
-        row = self._db.execute(
-            f"SELECT {_COLUMNS} FROM annotations n WHERE n.uuid = ?", (uuid,)
-        ).fetchone()
+        row = _sql.by_uuid(self._db, uuid)
         return _row(row) if row else None
 
     def for_article(self, article_id: int) -> list[Annotation]:
         """The article note first, then highlights by position, then orphans."""
-        rows = self._db.execute(
-            f"""SELECT {_COLUMNS} FROM annotations n WHERE n.article_id = ?
-            ORDER BY n.kind = 'highlight', n.orphaned, n.start, n."end", n.id""",
-            (article_id,),
-        ).fetchall()
-        return [_row(row) for row in rows]
+        return [_row(row) for row in _sql.for_article(self._db, article_id)]
 
     def article_note(self, article_id: int) -> Annotation | None:
-        row = self._db.execute(
-            f"""SELECT {_COLUMNS} FROM annotations n WHERE n.article_id = ? AND n.kind = 'note'
-            ORDER BY n.id LIMIT 1""",
-            (article_id,),
-        ).fetchone()
+        row = _sql.article_note(self._db, article_id)
         return _row(row) if row else None
 
     def all(
@@ -188,29 +160,9 @@ class Annotations:
     ) -> list[tuple[Annotation, ArticleSummary]]:
         """Every annotation with its article, newest first. ``text`` is parsed like the
         search box (words, "phrases", prefix*) and only ever reaches MATCH quoted."""
-        clauses: list[str] = ["1"]
-        params: list[Any] = []
-        if tag is not None:
-            clauses.append(tag_filter("a"))
-            params += [tag, tag]
-        if feed_id is not None:
-            clauses.append("a.feed_id = ?")
-            params.append(feed_id)
         match = parse_query(text).match_expression() if text else None
-        if match is not None:
-            clauses.append(
-                "n.id IN (SELECT rowid FROM annotations_fts WHERE annotations_fts MATCH ?)"
-            )
-            params.append(match)
-        rows = self._db.execute(
-            f"""SELECT {_COLUMNS}, a.feed_id, a.title, a.link, a.published, a.read, a.saved,
-                coalesce(f.user_title, f.title, a.feed_title) AS feed_title
-            FROM annotations n JOIN articles a ON a.id = n.article_id
-            LEFT JOIN feeds f ON f.id = a.feed_id
-            WHERE {" AND ".join(clauses)} ORDER BY n.created DESC, n.id DESC LIMIT ? OFFSET ?""",
-            [*params, max(0, limit), max(0, offset)],
-        ).fetchall()
-        return [(_row(row), summary_from_row(row, "article_id")) for row in rows]
+        rows = _sql.listed(self._db, tag, feed_id, match, limit, offset)
+        return [(_row(row), summary) for row, summary in rows]
 
     # -- writing ---------------------------------------------------------------
 
@@ -245,10 +197,7 @@ class Annotations:
             raise BroadsheetError("an article note cannot be empty; delete it instead")
         updated = replace(current, note=cleaned, modified=_now())
         with transaction(self._db) as db:
-            db.execute(
-                "UPDATE annotations SET note = ?, modified = ? WHERE id = ?",
-                (updated.note, updated.modified, annotation_id),
-            )
+            _sql.set_note(db, annotation_id, updated.note, updated.modified)
         self._changed(current.article_id)
         return updated
 
@@ -261,13 +210,10 @@ class Annotations:
             current = self.article_note(article_id)
             if cleaned is None:
                 if current is not None:
-                    db.execute("DELETE FROM annotations WHERE id = ?", (current.id,))
+                    _sql.delete(db, current.id)
                 result = None
             elif current is not None:
-                db.execute(
-                    "UPDATE annotations SET note = ?, modified = ? WHERE id = ?",
-                    (cleaned, stamp, current.id),
-                )
+                _sql.set_note(db, current.id, cleaned, stamp)
                 result = replace(current, note=cleaned, modified=stamp)
             else:
                 result = Annotation(
@@ -282,7 +228,7 @@ class Annotations:
         """Delete and return the annotation, so that :meth:`restore` can undo it."""
         with transaction(self._db) as db:
             current = self.get(annotation_id)
-            db.execute("DELETE FROM annotations WHERE id = ?", (annotation_id,))
+            _sql.delete(db, annotation_id)
         self._changed(current.article_id)
         return current
 
@@ -328,13 +274,11 @@ class Annotations:
             found = anchor(new_text, quote, change.shift(current.position))
         if found is None:
             if not current.orphaned:
-                db.execute("UPDATE annotations SET orphaned = 1 WHERE id = ?", (current.id,))
+                _sql.orphan(db, current.id)
             return "orphaned"
         placed, _ = describe(new_text, found.start, found.end)
-        db.execute(
-            """UPDATE annotations SET exact = ?, prefix = ?, suffix = ?, start = ?, "end" = ?,
-            orphaned = 0 WHERE id = ?""",
-            (placed.exact, placed.prefix, placed.suffix, found.start, found.end, current.id),
+        _sql.place(
+            db, current.id, placed.exact, placed.prefix, placed.suffix, found.start, found.end
         )
         if current.orphaned:
             return "recovered"
@@ -345,19 +289,14 @@ class Annotations:
     def save_draft(self, key: str, text: str) -> None:
         """Keep a note being typed (committed durably) so a closed terminal loses nothing."""
         with transaction(self._db) as db:
-            db.execute(
-                """INSERT INTO note_drafts (key, text, updated) VALUES (?, ?, ?)
-                ON CONFLICT (key) DO UPDATE SET text = excluded.text, updated = excluded.updated""",
-                (key, text[:MAX_NOTE], _storage.now()),
-            )
+            _sql.save_draft(db, key, text[:MAX_NOTE], _storage.now())
 
     def draft(self, key: str) -> str | None:
-        row = self._db.execute("SELECT text FROM note_drafts WHERE key = ?", (key,)).fetchone()
-        return row[0] if row else None
+        return _sql.draft(self._db, key)
 
     def discard_draft(self, key: str) -> None:
         with transaction(self._db) as db:
-            db.execute("DELETE FROM note_drafts WHERE key = ?", (key,))
+            _sql.discard_draft(db, key)
 
     # -- W3C Web Annotation ----------------------------------------------------
 
@@ -388,7 +327,7 @@ class Annotations:
             if current is not None:
                 if current.modified >= item.modified:
                     return False  # the newer article note wins
-                db.execute("DELETE FROM annotations WHERE id = ?", (current.id,))
+                _sql.delete(db, current.id)
         _insert(db, item)
         return True
 
