@@ -129,7 +129,7 @@ def _resolve(module: str, node: ast.ImportFrom) -> str:
     if not node.level:
         return node.module or ""
     package = module.split(".")
-    if not MODULES[module].name == "__init__.py":
+    if MODULES[module].name != "__init__.py":
         package = package[:-1]
     base = package[: len(package) - node.level + 1]
     return ".".join(base + ([node.module] if node.module else []))
@@ -237,9 +237,12 @@ def test_sql_only_under_storage() -> None:
                 and node.func.attr in ("execute", "executemany", "executescript")
             ):
                 offenders.append(f"{module}:{node.lineno} calls {node.func.attr}()")
-            if isinstance(node, ast.Constant) and isinstance(node.value, str):
-                if _SQL.search(node.value):
-                    offenders.append(f"{module}:{node.lineno} holds SQL")
+            if (
+                isinstance(node, ast.Constant)
+                and isinstance(node.value, str)
+                and _SQL.search(node.value)
+            ):
+                offenders.append(f"{module}:{node.lineno} holds SQL")
     assert offenders == []
 
 
