@@ -60,6 +60,7 @@ LAYERS: list[tuple[str, list[str]]] = [
             "reader.core._lock",
             "reader.core._process",
             "reader.core.anchoring",
+            "reader.core.annotation_markdown",
             "reader.core.render",
             "reader.core.files",
             "reader.core.opml",

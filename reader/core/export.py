@@ -15,7 +15,8 @@ from typing import TYPE_CHECKING, Any
 
 from reader.core._storage import exchange as _exchange
 from reader.core._storage import transaction
-from reader.core.annotations import Annotations, markdown_with_annotations
+from reader.core.annotation_markdown import markdown_with_annotations
+from reader.core.annotations import Annotations
 from reader.core.cleaning import CLEANER_VERSION
 from reader.core.errors import InputFileError
 from reader.core.files import write_atomic
