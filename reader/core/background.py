@@ -52,13 +52,15 @@ def clean_pending_until_done(
     Sends the count of each batch (the last one is 0, or a batch smaller than
     ``batch``), then ``None`` when done; an error is sent as its one-line text.
     """
+    from reader.core.export import enable_auto_export
     from reader.core.library import Library
 
     if niceness:
         with contextlib.suppress(AttributeError, OSError):
             os.nice(niceness)
     try:
-        library = Library(Path(data_dir), config)
+        # Re-anchored highlights change saved articles: keep the auto-export folder too.
+        library = enable_auto_export(Library(Path(data_dir), config))
         try:
             total = 0
             while True:
