@@ -27,7 +27,6 @@ from reader.core._storage import feeds as _feeds
 from reader.core._storage import search as _search
 from reader.core._storage import tags as _tags
 from reader.core._storage.rows import article_from_row
-from reader.core.annotations import Annotations
 from reader.core.cleaning import CLEANER_VERSION, Cleaning, TextChanged
 from reader.core.config import Config, config_dir, data_dir, load_config
 from reader.core.errors import BroadsheetError, LibraryError, NotFoundError
@@ -114,6 +113,8 @@ class Library:
 
     def _reanchor(self, article_id: int, old_text: str, new_text: str) -> None:
         """The canonical text changed: move highlights with it, or orphan them."""
+        from reader.core.annotations import Annotations  # not needed at start-up
+
         Annotations(self).reanchor(article_id, old_text, new_text)
 
     # -- app state -------------------------------------------------------------
