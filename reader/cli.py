@@ -434,11 +434,17 @@ def _decode(data: bytes) -> str:
 
 
 def _explain(cleaned: CleanedArticle) -> None:
+    from reader.core.cleaner import evidence
+
     if not cleaned.removed:
         _out("removed: nothing", sys.stderr)
     for removal in cleaned.removed:
         snippet = clean_line(removal.text, limit=100)
-        _out(f"removed [{removal.rule}] block {removal.block}: {snippet}", sys.stderr)
+        where = "extraction" if removal.block < 0 else f"block {removal.block}"
+        _out(f"removed [{removal.rule}] {where}: {snippet}", sys.stderr)
+        why = evidence(removal)
+        if why:
+            _out(f"    why: {why}", sys.stderr)
 
 
 def cmd_clean(args: argparse.Namespace) -> int:

@@ -239,3 +239,129 @@ def test_metric_edge_cases() -> None:
     assert bench.page_scores("one two three four five", "one two three four five") == (1.0, 1.0)
     precision, recall = bench.page_scores("a b c d e", "a b c d x")
     assert precision == 0.5 and recall == 0.5
+
+
+def test_everything_extraction_leaves_out_is_listed_with_a_reason() -> None:
+    """Nothing disappears unexplained: page text outside the story becomes a removal."""
+    from reader.core.cleaner import clean
+
+    story = "".join(
+        f"<p>The ferry company said on Monday that crossing {n} would run twice a day from"
+        " the new pier, once the repairs to the old ramp are finished.</p>"
+        for n in range(8)
+    )
+    page = (
+        "<html><head><title>Ferry timetable</title></head><body>"
+        "<nav><ul><li><a href='/'>Front page</a></li><li><a href='/w'>Weather desk</a></li></ul></nav>"
+        f"<main><article><h1>Ferry timetable</h1>{story}</article></main>"
+        "<aside class='sidebar'><h3>Most shared this week</h3></aside>"
+        "<footer><p>Harbour Gazette, Quay Street 4</p></footer></body></html>"
+    )
+    article = clean(page, "https://gazette.example.org/ferry", extract=True)
+    assert "crossing 7" in article.text
+    dropped = {r.text: r.rule for r in article.removed if r.block == -1}
+    assert dropped["Front page"] == "extract.navigation"
+    assert dropped["Weather desk"] == "extract.navigation"
+    assert dropped["Most shared this week"] == "extract.aside"
+    assert dropped["Harbour Gazette, Quay Street 4"] == "extract.footer"
+    # The headline is shown as the title: at most noted as such.
+    assert dropped.get("Ferry timetable", "extract.headline") == "extract.headline"
+    positions = {r.text: r.position for r in article.removed if r.block == -1}
+    assert positions["Front page"] == 0
+    assert positions["Harbour Gazette, Quay Street 4"] == len(article.text)
+
+
+def _lede_page() -> str:
+    lede = (
+        "The regional ferry will cross twice a day from spring, after the council found the"
+        " money for a second boat and a new pier."
+    )
+    story = "".join(
+        f"<p>Paragraph {n}: the harbour master said the timetable had been drawn up with the"
+        " fishing cooperative, whose boats leave the inner basin before dawn.</p>"
+        for n in range(8)
+    )
+    return (
+        f'<html><head><title>Ferry to cross twice a day</title><meta name="description" content="{lede}">'
+        "</head><body><main><article><header><h1>Ferry to cross twice a day</h1>"
+        f'<p class="intro">{lede}</p></header><div class="body">{story}</div></article></main>'
+        "</body></html>"
+    )
+
+
+def test_the_lede_the_page_describes_itself_with_leads_the_story() -> None:
+    from reader.core.cleaner.extract import extract_story, fragment_text
+
+    text = fragment_text(extract_story(_lede_page(), "https://gazette.example.org/f").html)
+    assert text.startswith("The regional ferry will cross twice a day from spring")
+    assert "Paragraph 7" in text
+
+
+def _sectioned_page(title: str) -> str:
+    def para(n: int) -> str:
+        return (
+            f"<p>Paragraph {n}: the harbour master said the timetable had been drawn up with the"
+            " fishing cooperative, whose boats leave the inner basin before dawn.</p>"
+        )
+
+    return (
+        "<html><head><title>Ferry</title></head><body><main><article><h1>Ferry</h1>"
+        f"<div class='body'>{''.join(para(n) for n in range(4))}{title}"
+        f"{''.join(para(n) for n in range(4, 8))}"
+        "<ul><li>One boat in the morning, from the old pier</li>"
+        "<li>One boat in the evening, from the new pier</li></ul>"
+        f"{para(8)}</div></article></main></body></html>"
+    )
+
+
+def test_section_titles_and_lists_inside_the_story_are_kept_once() -> None:
+    from reader.core.cleaner.extract import extract_story, fragment_text
+
+    text = fragment_text(extract_story(_sectioned_page("<h2>What the council decided</h2>")).html)
+    assert text.count("What the council decided") == 1
+    assert text.count("One boat in the morning") == 1
+    assert text.index("Paragraph 3") < text.index("What the council") < text.index("Paragraph 4")
+
+
+def test_section_title_precision_mode_drops_is_put_back() -> None:
+    """trafilatura's precision mode drops every <header>, also a section's own;
+    between two story paragraphs its title is still the story's."""
+    from reader.core.cleaner.extract import extract_story, fragment_text
+
+    page = _sectioned_page("<header><h2>The council's decision explained</h2></header>")
+    text = fragment_text(extract_story(page).html)
+    assert (
+        text.index("Paragraph 3") < text.index("The council's decision") < text.index("Paragraph 4")
+    )
+
+
+def test_related_labels_in_other_languages_are_furniture() -> None:
+    from reader.core.cleaner.extract import _Block, _is_boilerplate
+
+    for label in (
+        "Mehr zum Thema",
+        "À lire aussi",
+        "LE PUEDE INTERESAR: Otra noticia del día",
+        "Articoli correlati",
+        "Weitere Informationen:",
+        "Titelbild: Agentur",
+    ):
+        assert _is_boilerplate(_Block("p", label), 9, 10), label
+    assert not _is_boilerplate(_Block("p", "Mehr zum Thema sagte der Minister nicht."), 9, 10)
+
+
+def test_a_lede_marked_by_its_class_between_headline_and_story_leads_it() -> None:
+    from reader.core.cleaner.extract import extract_story, fragment_text
+
+    page = _lede_page().replace('<meta name="description"', '<meta name="x-other"')
+    page = page.replace('<p class="intro">', '<div class="article-lead-text">').replace(
+        "new pier.</p></header>", "new pier.</div></header>"
+    )
+    text = fragment_text(extract_story(page, "https://gazette.example.org/f").html)
+    assert text.startswith("The regional ferry will cross twice a day from spring")
+    # A promo box after the story with the same kind of class is not a lede.
+    promo = page.replace(
+        "</article>",
+        '<div class="teaser">Read our guide to every ferry in the region and more.</div></article>',
+    )
+    assert "Read our guide" not in fragment_text(extract_story(promo).html)

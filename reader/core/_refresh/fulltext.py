@@ -76,7 +76,9 @@ def _store_full_text(host: RefreshHost, row: sqlite3.Row, page: FetchResult) -> 
     if page.error or not page.body:
         _texts.set_fulltext_state(db, row["id"], f"failed: {page.error or 'empty page'}")
         return False
-    html = page.body.decode("utf-8", errors="replace")
+    from reader.core.cleaner.extract import decode_page
+
+    html = decode_page(page.body, page.content_type)
     cleaned = host.cleaning.clean_page(html, row["link"])
     # Keep the feed's text when the page gave less (a paywall, a consent wall).
     if len(cleaned.text) > len(row["cleaned_text"] or ""):

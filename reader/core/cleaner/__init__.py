@@ -23,10 +23,10 @@ from reader.core.cleaner.blocks import (
 )
 from reader.core.cleaner.pipeline import compose, plan
 from reader.core.cleaner.rules import CleanerRules, RuleSet, SiteRules, compile_selector, load_rules
-from reader.core.models import CleanedArticle
+from reader.core.models import BLOCK_SEPARATOR, CleanedArticle, Removal
 from reader.core.sanitize import clean_line
 
-__all__ = ["CleanerRules", "RuleSet", "SiteRules", "clean", "explain", "load_rules"]
+__all__ = ["CleanerRules", "RuleSet", "SiteRules", "clean", "evidence", "explain", "load_rules"]
 
 _NO_RULES = CleanerRules()
 
@@ -43,12 +43,15 @@ def clean(
     ImportError when ``extract=True`` and the extractor is not installed."""
     content = content if isinstance(content, str) else ""
     article = CleanedArticle(blocks=[])
+    dropped: list[tuple[int, str, str]] = []
     if extract:
-        content, content_type = _extract(content, url, article), "html"
+        content, content_type = _extract(content, url, article, dropped), "html"
     site_rules = (rules or _NO_RULES).for_url(url)
     raw = _raw_blocks(content, url, content_type, site_rules)
     found = plan(raw, site_rules)
     article.blocks, article.removed = compose(raw, found.spans)
+    if dropped:
+        article.removed = _with_extraction_drops(article, dropped)
     if found.published is not None:
         article.published = found.published
     if article.lead_image is None:
@@ -73,7 +76,30 @@ def _raw_blocks(
     return html_blocks(root, url, marks, check_controls="&#" in content)
 
 
-def _extract(content: str, url: str | None, article: CleanedArticle) -> str:
+def _with_extraction_drops(
+    article: CleanedArticle, dropped: list[tuple[int, str, str]]
+) -> list[Removal]:
+    """The cleaner's removals plus what extraction's own passes dropped, each
+    placed before the story block it preceded (block -1: not a raw block), in
+    text order."""
+    starts, offset = [], 0
+    for block in article.blocks:
+        starts.append(offset)
+        offset += len(block.text) + len(BLOCK_SEPARATOR)
+    end = max(0, offset - len(BLOCK_SEPARATOR))
+    extra = [
+        Removal(-1, 0, len(text), text, rule, starts[index] if index < len(starts) else end)
+        for index, text, rule in dropped
+        if text.strip()
+    ]
+    merged = [(r.position, 0, n, r) for n, r in enumerate(extra)]
+    merged += [(r.position, 1, n, r) for n, r in enumerate(article.removed)]
+    return [item[3] for item in sorted(merged, key=lambda item: item[:3])]
+
+
+def _extract(
+    content: str, url: str | None, article: CleanedArticle, dropped: list[tuple[int, str, str]]
+) -> str:
     """Run story extraction; fill the article's metadata; return the story HTML."""
     try:
         from reader.core.cleaner.extract import extract_story
@@ -89,6 +115,7 @@ def _extract(content: str, url: str | None, article: CleanedArticle) -> str:
     article.published = story.published
     article.canonical_url = story.canonical_url
     article.lead_image = clean_line(story.lead_image) or None
+    dropped.extend(story.dropped)
     return story.html
 
 
@@ -102,10 +129,29 @@ def _lead_caption(article: CleanedArticle) -> str | None:
     return None
 
 
+def evidence(removal: Removal, count: int = 3) -> str:
+    """Why an appeal or chrome passage went: the appeal model's probability and
+    its strongest features ("" for user rules, metadata and extraction)."""
+    if not removal.rule.startswith(("appeal.", "chrome.", "boilerplate.")):
+        return ""
+    from reader.core.cleaner import model as appeal_model
+    from reader.core.cleaner.appeals import sentence_features
+
+    found = sentence_features(removal.text)
+    current = appeal_model.current()
+    strongest = ", ".join(
+        f"{name} {weight:+.1f}" for name, weight in current.strongest(found, count)
+    )
+    return f"p={current.probability_of(found):.2f}" + (f"; {strongest}" if strongest else "")
+
+
 def explain(cleaned: CleanedArticle, width: int = 100) -> str:
-    """One line per removal: rule, block and a preview of the text."""
+    """One line per removal: rule, block, a preview of the text and the evidence."""
     lines = []
     for removal in cleaned.removed:
         preview = clean_line(removal.text, limit=width)
         lines.append(f"{removal.rule:<28} block {removal.block:>3}: {preview}")
+        why = evidence(removal)
+        if why:
+            lines.append(f"{'':<28}   why: {why}")
     return "\n".join(lines) if lines else "nothing removed"

@@ -14,6 +14,7 @@ from collections.abc import Callable
 from dataclasses import dataclass
 
 from reader.core.cleaner import lexicon as lx
+from reader.core.cleaner import model as appeal_model
 from reader.core.cleaner.lexicon import words
 from reader.core.cleaner.sentences import split_sentences
 
@@ -24,7 +25,9 @@ _WORD = re.compile(r"\w+(?:['’]\w+)*")
 _QUOTED = re.compile(r'“[^”]*(?:”|$)|"[^"]*(?:"|$)|«[^»]*(?:»|$)')
 _CURRENCY = re.compile(r"[$£€]|\b(?:days|weeks|months)\b")
 _LABEL_SEPARATORS = re.compile(r"\s[-–—|•·]\s|\s*[|•·]\s*")
-_CAPITAL = re.compile(r"\s([A-Z][\w'’.-]*)")
+# A word that may open a sentence: a capital, or a letter of a script without case.
+_HEAD_CAPITAL = re.compile(r"\s([^\W\d_a-zß-öø-ÿа-яё][\w'’.-]*)")
+_CAPITAL = re.compile(r"\s([\"“‘(\[]?[^\W_a-zß-öø-ÿа-яё][\w'’.-]*)")
 _FUNCTION_WORDS = words(
     "a an the of to for from with by in on at and or but as into about than that this "
     "these those its their his her our your my is are was were be"
@@ -36,6 +39,19 @@ _CLAUSE_LEADS = words("if to when before while once whether otherwise so for aft
 # ("Now consider what we know about ...").
 _DILUTED_WORDS = 30
 _CLAUSE_OBJECTS = words("what how why whether where who which that")
+# Thresholds on the appeal model's probability (see model.py). A sentence the
+# model finds this likely alone is an appeal; below P_VETO even the lexicon's
+# strong phrases do not make it one ("when unsure, keep"); P_ABSORB and P_WEAK
+# are what a neighbour of an appeal needs to be part of it.
+P_STRONG = 0.9
+P_VETO = 0.05
+P_ABSORB = 0.5
+P_WEAK = 0.2
+P_SHORT = 0.5
+P_LEAN = 0.35
+P_HINTED = 0.75  # alone, inside a promo box (class or id says so)
+_PITCH_CATEGORIES = frozenset({lx.SIGN, lx.GIVE, lx.VOICE, lx.SELF, lx.IDENTITY, lx.TEASER})
+_PHRASE_ORDER = {id(phrase): index for index, phrase in enumerate(lx.PHRASES)}
 _SIGNALS = frozenset(
     {lx.ADDRESS, lx.VOICE, lx.GIVE, lx.SIGN, lx.JOURNALISM, lx.FREE, lx.PRICE, lx.IDENTITY,
      lx.SELF}
@@ -54,10 +70,25 @@ class Scored:
     strong_hits: int
     categories: frozenset[str]
     protected: bool = False
+    p: float = 0.0  # the appeal model's probability for this sentence
+    # Whether the sentence points at the reader, the outlet or what it sells
+    # (you/we/us in any language, an imperative, a pitch concept): the model
+    # alone never makes an appeal of a sentence without such an anchor.
+    anchored: bool = False
 
     @property
     def strong(self) -> bool:
-        return self.chrome or self.score >= lx.STRONG
+        return (
+            self.chrome
+            or (self.score >= lx.STRONG and self.p >= P_VETO)
+            or (self.p >= P_STRONG and self.anchored)
+        )
+
+    @property
+    def signalled(self) -> bool:
+        """Whether the sentence carries an appeal signal of its own: only such a
+        sentence may go with an appeal next to it."""
+        return self.chrome or self.p >= P_ABSORB or (self.score >= lx.WEAK and self.p >= P_LEAN)
 
 
 def mask_quotes(text: str) -> str:
@@ -138,6 +169,25 @@ def score_sentence(masked: str, start: int, end: int) -> Scored:
     )  # fmt: skip
 
 
+def rule_features(sentence: Scored) -> set[str]:
+    """The lexicon's findings about a sentence, as features for the appeal model."""
+    found = {"r:cat:" + category for category in sentence.categories}
+    if sentence.strong_hits:
+        found.add("r:phrase")
+        found.add("r:phrase:" + sentence.rule)
+    if sentence.chrome:
+        found.add("r:chrome")
+    return found
+
+
+def sentence_features(text: str, start: int = 0, end: int | None = None) -> set[str]:
+    """Every appeal-model feature of ``text[start:end]``: words, characters,
+    structure and what the lexicon finds in it."""
+    end = len(text) if end is None else end
+    sentence = score_sentence(mask_quotes(text), start, end)
+    return appeal_model.features(text[start:end]) | rule_features(sentence)
+
+
 def _clause_cta_bonus(segment: str, lowered: list[str]) -> float:
     """The best call-to-action bonus of a clause that is not the sentence's
     first: after a colon ("Cheaper than a coffee: get a year of ..."), after a
@@ -184,7 +234,9 @@ def _candidate_phrases(lowered: list[str]) -> list[lx.Phrase]:
     for word in triggered:
         for phrase in lx.PHRASES_BY_TRIGGER[word]:
             seen[id(phrase)] = phrase
-    return list(seen.values())
+    # In the lexicon's order, not the set's (string hashes vary between runs):
+    # the first strong phrase names the rule.
+    return sorted(seen.values(), key=lambda phrase: _PHRASE_ORDER[id(phrase)])
 
 
 def _signal_end(masked: str, sentence: Scored) -> int:
@@ -238,10 +290,16 @@ def _family_rule(families: list[str]) -> str:
 
 
 def analyse(
-    text: str, offset: int, is_kept: Callable[[str], bool], gate: bool = True
+    text: str,
+    offset: int,
+    is_kept: Callable[[str], bool],
+    gate: bool = True,
+    weigh: bool = False,
 ) -> list[Scored]:
     """Scored sentences of ``text[offset:]``. With ``gate``, a block without a
-    single appeal word comes back as one zero-score "sentence" (it is story)."""
+    single appeal word comes back as one zero-score "sentence" (it is story).
+    ``weigh`` asks the model about every sentence (a promo box), not only
+    in blocks where the lexicon sees something."""
     if gate and gated_out(text):
         return story(text, offset, is_kept)
     masked = mask_quotes(text)
@@ -250,6 +308,31 @@ def analyse(
         sentence = score_sentence(masked, start, end)
         sentence.protected = is_kept(text[start:end])
         scored.append(sentence)
+    # The model weighs every sentence of a block in which the lexicon sees
+    # something, or which names an appeal concept in another language; a block
+    # without either is story and costs no more than the lexicon.
+    if (
+        weigh
+        or any(s.score > 0 or s.chrome or s.question for s in scored)
+        or (appeal_model.has_concept(text[offset:].lower()))
+    ):
+        model = appeal_model.current()
+        for sentence in scored:
+            found = appeal_model.features(text[sentence.start : sentence.end])
+            sentence.p = model.probability_of(found | rule_features(sentence))
+            sentence.anchored = (
+                not found.isdisjoint(appeal_model.ANCHORS)
+                or bool(sentence.categories & _ANCHOR_CATEGORIES)
+                or sentence.strong_hits > 0
+            )
+            if sentence.score >= lx.STRONG and sentence.p < P_VETO:
+                # A pitch with the story glued on ("Become a member The city
+                # council voted ..."): the model judges the pitch alone.
+                cut = glued_story_start(text, sentence)
+                if cut is not None:
+                    head = score_sentence(masked, sentence.start, cut)
+                    found = appeal_model.features(text[sentence.start : cut])
+                    sentence.p = model.probability_of(found | rule_features(head))
     return scored
 
 
@@ -261,12 +344,18 @@ def story(text: str, offset: int, is_kept: Callable[[str], bool]) -> list[Scored
 
 def gated_out(text: str) -> bool:
     """Whether ``text`` has no word that could make an appeal sentence."""
-    return lx.GATE.isdisjoint(text.lower().split()) and lx.CAPITALIZED_GATE.isdisjoint(text.split())
+    lowered = text.lower()
+    if not (lx.GATE.isdisjoint(lowered.split()) and lx.CAPITALIZED_GATE.isdisjoint(text.split())):
+        return False
+    if appeal_model.has_concept(lowered):
+        return False
+    gate = appeal_model.gate_words()
+    return not gate or gate.isdisjoint(_WORD.findall(lowered))
 
 
 def inert(scored: list[Scored]) -> bool:
     """No sentence with any appeal signal: nothing here can be cut or absorbed."""
-    return all(s.score <= 0 and not s.chrome and not s.question for s in scored)
+    return all(s.score <= 0 and not s.chrome and not s.question and s.p < P_WEAK for s in scored)
 
 
 def _absorbs(sentence: Scored, left: bool, right: bool, edge: bool, hinted: bool) -> bool:
@@ -275,20 +364,34 @@ def _absorbs(sentence: Scored, left: bool, right: bool, edge: bool, hinted: bool
         return False
     if lx.REPORT in sentence.categories and sentence.score < lx.WEAK:
         return False
-    if hinted or sentence.score >= lx.WEAK or (sentence.question and sentence.words <= 10):
+    # A sentence goes with its neighbour only for a signal of its own: a story
+    # sentence stays whatever stands next to it.
+    if sentence.signalled or (hinted and sentence.p >= P_WEAK):
         return True
-    # A few words between the pitch and the block's edge ("It's free.") are
-    # part of the pitch: the story never sits on the far side of an appeal.
-    if edge and sentence.words <= 6 and sentence.score > 0:
+    # Between two appeal sentences of one block: a lead-in or an aside of the
+    # same pitch (a story never sits inside an appeal's run of sentences).
+    if left and right and (sentence.score > 0 or sentence.p >= P_WEAK or sentence.words <= 15):
         return True
-    # Between two appeal sentences: a lead-in or an aside of the same pitch.
-    return left and right and (sentence.score > 0 or sentence.words <= 15)
+    # A few words with an appeal word between the pitch and the block's edge
+    # ("It's free.", "Need more space?") are part of the pitch.
+    # A short question next to the pitch ("Prefer to listen?") opens it.
+    if sentence.words > 6:
+        return False
+    if sentence.question:
+        return sentence.p >= P_WEAK
+    return edge and sentence.score > 0 and sentence.p >= P_SHORT
 
 
 def mark(scored: list[Scored], hinted: bool) -> list[bool]:
     """Which sentences belong to appeals (before deciding what may be cut)."""
-    threshold = lx.WEAK if hinted else lx.STRONG
-    marked = [not s.protected and (s.chrome or s.score >= threshold) for s in scored]
+    if hinted:
+        marked = [
+            not s.protected
+            and (s.strong or (s.signalled and s.score >= lx.WEAK) or s.p >= P_HINTED)
+            for s in scored
+        ]
+    else:
+        marked = [not s.protected and s.strong for s in scored]
     last = len(scored) - 1
     changed = True
     while changed:
@@ -336,12 +439,13 @@ def block_spans(text: str, scored: list[Scored], hinted: bool) -> list[Span]:
         at_edge = first == 0 or final == last
         if not (at_edge or hinted or _removable_inside(members)):
             continue
-        spans.extend((s.start, s.end, s.rule) for s in members)
-        if first == 0 and not hinted:
-            cut = glued_story_start(text, scored[final])
-            if cut is not None:
-                start, _, rule = spans[-1]
-                spans[-1] = (start, cut, rule)
+        for sentence in members:
+            # A story sentence glued onto an appeal without a stop ("...to
+            # your inboxSign Up Now The council voted ...") is not the appeal's.
+            cut = None if hinted else glued_story_start(text, sentence)
+            head = None if hinted else glued_story_end(text, sentence)
+            start = sentence.start if head is None else head
+            spans.append((start, sentence.end if cut is None else cut, sentence.rule))
     return spans
 
 
@@ -364,7 +468,9 @@ def glued_story_start(text: str, sentence: Scored) -> int | None:
     if text[tail_end - 1 : tail_end] not in {".", "!", "?", "…", '"', "”"}:
         return None
     masked = mask_quotes(text)
-    for match in _CAPITAL.finditer(text, _signal_end(masked, sentence), tail_end):
+    signal_end = _signal_end(masked, sentence)
+    fallback = None
+    for match in _CAPITAL.finditer(text, sentence.start, tail_end):
         cut = match.start(1)
         if masked[cut] != text[cut]:
             continue  # inside a quotation
@@ -374,13 +480,93 @@ def glued_story_start(text: str, sentence: Scored) -> int | None:
         word = previous[-1]
         if not word[-1].isalnum() or word.lower() in _FUNCTION_WORDS:
             continue
-        if len(text[cut:tail_end].split()) < 8:
-            return None  # too short to be a story's opening sentence
+        length = len(text[cut:tail_end].split())
+        if length < 3:
+            break  # too short to be a story's opening sentence
         suffix = score_sentence(masked, cut, tail_end)
+        if suffix.strong_hits or suffix.chrome or not _opens_sentence(text, cut, tail_end):
+            continue
+        model = appeal_model.current()
+        found = appeal_model.features(text[cut:tail_end]) | rule_features(suffix)
+        if model.probability_of(found) >= P_ABSORB:
+            continue  # the model reads it as part of the pitch (in any language)
         if (
-            suffix.score < 1.5
-            and not suffix.strong_hits
+            cut >= signal_end
+            and length >= 8
+            and suffix.score < 1.5
             and not suffix.categories & {lx.ADDRESS, lx.VOICE, lx.TEASER}
         ):
-            return cut
-    return None
+            if not suffix.categories & _PITCH_CATEGORIES:
+                return cut
+            fallback = cut if fallback is None else fallback
+            continue
+        # A story sentence may address the reader ("You control where ..."):
+        # the model decides whether it reads like the pitch or like the story,
+        # and the appeal before it must stand as one on its own.
+        if length < 4 or (word.isalpha() and word[0].isupper()):
+            continue  # after a capitalised word it may be a name: "Alex Heath"
+        head = score_sentence(masked, sentence.start, cut)
+        head.p = model.probability_of(
+            appeal_model.features(text[sentence.start : cut]) | rule_features(head)
+        )
+        if head.strong:
+            if not suffix.categories & _PITCH_CATEGORIES:
+                return cut
+            fallback = cut if fallback is None else fallback
+    # A later cut whose story has no word of the pitch's vocabulary beats an
+    # earlier one ("Get our daily Entertainment newsletter The council ...").
+    return fallback
+
+
+def glued_story_end(text: str, sentence: Scored) -> int | None:
+    """Where an appeal starts inside a sentence whose opening is story text
+    without a final stop ("... Change % Your support helps us ..."), if anywhere:
+    a capital after a content word, with no appeal signal before it and an
+    appeal after it."""
+    masked = mask_quotes(text)
+    model = appeal_model.current()
+    best = None
+    for match in _HEAD_CAPITAL.finditer(text, sentence.start, sentence.end):
+        cut = match.start(1)
+        if masked[cut] != text[cut]:
+            continue  # inside a quotation
+        previous = text[sentence.start : cut].split()
+        if len(previous) < 3:
+            continue
+        word = previous[-1]
+        if word in _FUNCTION_WORDS or word[-1] in ",;:-–—(":
+            continue
+        if word.isalpha() and word[0].isupper():
+            continue  # inside a name: "a Pulitzer Prize-winning newsroom"
+        head = score_sentence(masked, sentence.start, cut)
+        if head.score > 0 or head.chrome or head.strong_hits:
+            break  # the appeal's signal has started
+        head.p = model.probability_of(
+            appeal_model.features(text[sentence.start : cut]) | rule_features(head)
+        )
+        if head.p >= P_WEAK:
+            break
+        tail = score_sentence(masked, cut, sentence.end)
+        tail.p = model.probability_of(
+            appeal_model.features(text[cut : sentence.end]) | rule_features(tail)
+        )
+        if tail.strong:
+            best = cut  # the latest such cut keeps the most story
+    return best
+
+
+_QUOTE_PAIRS = {'"': '"', "“": "”", "‘": "’", "(": ")", "[": "]"}
+
+
+def _opens_sentence(text: str, cut: int, end: int) -> bool:
+    """Whether ``text[cut:]`` can open a sentence: a capital letter, or a
+    quotation long enough to be speech (a quoted title is a few words)."""
+    first = text[cut]
+    if first.isalpha():
+        return True
+    closing = _QUOTE_PAIRS.get(first)
+    if closing is None or not text[cut + 1 : cut + 2].isalpha():
+        return False
+    close = text.find(closing, cut + 1, end)
+    quoted = text[cut + 1 : close if close >= 0 else end]
+    return len(quoted.split()) >= 4

@@ -22,8 +22,9 @@ from __future__ import annotations
 import json
 import re
 from collections.abc import Iterable, Iterator
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import UTC, datetime
+from functools import lru_cache
 from html import escape
 from typing import Any
 from urllib.parse import urljoin, urlsplit
@@ -31,6 +32,7 @@ from urllib.parse import urljoin, urlsplit
 import lxml.html
 from lxml import etree
 
+from reader.core.cleaner.sentences import split_sentences
 from reader.core.sanitize import clean_line
 
 
@@ -42,9 +44,48 @@ class ExtractedStory:
     published: float | None = None  # POSIX seconds UTC, from page metadata
     canonical_url: str | None = None
     lead_image: str | None = None  # alt text or caption of the lead image
+    # What our own passes dropped from trafilatura's story, for explanations:
+    # (index of the next kept block, text, rule).
+    dropped: list[tuple[int, str, str]] = field(default_factory=list)
 
 
-# --- parsing ----------------------------------------------------------------
+# --- decoding and parsing ----------------------------------------------------
+
+_HEADER_CHARSET = re.compile(r"charset\s*=\s*[\"']?([\w.:-]+)", re.I)
+_META_CHARSET = re.compile(rb"""<meta[^>]{0,200}?charset\s*=\s*["']?([\w.:-]+)""", re.I)
+_BOMS = ((b"\xef\xbb\xbf", "utf-8"), (b"\xff\xfe", "utf-16-le"), (b"\xfe\xff", "utf-16-be"))
+
+
+def decode_page(body: bytes, content_type: str | None = None) -> str:
+    """A fetched page as text, in the order browsers trust: a byte-order mark,
+    the HTTP charset, UTF-8 when the bytes are valid UTF-8, the page's own
+    <meta> charset, then a guess from the bytes (trafilatura's detector), and
+    Windows-1252 with replacement as the last resort. Never raises."""
+    for bom, codec in _BOMS:
+        if body.startswith(bom):
+            return body[len(bom) :].decode(codec, "replace")
+    declared = _HEADER_CHARSET.search(content_type or "")
+    candidates = [declared.group(1)] if declared else []
+    candidates.append("utf-8")
+    meta = _META_CHARSET.search(body[:4096])
+    if meta:
+        candidates.append(meta.group(1).decode("ascii", "ignore"))
+    for codec in candidates:
+        try:
+            return body.decode(codec)
+        except (LookupError, UnicodeDecodeError):
+            continue
+    try:
+        from trafilatura.utils import detect_encoding
+
+        for codec in detect_encoding(body):
+            try:
+                return body.decode(codec)
+            except (LookupError, UnicodeDecodeError):
+                continue
+    except Exception:  # the detector is optional help, never a failure
+        pass
+    return body.decode("cp1252", "replace")
 
 
 def _parse(html: str) -> lxml.html.HtmlElement | None:
@@ -389,6 +430,241 @@ def _recover_chunks(tree: lxml.html.HtmlElement, blocks: list[_Block]) -> list[_
     return merged
 
 
+# --- headings and lists between story paragraphs ----------------------------
+
+_HEADINGS = frozenset({"h2", "h3", "h4", "h5", "h6"})
+_UNITS = frozenset({"p", "ul", "ol", "dl", "blockquote", "pre", "table", "figure"} | _HEADINGS)
+# A <header> inside the story container heads a section: it is not furniture here.
+_OFF_STORY = frozenset({"nav", "aside", "footer", "form", "button", "figure", "select"})
+_OFF_STORY_MARKS = re.compile(
+    r"share|social|related|recommend|teaser|breadcrumb|\bnav|menu|\btags?\b|comment|"
+    r"author|newsletter|promo|advert|\bads?\b|sidebar|widget|pagination|meta",
+    re.I,
+)
+
+
+def _off_story(element: etree._Element, stop: etree._Element) -> bool:
+    """Inside page furniture (nav, aside, share bar, ...) below ``stop``."""
+    node: etree._Element | None = element
+    while node is not None and node is not stop:
+        if isinstance(node.tag, str):
+            if node.tag in _OFF_STORY:
+                return True
+            marks = f"{node.get('class') or ''} {node.get('id') or ''}"
+            if marks.strip() and _OFF_STORY_MARKS.search(marks):
+                return True
+        node = node.getparent()
+    return False
+
+
+def _inside_block(element: etree._Element, tag: str, text: str, common: Any) -> _Block | None:
+    """A section title or a list standing in the story, or None (furniture, links)."""
+    if _off_story(element, common) or _link_share(element, text) > 0.3:
+        return None
+    if tag in _HEADINGS:
+        return _Block("h", text, level=max(int(tag[1]), 2)) if _words(text) <= 25 else None
+    if tag in ("ul", "ol"):
+        items = tuple(
+            t for li in element if isinstance(li.tag, str) and (t := _collapse(li.text_content()))
+        )
+        if items and len(items) <= 30 and all(_words(item) <= 80 for item in items):
+            return _Block("ul", " ".join(items), parts=items)
+    return None
+
+
+def _recover_inside(tree: lxml.html.HtmlElement, blocks: list[_Block]) -> list[_Block]:
+    """Put back section titles and lists that precision mode left out of the
+    middle of the story: only those whose neighbours on the page, before and
+    after, are both story paragraphs, so a titled link box or a teaser list
+    (followed by links, not by story) never qualifies."""
+    paragraphs = [b for b in blocks if b.kind == "p" and _words(b.text) >= 6]
+    if len(paragraphs) < 2:
+        return blocks
+    first = _innermost(tree, " ".join(paragraphs[0].text.split()[:8]))
+    if first is None:
+        return blocks
+    common = first.getparent()
+    story_words = " " + " ".join(_WORD.findall(" ".join(b.text for b in blocks))).lower() + " "
+    known = {block.text: i for i, block in enumerate(blocks)}
+    # Widen to the container that holds most of the story.
+    while common is not None and common.tag not in ("body", "html"):
+        if len(_collapse(common.text_content())) >= 0.8 * sum(len(p.text) for p in paragraphs):
+            break
+        common = common.getparent()
+    if common is None or common.tag in ("body", "html"):
+        return blocks
+    if next(common.iter(*_HEADINGS, "ul", "ol"), None) is None:
+        return blocks  # nothing of the kind to put back
+    units: list[tuple[str, Any]] = []  # ("story", index) / ("cand", block) / ("other", None)
+    skip: etree._Element | None = None
+    for element in common.iter():
+        if skip is not None and skip in element.iterancestors():
+            continue
+        tag = element.tag if isinstance(element.tag, str) else ""
+        if tag not in _UNITS:
+            continue
+        skip = element
+        text = _collapse(element.text_content())
+        if not text:
+            continue
+        spaced = " ".join(element.itertext())  # list items and cells apart
+        if text in known:
+            units.append(("story", known[text]))
+        elif " " + " ".join(_WORD.findall(spaced)).lower() + " " in story_words:
+            units.append(("story", None))
+        else:
+            found = _inside_block(element, tag, text, common)
+            units.append(("cand", found) if found is not None else ("other", None))
+    inserts: dict[int, list[_Block]] = {}
+    last_story: int | None = None
+    run: list[_Block] = []
+    for kind, value in units:
+        if kind == "story":
+            if run and last_story is not None:
+                inserts.setdefault(last_story, []).extend(run)
+            run = []
+            if value is not None:
+                last_story = value
+        elif kind == "cand" and last_story is not None:
+            run.append(value)
+        else:
+            run = []
+    if not inserts:
+        return blocks
+    merged: list[_Block] = []
+    for i, block in enumerate(blocks):
+        merged.append(block)
+        merged.extend(inserts.get(i, []))
+    return merged
+
+
+# --- the lede ---------------------------------------------------------------
+
+# Elements whose own first words start with $word: cheap to find (no string
+# value of whole subtrees), then checked in Python.
+_OWN_TEXT_STARTS = etree.XPath(
+    "//body//*[starts-with(normalize-space(text()[normalize-space()][1]), $word)]"
+)
+_LEDE_MIN_WORDS = 8
+_LEDE_TAGS = frozenset({"p", "div", "h2", "h3", "strong", "span", "section", "b", "em"})
+
+
+def _innermost(tree: lxml.html.HtmlElement, prefix: str) -> etree._Element | None:
+    """The first, innermost element whose text starts with ``prefix`` (collapsed)."""
+    words = prefix.split()
+    if not words:
+        return None
+    for candidate in _OWN_TEXT_STARTS(tree, word=words[0]):
+        node: etree._Element | None = candidate
+        while node is not None:  # climb while the text is a start of the prefix
+            text = _collapse(node.text_content())
+            if text.startswith(prefix):
+                return node
+            if not prefix.startswith(text):
+                break
+            node = node.getparent()
+    return None
+
+
+def _recover_lede(
+    tree: lxml.html.HtmlElement, blocks: list[_Block], meta: dict[str, str]
+) -> list[_Block]:
+    """Put back the lede (standfirst, teaser, intro) that trafilatura left out.
+
+    Many pages set the summary above the story apart (in the article header, in a
+    "teaser" or "intro" element) and trafilatura drops it with the header. Two
+    ways to know it: the page names its own summary in its description metadata
+    (a visible element that begins with that description), or the element says
+    what it is in its class ("lead", "intro", "standfirst", ...) and stands
+    between the headline and the story. Either way it must come before the
+    story's first paragraph, and it goes right before that paragraph.
+    """
+    at = next((i for i, b in enumerate(blocks) if b.kind == "p" and _words(b.text) >= 6), None)
+    if at is None:
+        return blocks
+    story = " " + " ".join(_WORD.findall(" ".join(b.text for b in blocks))).lower() + " "
+    lede = _described_lede(tree, meta, story)
+    start = None
+    if lede is None:
+        start = _innermost(tree, " ".join(blocks[at].text.split()[:6]))
+        lede = _marked_lede(tree, start, story) if start is not None else None
+    if lede is None or not isinstance(lede.tag, str) or lede.tag not in _LEDE_TAGS:
+        return blocks
+    if any(
+        isinstance(a.tag, str) and a.tag in ("a", "nav", "footer", "button", "form", "li")
+        for a in lede.iterancestors()
+    ):
+        return blocks
+    text = _collapse(lede.text_content())
+    if _words(text) < _LEDE_MIN_WORDS or _words(text) > 120 or _link_share(lede, text) > 0.3:
+        return blocks
+    if " " + " ".join(_WORD.findall(text)).lower() + " " in story:
+        return blocks
+    if start is None:
+        start = _innermost(tree, " ".join(blocks[at].text.split()[:6]))
+    if start is None:
+        return blocks
+    order = {element: i for i, element in enumerate(tree.iter())}
+    if order.get(lede, 0) >= order.get(start, 0):
+        return blocks
+    return [*blocks[:at], _Block("p", text), *blocks[at:]]
+
+
+def _described_lede(
+    tree: lxml.html.HtmlElement, meta: dict[str, str], story: str
+) -> etree._Element | None:
+    """The visible element that begins with the page's description, if the story lacks it."""
+    for key in ("og:description", "description", "twitter:description"):
+        # Some pages put markup in their description.
+        description = _collapse(_TAG.sub(" ", meta.get(key, "")))
+        if _words(description) >= _LEDE_MIN_WORDS:
+            # Descriptions are often cut off ("..."): match on their first words.
+            prefix = " ".join(description.split()[:_LEDE_MIN_WORDS])
+            if " " + " ".join(_WORD.findall(prefix)).lower() + " " in story:
+                return None
+            return _innermost(tree, prefix)
+    return None
+
+
+_LEDE_CLASS = re.compile(
+    r"(?:^|[\s_-])(?:lead|lede|intro|standfirst|summary|abstract|dek|teaser|excerpt|"
+    r"subtitle|subheadline|deck)(?:$|[\s_-])",
+    re.I,
+)
+
+
+def _marked_lede(
+    tree: lxml.html.HtmlElement, start: etree._Element, story: str
+) -> etree._Element | None:
+    """An element whose class calls it the lede, after the headline (<h1>) and
+    before the story's first paragraph, inside the container they share."""
+    h1 = tree.find(".//body//h1")
+    if h1 is None:
+        return None
+    ancestors = set(h1.iterancestors())
+    common = next((a for a in start.iterancestors() if a in ancestors), None)
+    if common is None or common.tag in ("body", "html"):
+        return None
+    started = False
+    for element in common.iter():
+        if element is h1:
+            started = True
+        elif element is start:
+            return None
+        elif (
+            started
+            and isinstance(element.tag, str)
+            and element.tag in ("p", "div")
+            and _LEDE_CLASS.search(element.get("class") or "")
+            and _words(element.text_content()) >= _LEDE_MIN_WORDS
+        ):
+            return element
+    return None
+
+
+_TAG = re.compile(r"<[^>]{0,300}>")
+
+
 _COMMENTS = re.compile(r"comment|repl(?:y|ies)|discuss|respon|disqus", re.I)
 
 
@@ -492,7 +768,19 @@ _POINTER = re.compile(
     r"see (?:more|also)|more|also(?: read| see)?|watch(?: more)?|don[’']t miss|"
     r"recommended(?: for you)?|most (?:read|popular|viewed)(?:\b.*)?|trending(?: now)?|"
     r"top stories|more from [^:]{1,40}|you (?:may|might) also like|leggi anche|"
-    r"lesen sie auch|lire aussi|leia também|lea también|ver también)\s*(?::|$|\||»|›)",
+    r"lesen sie auch|lire aussi|leia também|lea también|ver también|"
+    # the same in other languages the reader meets: German, French, Spanish, Italian, Portuguese
+    r"mehr zum thema|mehr (?:von|zu|aus)(?: [^:]{1,40})?|zum weiterlesen|auch interessant|"
+    r"weiterführende (?:informationen|links|artikel)|"
+    r"weitere (?:informationen|infos|artikel|beiträge|nachrichten|themen)(?: [^:]{1,40})?|"
+    r"(?:das thema |das |dies )?könnte (?:dich|sie|euch) (?:auch )?interessieren|"
+    r"meist(?:-| )?(?:gelesen|diskutiert|kommentiert)|"
+    r"à lire aussi|a lire aussi|à lire également|sur le même sujet|voir aussi|"
+    r"articles? (?:liés|similaires|associés)|"
+    r"(?:le|te|les|os) (?:puede|pueden) interesar|(?:vea|lee|mira|veja) (?:también|também)|"
+    r"(?:notas|noticias|artículos|notícias) relacionad[ao]s|"
+    r"potrebbe interessarti|ti potrebbe interessare|articoli correlati|vedi anche)"
+    r"\s*(?::|$|\||»|›)",
     re.I,
 )
 # All-caps section tags after a promo headline: "... [VIDEO]", "... [INSIGHT]|".
@@ -521,6 +809,12 @@ _NEWSLETTER = re.compile(
 _CREDIT = re.compile(
     r"^(?:\(?(?:additional )?reporting by\b|editing by\b|contributing:|"
     r"(?:[\w.’'-]+ ){1,30}contributed (?:to )?(?:this )?(?:report|reporting|story)\b)",
+    re.I,
+)
+# Picture credits: "Titelbild: ...", "Crédits photos : ...", "Photo credit: ...".
+_PICTURE_CREDIT = re.compile(
+    r"^(?:titelbild|bildquelle|bildnachweis|fotos?|photos?|cr[ée]dits? photos?|"
+    r"(?:photo|image|picture) credits?|foto(?:grafía)?s?|beitragsbild|header ?image)\s*:",
     re.I,
 )
 _COPYRIGHT = re.compile(r"^(?:©|\(c\)|copyright\b)|\ball rights reserved\b", re.I)
@@ -574,11 +868,14 @@ def _is_boilerplate(block: _Block, index: int, count: int) -> bool:
         return True
     if words <= 25 and (_POINTER.match(text) or _PROMO_TAG.search(text)):
         return True
-    if words <= 45 and _CALL.match(text):
-        return True
-    if words <= 45 and _NEWSLETTER.search(text):
-        return True
+    # A call or pitch that shares its block with other sentences is left to
+    # the cleaner, which removes it sentence by sentence (the story glued to
+    # it stays).
+    if words <= 45 and (_CALL.match(text) or _NEWSLETTER.search(text)):
+        return len(split_sentences(text)) <= 1
     if near_end and words <= 40 and _CREDIT.match(text):
+        return True
+    if (near_start or near_end) and words <= 15 and _PICTURE_CREDIT.match(text):
         return True
     if (near_start or near_end) and words <= 15 and _COPYRIGHT.search(text):
         return True
@@ -615,13 +912,24 @@ def _same_words(a: str, b: str) -> bool:
     return [w.lower() for w in _WORD.findall(a)] == [w.lower() for w in _WORD.findall(b)]
 
 
-def _tidy(blocks: list[_Block], titles: list[str]) -> list[_Block]:
-    """Drop the repeated headline and the furniture around the story."""
+def _tidy(
+    blocks: list[_Block], titles: list[str], dropped: list[tuple[int, str, str]] | None = None
+) -> list[_Block]:
+    """Drop the repeated headline and the furniture around the story; what
+    goes is listed in ``dropped`` as (index of the next kept block, text, rule)."""
+    dropped = [] if dropped is None else dropped
     # The headline is shown separately; trafilatura often repeats it as the first block.
     while blocks and any(_same_words(blocks[0].text, title) for title in titles if title):
+        dropped.append((0, blocks[0].text, "extract.headline"))
         blocks = blocks[1:]
     count = len(blocks)
-    return [block for i, block in enumerate(blocks) if not _is_boilerplate(block, i, count)]
+    kept: list[_Block] = []
+    for i, block in enumerate(blocks):
+        if _is_boilerplate(block, i, count):
+            dropped.append((len(kept), block.text, "extract.boilerplate"))
+        else:
+            kept.append(block)
+    return kept
 
 
 # --- fallbacks ----------------------------------------------------------------
@@ -664,16 +972,148 @@ def extract_story(html: str, url: str | None = None) -> ExtractedStory:
 
     blocks = _best_blocks(trafilatura, tree, url)
     blocks = _recover_chunks(tree, blocks)
-    blocks = _tidy(blocks, _title_candidates(tree, meta["title"]))
+    blocks = _recover_inside(tree, blocks)
+    blocks = _recover_lede(tree, blocks, _meta(tree))
+    dropped: list[tuple[int, str, str]] = []
+    titles = _title_candidates(tree, meta["title"])
+    blocks = _tidy(blocks, titles, dropped)
     story = "\n".join(block.text for block in blocks)
     links = _source_links(tree, base, story) if blocks else {}
     fragment = "".join(_render(block, links) for block in blocks)
     if not fragment:
         fragment = _readability_fragment(html) or _paragraph_fragment(tree)
-    return ExtractedStory(html=fragment, **meta)
+        story, dropped = fragment_text(fragment), []
+    # Everything else on the page, so that nothing disappears unexplained.
+    dropped = _left_out(tree, story, titles, len(blocks)) + dropped
+    return ExtractedStory(html=fragment, dropped=dropped, **meta)
 
 
-_SHORT_STORY = 600  # characters
+# --- what extraction left out ---------------------------------------------------
+
+_PAGE_BLOCKS = frozenset(
+    {"p", "h1", "h2", "h3", "h4", "h5", "h6", "li", "td", "th", "dd", "dt", "blockquote", "pre",
+     "figcaption", "caption", "address"}
+)  # fmt: skip
+# The kind of furniture a container is, from its tag or its class/id.
+_KIND_OF_TAG = {
+    "nav": "navigation", "header": "header", "footer": "footer", "aside": "aside",
+    "form": "form", "button": "form", "select": "form",
+}  # fmt: skip
+_KIND_MARKS = re.compile(
+    r"(?P<navigation>\bnav|menu|breadcrumb)|"
+    r"(?P<comments>comment|repl(?:y|ies)|discuss|respon|disqus)|"
+    r"(?P<header>masthead|\bheader|top-?bar)|"
+    r"(?P<footer>footer|copyright|legal)|"
+    r"(?P<aside>sidebar|related|teaser|widget|aside)|"
+    r"(?P<form>newsletter|cookie|consent)",
+    re.I,
+)
+_CLIP = 160
+
+
+_HIDDEN_TAGS = ("noscript", "template", "svg")
+
+
+def _page_leaves(tree: lxml.html.HtmlElement) -> list[etree._Element]:
+    """The innermost text blocks of the page (block elements, and divs holding
+    loose text), in page order, leaving out what is never shown."""
+    body = tree.find(".//body")
+    if body is None:
+        return []
+    hidden = {node for root in body.iter(*_HIDDEN_TAGS) for node in root.iter()}
+    found = [
+        element
+        for element in body.iter(*_PAGE_BLOCKS, "div")
+        if element not in hidden
+        and (element.tag != "div" or (element.text is not None and element.text.strip()))
+    ]
+    outer: set[etree._Element] = set()
+    for element in found:
+        parent = element.getparent()
+        while parent is not None and parent not in outer:
+            outer.add(parent)
+            parent = parent.getparent()
+    return [element for element in found if element not in outer]
+
+
+def _left_out(
+    tree: lxml.html.HtmlElement, story: str, titles: list[str], count: int
+) -> list[tuple[int, str, str]]:
+    """Every text block of the page that is not in the story, with why it was
+    left out (the kind of page furniture it sits in, a link list, or simply
+    outside the story), clipped to a preview, as (where, text, rule): 0 before
+    the story, ``count`` after it. The headline, shown as the title, is not
+    counted as dropped."""
+    story_lines = set(story.split("\n"))
+    story_words = " " + " ".join(_WORD.findall(story)).lower() + " "
+    title_words = {tuple(_WORD.findall(title.lower())) for title in titles}
+    reasons: dict[etree._Element, str] = {}
+    found: list[tuple[int, str, str]] = []
+    seen_story = False
+    for element in _page_leaves(tree):
+        raw = element.text_content()
+        if raw.strip() in story_lines:  # the common case, without tokenising
+            seen_story = True
+            continue
+        words = _WORD.findall(raw.lower())
+        if not words:
+            continue
+        if " " + " ".join(words) + " " in story_words:
+            seen_story = True
+            continue
+        if tuple(words) in title_words:
+            continue
+        text = _collapse(raw)
+        reason = _left_out_reason(element, text, reasons)
+        # Before the story it stands before its first block, else after the last.
+        preview = clean_line(text[: _CLIP + 20], limit=_CLIP)
+        found.append((count if seen_story else 0, preview, reason))
+    return found
+
+
+def _left_out_reason(element: etree._Element, text: str, cache: dict[etree._Element, str]) -> str:
+    kind = _furniture_kind(element, cache)
+    if kind:
+        return kind
+    if _link_share(element, text) > 0.5:
+        return "extract.links"
+    return "extract.outside-story"
+
+
+@lru_cache(maxsize=4096)
+def _kind_of_marks(marks: str) -> str:
+    """The furniture kind a class/id string names ("" for none); pages repeat them."""
+    found = _KIND_MARKS.search(marks)
+    return (found.lastgroup or "") if found else ""
+
+
+def _furniture_kind(element: etree._Element, cache: dict[etree._Element, str]) -> str:
+    """The kind of page furniture an element sits in ("" for none), memoised per node."""
+    path: list[etree._Element] = []
+    node: etree._Element | None = element
+    kind = ""
+    while node is not None:
+        if node in cache:
+            kind = cache[node]
+            break
+        path.append(node)
+        tag = node.tag if isinstance(node.tag, str) else ""
+        own = _KIND_OF_TAG.get(tag, "")
+        if not own:
+            marks = f"{node.get('class') or ''} {node.get('id') or ''}"
+            own = _kind_of_marks(marks) if len(marks) > 1 else ""
+        if own:
+            kind = f"extract.{own}"
+            break
+        node = node.getparent()
+    # The innermost kind wins; nodes between share what was found above them.
+    for visited in path:
+        cache[visited] = kind
+    return kind
+
+
+_SHORT_STORY = 600  # characters: a sliver
+_CHECKED_STORY = 1000  # characters: short enough to try the full precision mode
 
 
 def _length(blocks: list[_Block]) -> int:
@@ -684,21 +1124,45 @@ def _best_blocks(trafilatura: Any, tree: lxml.html.HtmlElement, url: str | None)
     """trafilatura's story, trying dearer configurations only when a cheaper one fails.
 
     Fast precision mode (no comparison with its bundled readability/justext) is as
-    good as the full mode on almost every page and a third faster. When it keeps
-    only a sliver (a teaser, a reprint notice, nothing), the full precision mode
-    runs; if that is short too, the balanced mode, taken only when it finds
-    clearly more, since on such pages it tends to return the whole page.
+    good as the full mode on almost every page and a third faster. Signs that it
+    fell short: it kept a short text (a teaser, a reprint notice, the first
+    section of a story whose markup changes after it), or much less than the
+    page's own paragraphs hold. A short text gets the full precision mode, taken
+    when it finds clearly more (or, below a sliver, anything); a story still a
+    sliver or much shorter than the page's paragraphs gets the full balanced
+    (recall-leaning) mode, taken only when it finds at least twice as much,
+    since on such pages it can return the whole page.
     """
     blocks = _run_trafilatura(trafilatura, tree, url, precision=True, fast=True)
-    if _length(blocks) >= _SHORT_STORY:
+    length = _length(blocks)
+    truncated = length < _TRUNCATED_SHARE * _paragraph_chars(tree)
+    if length >= _CHECKED_STORY and not truncated:
         return blocks
-    full = _run_trafilatura(trafilatura, tree, url, precision=True, fast=False)
-    if _length(full) >= _SHORT_STORY or (_length(full) >= _length(blocks) and full):
-        blocks = full
-    if _length(blocks) >= _SHORT_STORY:
+    if length < _CHECKED_STORY:
+        full = _run_trafilatura(trafilatura, tree, url, precision=True, fast=False)
+        if length < _SHORT_STORY:
+            if _length(full) >= _SHORT_STORY or (_length(full) >= length and full):
+                blocks = full
+        elif _length(full) >= 2 * length:
+            blocks = full
+    if _length(blocks) >= _SHORT_STORY and not truncated:
         return blocks
     balanced = _run_trafilatura(trafilatura, tree, url, precision=False, fast=False)
     return balanced if _length(balanced) >= 2 * max(_length(blocks), 1) else blocks
+
+
+_TRUNCATED_SHARE = 0.35
+_PARAGRAPHS = etree.XPath("//body//p")
+
+
+def _paragraph_chars(tree: lxml.html.HtmlElement) -> int:
+    """Characters in the page's substantial, mostly unlinked <p> elements."""
+    total = 0
+    for element in _PARAGRAPHS(tree):
+        text = _collapse(element.text_content())
+        if len(text) >= 40 and _link_share(element, text) < 0.3:
+            total += len(text)
+    return total
 
 
 def _run_trafilatura(

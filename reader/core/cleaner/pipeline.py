@@ -100,7 +100,9 @@ def _appeal_spans(
             if len(block.text) <= _UNGATED_CHARS:
                 gated.append(index)
             continue
-        scored[index] = appeals.analyse(block.text, offsets[index], is_kept, gate=False)
+        scored[index] = appeals.analyse(
+            block.text, offsets[index], is_kept, gate=False, weigh=hinted[index]
+        )
     # A short block without an appeal word of its own ("It only takes a
     # minute.") is scored after all when a block next to it or in its
     # container carries a signal: it may be the pitch's lead-in or tail.

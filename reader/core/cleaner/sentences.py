@@ -15,7 +15,10 @@ from reader.core.cleaner.lexicon import words
 # A sentence end: terminal punctuation (plus closing quotes/brackets), then either
 # whitespace and a capital/digit/opening quote, or a capital glued straight on.
 _END = re.compile(
-    r"[.!?…]+[\"”’)\]]*(?:\s+(?=[\"“‘(\[]?[A-Z0-9À-ÖØ-Þ]|[a-z]{2})|(?<=[a-z0-9]{2}[.!?])(?=[A-Z][a-z]))"
+    r"[.!?…]+[\"”’)\]]*(?:\s+(?=[\"“‘(\[<]{0,2}[^\W_a-zß-öø-ÿа-яё]|[a-z]{2})|(?<=[a-z0-9]{2}[.!?])(?=[A-Z][a-z]))"
+    # A closing quotation mark ends a sentence when a capitalised word follows
+    # ("... saying “Hey Siri” Get unlimited access ...").
+    r"|(?<=\w”)\s+(?=[A-Z][a-z])"
 )
 # Chrome labels with a capital letter, which often sit in running text unpunctuated.
 _CHROME = re.compile(
@@ -28,6 +31,10 @@ _CHROME = re.compile(
 _GLUED = re.compile(
     r"(?<=[a-z])(?=(?:Sign [Uu]p|Subscribe|Read [Mm]ore|Continue reading|Advertisement"
     r"|Support [Nn]ow|Donate|Learn [Mm]ore|Register|Log [Ii]n)\b)"
+    # Two words run together where a page joined a button or a prompt to the
+    # story ("...newsletterPassenger trains"): a long lowercase run, then a
+    # capitalised word (brand names like "YouTube" or "JavaScript" are shorter).
+    r"|(?<=[a-z]{5})(?=[A-Z][a-z]{2})"
 )
 _ABBREVIATIONS = words(
     "mr mrs ms dr prof sen rep gov gen col lt sgt capt st jr sr inc ltd co corp vs etc no "

@@ -1,0 +1,335 @@
+"""A small linear model that tells appeal sentences from story sentences.
+
+Logistic regression over sparse binary features of one sentence:
+
+* ``w:`` lowercased words and ``b:`` word bigrams;
+* ``c:`` word-initial character 4- and 5-grams (``c:abonn``, ``c:newsl``,
+  ``c:unters``): morphology that carries over between outlets and languages;
+* ``f:`` the first word and ``g:`` the first two (imperatives open a sentence);
+* ``s:`` structure: the reader addressed in the second person, the outlet's
+  own voice ("we", "our", in English, German, French and Spanish), both at
+  once, an opening imperative-looking word with the reader addressed, length
+  bucket, no final stop, exclamation, question, quotation marks, digits,
+  currency, reporting verbs.
+
+The weights are trained at build time by ``benchmarks/train_appeal_model.py``
+(pure Python, deterministic) and shipped as ``appeal_model.json`` next to this
+file. Loading is lazy; scoring a sentence is a few dozen dictionary lookups.
+"""
+
+from __future__ import annotations
+
+import json
+import math
+import re
+from dataclasses import dataclass
+from functools import lru_cache
+from itertools import repeat
+from pathlib import Path
+
+MODEL_PATH = Path(__file__).with_name("appeal_model.json")
+
+
+def _set(spec: str) -> frozenset[str]:
+    return frozenset(spec.split())
+
+
+_TOKEN = re.compile(r"\w+(?:['’]\w+)*")
+_SECOND_PERSON = _set(
+    "you your yours yourself you're you've you'll you'd "
+    "du dich dir dein deine deinen deinem deiner ihr euch euer eure ihnen ihre ihren ihrem "
+    "vous votre vos tu toi ton ta tes te "
+    "tú tu tus usted ustedes te ti contigo vuestro vuestra su sus"
+)
+_FIRST_PLURAL = _set(
+    "we our ours us we're we've we'll we'd "
+    "wir uns unser unsere unseren unserem unserer "
+    "nous notre nos "
+    "nosotros nosotras nuestro nuestra nuestros nuestras nos"
+)
+_REPORTING = _set(
+    "said says told reported announced according stated claimed wrote added "
+    "sagte sagt erklärte berichtete laut dit a déclaré selon según dijo afirmó"
+)
+# "Sie" (German formal you) is only second person with a capital inside a sentence.
+_SIE = re.compile(r"(?<=\S )(?:Sie|Ihr|Ihre|Ihren|Ihrem|Ihrer|Ihnen)\b")
+# Concepts of the appeal vocabulary across English, German, French and
+# Spanish, by word stem: a concept's weight is learnt mostly from the English
+# data and carries over to the other languages ("k:subscribe" fires for
+# "subscribe", "abonnieren", "abonnez", "suscríbete").
+_CONCEPT_STEMS: dict[str, tuple[str, ...]] = {
+    "subscribe": ("subscri", "abonn", "abo", "suscri", "suscríb", "abonnent"),
+    "newsletter": ("newslet", "boletín", "boletin", "infolett"),
+    "donate": ("donat", "donaci", "spende", "spendi", "don", "dons", "aportaci", "contribu"),
+    "support": ("support", "unterst", "soutien", "souten", "apoy", "ayúd", "ayud", "aidez"),
+    "member": ("member", "mitglie", "membre", "socio$", "socia$", "socios$", "adhér", "adhes"),
+    "register": (
+        "regist",
+        "anmeld",
+        "inscri",
+        "connectez",
+        "konto",
+        "compte$",
+        "cuenta$",
+        "login",
+        "sesión",
+        "sesion",
+    ),
+    "reader": ("reader", "leser", "lecteu", "lector"),
+    "journalism": ("journal", "periodi", "rédact", "redakt", "redacc", "recherc", "reportag"),
+    "free": ("free", "kostenl", "gratuit", "gratis"),
+    "app": ("app", "apps", "applica", "aplicac"),
+    "adblock": ("adbloc", "werbebl", "bloqueu", "bloquea"),
+    "follow": ("follow", "folgen", "suivez", "síguen", "siguen", "sígue"),
+    "download": ("downlo", "herunte", "télécha", "telecha", "descarg"),
+    "now": ("now", "jetzt", "mainten", "ahora", "today", "heute", "aujour", "hoy"),
+    "cancel": ("cancel", "kündb", "kündig", "résili", "resili"),
+    "exclusive": ("exclus", "réserv", "reserv"),
+    "inbox": ("inbox", "postfa", "e-mail", "email", "correo", "courrie", "boîte"),
+    "month": ("month", "monat", "mois", "mes"),
+}
+# A stem ending in "$" must be the whole word ("socio", not "social").
+_STEM_CONCEPT: dict[str, str] = {
+    stem: concept
+    for concept, stems in _CONCEPT_STEMS.items()
+    for stem in stems
+    if not stem.endswith("$")
+}
+_WORD_CONCEPT: dict[str, str] = {
+    stem[:-1]: concept
+    for concept, stems in _CONCEPT_STEMS.items()
+    for stem in stems
+    if stem.endswith("$")
+}
+_STEM_LENGTHS = sorted({len(stem) for stem in _STEM_CONCEPT})
+# Imperatives addressed to the reader: German "Werden Sie", French "Abonnez-vous",
+# Spanish "Suscríbete", "Síguenos".
+_IMPERATIVE = re.compile(
+    r"^\W*(?:[A-ZÄÖÜ]\w+ (?:Sie|du)\b|\w+ez-(?:vous|nous)\b|\w*[áéíóú]\w*(?:te|nos)\b|Hazte\b)",
+)
+# Function words: they mostly tell the language, and the training data has far
+# more English appeals than German, French or Spanish ones, so as features they
+# would teach "German means story". They count as one shared token.
+_STOPWORDS = _set(
+    "the a an of to in and or for on at by with from is are was were be been it that as but"
+    " not der die das und ist den dem des ein eine einer einen zu mit von auf im sich nicht"
+    " es auch als an bei aus nach wie le la les de des du et est un une en à au aux dans par"
+    " sur qui que ne pas ce cette il elle el los las del y es una al por para con se no lo"
+    " como más"
+)
+_AMBIGUOUS = _set("sie ihr ihre ihren ihrem ihrer ihnen")
+_CURRENCY = re.compile(r"[$£€]|\b(?:euros?|dollars?|pounds?)\b", re.I)
+_DIGIT = re.compile(r"\d")
+_QUOTE = re.compile(r"[\"“”«»„]")
+
+
+def tokens(text: str) -> list[str]:
+    return [token.replace("’", "'") for token in _TOKEN.findall(text.lower())]
+
+
+@lru_cache(maxsize=65536)
+def _word_features(word: str) -> tuple[str, tuple[str, ...]]:
+    """A word's stand-in for bigrams and its own features (word, prefixes, concept)."""
+    own = []
+    if word in _AMBIGUOUS:
+        name = "<pronoun>"  # German "sie/ihr": she, they or you; s:you decides
+    elif word in _STOPWORDS:
+        name = "<stop>"
+    else:
+        name = word
+    own.append("w:" + name)
+    if len(name) >= 5 and not name.isdigit() and name[0] != "<":
+        own.append("c:" + name[:4])
+        if len(name) >= 6:
+            own.append("c:" + name[:5])
+    for length in _STEM_LENGTHS:
+        if length > len(word):
+            break
+        concept = _STEM_CONCEPT.get(word[:length])
+        if concept is not None and (length >= 4 or length == len(word)):
+            own.append("k:" + concept)
+    if word in _WORD_CONCEPT:
+        own.append("k:" + _WORD_CONCEPT[word])
+    return name, tuple(own)
+
+
+def features(text: str) -> set[str]:
+    """The sparse binary features of one sentence."""
+    words = tokens(text)
+    found: set[str] = set()
+    previous = "^"
+    for word in words:
+        name, own = _word_features(word)
+        found.update(own)
+        found.add("b:" + previous + " " + name)
+        previous = name
+    if _IMPERATIVE.match(text):
+        found.add("s:imperative")
+    if words:
+        first = "<pronoun>" if words[0] in _AMBIGUOUS else words[0]
+        found.add("b:" + previous + " $")
+        found.add("f:" + first)
+        if len(words) > 1:
+            found.add("g:" + first + " " + words[1])
+    you = not _SECOND_PERSON.isdisjoint(words) or _SIE.search(text) is not None
+    we = not _FIRST_PLURAL.isdisjoint(words)
+    if you:
+        found.add("s:you")
+    if we:
+        found.add("s:we")
+    if you and we:
+        found.add("s:you+we")
+    count = len(words)
+    found.add(
+        "s:len<=3" if count <= 3 else "s:len<=8" if count <= 8 else
+        "s:len<=20" if count <= 20 else "s:len<=40" if count <= 40 else "s:len>40"
+    )  # fmt: skip
+    stripped = text.rstrip()
+    if stripped and stripped[-1] not in '.!?…"”»)':
+        found.add("s:nostop")
+    if stripped.endswith("!"):
+        found.add("s:excl")
+    if stripped.endswith("?"):
+        found.add("s:question")
+    if _QUOTE.search(text):
+        found.add("s:quote")
+    if _DIGIT.search(text):
+        found.add("s:digit")
+    if _CURRENCY.search(text):
+        found.add("s:currency")
+    if not _REPORTING.isdisjoint(words):
+        found.add("s:report")
+    return found
+
+
+@dataclass(slots=True)
+class Model:
+    bias: float
+    weights: dict[str, float]
+    about: str = ""
+
+    def margin(self, found: set[str]) -> float:
+        return self.bias + sum(map(self.weights.get, found, repeat(0.0)))
+
+    def probability_of(self, found: set[str]) -> float:
+        return _sigmoid(self.margin(found))
+
+    def strongest(self, found: set[str], count: int = 3) -> list[tuple[str, float]]:
+        """The features that pushed hardest towards the decision's side."""
+        margin = self.margin(found)
+        sign = 1.0 if margin >= 0 else -1.0
+        weighted = [(f, self.weights[f]) for f in found if f in self.weights]
+        weighted.sort(key=lambda item: (-sign * item[1], item[0]))
+        return [item for item in weighted[:count] if sign * item[1] > 0]
+
+    def to_dict(self) -> dict[str, object]:
+        return {
+            "about": self.about,
+            "bias": round(self.bias, 4),
+            "weights": {k: round(v, 4) for k, v in sorted(self.weights.items())},
+        }
+
+    @classmethod
+    def from_dict(cls, data: dict[str, object]) -> Model:
+        weights = data.get("weights", {})
+        bias = data.get("bias", 0.0)
+        return cls(
+            float(bias) if isinstance(bias, int | float) else 0.0,
+            {str(k): float(v) for k, v in weights.items()} if isinstance(weights, dict) else {},
+            str(data.get("about", "")),
+        )
+
+
+def _sigmoid(value: float) -> float:
+    if value >= 0:
+        return 1.0 / (1.0 + math.exp(-value))
+    exp = math.exp(value)
+    return exp / (1.0 + exp)
+
+
+# Features that point at the reader, the outlet or what it sells.
+ANCHORS = frozenset(
+    ["s:you", "s:we", "s:imperative"]
+    + [
+        "k:" + concept
+        for concept in _set(
+            "subscribe newsletter donate member register adblock follow download app"
+        )
+    ]
+)
+
+_CURRENT: Model | None = None
+_GATE: frozenset[str] | None = None
+# A word whose own weight is at least this opens a block to sentence scoring.
+GATE_WEIGHT = 2.0
+
+
+def current() -> Model:
+    """The shipped model (loaded on first use), or the one set by :func:`use`."""
+    global _CURRENT
+    if _CURRENT is None:
+        try:
+            data = json.loads(MODEL_PATH.read_text(encoding="utf-8"))
+        except (OSError, ValueError):
+            data = {}
+        _CURRENT = Model.from_dict(data if isinstance(data, dict) else {})
+    return _CURRENT
+
+
+def use(model: Model | None) -> None:
+    """Swap the model (benchmarks retrain it per held-out group); None reloads the shipped one."""
+    global _CURRENT, _GATE
+    _CURRENT = model
+    _GATE = None
+
+
+# Concepts specific enough that a block naming one is worth scoring.
+_GATE_CONCEPTS = _set("subscribe newsletter donate member register adblock follow download support")
+
+
+# English words already open a block through the lexicon's own gate.
+_ENGLISH_STEMS = _set(
+    "subscri newslet donat contribu support member regist login follow downlo adbloc app apps"
+)
+_GATE_STEMS = tuple(
+    sorted(
+        stem
+        for stem, concept in _STEM_CONCEPT.items()
+        if concept in _GATE_CONCEPTS and stem not in _ENGLISH_STEMS
+    )
+)
+_GATE_HEADS = frozenset(
+    [stem[:3] for stem in _GATE_STEMS]
+    + [word[:3] for word, concept in _WORD_CONCEPT.items() if concept in _GATE_CONCEPTS]
+)
+_OPENING = '"“‘(«¿¡[„'
+_CLOSING = '.,;:!?"”’)»]…'
+
+
+def has_concept(lowered: str) -> bool:
+    """Whether lowercased text names a specific appeal concept in a language
+    other than English (a word starting with one of its stems; a stem shorter
+    than four letters must be the whole word): such a block is worth scoring."""
+    heads = _GATE_HEADS
+    for word in lowered.split():
+        word = word.lstrip(_OPENING)
+        if word[:3] not in heads:
+            continue
+        for stem in _GATE_STEMS:
+            if word.startswith(stem) and (len(stem) >= 4 or word.rstrip(_CLOSING) == stem):
+                return True
+        if _WORD_CONCEPT.get(word.rstrip(_CLOSING)) in _GATE_CONCEPTS:
+            return True
+    return False
+
+
+def gate_words() -> frozenset[str]:
+    """Lowercased words that alone make a block worth scoring."""
+    global _GATE
+    if _GATE is None:
+        _GATE = frozenset(
+            feature[2:]
+            for feature, weight in current().weights.items()
+            if feature.startswith("w:") and weight >= GATE_WEIGHT
+        )
+    return _GATE
