@@ -44,10 +44,11 @@ def _date(stamp: float | None) -> str:
 
 
 def _open(args: argparse.Namespace) -> Library:
+    from reader.core.export import enable_auto_export
     from reader.core.library import Library
 
-    library = Library.open(
-        args.data_dir, config_dir_path=args.config_dir, samples=not args.no_samples
+    library = enable_auto_export(
+        Library.open(args.data_dir, config_dir_path=args.config_dir, samples=not args.no_samples)
     )
     for problem in library.config.problems:  # ignored settings: said once, never silently
         _err(problem)
@@ -165,33 +166,46 @@ def _progress_printer(interactive: bool) -> tuple[Callable[..., None], Callable[
 
 
 def cmd_refresh(args: argparse.Namespace) -> int:
+    import asyncio
+
+    from reader.core.library import refresh_and_settle
+    from reader.core.models import RefreshSummary
+
     with _open(args) as library:
         ids = [library.resolve_feed(ref).id for ref in args.feeds] if args.feeds else None
         if args.quiet:
             on_result, stop = None, lambda: None
         else:
             on_result, stop = _progress_printer(sys.stderr.isatty())
+
+        def stored(summary: RefreshSummary) -> None:
+            stop()
+            for result in summary.results:
+                if result.error:
+                    _out(
+                        f"error: {visible_url(result.url)}: {clean_line(result.error)}", sys.stderr
+                    )
+            _out(summary.line())
+            sys.stdout.flush()  # articles are stored and searchable already
+
         try:
-            summary = library.refresh_sync(
-                ids, on_result=on_result, wait=args.wait, fulltext=False, automatic=args.auto
+            summary, after = asyncio.run(
+                refresh_and_settle(
+                    library,
+                    ids,
+                    on_result=on_result,
+                    wait=args.wait,
+                    automatic=args.auto,
+                    on_stored=stored,
+                    settle=not args.no_clean,
+                )
             )
         finally:
             stop()
-        for result in summary.results:
-            if result.error:
-                _out(f"error: {visible_url(result.url)}: {clean_line(result.error)}", sys.stderr)
-        _out(summary.line())
-        sys.stdout.flush()
-        if not args.no_clean:  # articles are stored and searchable already
-            import asyncio
-
-            completed = asyncio.run(library.complete_full_texts())
-            if completed:
-                _out(f"{plural(completed, 'summary-only article')} completed from web pages")
-            if queued := library.pending_full_texts():
-                _out(f"{plural(queued, 'more story page')} queued for later refreshes")
-            if library.clean_pending():
-                library.tidy_search_index()
+        if after.full_texts:
+            _out(f"{plural(after.full_texts, 'summary-only article')} completed from web pages")
+        if after.queued:
+            _out(f"{plural(after.queued, 'more story page')} queued for later refreshes")
         return 1 if summary.feeds and summary.errors == summary.feeds else 0
 
 

@@ -13,8 +13,8 @@ from hypothesis import strategies as st
 from reader.core import Library
 from reader.core._storage import index_articles, transaction
 from reader.core.annotations import Annotation, Annotations, markdown_with_annotations
+from reader.core.cleaning import CLEANER_VERSION
 from reader.core.errors import BroadsheetError, NotFoundError
-from reader.core.library import CLEANER_VERSION
 from reader.core.models import Block, canonical_text
 
 STORY = [

@@ -612,7 +612,7 @@ async def test_no_request_is_sent_until_there_is_room(loopback: LoopbackServer) 
 
 
 async def test_a_full_backlog_pauses_requests_until_bodies_are_stored() -> None:
-    from reader.core.library import _Backlog
+    from reader.core._refresh.backlog import Backlog as _Backlog
 
     backlog = _Backlog(limit=100)
     await asyncio.wait_for(backlog.wait_for_room(), 1)  # empty: room at once

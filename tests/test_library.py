@@ -172,10 +172,10 @@ def test_version_1_library_upgrades_and_indexes_new_articles_once(
     from reader.core import _storage
 
     old = tmp_path / "old"
-    monkeypatch.setattr(_storage, "MIGRATIONS", _storage.MIGRATIONS[:1])
-    monkeypatch.setattr(_storage, "SCHEMA_VERSION", 1)
+    monkeypatch.setattr(_storage.schema, "MIGRATIONS", _storage.MIGRATIONS[:1])
+    monkeypatch.setattr(_storage.schema, "SCHEMA_VERSION", 1)
     # Version 1 code indexed new articles by trigger only.
-    monkeypatch.setattr(_storage, "index_articles", lambda db, ids: None)
+    monkeypatch.setattr(_storage.schema, "index_articles", lambda db, ids: None)
     with Library.open(old, config_dir_path=tmp_path, samples=False) as lib:
         # Today's refresh code reads a column version 1 lacked (its migration adds it
         # only when missing).
@@ -246,7 +246,11 @@ _ENDINGS = st.sampled_from(
     st.lists(_ENDINGS, max_size=3),
 )
 def test_summary_test_agrees_with_the_truncation_pattern(body: str, endings: list[str]) -> None:
-    from reader.core.library import _TRUNCATION, SUMMARY_MAX_CHARACTERS, looks_like_summary
+    from reader.core._refresh.prepare import (
+        _TRUNCATION,
+        SUMMARY_MAX_CHARACTERS,
+        looks_like_summary,
+    )
 
     text = body + " ".join(endings)
     stripped = text.strip()
@@ -306,24 +310,26 @@ def test_ranking_in_the_index_first_gives_the_full_ranking(
     ]  # fmt: skip
     pages = [(10, 0), (50, 0), (50, 40), (5, 300)]
     pools: list[int] = []  # the pool of each ranking query: -1 is every match
-    ranked_rows = Library._ranked_rows
+    from reader.core._storage import search as search_module
 
-    def spy(self: Library, match: str, where: str, params: list[Any], pool: int, *rest: Any) -> Any:
+    ranked_rows = search_module._ranked_rows
+
+    def spy(db: Any, match: str, where: str, params: list[Any], pool: int, *rest: Any) -> Any:
         pools.append(pool)
-        return ranked_rows(self, match, where, params, pool, *rest)
+        return ranked_rows(db, match, where, params, pool, *rest)
 
-    monkeypatch.setattr(Library, "_ranked_rows", spy)
+    monkeypatch.setattr(search_module, "_ranked_rows", spy)
     fast = {(q, p): [h.article.id for h in library.search(q, limit=p[0], offset=p[1])]
             for q in queries for p in pages}  # fmt: skip
     pooled = sum(pool > 0 for pool in pools)
     assert 0 < pools.count(-1) < pooled  # the pool sufficed, and sometimes fell back
 
     def every_match(
-        self: Library, match: str, where: str, params: list[Any], pool: int, *rest: Any
+        db: Any, match: str, where: str, params: list[Any], pool: int, *rest: Any
     ) -> Any:
-        return ranked_rows(self, match, where, params, -1, *rest)
+        return ranked_rows(db, match, where, params, -1, *rest)
 
-    monkeypatch.setattr(Library, "_ranked_rows", every_match)
+    monkeypatch.setattr(search_module, "_ranked_rows", every_match)
     full = {(q, p): [h.article.id for h in library.search(q, limit=p[0], offset=p[1])]
             for q in queries for p in pages}  # fmt: skip
     assert fast == full
@@ -333,14 +339,14 @@ def test_ranking_in_the_index_first_gives_the_full_ranking(
 def test_newest_first_within_feeds_matches_streaming_every_match(
     library: Library, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    import reader.core.library as library_module
+    import reader.core._storage.search as search_module
 
     for feed in range(4):
         items = [(f"k{feed}-{i}", f"Report {feed}-{i}", f"<p>railway {i}</p>") for i in range(50)]
         library.add_feed(str(local_feed(tmp_path, f"line{feed}.xml", items)))
     library.refresh_sync()
     library.mark_read(library.article_ids(ArticleQuery())[::4])
-    monkeypatch.setattr(library_module, "RANKED_SEARCH_LIMIT", 10)  # the streaming path
+    monkeypatch.setattr(search_module, "RANKED_SEARCH_LIMIT", 10)  # the streaming path
     queries = ["feed:line2 railway", "feed:line1 is:unread railway", "feed:line3 railway -7"]
     pages = [(10, 0), (30, 25), (50, 0)]
 
@@ -352,9 +358,9 @@ def test_newest_first_within_feeds_matches_streaming_every_match(
         }
 
     by_index = results()
-    streaming = Library._newest_ids
+    streaming = search_module.newest_ids
     monkeypatch.setattr(
-        Library, "_newest_ids", lambda self, *args: streaming(self, *args[:-1], False)
+        search_module, "newest_ids", lambda db, *args: streaming(db, *args[:-1], False)
     )
     assert by_index == results()
     assert all(by_index[(q, (10, 0))] for q in queries)

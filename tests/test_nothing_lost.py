@@ -427,7 +427,7 @@ def test_feed_set_fulltext_from_the_cli(tmp_path: Path, capsys: pytest.CaptureFi
 def test_story_pages_are_capped_per_site_and_queued(
     library: Library, loopback: LoopbackServer
 ) -> None:  # noqa: E501
-    from reader.core import library as library_module
+    from reader.core._refresh import fulltext as library_module
 
     page = b"<html><body><article>" + b"<p>A full story paragraph, long enough.</p>" * 30
     for i in range(60):

@@ -9,6 +9,7 @@ from test_library import local_feed
 
 from reader.core import ArticleQuery, Library
 from reader.core.annotations import Annotations
+from reader.core.export import enable_auto_export
 
 PARAGRAPHS = [
     ("p1", "Editor's aside: this paragraph is a house promotion for our podcast season."),
@@ -97,7 +98,8 @@ def test_auto_export_folder_follows_a_saved_article(tmp_path: Path) -> None:
     config.mkdir()
     folder = tmp_path / "notes"
     (config / "config.toml").write_text(f'[export]\nauto_dir = "{folder}"\n')
-    with Library.open(tmp_path / "data", config_dir_path=config, samples=False) as library:
+    opened = Library.open(tmp_path / "data", config_dir_path=config, samples=False)
+    with enable_auto_export(opened) as library:  # as the CLI and the UI open it
         library.add_feed(str(local_feed(tmp_path, "f.xml", [("a", "Glacier", "Ice.")])))
         library.refresh_sync()
         (item,) = library.article_page(ArticleQuery(), 0, 5)

@@ -1,13 +1,24 @@
 """Broadsheet's headless core: usable as a library, from the CLI and from tests.
 
-Never imports Textual (a test enforces it).
+Never imports Textual (a test enforces it). The layers, top to bottom (a test in
+tests/test_layering.py enforces them): export and background above the
+``library`` facade; cleaning, the refresh pipeline and annotations below it; then
+``_storage`` (all SQL), the cleaner and the query language; then plain data.
 """
 
 from reader.core.errors import BroadsheetError, LibraryError, NotFoundError
-from reader.core.library import ArticleQuery, Library, open_library
-from reader.core.models import Article, ArticleSummary, Block, CleanedArticle, Feed
+from reader.core.library import AfterRefresh, Library, open_library, refresh_and_settle
+from reader.core.models import (
+    Article,
+    ArticleQuery,
+    ArticleSummary,
+    Block,
+    CleanedArticle,
+    Feed,
+)
 
 __all__ = [
+    "AfterRefresh",
     "Article",
     "ArticleQuery",
     "ArticleSummary",
@@ -19,4 +30,5 @@ __all__ = [
     "LibraryError",
     "NotFoundError",
     "open_library",
+    "refresh_and_settle",
 ]

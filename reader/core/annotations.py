@@ -1,5 +1,5 @@
-"""Highlights and notes over a :class:`Library`: storage, re-anchoring, W3C Web
-Annotation JSON and Markdown.
+"""Highlights and notes over a :class:`Library`: storage, re-anchoring and W3C Web
+Annotation JSON (Markdown with highlights: ``annotation_markdown``).
 
 Offsets are into an article's canonical text (``Library.article(id).text``).
 Every write is one ``BEGIN IMMEDIATE`` transaction on a ``synchronous = FULL``
@@ -9,22 +9,23 @@ connection, so an annotation is durable once a method returns.
 from __future__ import annotations
 
 import json
-import re
 import sqlite3
 import uuid as uuidlib
-from collections.abc import Sequence
 from dataclasses import dataclass, replace
 from datetime import UTC, datetime
 from typing import TYPE_CHECKING, Any, Literal
 
 from reader.core import _storage
-from reader.core._sql import tag_filter
+from reader.core._storage import annotations as _sql
 from reader.core._storage import transaction
 from reader.core.anchoring import Anchor, TextPosition, TextQuote, anchor, describe
+from reader.core.annotation_markdown import fits as _fits
+from reader.core.annotation_markdown import (
+    markdown_with_annotations as markdown_with_annotations,  # re-exported
+)
+from reader.core.annotation_markdown import trim as _trim
 from reader.core.errors import BroadsheetError, NotFoundError
-from reader.core.library import summary_from_row
-from reader.core.models import Article, ArticleSummary, LinkSpan, canonical_text
-from reader.core.render import block_to_markdown, escape_markdown, inline_markdown
+from reader.core.models import ArticleSummary
 from reader.core.sanitize import strip_controls
 from reader.core.search import parse_query
 
@@ -35,9 +36,6 @@ Kind = Literal["highlight", "note"]
 CONTEXT_URL = "http://www.w3.org/ns/anno.jsonld"
 ORPHANED_KEY = "broadsheet:orphaned"
 MAX_NOTE = 100_000  # characters; a note is prose, not a data dump
-
-_COLUMNS = """n.id, n.uuid, n.article_id, n.kind, n.exact, n.prefix, n.suffix, n.start,
-    n."end", n.note, n.orphaned, n.created, n.modified"""
 
 
 @dataclass
@@ -108,20 +106,11 @@ def _clean_note(note: str | None) -> str | None:
 
 def _insert(db: sqlite3.Connection, note: Annotation, *, keep_id: bool = False) -> int:
     """Insert a row; with keep_id, reuse ``note.id`` when it is free (undo keeps ids)."""
-    free = (
-        keep_id and not db.execute("SELECT 1 FROM annotations WHERE id = ?", (note.id,)).fetchone()
-    )
-    cursor = db.execute(
-        """INSERT INTO annotations (id, uuid, article_id, kind, exact, prefix, suffix, start,
-        "end", note, orphaned, created, modified) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)""",
-        (
-            note.id if free else None, note.uuid, note.article_id, note.kind, note.exact,
-            note.prefix, note.suffix, note.start, note.end, note.note, int(note.orphaned),
-            note.created, note.modified,
-        ),
+    values = (
+        note.uuid, note.article_id, note.kind, note.exact, note.prefix, note.suffix,
+        note.start, note.end, note.note, int(note.orphaned), note.created, note.modified,
     )  # fmt: skip
-    assert cursor.lastrowid is not None
-    return cursor.lastrowid
+    return _sql.insert(db, values, note.id if keep_id else None)
 
 
 class Annotations:
@@ -135,46 +124,31 @@ class Annotations:
         return self._library.db.connection()
 
     def _changed(self, article_id: int) -> None:
-        """Keep the auto-export folder in step (the library's hook, when it has one)."""
-        hook = getattr(self._library, "_after_change", None)
-        if hook is not None:
-            hook(article_id)
+        """Tell the library's change hooks (auto-export keeps its folder in step)."""
+        self._library.notify_changed(article_id)
 
     def _require_article(self, article_id: int) -> None:
-        if not self._db.execute("SELECT 1 FROM articles WHERE id = ?", (article_id,)).fetchone():
+        if not _sql.article_exists(self._db, article_id):
             raise NotFoundError(f"no article with id {article_id}")
 
     # -- reading ---------------------------------------------------------------
 
     def get(self, annotation_id: int) -> Annotation:
-        row = self._db.execute(
-            f"SELECT {_COLUMNS} FROM annotations n WHERE n.id = ?", (annotation_id,)
-        ).fetchone()
+        row = _sql.by_id(self._db, annotation_id)
         if row is None:
             raise NotFoundError(f"no annotation with id {annotation_id}")
         return _row(row)
 
     def by_uuid(self, uuid: str) -> Annotation | None:
-        row = self._db.execute(
-            f"SELECT {_COLUMNS} FROM annotations n WHERE n.uuid = ?", (uuid,)
-        ).fetchone()
+        row = _sql.by_uuid(self._db, uuid)
         return _row(row) if row else None
 
     def for_article(self, article_id: int) -> list[Annotation]:
         """The article note first, then highlights by position, then orphans."""
-        rows = self._db.execute(
-            f"""SELECT {_COLUMNS} FROM annotations n WHERE n.article_id = ?
-            ORDER BY n.kind = 'highlight', n.orphaned, n.start, n."end", n.id""",
-            (article_id,),
-        ).fetchall()
-        return [_row(row) for row in rows]
+        return [_row(row) for row in _sql.for_article(self._db, article_id)]
 
     def article_note(self, article_id: int) -> Annotation | None:
-        row = self._db.execute(
-            f"""SELECT {_COLUMNS} FROM annotations n WHERE n.article_id = ? AND n.kind = 'note'
-            ORDER BY n.id LIMIT 1""",
-            (article_id,),
-        ).fetchone()
+        row = _sql.article_note(self._db, article_id)
         return _row(row) if row else None
 
     def all(
@@ -188,29 +162,9 @@ class Annotations:
     ) -> list[tuple[Annotation, ArticleSummary]]:
         """Every annotation with its article, newest first. ``text`` is parsed like the
         search box (words, "phrases", prefix*) and only ever reaches MATCH quoted."""
-        clauses: list[str] = ["1"]
-        params: list[Any] = []
-        if tag is not None:
-            clauses.append(tag_filter("a"))
-            params += [tag, tag]
-        if feed_id is not None:
-            clauses.append("a.feed_id = ?")
-            params.append(feed_id)
         match = parse_query(text).match_expression() if text else None
-        if match is not None:
-            clauses.append(
-                "n.id IN (SELECT rowid FROM annotations_fts WHERE annotations_fts MATCH ?)"
-            )
-            params.append(match)
-        rows = self._db.execute(
-            f"""SELECT {_COLUMNS}, a.feed_id, a.title, a.link, a.published, a.read, a.saved,
-                coalesce(f.user_title, f.title, a.feed_title) AS feed_title
-            FROM annotations n JOIN articles a ON a.id = n.article_id
-            LEFT JOIN feeds f ON f.id = a.feed_id
-            WHERE {" AND ".join(clauses)} ORDER BY n.created DESC, n.id DESC LIMIT ? OFFSET ?""",
-            [*params, max(0, limit), max(0, offset)],
-        ).fetchall()
-        return [(_row(row), summary_from_row(row, "article_id")) for row in rows]
+        rows = _sql.listed(self._db, tag, feed_id, match, limit, offset)
+        return [(_row(row), summary) for row, summary in rows]
 
     # -- writing ---------------------------------------------------------------
 
@@ -245,10 +199,7 @@ class Annotations:
             raise BroadsheetError("an article note cannot be empty; delete it instead")
         updated = replace(current, note=cleaned, modified=_now())
         with transaction(self._db) as db:
-            db.execute(
-                "UPDATE annotations SET note = ?, modified = ? WHERE id = ?",
-                (updated.note, updated.modified, annotation_id),
-            )
+            _sql.set_note(db, annotation_id, updated.note, updated.modified)
         self._changed(current.article_id)
         return updated
 
@@ -261,13 +212,10 @@ class Annotations:
             current = self.article_note(article_id)
             if cleaned is None:
                 if current is not None:
-                    db.execute("DELETE FROM annotations WHERE id = ?", (current.id,))
+                    _sql.delete(db, current.id)
                 result = None
             elif current is not None:
-                db.execute(
-                    "UPDATE annotations SET note = ?, modified = ? WHERE id = ?",
-                    (cleaned, stamp, current.id),
-                )
+                _sql.set_note(db, current.id, cleaned, stamp)
                 result = replace(current, note=cleaned, modified=stamp)
             else:
                 result = Annotation(
@@ -282,7 +230,7 @@ class Annotations:
         """Delete and return the annotation, so that :meth:`restore` can undo it."""
         with transaction(self._db) as db:
             current = self.get(annotation_id)
-            db.execute("DELETE FROM annotations WHERE id = ?", (annotation_id,))
+            _sql.delete(db, annotation_id)
         self._changed(current.article_id)
         return current
 
@@ -328,13 +276,11 @@ class Annotations:
             found = anchor(new_text, quote, change.shift(current.position))
         if found is None:
             if not current.orphaned:
-                db.execute("UPDATE annotations SET orphaned = 1 WHERE id = ?", (current.id,))
+                _sql.orphan(db, current.id)
             return "orphaned"
         placed, _ = describe(new_text, found.start, found.end)
-        db.execute(
-            """UPDATE annotations SET exact = ?, prefix = ?, suffix = ?, start = ?, "end" = ?,
-            orphaned = 0 WHERE id = ?""",
-            (placed.exact, placed.prefix, placed.suffix, found.start, found.end, current.id),
+        _sql.place(
+            db, current.id, placed.exact, placed.prefix, placed.suffix, found.start, found.end
         )
         if current.orphaned:
             return "recovered"
@@ -345,19 +291,14 @@ class Annotations:
     def save_draft(self, key: str, text: str) -> None:
         """Keep a note being typed (committed durably) so a closed terminal loses nothing."""
         with transaction(self._db) as db:
-            db.execute(
-                """INSERT INTO note_drafts (key, text, updated) VALUES (?, ?, ?)
-                ON CONFLICT (key) DO UPDATE SET text = excluded.text, updated = excluded.updated""",
-                (key, text[:MAX_NOTE], _storage.now()),
-            )
+            _sql.save_draft(db, key, text[:MAX_NOTE], _storage.now())
 
     def draft(self, key: str) -> str | None:
-        row = self._db.execute("SELECT text FROM note_drafts WHERE key = ?", (key,)).fetchone()
-        return row[0] if row else None
+        return _sql.draft(self._db, key)
 
     def discard_draft(self, key: str) -> None:
         with transaction(self._db) as db:
-            db.execute("DELETE FROM note_drafts WHERE key = ?", (key,))
+            _sql.discard_draft(db, key)
 
     # -- W3C Web Annotation ----------------------------------------------------
 
@@ -388,20 +329,12 @@ class Annotations:
             if current is not None:
                 if current.modified >= item.modified:
                     return False  # the newer article note wins
-                db.execute("DELETE FROM annotations WHERE id = ?", (current.id,))
+                _sql.delete(db, current.id)
         _insert(db, item)
         return True
 
 
 # -- helpers -------------------------------------------------------------------
-
-
-def _trim(text: str, start: int, end: int) -> tuple[int, int]:
-    while start < end and text[start].isspace():
-        start += 1
-    while end > start and text[end - 1].isspace():
-        end -= 1
-    return start, end
 
 
 def _common_prefix(a: str, b: str) -> int:
@@ -586,11 +519,6 @@ def _quote(
     )
 
 
-def _fits(text: str, exact: str, position: TextPosition) -> bool:
-    start, end = position.start, position.end
-    return 0 <= start < end <= len(text) and text[start:end] == exact
-
-
 def _place(highlight: Annotation, text: str) -> Annotation:
     """Keep an imported highlight as it came when it fits this text; else re-anchor it."""
     quote, position = highlight.quote, highlight.position
@@ -605,109 +533,3 @@ def _place(highlight: Annotation, text: str) -> Annotation:
         highlight, exact=placed.exact, prefix=placed.prefix, suffix=placed.suffix,
         start=found.start, end=found.end,
     )  # fmt: skip
-
-
-# -- Markdown ------------------------------------------------------------------
-
-_DOUBLE_EQUALS = re.compile(r"={2,}")
-
-
-def _escape(text: str) -> str:
-    """Markdown-escaped story text in which "==" cannot open a highlight."""
-    return _DOUBLE_EQUALS.sub(lambda m: "\\=" * len(m.group()), escape_markdown(text))
-
-
-def _placement(text: str, item: Annotation) -> tuple[int, int] | None:
-    """Where a highlight goes in this text; None lists it with the orphans."""
-    quote = item.quote
-    if item.orphaned or quote is None or not quote.exact:
-        return None
-    position = item.position
-    if position is not None and _fits(text, quote.exact, position):
-        return position.start, position.end
-    found = anchor(text, quote, position)  # the text changed and nobody re-anchored yet
-    return (found.start, found.end) if found else None
-
-
-def _marked_spans(text: str, spans: list[tuple[int, int]]) -> list[tuple[int, int]]:
-    """Merge overlapping spans, cut them at line breaks and trim their whitespace:
-    ``==`` must hug the words and cannot cross lines."""
-    merged: list[tuple[int, int]] = []
-    for start, end in sorted(spans):
-        if merged and start <= merged[-1][1]:
-            merged[-1] = (merged[-1][0], max(end, merged[-1][1]))
-        else:
-            merged.append((start, end))
-    pieces: list[tuple[int, int]] = []
-    for start, end in merged:
-        for line in re.finditer(r"[^\n]+", text[start:end]):
-            piece = _trim(text, start + line.start(), start + line.end())
-            if piece[0] < piece[1]:
-                pieces.append(piece)
-    return pieces
-
-
-def _mark(text: str, spans: list[tuple[int, int]], links: Sequence[LinkSpan] = ()) -> str:
-    """Block text with highlights as ``==…==`` and links as ``[…](url)``."""
-    return inline_markdown(
-        text,
-        links,
-        _marked_spans(text, spans),
-        escape=_escape,
-        escape_marked=lambda piece: escape_markdown(piece).replace("=", "\\="),
-    )
-
-
-def _note_markdown(note: str, indent: str = "") -> str:
-    lines = escape_markdown(note).splitlines() or [""]
-    quoted = [f"> **Note:** {lines[0]}"] + [f"> {line}".rstrip() for line in lines[1:]]
-    return "\n".join(indent + line for line in quoted)
-
-
-def _orphans_markdown(orphans: list[Annotation]) -> str:
-    items = []
-    for item in orphans:
-        words = " ".join((item.exact or "").split())
-        entry = f"- =={escape_markdown(words).replace('=', chr(92) + '=')}=="
-        if item.note:
-            entry += "\n\n" + _note_markdown(item.note, indent="  ")
-        items.append(entry)
-    return "## Orphaned highlights\n\n" + "\n".join(items)
-
-
-def markdown_with_annotations(article: Article, annotations: list[Annotation]) -> str:
-    """The story as Markdown with highlights marked ``==like this==`` in each block they
-    touch, each highlight's note as a block quote after the block where it ends, the
-    article note on top and unplaceable highlights listed at the end."""
-    text = canonical_text(article.blocks)
-    placed: list[tuple[int, int, Annotation]] = []
-    orphans: list[Annotation] = []
-    parts: list[str] = []
-    for item in annotations:
-        if item.kind == "note":
-            if item.note:
-                parts.append(_note_markdown(item.note))
-            continue
-        where = _placement(text, item)
-        if where is None:
-            orphans.append(item)
-        else:
-            placed.append((*where, item))
-    placed.sort(key=lambda entry: (entry[0], entry[1]))
-    block_start = 0
-    for block in article.blocks:
-        block_end = block_start + len(block.text)
-        spans = [
-            (max(start, block_start) - block_start, min(end, block_end) - block_start)
-            for start, end, _ in placed
-            if start < block_end and end > block_start
-        ]
-        parts.append(block_to_markdown(block, text=_mark(block.text, spans, block.links)))
-        for start, end, item in placed:
-            # A note follows the block its highlight ends in (a trailing separator counts).
-            if item.note and block_start < end <= block_end + 2 and start < block_end:
-                parts.append(_note_markdown(item.note))
-        block_start = block_end + 2
-    if orphans:
-        parts.append(_orphans_markdown(orphans))
-    return "\n\n".join(parts)

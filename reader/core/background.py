@@ -18,12 +18,12 @@ from __future__ import annotations
 import contextlib
 import multiprocessing
 import os
-import sys
-import threading
 from dataclasses import dataclass, field
 from multiprocessing.connection import Connection
 from pathlib import Path
 from typing import TYPE_CHECKING
+
+from reader.core._process import ensure_process_helpers
 
 if TYPE_CHECKING:
     from multiprocessing.context import ForkServerContext, SpawnContext  # not on Windows
@@ -35,40 +35,6 @@ if TYPE_CHECKING:
 BATCH = 200
 # How much nicer than its parent the cleaning process runs (where the OS allows).
 NICENESS = 10
-
-
-_STDERR_LOCK = threading.Lock()
-
-
-def ensure_process_helpers() -> None:
-    """Start multiprocessing's resource tracker, once, so child processes can start
-    from inside a terminal UI.
-
-    The tracker is started on first use and inherits the descriptor of
-    ``sys.stderr``; Textual replaces ``sys.stderr`` while an app runs with an
-    object whose ``fileno()`` is -1, and then every process start (this
-    module's, and a :class:`~concurrent.futures.ProcessPoolExecutor`'s) fails
-    with "bad value(s) in fds_to_keep". The real stderr is lent for the moment
-    the tracker takes to start (a fork and exec; nothing waits for it).
-    """
-    from multiprocessing import resource_tracker
-
-    if _has_descriptor(sys.stderr) or not _has_descriptor(sys.__stderr__):
-        resource_tracker.ensure_running()
-        return
-    with _STDERR_LOCK:
-        captured, sys.stderr = sys.stderr, sys.__stderr__
-        try:
-            resource_tracker.ensure_running()
-        finally:
-            sys.stderr = captured
-
-
-def _has_descriptor(stream: object) -> bool:
-    try:
-        return stream is not None and stream.fileno() >= 0  # type: ignore[attr-defined]
-    except (AttributeError, OSError, ValueError):
-        return False
 
 
 def _context() -> ForkServerContext | SpawnContext:
@@ -86,13 +52,15 @@ def clean_pending_until_done(
     Sends the count of each batch (the last one is 0, or a batch smaller than
     ``batch``), then ``None`` when done; an error is sent as its one-line text.
     """
+    from reader.core.export import enable_auto_export
     from reader.core.library import Library
 
     if niceness:
         with contextlib.suppress(AttributeError, OSError):
             os.nice(niceness)
     try:
-        library = Library(Path(data_dir), config)
+        # Re-anchored highlights change saved articles: keep the auto-export folder too.
+        library = enable_auto_export(Library(Path(data_dir), config))
         try:
             total = 0
             while True:

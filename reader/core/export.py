@@ -6,7 +6,6 @@ from __future__ import annotations
 import hashlib
 import json
 import re
-import sqlite3
 import unicodedata
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
@@ -14,12 +13,14 @@ from datetime import UTC, datetime
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
-from reader.core import _storage
-from reader.core._storage import index_articles, transaction
+from reader.core._storage import exchange as _exchange
+from reader.core._storage import transaction
+from reader.core.annotation_markdown import markdown_with_annotations
+from reader.core.annotations import Annotations
+from reader.core.cleaning import CLEANER_VERSION
 from reader.core.errors import InputFileError
 from reader.core.files import write_atomic
 from reader.core.models import Article, Block, Enclosure, Removal, canonical_text
-from reader.core.render import blocks_to_markdown
 from reader.core.sanitize import clean_line, strip_controls
 
 if TYPE_CHECKING:
@@ -80,22 +81,8 @@ def _front_matter(article: Article, exported: float) -> str:
     return "\n".join(lines)
 
 
-def _annotations_api(library: Library) -> Any | None:
-    try:
-        from reader.core.annotations import Annotations
-    except ImportError:
-        return None
-    return Annotations(library)
-
-
 def article_markdown(library: Library, article: Article, exported: float) -> str:
-    annotations = _annotations_api(library)
-    if annotations is not None:
-        from reader.core.annotations import markdown_with_annotations
-
-        body = markdown_with_annotations(article, annotations.for_article(article.id))
-    else:
-        body = blocks_to_markdown(article.blocks)
+    body = markdown_with_annotations(article, Annotations(library).for_article(article.id))
     links = [f"- <{enclosure.url}>" for enclosure in article.enclosures]
     attachments = "\n\n## Attachments\n\n" + "\n".join(links) if links else ""
     title = clean_line(article.title).replace("\n", " ")
@@ -103,10 +90,7 @@ def article_markdown(library: Library, article: Article, exported: float) -> str
 
 
 def article_json(library: Library, article: Article, feed_url: str | None, exported: float) -> str:
-    annotations = _annotations_api(library)
-    web_annotations = (
-        annotations.to_web_annotations(article.id, article.link) if annotations else []
-    )
+    web_annotations = Annotations(library).to_web_annotations(article.id, article.link)
     document = {
         "broadsheet_export": EXPORT_VERSION,
         "exported": _iso(exported),
@@ -134,19 +118,6 @@ def article_json(library: Library, article: Article, feed_url: str | None, expor
     return json.dumps(document, ensure_ascii=False, indent=2) + "\n"
 
 
-def _feed_url(library: Library, article_id: int) -> str | None:
-    row = (
-        library.db.connection()
-        .execute(
-            "SELECT coalesce(f.url, a.feed_url) FROM articles a LEFT JOIN feeds f ON f.id = a.feed_id"
-            " WHERE a.id = ?",
-            (article_id,),
-        )
-        .fetchone()
-    )
-    return row[0] if row else None
-
-
 def export_articles(
     library: Library, article_ids: Iterable[int], out_dir: Path, formats: Sequence[str] = FORMATS
 ) -> list[Path]:
@@ -155,7 +126,7 @@ def export_articles(
     exported = datetime.now(UTC).timestamp()
     for article_id in article_ids:
         article = library.article(article_id)
-        feed_url = _feed_url(library, article_id)
+        feed_url = library.article_feed_url(article_id)
         stem = file_stem(article, feed_url)
         if "markdown" in formats:
             path = out_dir / f"{stem}.md"
@@ -173,12 +144,7 @@ def auto_export(library: Library, article_id: int) -> None:
     folder = library.config.auto_export_dir
     if folder is None:
         return
-    row = (
-        library.db.connection()
-        .execute("SELECT saved FROM articles WHERE id = ?", (article_id,))
-        .fetchone()
-    )
-    if row and row[0]:
+    if library.is_saved(article_id):
         export_articles(library, [article_id], folder)
 
 
@@ -228,10 +194,9 @@ def import_library(library: Library, source: Path) -> ImportReport:
             report.skipped.append(str(error))
             continue
         setattr(report, outcome, getattr(report, outcome) + 1)
-        annotations = _annotations_api(library)
         items = document.get("annotations") or []
-        if annotations is not None and isinstance(items, list) and items:
-            report.annotations += annotations.import_web_annotations(article_id, items)
+        if isinstance(items, list) and items:
+            report.annotations += Annotations(library).import_web_annotations(article_id, items)
     return report
 
 
@@ -252,27 +217,31 @@ def _import_article(library: Library, data: dict[str, Any]) -> tuple[int, str]:
     except (KeyError, TypeError, ValueError) as error:
         raise InputFileError(f"article {title!r}: malformed blocks ({error})") from error
     feed_url = _text(data, "feed_url")
+    given = [clean_line(tag, limit=100) for tag in data.get("tags") or [] if isinstance(tag, str)]
     db = library.db.connection()
     with transaction(db):
-        existing = db.execute(
-            "SELECT id FROM articles WHERE feed_url IS ? AND key = ?", (feed_url, key)
-        ).fetchone()
-        if existing is None:
-            article_id = _insert_imported(
-                db, data, feed_url, key, title, blocks, removed, enclosures
-            )
+        article_id = _exchange.find_article(db, feed_url, key)
+        if article_id is None:
+            columns = _imported_columns(data, feed_url, key, title, blocks, removed, enclosures)
+            columns["feed_id"] = _exchange.feed_id(db, feed_url)
+            article_id = _exchange.insert_article(db, columns)
             outcome = "added"
         else:
-            article_id = existing[0]
             outcome = "unchanged"
-        changed = _apply_user_state(db, article_id, data)
+        changed = _exchange.merge_user_state(
+            db,
+            article_id,
+            saved=data.get("saved") is True,
+            read=data.get("read") is True,
+            tags=[tag for tag in given if tag],
+            stamp=datetime.now(UTC).timestamp(),
+        )
     if changed and outcome == "unchanged":
         outcome = "updated"
     return article_id, outcome
 
 
-def _insert_imported(
-    db: sqlite3.Connection,
+def _imported_columns(
     data: dict[str, Any],
     feed_url: str | None,
     key: str,
@@ -280,55 +249,35 @@ def _insert_imported(
     blocks: list[Block],
     removed: list[Removal],
     enclosures: list[Enclosure],
-) -> int:
-    feed = db.execute("SELECT id FROM feeds WHERE url = ?", (feed_url,)).fetchone()
+) -> dict[str, Any]:
     published = _from_iso(data.get("published"))
     fetched = _from_iso(data.get("fetched")) or datetime.now(UTC).timestamp()
     raw = _text(data, "raw_content") or canonical_text(blocks)
-    cursor = db.execute(
-        """INSERT INTO articles (feed_id, feed_title, feed_url, key, title, author, link,
-        published, sort_time, fetched_at, raw_content, content_type, content_hash,
-        cleaned_text, cleaned_blocks, removed, cleaner_version, enclosures)
-        VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)""",
-        (
-            feed[0] if feed else None, _text(data, "feed_title") or "", feed_url, key,
-            clean_line(title), _text(data, "author"), _text(data, "url"), published,
-            published or fetched, fetched, raw,
-            "text" if data.get("content_type") == "text" else "html",
-            hashlib.sha256(f"{title}\x00{raw}".encode()).hexdigest(),
-            canonical_text(blocks), json.dumps([b.to_dict() for b in blocks], ensure_ascii=False),
-            json.dumps([r.to_dict() for r in removed], ensure_ascii=False),
-            _current_cleaner_version(), json.dumps([e.to_dict() for e in enclosures]),
-        ),
-    )  # fmt: skip
-    assert cursor.lastrowid is not None
-    index_articles(db, [cursor.lastrowid])
-    return cursor.lastrowid
+    return {
+        "feed_title": _text(data, "feed_title") or "",
+        "feed_url": feed_url,
+        "key": key,
+        "title": clean_line(title),
+        "author": _text(data, "author"),
+        "link": _text(data, "url"),
+        "published": published,
+        "sort_time": published or fetched,
+        "fetched_at": fetched,
+        "raw_content": raw,
+        "content_type": "text" if data.get("content_type") == "text" else "html",
+        "content_hash": hashlib.sha256(f"{title}\x00{raw}".encode()).hexdigest(),
+        "cleaned_text": canonical_text(blocks),
+        "cleaned_blocks": json.dumps([b.to_dict() for b in blocks], ensure_ascii=False),
+        "removed": json.dumps([r.to_dict() for r in removed], ensure_ascii=False),
+        "cleaner_version": CLEANER_VERSION,
+        "enclosures": json.dumps([e.to_dict() for e in enclosures]),
+    }
 
 
-def _current_cleaner_version() -> int:
-    from reader.core.library import CLEANER_VERSION
-
-    return CLEANER_VERSION
-
-
-def _apply_user_state(db: sqlite3.Connection, article_id: int, data: dict[str, Any]) -> bool:
-    """Merge saved/read state and tags from an export; True if anything changed."""
-    changes = db.total_changes
-    if data.get("saved") is True:
-        db.execute(
-            "UPDATE articles SET saved = 1, saved_at = coalesce(saved_at, ?) "
-            "WHERE id = ? AND saved = 0",
-            (datetime.now(UTC).timestamp(), article_id),
-        )
-    if data.get("read") is True:
-        db.execute(
-            "UPDATE articles SET read = 1, read_at = ? WHERE id = ? AND read = 0",
-            (datetime.now(UTC).timestamp(), article_id),
-        )
-    given = [clean_line(tag, limit=100) for tag in data.get("tags") or [] if isinstance(tag, str)]
-    for tag in _storage.canonical_tags(db, [tag for tag in given if tag]):
-        db.execute(
-            "INSERT OR IGNORE INTO article_tags (article_id, tag) VALUES (?, ?)", (article_id, tag)
-        )
-    return db.total_changes != changes
+def enable_auto_export(library: Library) -> Library:
+    """Keep the auto-export folder (``[export] auto_dir``) in step with saved articles:
+    registered on the library's change hooks where a library is opened for use (the
+    command line and the terminal UI); the library itself never imports this module."""
+    if library.config.auto_export_dir is not None:
+        library.change_hooks.append(lambda article_id: auto_export(library, article_id))
+    return library

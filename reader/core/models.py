@@ -194,6 +194,16 @@ class Feed:
     total: int = 0
 
 
+@dataclass(frozen=True, slots=True)
+class ArticleQuery:
+    """Which articles a list shows (plain data: ``_storage.where`` turns it into SQL)."""
+
+    feed_id: int | None = None
+    unread_only: bool = False
+    saved_only: bool = False
+    tag: str | None = None
+
+
 @dataclass(slots=True)
 class ArticleSummary:
     """A row of the article list: just what a list line needs."""

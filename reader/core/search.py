@@ -16,9 +16,7 @@ import unicodedata
 from dataclasses import dataclass, field
 from datetime import datetime
 from functools import lru_cache
-from typing import Any
 
-from reader.core._sql import tag_filter
 from reader.core.sanitize import strip_controls
 
 MAX_QUERY_LENGTH = 2000
@@ -69,17 +67,6 @@ class Term:
         end = r"(?!\w)" if _WORD_CHARACTER.match(self.text[-1:]) and not self.prefix else ""
         return start + body + end
 
-    def sql(self) -> tuple[str, list[Any]]:
-        """SQL true when an article's title, text, highlights or notes hold the term."""
-        function = SQL_MATCH_FUNCTION
-        pattern = self.pattern()
-        return (
-            f"({function}(?, a.title) OR {function}(?, a.cleaned_text) OR a.id IN ("
-            f"SELECT article_id FROM annotations WHERE "
-            f"{function}(?, coalesce(exact, '') || ' ' || coalesce(note, ''))))",
-            [pattern, pattern, pattern],
-        )
-
 
 @lru_cache(maxsize=64)
 def _compiled(pattern: str) -> re.Pattern[str]:
@@ -127,53 +114,6 @@ class SearchQuery:
             if not term.precise:
                 expression = f"({expression}) NOT {term.fts()}"
         return expression
-
-    def where(self) -> tuple[str, list[Any]]:
-        """SQL filters over ``articles a`` (joined to ``feeds f``) other than the text match."""
-        clauses: list[str] = ["a.duplicate_of IS NULL"]
-        params: list[Any] = []
-        for tag in self.tags:
-            clauses.append(tag_filter("a"))
-            params += [tag, tag]
-        for ids in self.feed_ids:
-            # Resolved by the caller from the feeds table (a few rows), so matching does
-            # not run a LIKE on every article.
-            clauses.append(f"a.feed_id IN ({','.join('?' * len(ids)) or 'NULL'})")
-            params += ids
-        if self.saved is not None:
-            clauses.append("a.saved = ?")
-            params.append(int(self.saved))
-        if self.unread is not None:
-            clauses.append("a.read = ?")
-            params.append(int(not self.unread))
-        if self.has_notes:
-            clauses.append(
-                "a.id IN (SELECT article_id FROM annotations WHERE coalesce(note, '') != '')"
-            )
-        if self.has_highlights:
-            clauses.append("a.id IN (SELECT article_id FROM annotations WHERE kind = 'highlight')")
-        if self.before is not None:
-            clauses.append("a.sort_time < ?")
-            params.append(self.before)
-        if self.after is not None:
-            clauses.append("a.sort_time >= ?")
-            params.append(self.after)
-        for term in self.excluded:
-            if term.precise:
-                clause, values = term.sql()
-                clauses.append(f"NOT {clause}")
-                params += values
-            elif not self.terms:  # else inside the MATCH
-                clauses.append(
-                    "a.id NOT IN (SELECT rowid FROM articles_fts WHERE articles_fts MATCH ?)"
-                )
-                params.append(term.fts())
-        for term in self.terms:
-            if term.precise:  # the index found the letters; the text must hold the symbols
-                clause, values = term.sql()
-                clauses.append(clause)
-                params += values
-        return " AND ".join(clauses), params
 
 
 def feed_pattern(text: str) -> str:

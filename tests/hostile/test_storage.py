@@ -210,8 +210,8 @@ def _counts(db_path: Path) -> tuple[int, int, int]:
 
 def _with_migration(monkeypatch: pytest.MonkeyPatch, statements: list[str]) -> None:
     migrations = [*_storage.MIGRATIONS, statements]
-    monkeypatch.setattr(_storage, "MIGRATIONS", migrations)
-    monkeypatch.setattr(_storage, "SCHEMA_VERSION", len(migrations))
+    monkeypatch.setattr(_storage.schema, "MIGRATIONS", migrations)
+    monkeypatch.setattr(_storage.schema, "SCHEMA_VERSION", len(migrations))
 
 
 def test_failed_migration_rolls_back_and_keeps_a_backup(
@@ -332,7 +332,7 @@ def test_corrupt_library_is_a_clear_error_and_left_untouched(
 def full_disk(monkeypatch: pytest.MonkeyPatch) -> Iterator[None]:
     """Every new connection may grow the file by a few pages only (refresh runs
     in worker threads, each with its own connection, so set it on all of them)."""
-    original = _storage._connect
+    original = _storage.schema._connect
 
     def connect(path: Path) -> sqlite3.Connection:
         connection = original(path)
@@ -340,7 +340,7 @@ def full_disk(monkeypatch: pytest.MonkeyPatch) -> Iterator[None]:
         connection.execute(f"PRAGMA max_page_count = {pages + 2}")
         return connection
 
-    monkeypatch.setattr(_storage, "_connect", connect)
+    monkeypatch.setattr(_storage.schema, "_connect", connect)
     yield
 
 
@@ -388,12 +388,12 @@ def test_full_disk_cli_reports_clearly(tmp_path: Path, saved_library: Path) -> N
     wrapper = (
         "import sys\n"
         "from reader.core import _storage\n"
-        "original = _storage._connect\n"
+        "original = _storage.schema._connect\n"
         "def connect(path):\n"
         "    c = original(path)\n"
         "    c.execute(f'PRAGMA max_page_count = {c.execute(\"PRAGMA page_count\").fetchone()[0] + 2}')\n"
         "    return c\n"
-        "_storage._connect = connect\n"
+        "_storage.schema._connect = connect\n"
         "from reader.cli import main\n"
         "sys.exit(main(sys.argv[1:]))\n"
     )

@@ -324,6 +324,8 @@ class FakeLibrary:
         *,
         on_result: Callable[[FeedRefreshResult, int, int], None] | None = None,
         fetcher: Any = None,
+        wait: float = 0.0,
+        fulltext: bool = True,
         automatic: bool = False,
         on_fetch: Callable[[Feed, int], None] | None = None,
     ) -> RefreshSummary:
@@ -353,3 +355,13 @@ class FakeLibrary:
     def clean_pending(self, *, limit: int | None = None) -> int:
         """The fake stores articles already cleaned: nothing is ever pending."""
         return 0
+
+    async def complete_full_texts(self, *, fetcher: Any = None) -> int:
+        """The fake's articles are whole: no story page is ever pending."""
+        return 0
+
+    def pending_full_texts(self) -> int:
+        return 0
+
+    def tidy_search_index(self, *, pages_per_step: int = 2000, max_steps: int = 10_000) -> int:
+        return 1

@@ -27,7 +27,7 @@ from textual.widget import Widget
 from textual.widgets import Input, Label, OptionList, ProgressBar, Static
 
 from reader.core.errors import BroadsheetError, LibraryLockedError, NotFoundError
-from reader.core.library import ArticleQuery
+from reader.core.library import ArticleQuery, refresh_and_settle
 from reader.core.models import Article, ArticleSummary, Feed, FeedRefreshResult, RefreshSummary
 from reader.core.sanitize import clean_line, visible_url
 from reader.core.wording import plural
@@ -611,19 +611,27 @@ class MainScreen(LibraryActions, Screen[None]):
         ``automatic`` refresh (start-up, the timer) waits out feeds' back-off."""
         library = self.broadsheet.gateway.library
         self.app.call_from_thread(self.refresh_started)
-        try:
-            summary = asyncio.run(
-                library.refresh(
+        try:  # the one after-refresh sequence the CLI runs too; cleaning goes to the app
+            summary, _ = asyncio.run(
+                refresh_and_settle(
+                    library,
                     feed_ids,
                     on_result=self.refresh_progress_from_thread,
                     automatic=automatic,
                     on_fetch=self.refresh_fetching_from_thread,
+                    clean=self.clean_from_thread,
                 )
             )
         except Exception as error:  # noqa: BLE001 - shown to the user, never a traceback
             self.app.call_from_thread(self.refresh_finished, None, error)
             return
         self.app.call_from_thread(self.refresh_finished, summary, None)
+
+    def clean_from_thread(self) -> int:
+        """The sequence's cleaning step: the app cleans, then tidies the search index,
+        in a child process (``reader.core.background``); nothing is cleaned here."""
+        self.app.call_from_thread(self.broadsheet.clean_in_background)
+        return 0
 
     def refresh_progress_from_thread(
         self, result: FeedRefreshResult, done: int, total: int
@@ -676,8 +684,8 @@ class MainScreen(LibraryActions, Screen[None]):
     def refresh_finished(self, summary: RefreshSummary | None, error: BaseException | None) -> None:
         self.remove_class("-refreshing")
         self._refresh_progress = None
-        self.broadsheet.clean_in_background()  # even a failed refresh may have stored some
         if error is not None:
+            self.broadsheet.clean_in_background()  # a failed refresh may have stored some
             self.report(error)
             return
         assert summary is not None

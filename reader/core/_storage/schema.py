@@ -16,16 +16,12 @@ import time
 from collections.abc import Callable, Iterator, Sequence
 from pathlib import Path
 
-from reader.core._sql import tag_key
+from reader.core._storage.tags import CANONICAL_SPELLING as _CANONICAL_SPELLING
+from reader.core._storage.tags import tag_key
 from reader.core.errors import LibraryError
 from reader.core.search import SQL_MATCH_FUNCTION, sql_matches
 
 DB_NAME = "library.db"
-
-# Tags compare by tag_key(): Unicode case folding (SQLite's NOCASE folds ASCII only).
-_CANONICAL_SPELLING = """(SELECT min(spelling.tag) FROM
-    (SELECT tag FROM article_tags UNION SELECT tag FROM feed_tags) AS spelling
-    WHERE tag_key(spelling.tag) = tag_key(t.tag))"""
 
 
 def _add_column(table: str, column: str, declaration: str) -> Callable[[sqlite3.Connection], None]:
@@ -375,39 +371,6 @@ def index_articles(connection: sqlite3.Connection, article_ids: Sequence[int]) -
             WHERE id IN (SELECT value FROM json_each(?))""",
             (json.dumps(list(article_ids)),),
         )
-
-
-def set_read_with_copies(
-    connection: sqlite3.Connection, article_ids: Sequence[int], read: bool, stamp: float | None
-) -> None:
-    """Set read state on articles and on every copy of their stories (the same link
-    reached through other feeds): read once is read everywhere."""
-    connection.execute(
-        """WITH story AS (SELECT coalesce(duplicate_of, id) AS id FROM articles
-            WHERE id IN (SELECT value FROM json_each(:ids)))
-        UPDATE articles SET read = :read, read_at = :stamp
-        WHERE (id IN (SELECT id FROM story) OR duplicate_of IN (SELECT id FROM story))
-        AND (read != :read OR :read = 1)""",
-        {"ids": json.dumps(list(article_ids)), "read": int(read), "stamp": stamp},
-    )
-
-
-def canonical_tags(connection: sqlite3.Connection, tags: Sequence[str]) -> list[str]:
-    """Each tag in the spelling the library already uses for it (the first one given),
-    without repeats: "News" stays "News" when someone later types "news"."""
-    known = {
-        tag_key(row[0]): row[0]
-        for row in connection.execute(
-            "SELECT tag FROM article_tags UNION SELECT tag FROM feed_tags ORDER BY 1 DESC"
-        )
-    }
-    result: list[str] = []
-    for tag in tags:
-        key = tag_key(tag)
-        spelling = known.setdefault(key, tag)
-        if spelling not in result:
-            result.append(spelling)
-    return result
 
 
 def now() -> float:

@@ -1,0 +1,56 @@
+"""Import of exported articles: find or insert the article, merge the user's state."""
+
+from __future__ import annotations
+
+import sqlite3
+from collections.abc import Sequence
+from typing import Any
+
+from reader.core._storage import tags as _tags
+from reader.core._storage.ingest import ARTICLE_COLUMNS, insert_articles
+
+
+def find_article(db: sqlite3.Connection, feed_url: str | None, key: str) -> int | None:
+    row = db.execute(
+        "SELECT id FROM articles WHERE feed_url IS ? AND key = ?", (feed_url, key)
+    ).fetchone()
+    return row[0] if row else None
+
+
+def feed_id(db: sqlite3.Connection, feed_url: str | None) -> int | None:
+    row = db.execute("SELECT id FROM feeds WHERE url = ?", (feed_url,)).fetchone()
+    return row[0] if row else None
+
+
+def insert_article(db: sqlite3.Connection, columns: dict[str, Any]) -> int:
+    """Insert one article given by column name (others take their defaults of a new
+    article), through the one INSERT INTO articles."""
+    defaults: dict[str, Any] = {"read": 0, "cleaner_version": 0, "enclosures": "[]"}
+    row = tuple(columns.get(name, defaults.get(name)) for name in ARTICLE_COLUMNS)
+    (article_id,) = insert_articles(db, [row])
+    return article_id
+
+
+def merge_user_state(
+    db: sqlite3.Connection,
+    article_id: int,
+    saved: bool,
+    read: bool,
+    tags: Sequence[str],
+    stamp: float,
+) -> bool:
+    """Merge saved/read state and tags from an export; True if anything changed."""
+    changes = db.total_changes
+    if saved:
+        db.execute(
+            "UPDATE articles SET saved = 1, saved_at = coalesce(saved_at, ?) "
+            "WHERE id = ? AND saved = 0",
+            (stamp, article_id),
+        )
+    if read:
+        db.execute(
+            "UPDATE articles SET read = 1, read_at = ? WHERE id = ? AND read = 0",
+            (stamp, article_id),
+        )
+    _tags.add_article_tags(db, article_id, tags)
+    return db.total_changes != changes
