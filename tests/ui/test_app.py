@@ -480,6 +480,28 @@ async def test_palette_sets_the_feeds_full_text_mode(
         assert library.feed(1).fulltext == "auto"
 
 
+async def test_u_in_the_reading_pane_undoes_mark_all_read(
+    app: BroadsheetApp, library: FakeLibrary
+) -> None:
+    """The reading pane's U (undo a highlight delete) yields to the screen's U when no
+    delete is pending: mark-all-read done while reading is undone there too."""
+    async with app.run_test(size=SIZE, notifications=True) as pilot:
+        await settle(pilot)
+        await choose_sidebar(pilot, app, "feed:1")
+        app.query_one(ArticleList).focus()
+        await pilot.press("enter")
+        await settle(pilot)
+        app.query_one(ReadingView).focus()
+        await pilot.press("A")
+        await settle(pilot)
+        assert library.count_articles(ArticleQuery(feed_id=1, unread_only=True)) == 0
+        await pilot.press("U")
+        await settle(pilot)
+        # article 1 was opened (read) before A; A marked article 2 read; U restores it
+        assert library.count_articles(ArticleQuery(feed_id=1, unread_only=True)) == 1
+        assert not library.article(2).read
+
+
 async def test_refresh_shows_progress_refuses_a_second_and_names_failures(
     app: BroadsheetApp, library: FakeLibrary
 ) -> None:

@@ -459,6 +459,8 @@ class AnnotatedReadingView(ReadingView):
             return self.article is not None and self.highlight_at_cursor() is not None
         if action == "delete_highlight":  # with nothing under the cursor, it says so
             return self.article is not None
+        if action == "undo_delete":  # else U reaches the screen: undo mark-all-read
+            return bool(self.deleted)
         return super().check_action(action, parameters)
 
     def action_scroll_lines(self, lines: int) -> None:
@@ -745,10 +747,8 @@ class AnnotatedReadingView(ReadingView):
         store = self._require_store()
         if store is None:
             return
-        if not self.deleted:
-            self.notify("Nothing to undo.", markup=False)
-            return
-        self._guard(self._undo(store, self.deleted.pop()))
+        if self.deleted:
+            self._guard(self._undo(store, self.deleted.pop()))
 
     async def _undo(self, store: Annotations, item: Annotation) -> None:
         restored = await self.call(store.restore, item)
