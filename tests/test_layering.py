@@ -43,7 +43,8 @@ READER = Path(__file__).resolve().parent.parent / "reader"
 # Top to bottom. A module may import modules of its own layer or of lower layers, never
 # of a higher one. Every module in reader/ must be listed (by name or package prefix).
 LAYERS: list[tuple[str, list[str]]] = [
-    ("entry points", ["reader.__main__", "reader.cli", "reader.ui"]),
+    # reader.cli_*: the command groups (reader/cli_feeds.py, ...) under reader/cli.py.
+    ("entry points", ["reader.__main__", "reader.cli", "reader.cli_*", "reader.ui"]),
     ("above the facade", ["reader.core", "reader.core.export", "reader.core.background"]),
     ("facade", ["reader.core.library"]),
     ("services", ["reader.core.cleaning", "reader.core._refresh", "reader.core.annotations"]),
@@ -93,12 +94,19 @@ def _module_name(path: Path) -> str:
 MODULES = {_module_name(path): path for path in sorted(READER.rglob("*.py"))}
 
 
+def _names(module: str, name: str) -> bool:
+    """Whether a LAYERS entry names ``module``: itself, its package, or a prefix ending in *."""
+    if name.endswith("*"):
+        return module.startswith(name[:-1])
+    return module == name or module.startswith(name + ".")
+
+
 def _layer(module: str) -> int:
     """The index of the layer that names ``module`` or its closest package."""
     best: tuple[int, int] | None = None  # (length of the matching name, layer)
     for index, (_, names) in enumerate(LAYERS):
         for name in names:
-            if (module == name or module.startswith(name + ".")) and (
+            if _names(module, name) and (
                 best is None or len(name) > best[0]
             ):
                 best = (len(name), index)

@@ -13,8 +13,6 @@ from datetime import UTC, datetime
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
-from reader.core._storage import exchange as _exchange
-from reader.core._storage import transaction
 from reader.core.annotation_markdown import markdown_with_annotations
 from reader.core.annotations import Annotations
 from reader.core.cleaning import CLEANER_VERSION
@@ -218,27 +216,13 @@ def _import_article(library: Library, data: dict[str, Any]) -> tuple[int, str]:
         raise InputFileError(f"article {title!r}: malformed blocks ({error})") from error
     feed_url = _text(data, "feed_url")
     given = [clean_line(tag, limit=100) for tag in data.get("tags") or [] if isinstance(tag, str)]
-    db = library.db.connection()
-    with transaction(db):
-        article_id = _exchange.find_article(db, feed_url, key)
-        if article_id is None:
-            columns = _imported_columns(data, feed_url, key, title, blocks, removed, enclosures)
-            columns["feed_id"] = _exchange.feed_id(db, feed_url)
-            article_id = _exchange.insert_article(db, columns)
-            outcome = "added"
-        else:
-            outcome = "unchanged"
-        changed = _exchange.merge_user_state(
-            db,
-            article_id,
-            saved=data.get("saved") is True,
-            read=data.get("read") is True,
-            tags=[tag for tag in given if tag],
-            stamp=datetime.now(UTC).timestamp(),
-        )
-    if changed and outcome == "unchanged":
-        outcome = "updated"
-    return article_id, outcome
+    columns = _imported_columns(data, feed_url, key, title, blocks, removed, enclosures)
+    return library.import_article(
+        columns,
+        saved=data.get("saved") is True,
+        read=data.get("read") is True,
+        tags=[tag for tag in given if tag],
+    )
 
 
 def _imported_columns(

@@ -23,6 +23,7 @@ from reader.core._refresh.pipeline import OnFetch, OnResult, Refresh
 from reader.core._refresh.subscribe import normalize_feed_url, refuse_existing, subscribe
 from reader.core._storage import Database
 from reader.core._storage import articles as _articles
+from reader.core._storage import exchange as _exchange
 from reader.core._storage import feeds as _feeds
 from reader.core._storage import search as _search
 from reader.core._storage import tags as _tags
@@ -242,6 +243,15 @@ class Library:
             listed = ", ".join(str(article_id) for article_id in missing[:10])
             noun = "id" if len(missing) == 1 else "ids"
             raise NotFoundError(f"no article with {noun} {listed}: nothing was changed")
+
+    def import_article(
+        self, columns: dict[str, Any], *, saved: bool, read: bool, tags: Sequence[str]
+    ) -> tuple[int, str]:
+        """Restore an exported article (see ``export.import_library``): its id and
+        "added", "updated" or "unchanged"."""
+        return _exchange.import_article(
+            self._db, columns, saved=saved, read=read, tags=tags, stamp=_storage.now()
+        )
 
     def mark_read(self, article_ids: Sequence[int], read: bool = True) -> None:
         """Mark articles (and their same-link duplicates in other feeds) read or unread:

@@ -8,6 +8,7 @@ from typing import Any
 
 from reader.core._storage import tags as _tags
 from reader.core._storage.ingest import ARTICLE_COLUMNS, insert_articles
+from reader.core._storage.schema import transaction
 
 
 def find_article(db: sqlite3.Connection, feed_url: str | None, key: str) -> int | None:
@@ -54,3 +55,26 @@ def merge_user_state(
         )
     _tags.add_article_tags(db, article_id, tags)
     return db.total_changes != changes
+
+
+def import_article(
+    db: sqlite3.Connection,
+    columns: dict[str, Any],
+    *,
+    saved: bool,
+    read: bool,
+    tags: Sequence[str],
+    stamp: float,
+) -> tuple[int, str]:
+    """Add an exported article (``columns`` by name, ``feed_url`` and ``key`` among
+    them) unless the library has it, then merge the user's state into it, in one
+    transaction: its id and "added", "updated" or "unchanged"."""
+    feed_url, key = columns["feed_url"], columns["key"]
+    with transaction(db):
+        article_id = find_article(db, feed_url, key)
+        outcome = "unchanged"
+        if article_id is None:
+            article_id = insert_article(db, {**columns, "feed_id": feed_id(db, feed_url)})
+            outcome = "added"
+        changed = merge_user_state(db, article_id, saved, read, tags, stamp)
+    return article_id, "updated" if changed and outcome == "unchanged" else outcome

@@ -1,0 +1,71 @@
+"""What every ``broadsheet`` command shares: output that never carries a control
+character, opening the library, and the small parsers of ids and limits.
+
+A group of commands is a module ``reader/cli_*.py`` with a ``register(command)``
+function, listed in ``reader.cli.COMMAND_GROUPS``; its handlers import what they
+use inside the function, so ``broadsheet --help`` and headless commands stay fast.
+"""
+
+from __future__ import annotations
+
+import argparse
+import sys
+import time
+from collections.abc import Callable
+from typing import TYPE_CHECKING, TextIO
+
+from reader.core.errors import BroadsheetError
+from reader.core.sanitize import strip_controls
+
+if TYPE_CHECKING:
+    from reader.core.library import Library
+
+Handler = Callable[[argparse.Namespace], int]
+# ``command(name, handler, help)``: adds a subcommand and returns its parser.
+Command = Callable[[str, Handler, str], argparse.ArgumentParser]
+
+
+def out(text: str = "", stream: TextIO | None = None) -> None:
+    """Print text that may come from a feed: never a control character."""
+    print(strip_controls(text), file=stream or sys.stdout)
+
+
+def err(text: str) -> None:
+    out(f"broadsheet: {text}", sys.stderr)
+
+
+def short_date(stamp: float | None) -> str:
+    if stamp is None:
+        return "----------"
+    return time.strftime("%Y-%m-%d", time.localtime(stamp))
+
+
+def open_library(args: argparse.Namespace) -> Library:
+    from reader.core.export import enable_auto_export
+    from reader.core.library import Library
+
+    library = enable_auto_export(
+        Library.open(args.data_dir, config_dir_path=args.config_dir, samples=not args.no_samples)
+    )
+    for problem in library.config.problems:  # ignored settings: said once, never silently
+        err(problem)
+    return library
+
+
+def row_limit(value: int) -> int | None:
+    """``--limit N``: at most N rows; 0 means no limit (None)."""
+    if value < 0:
+        raise BroadsheetError("--limit must be 0 (no limit) or more")
+    return value or None
+
+
+def cut_note(more: str, limit: int) -> None:
+    """Say that a listing was cut, on stderr (stdout stays one row per line)."""
+    out(f"… {more} (showing {limit:,}; --limit N for more, --limit 0 for all)", sys.stderr)
+
+
+def parse_article_id(text: str) -> int:
+    try:
+        return int(text)
+    except ValueError:
+        raise BroadsheetError(f"not an article id: {text!r} (see 'broadsheet list')") from None
