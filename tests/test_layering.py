@@ -57,6 +57,7 @@ LAYERS: list[tuple[str, list[str]]] = [
             "reader.core._fetch",
             "reader.core._parse",
             "reader.core._parse_fast",
+            "reader.core._parse_fast_values",
             "reader.core._discover",
             "reader.core._lock",
             "reader.core._process",

@@ -4,7 +4,7 @@
 (``feed`` and ``entries`` dicts with the keys ``_parse._build_feed`` reads) that
 feedparser's strict parser would produce for the same document, reusing
 feedparser's own helpers (date parsing, HTML guessing, URI fixing, the cp1252
-map) so the two paths cannot drift apart on those.
+map, in ``_parse_fast_values``) so the two paths cannot drift apart on those.
 
 It only accepts what it can reproduce exactly: every element it meets is
 either handled here the way feedparser's handlers treat it, or known to leave
@@ -17,19 +17,24 @@ feeds, the benchmark farm and feedparser's own test corpus.
 
 from __future__ import annotations
 
-import contextlib
 import re
-import time
 from collections.abc import Callable
 from dataclasses import dataclass
-from datetime import date
 from typing import Any
 
-from feedparser.datetimes import _parse_date
-from feedparser.html import _cp1252
 from feedparser.mixin import _FeedParserMixin
-from feedparser.urls import _urljoin
 from lxml import etree
+
+from reader.core._parse_fast_values import (
+    Fallback,
+    enforce_href,
+    fix_text,
+    leaf_text,
+    map_type,
+    parse_date,
+    resolve_uri,
+    sync_author,
+)
 
 _PARSER = etree.XMLParser(
     collect_ids=False,
@@ -90,26 +95,10 @@ _HTML_TYPES = frozenset({"text/html", "application/xhtml+xml"})
 
 _XMLNS = re.compile(rb"\sxmlns(?::[^\s=>/]+)?\s*=")
 _CDATA = re.compile(rb"<!\[CDATA\[.*?\]\]>", re.S)
-_C1 = re.compile("[\x80-\x9f]")
-_EMAIL = re.compile(
-    r"(([a-zA-Z0-9\_\-\.\+]+)@((\[[0-9]{1,3}\.[0-9]{1,3}\.[0-9]{1,3}\.)|(([a-zA-Z0-9\-]+\.)+))"
-    r"([a-zA-Z]{2,4}|[0-9]{1,3})(\]?))(\?subject=\S+)?"
-)  # feedparser's, verbatim
 _LINK_REF = re.compile("&([A-Za-z0-9_]+);")
-_EPOCH_ORDINAL = date(1970, 1, 1).toordinal()
-_MONTH_NAMES = "Jan Feb Mar Apr May Jun Jul Aug Sep Oct Nov Dec"
-_MONTHS = {m: i for i, m in enumerate(_MONTH_NAMES.split(" "), 1)}
-_RFC822 = re.compile(
-    r"(?:(?:Mon|Tue|Wed|Thu|Fri|Sat|Sun), )?(\d\d) (Jan|Feb|Mar|Apr|May|Jun|Jul|Aug|Sep|Oct|Nov|Dec)"
-    r" (\d{4}) (\d\d):(\d\d):(\d\d) (GMT|UTC|UT|Z|[+-]\d{4})\Z"
-)
 
 
 Handler = Callable[[Any, str, int, dict[str, Any], bool], None]
-
-
-class Fallback(Exception):
-    """The document needs feedparser."""
 
 
 @dataclass(slots=True)
@@ -132,98 +121,6 @@ def extract(data: bytes) -> FastResult | None:
         return _Walker(data, root).run()
     except Fallback:
         return None
-
-
-def _text(el: Any) -> str:
-    """The text of a leaf element (feedparser joins character data)."""
-    if len(el):
-        raise Fallback
-    return el.text or ""
-
-
-def _fix(out: str) -> str:
-    """feedparser's pop(): undo UTF-8 read as Latin-1, map C1 controls to cp1252."""
-    if out.isascii():
-        return out
-    with contextlib.suppress(UnicodeEncodeError, UnicodeDecodeError):
-        out = out.encode("iso-8859-1").decode("utf-8")
-    return out.translate(_cp1252) if _C1.search(out) else out
-
-
-def _resolve(uri: str) -> str:
-    """feedparser's resolve_uri with no base: only collapses "http:///x"."""
-    return _urljoin("", uri) if ":///" in uri else uri
-
-
-def _date(value: str) -> Any:
-    """feedparser's ``_parse_date``, without its handler chain for the common
-    "Sat, 14 Mar 2026 10:00:00 GMT" (computed as its RFC 822 handler does)."""
-    match = _RFC822.match(value)
-    if match:
-        day, month, year, hour, minute, second, zone = match.groups()
-        offset = 0 if zone in ("GMT", "UT", "UTC", "Z") else int(zone[1:3]) * 60 + int(zone[3:])
-        if zone[0] == "-":
-            offset = -offset
-        y, mo, d = int(year), _MONTHS[month], int(day)
-        h, mi, sec = int(hour), int(minute), int(second)
-        if 2 <= y <= 9998 and h < 24 and mi < 60 and sec < 60:
-            try:
-                days = date(y, mo, d).toordinal() - _EPOCH_ORDINAL
-            except ValueError:  # no such day: feedparser's handlers decide
-                return _parse_date(value)
-            return time.gmtime(days * 86400 + h * 3600 + mi * 60 + sec - offset * 60)
-    return _parse_date(value)
-
-
-def _sync_author(ctx: dict[str, Any]) -> None:
-    """feedparser's ``_sync_author_detail`` (the parts that reach ``author``)."""
-    detail = ctx["authors"][-1]
-    if detail:
-        name, email = detail.get("name"), detail.get("email")
-        if name and email:
-            ctx["author"] = f"{name} ({email})"
-        elif name:
-            ctx["author"] = name
-        elif email:
-            ctx["author"] = email
-        return
-    author, email = ctx.get("author"), None
-    if not author:
-        return
-    match = _EMAIL.search(author)
-    if match:
-        email = match.group(0)
-        author = author.replace(email, "").replace("()", "").replace("<>", "")
-        author = author.replace("&lt;&gt;", "").strip()
-        if author and author[0] == "(":
-            author = author[1:]
-        if author and author[-1] == ")":
-            author = author[:-1]
-        author = author.strip()
-    if author:
-        detail["name"] = author
-    if email:
-        detail["email"] = email
-
-
-def _map_type(value: str) -> str:
-    value = value.lower()
-    if value in ("text", "plain"):
-        return "text/plain"
-    if value == "html":
-        return "text/html"
-    if value == "xhtml":
-        return "application/xhtml+xml"
-    return value
-
-
-def _enforce_href(attrs: dict[str, str]) -> dict[str, str]:
-    href = attrs.get("url", attrs.get("uri", attrs.get("href")))
-    if href:
-        attrs.pop("url", None)
-        attrs.pop("uri", None)
-        attrs["href"] = href
-    return attrs
 
 
 class _Walker:
@@ -400,7 +297,7 @@ class _Walker:
             self.attrs(child)
             if name not in _IMAGE_CHILDREN or child.tag != name:
                 raise Fallback
-            text = _text(child).strip()
+            text = leaf_text(child).strip()
             if name == "title":
                 self.title_lookup(depth + 1, text)
 
@@ -457,20 +354,20 @@ class _Walker:
 
     def title(self, el: Any, name: str, depth: int, ctx: dict[str, Any], feed_level: bool) -> None:
         ctype = self.text_type(self.attrs(el), "text/plain")
-        out = _text(el).strip()
+        out = leaf_text(el).strip()
         if not self.atom and ctype == "text/plain" and _looks_like_html(out):
             ctype = "text/html"
-        out = _fix(out)
+        out = fix_text(out)
         if self.title_lookup(depth, out):
             ctx["title"] = out
             ctx["title_detail"] = {"type": ctype}
 
     def guid(self, el: Any, name: str, depth: int, ctx: dict[str, Any], feed_level: bool) -> None:
         is_link = self.attrs(el).get("ispermalink", "true") == "true"
-        out = _text(el).strip()
+        out = leaf_text(el).strip()
         if is_link and out:
-            out = _resolve(out)
-        out = _fix(out)
+            out = resolve_uri(out)
+        out = fix_text(out)
         ctx["id"] = out
         if is_link:
             ctx.setdefault("link", out)
@@ -478,16 +375,16 @@ class _Walker:
     def date(self, el: Any, name: str, depth: int, ctx: dict[str, Any], feed_level: bool) -> None:
         self.attrs(el)
         key = "published" if name in _PUBLISHED else "updated"
-        out = _fix(_text(el).strip())
+        out = fix_text(leaf_text(el).strip())
         ctx[key] = out
-        ctx[key + "_parsed"] = _date(out)
+        ctx[key + "_parsed"] = parse_date(out)
 
     def enclosure(
         self, el: Any, name: str, depth: int, ctx: dict[str, Any], feed_level: bool
     ) -> None:
         if len(el):
             raise Fallback
-        attrs = _enforce_href(self.attrs(el))
+        attrs = enforce_href(self.attrs(el))
         attrs["rel"] = "enclosure"
         ctx.setdefault("links", []).append(attrs)
 
@@ -516,7 +413,7 @@ class _Walker:
     def text_type(self, attrs: dict[str, str], default: str) -> str:
         if "mode" in attrs or "src" in attrs:
             raise Fallback
-        ctype = _map_type(attrs.get("type", default))
+        ctype = map_type(attrs.get("type", default))
         if ctype not in _TEXT_TYPES:
             raise Fallback
         return ctype
@@ -525,21 +422,21 @@ class _Walker:
         attrs = self.attrs(el)
         attrs.setdefault("rel", "alternate")
         attrs.setdefault("type", "application/atom+xml" if attrs["rel"] == "self" else "text/html")
-        attrs = _enforce_href(attrs)
+        attrs = enforce_href(attrs)
         if "href" in attrs:
-            attrs["href"] = _resolve(attrs["href"])
+            attrs["href"] = resolve_uri(attrs["href"])
         links = ctx.setdefault("links", [])
         links.append(attrs)
         if "href" in attrs:
-            if attrs.get("rel") == "alternate" and _map_type(attrs["type"]) in _HTML_TYPES:
+            if attrs.get("rel") == "alternate" and map_type(attrs["type"]) in _HTML_TYPES:
                 ctx["link"] = attrs["href"]
             if len(el):
                 raise Fallback
             return
-        out = _text(el).strip()
+        out = leaf_text(el).strip()
         if out:
-            out = _resolve(out)
-        out = _fix(out)
+            out = resolve_uri(out)
+        out = fix_text(out)
         if "&" not in out:
             pass
         elif feed_level:
@@ -563,21 +460,21 @@ class _Walker:
         pieces = [el.text or ""]
         for child in el:
             child_name = self.name(child.tag)
-            text = _text(child).strip()
+            text = leaf_text(child).strip()
             self.attrs(child)
             if child_name in ("name", "itunes_name"):
                 key = "name"
             elif child_name in ("email", "itunes_email"):
                 key = "email"
             elif child_name in ("uri", "url", "homepage"):
-                key, text = "href", _fix(_resolve(text) if text else text)
+                key, text = "href", fix_text(resolve_uri(text) if text else text)
             else:
                 raise Fallback
-            _sync_author(ctx)
+            sync_author(ctx)
             authors[-1][key] = text
             pieces.append(child.tail or "")
-        ctx["author"] = _fix("".join(pieces).strip())
-        _sync_author(ctx)
+        ctx["author"] = fix_text("".join(pieces).strip())
+        sync_author(ctx)
 
     def category(
         self, el: Any, name: str, depth: int, ctx: dict[str, Any], feed_level: bool
@@ -586,7 +483,7 @@ class _Walker:
         tags: list[dict[str, str | None]] = ctx.setdefault("tags", [])
         term, label = attrs.get("term"), attrs.get("label")
         self.add_tag(tags, term, attrs.get("scheme", attrs.get("domain")), label)
-        value = _fix(_text(el).strip())
+        value = fix_text(leaf_text(el).strip())
         if not value:
             return
         if tags and not tags[-1]["term"]:
@@ -612,10 +509,10 @@ class _Walker:
         attrs = self.attrs(el)
         default = "text/html" if name in ("description", "dc_description") else "text/plain"
         ctype = self.text_type(attrs, default)
-        out = _text(el).strip()
+        out = leaf_text(el).strip()
         if not self.atom and ctype == "text/plain" and _looks_like_html(out):
             ctype = "text/html"
-        entry["summary"] = _fix(out)
+        entry["summary"] = fix_text(out)
         entry["summary_detail"] = {"type": ctype}
 
     def content(
@@ -624,9 +521,9 @@ class _Walker:
         self.has_content = True
         attrs = self.attrs(el)
         ctype = self.text_type(attrs, "text/plain" if name == "content" else "text/html")
-        out = _text(el).strip()
+        out = leaf_text(el).strip()
         if not self.atom and ctype == "text/plain" and _looks_like_html(out):
             ctype = "text/html"
-        out = _fix(out)
+        out = fix_text(out)
         entry.setdefault("content", []).append({"type": ctype, "value": out})
         entry.setdefault("summary", out)
