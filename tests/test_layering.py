@@ -107,9 +107,7 @@ def _layer(module: str) -> int:
     best: tuple[int, int] | None = None  # (length of the matching name, layer)
     for index, (_, names) in enumerate(LAYERS):
         for name in names:
-            if _names(module, name) and (
-                best is None or len(name) > best[0]
-            ):
+            if _names(module, name) and (best is None or len(name) > best[0]):
                 best = (len(name), index)
     assert best is not None, f"{module} is in no layer: add it to LAYERS"
     return best[1]
