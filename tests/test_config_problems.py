@@ -64,7 +64,8 @@ def test_cli_reports_config_problems_on_stderr(
 
 
 def test_keymap_problems_unknown_ids_bad_keys_and_conflicts() -> None:
-    from reader.ui.keymap import check_keymap, main_chains
+    from reader.ui.app import main_chains
+    from reader.ui.keymap import check_keymap
 
     keymap = {
         "cursor_down": "j,down",
@@ -81,7 +82,8 @@ def test_keymap_problems_unknown_ids_bad_keys_and_conflicts() -> None:
 
 
 def test_the_readme_config_example_parses_cleanly(tmp_path: Path) -> None:
-    from reader.ui.keymap import check_keymap, main_chains
+    from reader.ui.app import main_chains
+    from reader.ui.keymap import check_keymap
 
     block = re.search(r"```toml\n(# config.toml\n.*?)```", README.read_text(), re.S)
     assert block is not None

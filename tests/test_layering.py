@@ -44,7 +44,35 @@ READER = Path(__file__).resolve().parent.parent / "reader"
 # of a higher one. Every module in reader/ must be listed (by name or package prefix).
 LAYERS: list[tuple[str, list[str]]] = [
     # reader.cli_*: the command groups (reader/cli_feeds.py, ...) under reader/cli.py.
-    ("entry points", ["reader.__main__", "reader.cli", "reader.cli_*", "reader.ui"]),
+    ("entry points", ["reader.__main__", "reader.cli", "reader.cli_*"]),
+    # The terminal UI, like harlequin: the app is the composition root and nothing
+    # below it imports it; screens and widgets get what they need from
+    # reader.ui.context (Protocols) and talk through reader.ui.messages.
+    ("ui: composition root", ["reader.ui.app"]),
+    ("ui: screens", ["reader.ui.screens", "reader.ui.commands", "reader.ui.first_view"]),
+    ("ui: widgets", ["reader.ui.widgets"]),
+    (
+        "ui: dialogs (modal screens any screen or widget may open)",
+        [
+            "reader.ui.screens.dialogs",
+            "reader.ui.screens.note_editor",
+            "reader.ui.screens.tag_prompt",
+            "reader.ui.screens.export_prompt",
+        ],
+    ),
+    (
+        "ui: shared",
+        [
+            "reader.ui",
+            "reader.ui.context",
+            "reader.ui.messages",
+            "reader.ui.gateway",
+            "reader.ui.keymap",
+            "reader.ui.themes",
+            "reader.ui.typeset",
+            "reader.ui.motions",
+        ],
+    ),
     ("above the facade", ["reader.core", "reader.core.export", "reader.core.background"]),
     ("facade", ["reader.core.library"]),
     ("services", ["reader.core.cleaning", "reader.core._refresh", "reader.core.annotations"]),
@@ -178,24 +206,6 @@ def test_no_import_goes_up_a_layer() -> None:
     assert upward == []
 
 
-# Cycles through the terminal app that the UI half of issue 14 removes (components stop
-# importing BroadsheetApp). Listed one by one, so no new cycle can hide among them; an
-# entry that no longer occurs fails the test below until it is deleted here.
-KNOWN_UI_CYCLES = [
-    ["reader.ui.app", "reader.ui.commands", "reader.ui.app"],
-    ["reader.ui.app", "reader.ui.keymap", "reader.ui.app"],
-    ["reader.ui.app", "reader.ui.keymap", "reader.ui.screens.annotations", "reader.ui.app"],
-    [
-        "reader.ui.app",
-        "reader.ui.keymap",
-        "reader.ui.screens.annotations",
-        "reader.ui.widgets.annotated_view",
-        "reader.ui.app",
-    ],
-    ["reader.ui.app", "reader.ui.keymap", "reader.ui.screens.main", "reader.ui.app"],
-]
-
-
 def test_no_import_cycle_anywhere() -> None:
     cycles: list[list[str]] = []
     state: dict[str, int] = {}  # 1: on the current path, 2: done
@@ -215,10 +225,39 @@ def test_no_import_cycle_anywhere() -> None:
     for module in sorted(GRAPH):
         if module not in state:
             visit(module)
-    assert [cycle for cycle in cycles if cycle not in KNOWN_UI_CYCLES] == []
-    stale = [cycle for cycle in KNOWN_UI_CYCLES if cycle not in cycles]
-    assert stale == [], "these cycles are gone: delete them from KNOWN_UI_CYCLES"
-    assert not any(module.startswith("reader.core") for cycle in cycles for module in cycle)
+    assert cycles == []
+
+
+def _all_imports(module: str) -> set[str]:
+    """Every reader module ``module`` names in an import, type-only ones included."""
+    imported: set[str] = set()
+    for node in ast.walk(ast.parse(MODULES[module].read_text(encoding="utf-8"))):
+        if isinstance(node, ast.Import):
+            imported |= {alias.name for alias in node.names}
+        elif isinstance(node, ast.ImportFrom):
+            target = _resolve(module, node)
+            imported |= {target} | {f"{target}.{alias.name}" for alias in node.names}
+    return {name for name in imported if name in MODULES}
+
+
+def test_nothing_imports_the_app_but_the_command_line() -> None:
+    # Not even under TYPE_CHECKING: a component that needs something of the app
+    # names a Protocol of reader.ui.context.
+    importers = [
+        module
+        for module in MODULES
+        if module not in ("reader.ui.app", "reader.cli") and "reader.ui.app" in _all_imports(module)
+    ]
+    assert importers == []
+
+
+def test_the_ui_layers_are_enforced() -> None:
+    order = [name for name, _ in LAYERS]
+    assert order.index("ui: composition root") < order.index("ui: screens")
+    assert order.index("ui: screens") < order.index("ui: widgets") < order.index("ui: shared")
+    assert _layer("reader.ui.widgets.annotated_view") == order.index("ui: widgets")
+    assert _layer("reader.ui.screens.main") == order.index("ui: screens")
+    assert _layer("reader.ui.context") == order.index("ui: shared")
 
 
 def test_the_cycle_check_sees_function_level_imports() -> None:

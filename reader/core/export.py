@@ -11,10 +11,9 @@ from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from pathlib import Path
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, Protocol
 
 from reader.core.annotation_markdown import markdown_with_annotations
-from reader.core.annotations import Annotations
 from reader.core.cleaning import CLEANER_VERSION
 from reader.core.errors import InputFileError
 from reader.core.files import write_atomic
@@ -22,6 +21,7 @@ from reader.core.models import Article, Block, Enclosure, Removal, canonical_tex
 from reader.core.sanitize import clean_line, strip_controls
 
 if TYPE_CHECKING:
+    from reader.core.annotations import Annotations
     from reader.core.library import Library
 
 EXPORT_VERSION = 1
@@ -79,16 +79,30 @@ def _front_matter(article: Article, exported: float) -> str:
     return "\n".join(lines)
 
 
-def article_markdown(library: Library, article: Article, exported: float) -> str:
-    body = markdown_with_annotations(article, Annotations(library).for_article(article.id))
+class ExportSource(Protocol):
+    """What exporting reads from a library (the terminal UI's stand-ins too)."""
+
+    def article(self, article_id: int) -> Article: ...
+
+    def article_feed_url(self, article_id: int) -> str | None: ...
+
+    def annotations(self) -> Annotations | None: ...
+
+
+def article_markdown(library: ExportSource, article: Article, exported: float) -> str:
+    store = library.annotations()  # None: a library that keeps no annotations
+    body = markdown_with_annotations(article, store.for_article(article.id) if store else [])
     links = [f"- <{enclosure.url}>" for enclosure in article.enclosures]
     attachments = "\n\n## Attachments\n\n" + "\n".join(links) if links else ""
     title = clean_line(article.title).replace("\n", " ")
     return f"{_front_matter(article, exported)}\n\n# {title}\n\n{body}{attachments}\n"
 
 
-def article_json(library: Library, article: Article, feed_url: str | None, exported: float) -> str:
-    web_annotations = Annotations(library).to_web_annotations(article.id, article.link)
+def article_json(
+    library: ExportSource, article: Article, feed_url: str | None, exported: float
+) -> str:
+    store = library.annotations()
+    web_annotations = store.to_web_annotations(article.id, article.link) if store else []
     document = {
         "broadsheet_export": EXPORT_VERSION,
         "exported": _iso(exported),
@@ -117,7 +131,7 @@ def article_json(library: Library, article: Article, feed_url: str | None, expor
 
 
 def export_articles(
-    library: Library, article_ids: Iterable[int], out_dir: Path, formats: Sequence[str] = FORMATS
+    library: ExportSource, article_ids: Iterable[int], out_dir: Path, formats: Sequence[str] = FORMATS
 ) -> list[Path]:
     """Write each article in each format; files are replaced atomically in place."""
     written: list[Path] = []
@@ -194,7 +208,7 @@ def import_library(library: Library, source: Path) -> ImportReport:
         setattr(report, outcome, getattr(report, outcome) + 1)
         items = document.get("annotations") or []
         if isinstance(items, list) and items:
-            report.annotations += Annotations(library).import_web_annotations(article_id, items)
+            report.annotations += library.annotations().import_web_annotations(article_id, items)
     return report
 
 

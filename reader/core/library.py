@@ -13,7 +13,7 @@ import asyncio
 import sqlite3
 from collections.abc import Callable, Iterable, Sequence
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from reader.core import _storage
 from reader.core._lock import RefreshLock
@@ -41,6 +41,9 @@ from reader.core.models import (
 )
 from reader.core.sanitize import clean_line
 from reader.core.search import parse_query
+
+if TYPE_CHECKING:
+    from reader.core.annotations import Annotations
 
 # An article changed in a way an export of it would show (saved, tags, annotations).
 ArticleChanged = Callable[[int], None]
@@ -112,11 +115,15 @@ class Library:
         for hook in self.change_hooks:
             hook(article_id)
 
-    def _reanchor(self, article_id: int, old_text: str, new_text: str) -> None:
-        """The canonical text changed: move highlights with it, or orphan them."""
+    def annotations(self) -> Annotations:
+        """The highlights and notes of this library (cheap: holds no state)."""
         from reader.core.annotations import Annotations  # not needed at start-up
 
-        Annotations(self).reanchor(article_id, old_text, new_text)
+        return Annotations(self)
+
+    def _reanchor(self, article_id: int, old_text: str, new_text: str) -> None:
+        """The canonical text changed: move highlights with it, or orphan them."""
+        self.annotations().reanchor(article_id, old_text, new_text)
 
     # -- app state -------------------------------------------------------------
 

@@ -1,4 +1,8 @@
-"""The Broadsheet terminal app: ``run_app(library)`` is all the CLI needs."""
+"""The Broadsheet terminal app: ``run_app(library)`` is all the CLI needs.
+
+This module is the UI's composition root: it builds the gateway, the screens and
+the widgets and hands each what it needs (see :mod:`reader.ui.context`); nothing
+imports it."""
 
 from __future__ import annotations
 
@@ -7,7 +11,7 @@ import contextlib
 import gc
 import sqlite3
 import threading
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 from concurrent.futures import Future
 from functools import partial
 from typing import TYPE_CHECKING, ClassVar
@@ -22,11 +26,12 @@ from textual.timer import Timer
 from textual.widgets._toast import ToastRack
 
 from reader.core.errors import BroadsheetError
-from reader.core.library import Library
 from reader.core.opener import LinkOpener, SystemOpener
 from reader.ui.commands import FeedCommands, FeedSettingsCommands
+from reader.ui.context import ReaderLibrary
+from reader.ui.first_view import FirstView, read_first_view
 from reader.ui.gateway import LibraryGateway
-from reader.ui.screens.main import FirstView, MainScreen, read_first_view
+from reader.ui.screens.main import MainScreen
 from reader.ui.themes import DEFAULT_THEME, bundled_themes, variable_defaults
 from reader.ui.widgets.annotated_view import AnnotatedReadingView
 from reader.ui.widgets.article_list import ArticleList
@@ -34,7 +39,10 @@ from reader.ui.widgets.reading_view import ReadingView
 from reader.ui.widgets.sidebar import Sidebar
 
 if TYPE_CHECKING:  # screens opened later are imported when they open (start-up time)
+    from textual.dom import DOMNode
+
     from reader.core.background import BackgroundCleaner
+    from reader.core.library import Library
     from reader.ui.screens.help import HelpSection
     from reader.ui.widgets.annotated_view import Reveal
 
@@ -46,7 +54,12 @@ CLEAN_POLL = 0.1
 
 
 class BroadsheetApp(App[None]):
-    """Sidebar, article list and reading pane over a :class:`Library`."""
+    """Sidebar, article list and reading pane over a library.
+
+    ``cleaner`` makes the process that cleans what a refresh stored uncleaned
+    (``process_cleaner(library)`` for a library on disk, as :func:`run_app` does);
+    without one, cleaning runs on the gateway's low-priority lane, in this process.
+    """
 
     TITLE = "Broadsheet"
     # Textual's own widgets, in colours checked for contrast in every theme
@@ -76,14 +89,16 @@ class BroadsheetApp(App[None]):
 
     def __init__(
         self,
-        library: Library,
+        library: ReaderLibrary,
         *,
         opener: LinkOpener | None = None,
         watch_interval: float = WATCH_INTERVAL,
         refresh_on_start: bool = True,
+        cleaner: Callable[[], BackgroundCleaner] | None = None,
     ) -> None:
         super().__init__()
         self.gateway = LibraryGateway(library)
+        self.cleaner = cleaner
         self.opener: LinkOpener = opener or SystemOpener()
         self.watch_interval = watch_interval
         self.refresh_on_start = refresh_on_start
@@ -100,7 +115,7 @@ class BroadsheetApp(App[None]):
         self._start_with_theme(DEFAULT_THEME)
 
     @property
-    def library(self) -> Library:
+    def library(self) -> ReaderLibrary:
         return self.gateway.library
 
     @property
@@ -198,7 +213,7 @@ class BroadsheetApp(App[None]):
     # -- lifecycle -----------------------------------------------------------
 
     def get_default_screen(self) -> Screen:
-        return MainScreen()
+        return MainScreen(self)
 
     def on_load(self) -> None:
         # The first view's rows are read on the gateway while the terminal and
@@ -213,7 +228,7 @@ class BroadsheetApp(App[None]):
     async def on_mount(self) -> None:
         keymap = self.library.config.keys
         if keymap:  # checked only when there is one: the checks import every screen
-            from reader.ui.keymap import check_keymap, main_chains
+            from reader.ui.keymap import check_keymap
 
             keymap, problems = check_keymap(keymap, main_chains(), self.library.config.path)
             self.theme_problems += problems
@@ -257,27 +272,21 @@ class BroadsheetApp(App[None]):
             self._cleaning = True
             self.run_worker(self._clean_pending(), group="clean", exit_on_error=False)
 
-    def _cleaner(self) -> BackgroundCleaner | None:
-        """A cleaning process for a library on disk; None for stand-ins without one."""
-        if not isinstance(self.library, Library):
-            return None
-        from reader.core.background import BackgroundCleaner
-
-        return BackgroundCleaner(self.library.data_dir, self.library.config)
-
     def _count_cleaned(self, batches: list[int]) -> None:
         self.clean_batches += batches
         self.cleaned_in_background += sum(batches)
 
     async def _clean_pending(self) -> None:
         cleaned_before = self.cleaned_in_background
-        cleaner = self._cleaner()
+        cleaner = self.cleaner() if self.cleaner is not None else None
         try:
             while self._clean_requested:
                 self._clean_requested = False
                 if cleaner is None:  # in this process, on the gateway's low-priority lane
                     count = await self.gateway.background(self.library.clean_pending)
                     self._count_cleaned([count])
+                    if count:  # as the cleaning process does after its batches
+                        await self.gateway.background(self.library.tidy_search_index)
                     continue
                 await asyncio.to_thread(cleaner.start)  # may wait for the fork server
                 self.cleaner_pid = cleaner.pid
@@ -345,15 +354,12 @@ class BroadsheetApp(App[None]):
         from reader.ui.screens.annotations import AnnotationsScreen
 
         if not isinstance(self.screen, AnnotationsScreen):
-            self.push_screen(AnnotationsScreen(), self._reveal_annotation)
+            self.push_screen(AnnotationsScreen(self.gateway), self._reveal_annotation)
 
     def _reveal_annotation(self, reveal: Reveal | None) -> None:
         if reveal is None:
             return
-        main = self.main_screen
-        if isinstance(main.reader, AnnotatedReadingView):
-            main.reader.reveal = reveal
-        main.open_article(reveal.article_id, focus=True)
+        self.main_screen.reveal(reveal)
 
     def get_system_commands(self, screen: Screen) -> Iterable[SystemCommand]:
         from reader.ui.screens.help import bindings_of
@@ -393,9 +399,43 @@ class BroadsheetApp(App[None]):
         self.call_later(self.run_action, action, target)
 
 
+def main_chains() -> list[tuple[type[DOMNode], ...]]:
+    """The views whose keys the ``[keys]`` remapping can take (see
+    :func:`reader.ui.keymap.check_keymap`), each under the app's own bindings: the
+    main screen's panes, then the other screens. Imports every screen: called only
+    when there is a remapping."""
+    from reader.ui.screens.annotations import AnnotationsScreen
+    from reader.ui.screens.dialogs import ConfirmScreen, PromptScreen
+    from reader.ui.screens.help import HelpScreen
+    from reader.ui.screens.note_editor import NoteEditor
+    from reader.ui.screens.search import SearchScreen
+    from reader.ui.screens.tag_prompt import TagPrompt
+
+    chains: list[tuple[type[DOMNode], ...]] = [
+        (BroadsheetApp, MainScreen, pane) for pane in (Sidebar, ArticleList, AnnotatedReadingView)
+    ]
+    screens = (
+        AnnotationsScreen, ConfirmScreen, PromptScreen, HelpScreen, NoteEditor, SearchScreen,
+        TagPrompt,
+    )  # fmt: skip
+    chains += [(BroadsheetApp, screen) for screen in screens]
+    return chains
+
+
+def process_cleaner(library: Library) -> Callable[[], BackgroundCleaner]:
+    """A maker of cleaning processes for a library on disk (``reader.core.background``)."""
+
+    def start() -> BackgroundCleaner:
+        from reader.core.background import BackgroundCleaner
+
+        return BackgroundCleaner(library.data_dir, library.config)
+
+    return start
+
+
 def run_app(library: Library, *, opener: LinkOpener | None = None) -> None:
     """Run the terminal UI until the user quits."""
-    app = BroadsheetApp(library, opener=opener)
+    app = BroadsheetApp(library, opener=opener, cleaner=process_cleaner(library))
     # What is allocated so far (modules, classes, the library) lives as long as the
     # app: exempt it from collection, or the first full collection, which falls in
     # the first frame, spends ~17 ms walking it.

@@ -1,6 +1,7 @@
-"""Command palette entries that name feeds ("Go to feed: …").
+"""Command palette entries that name feeds ("Go to feed: …", full-text settings).
 
-Feed titles are shown as :class:`Content` so that a title like ``[/]`` is
+They read the feeds from the screen that lists them (a :class:`FeedsInView`, the
+main screen) and act by posting it a message (:mod:`reader.ui.messages`). Feed titles are shown as :class:`Content` so that a title like ``[/]`` is
 text, not markup; the help line is our own fixed text.
 """
 
@@ -12,42 +13,45 @@ from textual.command import DiscoveryHit, Hit, Hits, Provider
 from textual.content import Content
 
 from reader.core.sanitize import clean_line
+from reader.ui.context import FeedsInView
+from reader.ui.messages import SetFeedFulltext, ShowFeed
+
+
+def feeds_in_view(provider: Provider) -> FeedsInView | None:
+    """The screen below the palette that lists the feeds (the main screen), if any."""
+    for screen in reversed(provider.app.screen_stack):
+        if isinstance(screen, FeedsInView):
+            return screen
+    return None
 
 
 class FeedCommands(Provider):
     """Jump to any feed from the palette."""
 
-    def _targets(self) -> list[tuple[str, str]]:
-        from reader.ui.app import BroadsheetApp
-        from reader.ui.widgets.sidebar import feed_option_id
-
-        app = self.app
-        if not isinstance(app, BroadsheetApp):
+    def _targets(self) -> list[tuple[str, int]]:
+        view = feeds_in_view(self)
+        if view is None:
             return []
-        main = app.main_screen
-        return [(clean_line(feed.title), feed_option_id(feed.id)) for feed in main.sidebar.feeds]
+        return [(clean_line(feed.title), feed.id) for feed in view.listed_feeds()]
 
-    def _go(self, option_id: str) -> None:
-        from reader.ui.app import BroadsheetApp
-
-        app = self.app
-        if isinstance(app, BroadsheetApp):
-            app.main_screen.sidebar.select_id(option_id)
-            app.main_screen.articles.focus()
+    def _go(self, feed_id: int) -> None:
+        view = feeds_in_view(self)
+        if view is not None:
+            view.post_message(ShowFeed(feed_id))
 
     async def discover(self) -> Hits:
-        for title, option_id in self._targets():
+        for title, feed_id in self._targets():
             label = Content("Go to feed: ") + Content(title)
-            yield DiscoveryHit(label, partial(self._go, option_id), text=f"Go to feed: {title}")
+            yield DiscoveryHit(label, partial(self._go, feed_id), text=f"Go to feed: {title}")
 
     async def search(self, query: str) -> Hits:
         matcher = self.matcher(query)
-        for title, option_id in self._targets():
+        for title, feed_id in self._targets():
             text = f"Go to feed: {title}"
             score = matcher.match(text)
             if score > 0:
                 label = Content("Go to feed: ") + Content(title)
-                yield Hit(score, label, partial(self._go, option_id), text=text)
+                yield Hit(score, label, partial(self._go, feed_id), text=text)
 
 
 FULLTEXT_MODES = {
@@ -61,18 +65,8 @@ class FeedSettingsCommands(Provider):
     """Per-feed settings for the feed in view (or of the article under the cursor)."""
 
     def _feed(self) -> tuple[int, str, str] | None:
-        from reader.ui.app import BroadsheetApp
-
-        app = self.app
-        if not isinstance(app, BroadsheetApp):
-            return None
-        main = app.main_screen
-        feed = main.sidebar.current_feed
-        if feed is None:
-            article = main.focused_article()
-            if article is None or article.feed_id is None:
-                return None
-            feed = next((f for f in main.sidebar.feeds if f.id == article.feed_id), None)
+        view = feeds_in_view(self)
+        feed = view.feed_in_view() if view is not None else None
         return None if feed is None else (feed.id, clean_line(feed.title), feed.fulltext)
 
     def _hits(self) -> list[tuple[str, Content, partial[None]]]:
@@ -89,11 +83,9 @@ class FeedSettingsCommands(Provider):
         return hits
 
     def _set(self, feed_id: int, mode: str) -> None:
-        from reader.ui.app import BroadsheetApp
-
-        app = self.app
-        if isinstance(app, BroadsheetApp):
-            app.main_screen.set_feed_fulltext(feed_id, mode)
+        view = feeds_in_view(self)
+        if view is not None:
+            view.post_message(SetFeedFulltext(feed_id, mode))
 
     async def discover(self) -> Hits:
         for text, label, action in self._hits():

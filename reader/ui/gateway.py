@@ -25,7 +25,7 @@ from concurrent.futures import Future, ThreadPoolExecutor
 from typing import TYPE_CHECKING, ParamSpec, TypeVar
 
 if TYPE_CHECKING:
-    from reader.core.library import Library
+    from reader.ui.context import ReaderLibrary
 
 P = ParamSpec("P")
 T = TypeVar("T")
@@ -43,9 +43,9 @@ def _lower_thread_priority() -> None:
 
 
 class LibraryGateway:
-    """An awaitable front for a :class:`Library` whose calls run on one thread."""
+    """An awaitable front for a library whose calls run on one thread."""
 
-    def __init__(self, library: Library) -> None:
+    def __init__(self, library: ReaderLibrary) -> None:
         self.library = library
         self._executor = ThreadPoolExecutor(max_workers=1, thread_name_prefix="broadsheet-db")
         self._background = ThreadPoolExecutor(

@@ -143,34 +143,3 @@ def _clashes(
                         )
                     owner.setdefault(key, (name, binding, cls))
     return found
-
-
-def main_chains() -> list[tuple[type[DOMNode], ...]]:
-    """The views whose keys the remapping can take: the main screen's panes."""
-    from reader.ui.app import BroadsheetApp
-    from reader.ui.screens.main import MainScreen
-    from reader.ui.widgets.annotated_view import AnnotatedReadingView
-    from reader.ui.widgets.article_list import ArticleList
-    from reader.ui.widgets.sidebar import Sidebar
-
-    chains: list[tuple[type[DOMNode], ...]] = [
-        (BroadsheetApp, MainScreen, pane) for pane in (Sidebar, ArticleList, AnnotatedReadingView)
-    ]
-    from reader.ui.screens.annotations import AnnotationsScreen
-    from reader.ui.screens.dialogs import ConfirmScreen, PromptScreen
-    from reader.ui.screens.help import HelpScreen
-    from reader.ui.screens.note_editor import NoteEditor
-    from reader.ui.screens.search import SearchScreen
-    from reader.ui.screens.tag_prompt import TagPrompt
-
-    for screen in (
-        AnnotationsScreen,
-        ConfirmScreen,
-        PromptScreen,
-        HelpScreen,
-        NoteEditor,
-        SearchScreen,
-        TagPrompt,
-    ):
-        chains.append((BroadsheetApp, screen))
-    return chains

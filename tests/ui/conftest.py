@@ -74,7 +74,7 @@ def opener() -> RecordingOpener:
 def make_app(library: FakeLibrary, opener: RecordingOpener | None = None) -> BroadsheetApp:
     """The app as tests run it: no background watching, no refresh at start."""
     return BroadsheetApp(
-        library,  # type: ignore[arg-type]  # the fake mirrors the Library API
+        library,
         opener=opener or RecordingOpener(),
         watch_interval=0,
         refresh_on_start=False,

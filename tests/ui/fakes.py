@@ -1,8 +1,10 @@
 """An in-memory stand-in for :class:`reader.core.library.Library`.
 
-It implements the part of the Library API the UI uses, with the same
-semantics (newest first, unread counts, next_unread ordering), so UI tests are
-fast and deterministic. Tests that need the real storage use the real Library.
+It implements the part of the Library API the UI uses (the Protocol
+``reader.ui.context.ReaderLibrary``; mypy checks it, see the end of this file),
+with the same semantics (newest first, unread counts, next_unread ordering), so
+UI tests are fast and deterministic. Tests that need the real storage (search,
+annotations) use the real Library.
 """
 
 from __future__ import annotations
@@ -12,7 +14,7 @@ import threading
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field, replace
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from reader.core.errors import BroadsheetError, NotFoundError
 from reader.core.library import ArticleQuery
@@ -26,8 +28,13 @@ from reader.core.models import (
     LinkSpan,
     RefreshSummary,
     Removal,
+    SearchHit,
     canonical_text,
 )
+
+if TYPE_CHECKING:
+    from reader.core.annotations import Annotations
+    from reader.ui.context import ReaderLibrary
 
 # 2025-06-03 09:00 UTC: every fixture date counts back from here.
 BASE_TIME = 1748941200.0
@@ -41,6 +48,7 @@ class FakeConfig:
     keys: dict[str, str] = field(default_factory=dict)
     path: Path | None = None
     problems: list[str] = field(default_factory=list)
+    auto_export_dir: Path | None = None
 
 
 def make_feed(feed_id: int, title: str, **changes: Any) -> Feed:
@@ -213,6 +221,21 @@ class FakeLibrary:
                 if not (self._articles[article_id].saved or self._articles[article_id].tags):
                     del self._articles[article_id]
 
+    def rename_feed(self, feed_id: int, title: str) -> None:
+        with self._lock:
+            self.feed(feed_id)
+            self._feeds[feed_id].title = title.strip() or self._feeds[feed_id].url
+
+    def tag_feed(self, feed_id: int, tags: Sequence[str]) -> None:
+        with self._lock:
+            feed = self._feeds[feed_id]
+            feed.tags = tuple(sorted(set(feed.tags) | {t.strip() for t in tags if t.strip()}))
+
+    def untag_feed(self, feed_id: int, tags: Sequence[str]) -> None:
+        with self._lock:
+            feed = self._feeds[feed_id]
+            feed.tags = tuple(tag for tag in feed.tags if tag not in set(tags))
+
     # -- article lists --------------------------------------------------------
 
     def set_feed_fulltext(self, feed_id: int, mode: str) -> None:
@@ -272,6 +295,15 @@ class FakeLibrary:
             rows = list(reversed(rows))
         return next((self._summary(a) for a in rows if not a.read), None)
 
+    def article_ids(self, query: ArticleQuery) -> list[int]:
+        return [article.id for article in self._matching(query)]
+
+    def search(
+        self, text: str, *, limit: int = 50, offset: int = 0, order: str = "best"
+    ) -> list[SearchHit]:
+        """No full-text index here: tests of search use the real library."""
+        raise BroadsheetError("the stand-in library cannot search")
+
     # -- one article ----------------------------------------------------------
 
     def article(self, article_id: int) -> Article:
@@ -279,6 +311,14 @@ class FakeLibrary:
             if article_id not in self._articles:
                 raise NotFoundError(f"no article with id {article_id}")
             return replace(self._articles[article_id])
+
+    def article_feed_url(self, article_id: int) -> str | None:
+        feed_id = self.article(article_id).feed_id
+        return self._feeds[feed_id].url if feed_id in self._feeds else None
+
+    def annotations(self) -> Annotations | None:
+        """No annotation store: tests of highlights and notes use the real library."""
+        return None
 
     def mark_read(self, article_ids: Sequence[int], read: bool = True) -> None:
         with self._lock:
@@ -365,3 +405,8 @@ class FakeLibrary:
 
     def tidy_search_index(self, *, pages_per_step: int = 2000, max_steps: int = 10_000) -> int:
         return 1
+
+
+def _is_a_reader_library(fake: FakeLibrary) -> ReaderLibrary:
+    """Never called: mypy checks here that the fake is what the UI is written against."""
+    return fake

@@ -9,7 +9,7 @@ from pathlib import Path
 from textual.pilot import Pilot
 
 from reader.core import Library
-from reader.ui.app import BroadsheetApp
+from reader.ui.app import BroadsheetApp, process_cleaner
 from reader.ui.widgets.reading_view import ReadingView
 
 from .bulk import bulk_library
@@ -44,7 +44,11 @@ async def wait_for_cleaning(pilot: Pilot, library: Library) -> None:
 
 def open_app(library: Library, *, refresh_on_start: bool) -> BroadsheetApp:
     return BroadsheetApp(
-        library, opener=RecordingOpener(), watch_interval=0, refresh_on_start=refresh_on_start
+        library,
+        opener=RecordingOpener(),
+        watch_interval=0,
+        refresh_on_start=refresh_on_start,
+        cleaner=process_cleaner(library),  # as run_app gives it
     )
 
 

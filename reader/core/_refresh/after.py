@@ -16,7 +16,7 @@ from reader.core._refresh.pipeline import OnFetch, OnResult
 from reader.core.models import RefreshSummary
 
 if TYPE_CHECKING:
-    from reader.core._refresh.host import RefreshHost
+    from reader.core._refresh.host import Settles
 
 
 @dataclass(slots=True)
@@ -27,7 +27,7 @@ class AfterRefresh:
 
 
 async def refresh_and_settle(
-    library: RefreshHost,
+    library: Settles,
     feed_ids: Sequence[int] | None = None,
     *,
     on_result: OnResult | None = None,

@@ -15,23 +15,9 @@ if TYPE_CHECKING:
     from reader.core.models import Feed, RefreshSummary
 
 
-class RefreshHost(Protocol):
-    data_dir: Path
-    config: Config
-    db: Database
-    cleaning: Cleaning
-
-    def feeds(self) -> list[Feed]: ...
-
-    def feed(self, feed_id: int) -> Feed: ...
-
-    def add_feed(self, url: str, *, title: str | None = None, tags: Sequence[str] = ()) -> Feed: ...
-
-    def reclean(self, article_ids: Iterable[int] | None = None) -> int: ...
-
-    def prune(self, *, older_than_days: int | None = None, now: float | None = None) -> int: ...
-
-    def refresh_lock(self, wait: float = 0.0) -> RefreshLock: ...
+class Settles(Protocol):
+    """What the after-refresh sequence (``after.refresh_and_settle``) calls: also all
+    a library stand-in needs to be refreshed by the terminal UI."""
 
     def pending_full_texts(self) -> int: ...
 
@@ -52,3 +38,22 @@ class RefreshHost(Protocol):
     ) -> RefreshSummary: ...
 
     async def complete_full_texts(self, *, fetcher: Any = None) -> int: ...
+
+
+class RefreshHost(Settles, Protocol):
+    data_dir: Path
+    config: Config
+    db: Database
+    cleaning: Cleaning
+
+    def feeds(self) -> list[Feed]: ...
+
+    def feed(self, feed_id: int) -> Feed: ...
+
+    def add_feed(self, url: str, *, title: str | None = None, tags: Sequence[str] = ()) -> Feed: ...
+
+    def reclean(self, article_ids: Iterable[int] | None = None) -> int: ...
+
+    def prune(self, *, older_than_days: int | None = None, now: float | None = None) -> int: ...
+
+    def refresh_lock(self, wait: float = 0.0) -> RefreshLock: ...

@@ -29,10 +29,10 @@ from reader.core.sanitize import clean_line
 from reader.core.wording import plural
 from reader.ui.typeset import format_short_date
 from reader.ui.widgets._cursor import PlainCursorOptionList
-from reader.ui.widgets.annotated_view import Reveal, annotations_of
+from reader.ui.widgets.annotated_view import Reveal
 
 if TYPE_CHECKING:
-    from reader.ui.app import BroadsheetApp
+    from reader.ui.gateway import LibraryGateway
 
 FILTER_DELAY = 0.25
 QUOTE_CHARS = 200
@@ -104,18 +104,11 @@ class AnnotationsScreen(Screen[Reveal | None]):
         Binding("k", "move(-1)", "Up", show=False, id="annotations-up"),
     ]
 
-    def __init__(self) -> None:
+    def __init__(self, gateway: LibraryGateway) -> None:
         super().__init__(id="annotations")
+        self.gateway = gateway
         self.entries: list[tuple[Annotation, ArticleSummary]] = []
         self._timer: Timer | None = None
-
-    @property
-    def broadsheet(self) -> BroadsheetApp:
-        from reader.ui.app import BroadsheetApp
-
-        app = self.app
-        assert isinstance(app, BroadsheetApp)
-        return app
 
     def compose(self) -> ComposeResult:
         yield Static(Content("Highlights and notes"), id="annotations-header")
@@ -158,8 +151,8 @@ class AnnotationsScreen(Screen[Reveal | None]):
             self.notify(message, severity="error", markup=False)
 
     async def _load(self, value: str) -> None:
-        library = self.broadsheet.library
-        store = annotations_of(library)
+        library = self.gateway.library
+        store = library.annotations()
         header = self.query_one("#annotations-header", Static)
         if store is None:
             header.update(Content("Annotations need a library on disk."))
@@ -167,14 +160,14 @@ class AnnotationsScreen(Screen[Reveal | None]):
         wanted = parse_filter(value)
         feed_id: int | None = None
         if wanted.feed is not None:
-            feeds = await self.broadsheet.gateway.call(library.feeds)
+            feeds = await self.gateway.call(library.feeds)
             needle = wanted.feed.casefold()
             matching = [feed for feed in feeds if needle in clean_line(feed.title).casefold()]
             if not matching:
                 self.show_entries([], f"No feed matches “{clean_line(wanted.feed)}”.")
                 return
             feed_id = matching[0].id
-        found = await self.broadsheet.gateway.call(
+        found = await self.gateway.call(
             lambda: store.all(tag=wanted.tag, feed_id=feed_id, text=wanted.text)
         )
         self.show_entries(found, None)

@@ -66,7 +66,7 @@ class LibraryActions:
     async def _after_library_change(self, article_ids: set[int]) -> None:
         """Redraw what a tag or save changed: sidebar counts, the open article, a tag view."""
         main = self._main
-        library = main.broadsheet.gateway.library
+        library = main.library
         reader = main.reader
         if reader.article is not None:  # a feed's tags reach its articles too
             fresh = await main.call(library.article, reader.article.id)
@@ -95,7 +95,7 @@ class LibraryActions:
 
     async def _ask_tags(self, article_id: int) -> None:
         main = self._main
-        library = main.broadsheet.gateway.library
+        library = main.library
         try:
             article = await main.call(library.article, article_id)
         except NotFoundError:
@@ -117,7 +117,7 @@ class LibraryActions:
 
     async def _apply_tags(self, article_id: int, change: TagChange) -> None:
         main = self._main
-        library = main.broadsheet.gateway.library
+        library = main.library
         if change.add:
             await main.call(library.tag_article, article_id, list(change.add))
         if change.remove:
@@ -127,7 +127,7 @@ class LibraryActions:
 
     async def _ask_feed_tags(self, feed_id: int) -> None:
         main = self._main
-        library = main.broadsheet.gateway.library
+        library = main.library
         try:
             feed = await main.call(library.feed, feed_id)
         except NotFoundError:
@@ -150,7 +150,7 @@ class LibraryActions:
     async def _apply_feed_tags(self, feed: Feed, change: TagChange) -> None:
         """Tag a feed: its articles inherit the tags (the tag views and counts change)."""
         main = self._main
-        library = main.broadsheet.gateway.library
+        library = main.library
         if change.add:
             await main.call(library.tag_feed, feed.id, list(change.add))
         if change.remove:
@@ -174,7 +174,7 @@ class LibraryActions:
 
     async def _toggle_saved(self, article_id: int, saved: bool) -> None:
         main = self._main
-        library = main.broadsheet.gateway.library
+        library = main.library
         await main.call(library.set_saved, article_id, saved)
         main.articles.update_summaries({article_id}, saved=saved)
         await self._after_library_change({article_id})
@@ -186,7 +186,7 @@ class LibraryActions:
         from reader.ui.screens.search import SearchScreen
 
         main = self._main
-        screen = SearchScreen(main.broadsheet.gateway, order=self.search_order)
+        screen = SearchScreen(main.gateway, order=self.search_order)
         main.app.push_screen(screen, lambda article_id: self._search_done(screen, article_id))
 
     def _search_done(self, screen: SearchScreen, article_id: int | None) -> None:
@@ -198,7 +198,7 @@ class LibraryActions:
 
     async def _open_found(self, article_id: int) -> None:
         main = self._main
-        library = main.broadsheet.gateway.library
+        library = main.library
         await main.guarded(main._open(article_id))
         if main.reader.article is None or main.reader.article.id != article_id:
             return
@@ -228,7 +228,7 @@ class LibraryActions:
         from reader.ui.screens.export_prompt import ExportPrompt, default_export_dir
 
         main = self._main
-        folder = default_export_dir(main.broadsheet.gateway.library.config.auto_export_dir)
+        folder = default_export_dir(main.library.config.auto_export_dir)
         prompt = ExportPrompt(title, folder, hint="Files are named by date and title.")
         main.app.push_screen(prompt, lambda answer: self._export_answer(answer, article_ids))
 
@@ -246,7 +246,7 @@ class LibraryActions:
         from reader.core.export import export_articles
 
         main = self._main
-        library = main.broadsheet.gateway.library
+        library = main.library
         if article_ids is None:
             query = replace(main.current_query(), saved_only=True, unread_only=False)
             article_ids = await main.call(library.article_ids, query)

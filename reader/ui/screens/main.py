@@ -12,7 +12,6 @@ import concurrent.futures
 import sqlite3
 from collections.abc import Awaitable, Callable
 from concurrent.futures import Future
-from dataclasses import dataclass
 from typing import TYPE_CHECKING, ClassVar, TypeVar
 
 from textual import on, work
@@ -31,9 +30,11 @@ from reader.core.library import ArticleQuery, refresh_and_settle
 from reader.core.models import Article, ArticleSummary, Feed, FeedRefreshResult, RefreshSummary
 from reader.core.sanitize import clean_line, visible_url
 from reader.core.wording import plural
+from reader.ui.first_view import FirstView, read_first_view
+from reader.ui.messages import SetFeedFulltext, ShowFeed
 from reader.ui.screens.library_actions import LibraryActions
-from reader.ui.widgets.annotated_view import AnnotatedReadingView
-from reader.ui.widgets.article_list import PAGE_SIZE, ArticleList
+from reader.ui.widgets.annotated_view import AnnotatedReadingView, Reveal
+from reader.ui.widgets.article_list import ArticleList
 from reader.ui.widgets.footer import QuietFooter
 from reader.ui.widgets.reading_view import ReadingView
 from reader.ui.widgets.sidebar import (
@@ -46,8 +47,8 @@ from reader.ui.widgets.sidebar import (
 )
 
 if TYPE_CHECKING:
-    from reader.core.library import Library
-    from reader.ui.app import BroadsheetApp
+    from reader.ui.context import MainContext, ReaderLibrary
+    from reader.ui.gateway import LibraryGateway
 
 T = TypeVar("T")
 
@@ -59,36 +60,6 @@ NARROW_WIDTH = 100
 # the gateway while the app starts) so that the first frame already shows them;
 # past this it shows "Loading…" and fills the list in when they come.
 FIRST_VIEW_WAIT = 0.05
-
-
-@dataclass(frozen=True, slots=True)
-class FirstView:
-    """The last session's view and where it was, with the rows the first screen shows."""
-
-    view: str  # a sidebar entry id
-    article_id: int | None  # the article open when the last session ended
-    unread_only: bool
-    query: ArticleQuery
-    count: int
-    cursor: int
-    rows: list[ArticleSummary]  # the page holding ``cursor``
-
-
-def read_first_view(library: Library) -> FirstView:
-    """Everything the article list needs for the first screen, in one trip to the
-    gateway (made while the app starts, before the sidebar's feeds)."""
-    view = library.get_state("last_view", UNREAD_ID) or UNREAD_ID
-    last_article = library.get_state("last_article")
-    unread_only = library.get_state("unread_only", "0") == "1"
-    article_id = int(last_article) if last_article and last_article.isdigit() else None
-    query = query_for(view, unread_only)
-    count = library.count_articles(query)
-    cursor = 0
-    if article_id is not None and count:
-        cursor = min(library.article_position(query, article_id) or 0, count - 1)
-    start = cursor // PAGE_SIZE * PAGE_SIZE
-    rows = library.article_page(query, start, PAGE_SIZE) if count else []
-    return FirstView(view, article_id, unread_only, query, count, cursor, rows)
 
 
 # What Library.remove_feed keeps: saved and tagged articles, and those with highlights
@@ -161,8 +132,9 @@ class MainScreen(LibraryActions, Screen[None]):
     MainScreen #progress-label { width: 1fr; margin-left: 1; color: $text; }
     """
 
-    def __init__(self) -> None:
+    def __init__(self, context: MainContext) -> None:
         super().__init__(id="main")
+        self.context = context
         self.unread_only = False
         self.open_article_id: int | None = None
         self._saved_position: tuple[int, int] | None = None
@@ -176,17 +148,17 @@ class MainScreen(LibraryActions, Screen[None]):
         self.sidebar_wanted: bool | None = None  # f's choice; None: by the terminal's width
 
     @property
-    def broadsheet(self) -> BroadsheetApp:
-        from reader.ui.app import BroadsheetApp
+    def gateway(self) -> LibraryGateway:
+        return self.context.gateway
 
-        app = self.app
-        assert isinstance(app, BroadsheetApp)
-        return app
+    @property
+    def library(self) -> ReaderLibrary:
+        return self.context.gateway.library
 
     # -- layout --------------------------------------------------------------
 
     def compose(self) -> ComposeResult:
-        gateway = self.broadsheet.gateway
+        gateway = self.gateway
         library = gateway.library
         with Horizontal(id="panes"):
             yield Sidebar(id="sidebar")
@@ -204,7 +176,7 @@ class MainScreen(LibraryActions, Screen[None]):
                     lambda query: gateway.call(library.count_articles, query),
                     id="articles",
                 )
-                yield AnnotatedReadingView(measure=library.config.measure, id="reader")
+                yield AnnotatedReadingView(gateway, measure=library.config.measure, id="reader")
                 yield Input(placeholder="Find in article (Enter: next, Esc: close)", id="find")
         yield QuietFooter()
 
@@ -244,7 +216,7 @@ class MainScreen(LibraryActions, Screen[None]):
     def on_mount(self) -> None:
         self.fit_width(self.app.size.width)
         self.articles.focus()
-        ahead = self.broadsheet.take_first_view()
+        ahead = self.context.take_first_view()
         if ahead is not None:  # drawn in the first frame if it is (nearly) ready
             concurrent.futures.wait([ahead], timeout=FIRST_VIEW_WAIT)
             if ahead.done() and ahead.exception() is None:
@@ -254,7 +226,7 @@ class MainScreen(LibraryActions, Screen[None]):
     # -- gateway helpers -----------------------------------------------------
 
     async def call(self, function: Callable[..., T], *args: object, **kwargs: object) -> T:
-        return await self.broadsheet.gateway.call(function, *args, **kwargs)
+        return await self.gateway.call(function, *args, **kwargs)
 
     def report(self, error: BaseException) -> None:
         self.app.notify(friendly_error(error), severity="error", markup=False, timeout=8)
@@ -285,7 +257,7 @@ class MainScreen(LibraryActions, Screen[None]):
         """Fill the screen in the order the reader looks at it: the article list
         (and the story being read) first, then the sidebar, which lists every
         feed and takes longer."""
-        library = self.broadsheet.gateway.library
+        library = self.library
         if ahead is not None:
             first = await asyncio.wrap_future(ahead)
         else:
@@ -304,11 +276,11 @@ class MainScreen(LibraryActions, Screen[None]):
             self.articles.empty_message = self.empty_message()
             self.articles.refresh()
         self._data_version = await self.call(library.data_version)
-        if any(feed.last_checked is None for feed in feeds) and self.broadsheet.refresh_on_start:
+        if any(feed.last_checked is None for feed in feeds) and self.context.refresh_on_start:
             self.run_refresh(None, automatic=True)
 
     async def reload_sidebar(self) -> list[Feed]:
-        library = self.broadsheet.gateway.library
+        library = self.library
         feeds = await self.call(library.feeds)
         saved = await self.call(library.count_articles, ArticleQuery(saved_only=True))
         unread = await self.call(library.count_articles, ArticleQuery(unread_only=True))
@@ -325,7 +297,7 @@ class MainScreen(LibraryActions, Screen[None]):
         self.articles.empty_message = self.empty_message()
         cursor = 0
         if keep_article is not None:
-            library = self.broadsheet.gateway.library
+            library = self.library
             position = await self.call(library.article_position, query, keep_article)
             cursor = position or 0
         await self.articles.load(query, keep_article=keep_article, cursor=cursor)
@@ -397,6 +369,29 @@ class MainScreen(LibraryActions, Screen[None]):
             parts[0] = parts[0].truncate(max(8, room), ellipsis=True)
         header.update(Content("").join(parts))
 
+    # -- the command palette's feed entries (FeedsInView) --------------------------
+
+    def listed_feeds(self) -> list[Feed]:
+        return self.sidebar.feeds
+
+    def feed_in_view(self) -> Feed | None:
+        feed = self.sidebar.current_feed
+        if feed is not None:
+            return feed
+        article = self.focused_article()
+        if article is None or article.feed_id is None:
+            return None
+        return next((f for f in self.sidebar.feeds if f.id == article.feed_id), None)
+
+    @on(ShowFeed)
+    def show_feed(self, message: ShowFeed) -> None:
+        self.sidebar.select_id(feed_option_id(message.feed_id))
+        self.articles.focus()
+
+    @on(SetFeedFulltext)
+    def feed_fulltext_requested(self, message: SetFeedFulltext) -> None:
+        self.set_feed_fulltext(message.feed_id, message.mode)
+
     # -- sidebar and list events ---------------------------------------------
 
     @on(OptionList.OptionHighlighted, "#sidebar")
@@ -410,7 +405,7 @@ class MainScreen(LibraryActions, Screen[None]):
     @work(group="view", exclusive=True, exit_on_error=False)
     async def change_view(self) -> None:
         await self.guarded(self.load_list())
-        library = self.broadsheet.gateway.library
+        library = self.library
         await self.guarded(self.call(library.set_state, "last_view", self.sidebar.current_id))
 
     @on(ArticleList.Opened)
@@ -430,7 +425,7 @@ class MainScreen(LibraryActions, Screen[None]):
             self.reader.focus()
 
     async def _open(self, article_id: int, *, mark: bool = True, quiet: bool = False) -> None:
-        library = self.broadsheet.gateway.library
+        library = self.library
         await self.save_reading_position()
         try:
             article = await self.call(library.article, article_id)
@@ -447,6 +442,12 @@ class MainScreen(LibraryActions, Screen[None]):
         elif mark:  # reading it again renews read_at, which retention counts from
             await self.call(library.mark_read, [article.id], True)
 
+    def reveal(self, reveal: Reveal) -> None:
+        """Open an article with the reading cursor on a passage (a chosen annotation)."""
+        if isinstance(self.reader, AnnotatedReadingView):
+            self.reader.reveal = reveal
+        self.open_article(reveal.article_id, focus=True)
+
     async def save_reading_position(self) -> None:
         """Store where the reader is in the open article (a canonical offset)."""
         article = self.reader.article
@@ -456,11 +457,11 @@ class MainScreen(LibraryActions, Screen[None]):
         if self._saved_position == (article.id, position):
             return
         self._saved_position = (article.id, position)
-        library = self.broadsheet.gateway.library
+        library = self.library
         await self.call(library.set_reading_position, article.id, position)
 
     async def set_read(self, article_ids: list[int], read: bool) -> None:
-        library = self.broadsheet.gateway.library
+        library = self.library
         await self.call(library.mark_read, article_ids, read)
         self.articles.update_summaries(set(article_ids), read=read)
         if self.reader.article is not None and self.reader.article.id in article_ids:
@@ -486,7 +487,7 @@ class MainScreen(LibraryActions, Screen[None]):
         await self.guarded(self._jump_unread(backwards))
 
     async def _jump_unread(self, backwards: bool) -> None:
-        library = self.broadsheet.gateway.library
+        library = self.library
         query = self.current_query()
         current = self.focused_article()
         opened = self.reader.article.id if self.reader.article is not None else None
@@ -513,7 +514,7 @@ class MainScreen(LibraryActions, Screen[None]):
         feeds = self.sidebar.feeds
         index = next((i for i, feed in enumerate(feeds) if feed.id == feed_id), 0)
         order = reversed(feeds[:index]) if backwards else iter(feeds[index + 1 :])
-        library = self.broadsheet.gateway.library
+        library = self.library
         for feed in order:
             if feed.unread:
                 query = ArticleQuery(feed_id=feed.id, unread_only=self.unread_only)
@@ -533,7 +534,7 @@ class MainScreen(LibraryActions, Screen[None]):
         await self.guarded(self._mark_all_read())
 
     async def _mark_all_read(self) -> None:
-        library = self.broadsheet.gateway.library
+        library = self.library
         changed = await self.call(library.mark_query_read, self.articles.query_)
         self.articles.mark_all_read_in_cache()
         await self.reload_sidebar()
@@ -550,7 +551,7 @@ class MainScreen(LibraryActions, Screen[None]):
             self.app.notify("Nothing to undo: no mark-all-read in this session.", markup=False)
             return
         ids = self._mark_all_undo.pop()
-        library = self.broadsheet.gateway.library
+        library = self.library
         await self.guarded(self.call(library.mark_read, ids, False))
         await self.guarded(self.load_list())
         await self.reload_sidebar()
@@ -559,7 +560,7 @@ class MainScreen(LibraryActions, Screen[None]):
     @work(group="view", exclusive=True, exit_on_error=False)
     async def action_toggle_unread_only(self) -> None:
         self.unread_only = not self.unread_only
-        library = self.broadsheet.gateway.library
+        library = self.library
         await self.guarded(self.call(library.set_state, "unread_only", str(int(self.unread_only))))
         await self.guarded(self.load_list())
         if self.sidebar.current_id in (UNREAD_ID, SAVED_ID):
@@ -568,7 +569,7 @@ class MainScreen(LibraryActions, Screen[None]):
 
     @work(group="feed-settings", exit_on_error=False)
     async def set_feed_fulltext(self, feed_id: int, mode: str) -> None:
-        library = self.broadsheet.gateway.library
+        library = self.library
         try:
             await self.call(library.set_feed_fulltext, feed_id, mode)
         except (BroadsheetError, sqlite3.Error) as error:
@@ -609,7 +610,7 @@ class MainScreen(LibraryActions, Screen[None]):
     def _refresh_worker(self, feed_ids: list[int] | None, automatic: bool) -> None:
         """Fetch in a worker thread; each stored feed is reported as it lands. Only an
         ``automatic`` refresh (start-up, the timer) waits out feeds' back-off."""
-        library = self.broadsheet.gateway.library
+        library = self.library
         self.app.call_from_thread(self.refresh_started)
         try:  # the one after-refresh sequence the CLI runs too; cleaning goes to the app
             summary, _ = asyncio.run(
@@ -630,7 +631,7 @@ class MainScreen(LibraryActions, Screen[None]):
     def clean_from_thread(self) -> int:
         """The sequence's cleaning step: the app cleans, then tidies the search index,
         in a child process (``reader.core.background``); nothing is cleaned here."""
-        self.app.call_from_thread(self.broadsheet.clean_in_background)
+        self.app.call_from_thread(self.context.clean_in_background)
         return 0
 
     def refresh_progress_from_thread(
@@ -685,7 +686,7 @@ class MainScreen(LibraryActions, Screen[None]):
         self.remove_class("-refreshing")
         self._refresh_progress = None
         if error is not None:
-            self.broadsheet.clean_in_background()  # a failed refresh may have stored some
+            self.context.clean_in_background()  # a failed refresh may have stored some
             self.report(error)
             return
         assert summary is not None
@@ -705,7 +706,7 @@ class MainScreen(LibraryActions, Screen[None]):
     @work(group="watch", exclusive=True, exit_on_error=False)
     async def check_external_changes(self) -> None:
         """Another process (``broadsheet refresh`` from cron) may have written."""
-        library = self.broadsheet.gateway.library
+        library = self.library
         try:
             version = await self.call(library.data_version)
         except (sqlite3.Error, BroadsheetError):
@@ -739,7 +740,7 @@ class MainScreen(LibraryActions, Screen[None]):
 
     @work(thread=True, group="browser", exit_on_error=False)
     def open_url(self, url: str) -> None:
-        result = self.broadsheet.opener.open(url)
+        result = self.context.opener.open(url)
         self.app.call_from_thread(
             self._opened, result.url, result.launched, result.allowed, result.reason
         )
@@ -827,7 +828,7 @@ class MainScreen(LibraryActions, Screen[None]):
 
     @work(thread=True, group="subscribe", exit_on_error=False)
     def subscribe(self, url: str) -> None:
-        library = self.broadsheet.gateway.library
+        library = self.library
         try:
             feed = asyncio.run(library.subscribe(url))
         except Exception as error:  # noqa: BLE001 - shown to the user
@@ -877,7 +878,7 @@ class MainScreen(LibraryActions, Screen[None]):
 
     @work(group="view", exclusive=True, exit_on_error=False)
     async def unsubscribe(self, feed: Feed) -> None:
-        library = self.broadsheet.gateway.library
+        library = self.library
         try:
             await self.call(library.remove_feed, feed.id)
         except (BroadsheetError, sqlite3.Error) as error:
@@ -911,7 +912,7 @@ class MainScreen(LibraryActions, Screen[None]):
 
     @work(group="view", exclusive=True, exit_on_error=False)
     async def rename(self, feed: Feed, title: str) -> None:
-        library = self.broadsheet.gateway.library
+        library = self.library
         try:
             await self.call(library.rename_feed, feed.id, title)
             renamed = await self.call(library.feed, feed.id)
@@ -962,4 +963,4 @@ class MainScreen(LibraryActions, Screen[None]):
     async def action_back(self, quit_at_top: bool = True) -> None:
         """q (and Escape, which never quits) go back one level; q at the top quits."""
         if not self.go_back() and quit_at_top:
-            await self.broadsheet.action_quit()
+            await self.app.run_action("quit")

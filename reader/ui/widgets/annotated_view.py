@@ -42,21 +42,12 @@ if TYPE_CHECKING:
     # Imported when first used, not at start-up: the first screen needs neither
     # the annotation store (loaded with an article) nor the motions (a key press).
     from reader.core.annotations import Annotation, Annotations
-    from reader.ui.app import BroadsheetApp
+    from reader.ui.gateway import LibraryGateway
     from reader.ui.motions import Unit
 
 T = TypeVar("T")
 Mode = Literal["scroll", "cursor", "visual"]
 NOTE_MARKER = "✎"
-
-
-def annotations_of(library: object) -> Annotations | None:
-    """Annotations over a library on disk; None for stand-ins without storage."""
-    if hasattr(library, "db"):
-        from reader.core.annotations import Annotations
-
-        return Annotations(library)  # type: ignore[arg-type]
-    return None
 
 
 @dataclass(frozen=True, slots=True)
@@ -126,8 +117,11 @@ class AnnotatedReadingView(ReadingView):
     AnnotatedReadingView > .reading--orphan { color: $broadsheet-text-muted; text-style: italic; }
     """
 
-    def __init__(self, *, measure: int = 80, id: str | None = None) -> None:
+    def __init__(
+        self, gateway: LibraryGateway, *, measure: int = 80, id: str | None = None
+    ) -> None:
         super().__init__(measure=measure, id=id)
+        self.gateway = gateway
         self.annotations: list[Annotation] = []
         self.mode: Mode = "scroll"
         self.cursor = 0
@@ -142,19 +136,11 @@ class AnnotatedReadingView(ReadingView):
     # -- plumbing --------------------------------------------------------------
 
     @property
-    def broadsheet(self) -> BroadsheetApp:
-        from reader.ui.app import BroadsheetApp
-
-        app = self.app
-        assert isinstance(app, BroadsheetApp)
-        return app
-
-    @property
     def store(self) -> Annotations | None:
-        return annotations_of(self.broadsheet.library)
+        return self.gateway.library.annotations()
 
     async def call(self, function: Callable[..., T], *args: object) -> T:
-        return await self.broadsheet.gateway.call(function, *args)
+        return await self.gateway.call(function, *args)
 
     def _guard(self, action: Awaitable[object], *, group: str = "annotate") -> None:
         async def run() -> None:
@@ -664,7 +650,7 @@ class AnnotatedReadingView(ReadingView):
             item.note or "",
             draft_key=f"highlight:{item.uuid}",
             store=store,
-            gateway=self.broadsheet.gateway,
+            gateway=self.gateway,
             quote=item.exact,
         )
         self.app.push_screen(editor, lambda text: self._note_edited(store, item, text, new))
@@ -706,7 +692,7 @@ class AnnotatedReadingView(ReadingView):
             current.note or "" if current is not None else "",
             draft_key=f"article:{article.id}",
             store=store,
-            gateway=self.broadsheet.gateway,
+            gateway=self.gateway,
         )
         self.app.push_screen(editor, lambda text: self._article_note_edited(store, article, text))
 
