@@ -11,17 +11,17 @@ from __future__ import annotations
 import sqlite3
 from dataclasses import replace
 from pathlib import Path
-from typing import TYPE_CHECKING, cast
+from typing import TYPE_CHECKING
 
 from reader.core.errors import BroadsheetError, NotFoundError
 from reader.core.models import Feed
 from reader.core.sanitize import clean_line
 from reader.core.wording import plural
+from reader.ui.screens.main_part import MainScreenPart
 
 if TYPE_CHECKING:
     # The prompts, the search screen and the exporter are imported when first
     # opened: the first screen does not need them (start-up time).
-    from reader.ui.screens.main import MainScreen
     from reader.ui.screens.search import SearchScreen
     from reader.ui.screens.tag_prompt import TagChange
 
@@ -47,14 +47,10 @@ def _tag_message(change: TagChange, subject: str = "") -> str:
     return message[:1].upper() + message[1:]
 
 
-class LibraryActions:
+class LibraryActions(MainScreenPart):
     """Tags, saving, search and export for the main screen."""
 
     search_order: str = "best"
-
-    @property
-    def _main(self) -> MainScreen:
-        return cast("MainScreen", self)
 
     def _chosen_article_id(self, verb: str) -> int | None:
         article = self._main.focused_article()

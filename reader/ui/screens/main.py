@@ -1,6 +1,9 @@
 """The main screen: sidebar, article list and reading pane, and the actions on them.
 
-Every library call goes through the gateway (a background thread) inside a
+This module holds the layout, the views (start-up, reloads, the header, opening
+articles) and the wiring of messages; the actions live in parts mixed into the
+screen, one module each (``reading_actions``, ``refreshing``, ``feed_actions``,
+``link_actions``, ``library_actions``; see ``main_part``). Every library call goes through the gateway (a background thread) inside a
 worker, so the screen never waits on disk; refreshes run in worker threads of
 their own and report back with ``call_from_thread``.
 """
@@ -20,19 +23,22 @@ from textual.binding import Binding, BindingType
 from textual.containers import Horizontal, Vertical
 from textual.content import Content
 from textual.events import DescendantFocus, Resize
-from textual.notifications import SeverityLevel
 from textual.screen import Screen
 from textual.widget import Widget
 from textual.widgets import Input, Label, OptionList, ProgressBar, Static
 
 from reader.core.errors import BroadsheetError, LibraryLockedError, NotFoundError
-from reader.core.library import ArticleQuery, refresh_and_settle
-from reader.core.models import Article, ArticleSummary, Feed, FeedRefreshResult, RefreshSummary
-from reader.core.sanitize import clean_line, visible_url
+from reader.core.library import ArticleQuery
+from reader.core.models import Article, ArticleSummary, Feed
+from reader.core.sanitize import clean_line
 from reader.core.wording import plural
 from reader.ui.first_view import FirstView, read_first_view
 from reader.ui.messages import SetFeedFulltext, ShowFeed
+from reader.ui.screens.feed_actions import FeedActions
 from reader.ui.screens.library_actions import LibraryActions
+from reader.ui.screens.link_actions import LinkActions
+from reader.ui.screens.reading_actions import ReadingActions
+from reader.ui.screens.refreshing import RefreshActions
 from reader.ui.widgets.annotated_view import AnnotatedReadingView, Reveal
 from reader.ui.widgets.article_list import ArticleList
 from reader.ui.widgets.footer import QuietFooter
@@ -52,7 +58,6 @@ if TYPE_CHECKING:
 
 T = TypeVar("T")
 
-
 # Below this many columns the sidebar starts hidden (f shows it, narrower).
 NARROW_WIDTH = 100
 
@@ -60,14 +65,6 @@ NARROW_WIDTH = 100
 # the gateway while the app starts) so that the first frame already shows them;
 # past this it shows "Loading…" and fills the list in when they come.
 FIRST_VIEW_WAIT = 0.05
-
-
-# What Library.remove_feed keeps: saved and tagged articles, and those with highlights
-# or notes (the articles retention never prunes).
-UNSUBSCRIBE_KEEPS = (
-    "Its articles are deleted, except saved ones, tagged ones and ones with highlights "
-    "or notes (those stay, under Saved, their tags or in H)."
-)
 
 
 def friendly_error(error: BaseException) -> str:
@@ -81,7 +78,9 @@ def friendly_error(error: BaseException) -> str:
     return f"Unexpected error: {clean_line(str(error)) or error.__class__.__name__}"
 
 
-class MainScreen(LibraryActions, Screen[None]):
+class MainScreen(
+    ReadingActions, RefreshActions, FeedActions, LinkActions, LibraryActions, Screen[None]
+):
     """Sidebar | article list over the reading pane."""
 
     BINDINGS: ClassVar[list[BindingType]] = [
@@ -493,313 +492,11 @@ class MainScreen(LibraryActions, Screen[None]):
             return self.reader.article
         return self.articles.current or self.reader.article
 
-    # -- next / previous unread ----------------------------------------------
-
-    def action_next_unread(self) -> None:
-        self.jump_unread(backwards=False)
-
-    def action_previous_unread(self) -> None:
-        self.jump_unread(backwards=True)
-
-    @work(group="open", exclusive=True, exit_on_error=False)
-    async def jump_unread(self, backwards: bool) -> None:
-        await self.guarded(self._jump_unread(backwards))
-
-    async def _jump_unread(self, backwards: bool) -> None:
-        library = self.library
-        query = self.current_query()
-        current = self.focused_article()
-        opened = self.reader.article.id if self.reader.article is not None else None
-        if current is not None and current.id != opened and not current.read:
-            found: ArticleSummary | None = self.articles.current  # the cursor's own article
-        else:
-            after = current.id if current is not None else None
-            found = await self.call(library.next_unread, query, after, backwards=backwards)
-        if found is None and query.feed_id is not None:
-            found = await self.unread_in_other_feed(query.feed_id, backwards)
-            if found is not None and found.feed_id is not None:
-                self.sidebar.select_id(feed_option_id(found.feed_id))
-                await self.load_list()
-        if found is None:
-            self.app.notify("No more unread articles.", markup=False)
-            return
-        position = await self.call(library.article_position, self.current_query(), found.id)
-        if position is not None:
-            self.articles.move_to(position)
-        await self._open(found.id)
-
-    async def unread_in_other_feed(self, feed_id: int, backwards: bool) -> ArticleSummary | None:
-        """The first unread article of the next feed (in sidebar order) that has one."""
-        feeds = self.sidebar.feeds
-        index = next((i for i, feed in enumerate(feeds) if feed.id == feed_id), 0)
-        order = reversed(feeds[:index]) if backwards else iter(feeds[index + 1 :])
-        library = self.library
-        for feed in order:
-            if feed.unread:
-                query = ArticleQuery(feed_id=feed.id, unread_only=self.unread_only)
-                return await self.call(library.next_unread, query, None, backwards=backwards)
-        return None
-
-    # -- marking -------------------------------------------------------------
-
-    @work(group="mark", exit_on_error=False)
-    async def action_toggle_read(self) -> None:
-        article = self.focused_article()
-        if article is not None:
-            await self.guarded(self.set_read([article.id], not article.read))
-
-    @work(group="mark", exit_on_error=False)
-    async def action_mark_all_read(self) -> None:
-        await self.guarded(self._mark_all_read())
-
-    async def _mark_all_read(self) -> None:
-        library = self.library
-        changed = await self.call(library.mark_query_read, self.articles.query_)
-        self.articles.mark_all_read_in_cache()
-        await self.reload_sidebar()
-        if not changed:
-            self.app.notify("Nothing to mark: every article here is read.", markup=False)
-            return
-        # Undoable until the reader closes, most recent first.
-        self._mark_all_undo.append(changed)
-        self.app.notify(f"Marked {plural(len(changed), 'article')} read. U undoes.", markup=False)
-
-    @work(group="mark", exit_on_error=False)
-    async def action_undo_mark_all_read(self) -> None:
-        if not self._mark_all_undo:
-            self.app.notify("Nothing to undo: no mark-all-read in this session.", markup=False)
-            return
-        ids = self._mark_all_undo.pop()
-        library = self.library
-        await self.guarded(self.call(library.mark_read, ids, False))
-        await self.guarded(self.load_list())
-        await self.reload_sidebar()
-        self.app.notify(f"Marked {plural(len(ids), 'article')} unread again.", markup=False)
-
-    @work(group="view", exclusive=True, exit_on_error=False)
-    async def action_toggle_unread_only(self) -> None:
-        self.unread_only = not self.unread_only
-        library = self.library
-        await self.guarded(self.call(library.set_state, "unread_only", str(int(self.unread_only))))
-        await self.guarded(self.load_list())
-        if self.sidebar.current_id in (UNREAD_ID, SAVED_ID):
-            state = "on" if self.unread_only else "off"
-            self.app.notify(f"Unread only is {state} for feed views.", markup=False)
-
-    @work(group="feed-settings", exit_on_error=False)
-    async def set_feed_fulltext(self, feed_id: int, mode: str) -> None:
-        library = self.library
-        try:
-            await self.call(library.set_feed_fulltext, feed_id, mode)
-        except (BroadsheetError, sqlite3.Error) as error:
-            self.report(error)
-            return
-        await self.reload_sidebar()
-        self.app.notify(f"Full text for this feed: {mode}.", markup=False)
-
-    # -- refreshing ----------------------------------------------------------
-
-    def action_refresh_feed(self) -> None:
-        feed = self.sidebar.current_feed
-        feed_id = feed.id if feed else None
-        if feed_id is None:
-            article = self.focused_article()
-            feed_id = article.feed_id if article is not None else None
-        if feed_id is None:
-            self.app.notify("Choose a feed (or an article) to refresh; R refreshes all.")
-            return
-        self.run_refresh([feed_id])
-
-    def action_refresh_all(self) -> None:
-        self.run_refresh(None)
-
-    def run_refresh(self, feed_ids: list[int] | None, automatic: bool = False) -> None:
-        """Start a refresh unless this reader is already running one (then say how far
-        it is: a second request would only wait for the library's refresh lock)."""
-        if self._refresh_progress is not None:
-            if not automatic:
-                done, total = self._refresh_progress
-                where = f" ({done}/{total})" if total else ""
-                self.app.notify(f"Refresh already running{where}.", markup=False)
-            return
-        self._refresh_progress = (0, 0)
-        self._refresh_worker(feed_ids, automatic)
-
-    @work(thread=True, group="refresh", exit_on_error=False)
-    def _refresh_worker(self, feed_ids: list[int] | None, automatic: bool) -> None:
-        """Fetch in a worker thread; each stored feed is reported as it lands. Only an
-        ``automatic`` refresh (start-up, the timer) waits out feeds' back-off."""
-        library = self.library
-        self.app.call_from_thread(self.refresh_started)
-        try:  # the one after-refresh sequence the CLI runs too; cleaning goes to the app
-            summary, _ = asyncio.run(
-                refresh_and_settle(
-                    library,
-                    feed_ids,
-                    on_result=self.refresh_progress_from_thread,
-                    automatic=automatic,
-                    on_fetch=self.refresh_fetching_from_thread,
-                    clean=self.clean_from_thread,
-                )
-            )
-        except Exception as error:  # noqa: BLE001 - shown to the user, never a traceback
-            self.app.call_from_thread(self.refresh_finished, None, error)
-            return
-        self.app.call_from_thread(self.refresh_finished, summary, None)
-
-    def clean_from_thread(self) -> int:
-        """The sequence's cleaning step: the app cleans, then tidies the search index,
-        in a child process (``reader.core.background``); nothing is cleaned here."""
-        self.app.call_from_thread(self.context.clean_in_background)
-        return 0
-
-    def refresh_progress_from_thread(
-        self, result: FeedRefreshResult, done: int, total: int
-    ) -> None:
-        self.app.call_from_thread(self.refresh_progress, result, done, total)
-
-    def refresh_fetching_from_thread(self, feed: Feed, total: int) -> None:
-        self.app.call_from_thread(self.refresh_fetching, feed, total)
-
-    def refresh_started(self) -> None:
-        self.add_class("-refreshing")
-        self._refresh_errors = []
-        self._refresh_current = ""
-        self.query_one(ProgressBar).update(total=None, progress=0)
-        self._show_progress()
-
-    def refresh_fetching(self, feed: Feed, total: int) -> None:
-        self._refresh_current = clean_line(feed.title, limit=60)
-        done, _ = self._refresh_progress or (0, 0)
-        self._refresh_progress = (done, total)
-        self.query_one(ProgressBar).update(total=total, progress=done)
-        self._show_progress()
-
-    def refresh_progress(self, result: FeedRefreshResult, done: int, total: int) -> None:
-        self._refresh_progress = (done, total)
-        if result.error:
-            self._refresh_errors.append(self._feed_name(result.feed_id, result.url))
-        self.query_one(ProgressBar).update(total=total, progress=done)
-        self._show_progress()
-        if result.new or result.error:
-            self.schedule_reload()
-
-    def _show_progress(self) -> None:
-        """ "Refreshing 3/12 · Slow Desk · 1 error", one line above the list."""
-        done, total = self._refresh_progress or (0, 0)
-        parts = [f"Refreshing {done}/{total}" if total else "Refreshing…"]
-        if self._refresh_current and (done < total or not total):
-            parts.append(self._refresh_current)
-        if self._refresh_errors:
-            count = len(self._refresh_errors)
-            parts.append(f"{count} error" + ("" if count == 1 else "s"))
-        self.query_one("#progress-label", Label).update(Content(" · ".join(parts)))
-
-    def _feed_name(self, feed_id: int, url: str) -> str:
-        for feed in self.sidebar.feeds:
-            if feed.id == feed_id:
-                return clean_line(feed.title, limit=40)
-        return clean_line(url, limit=40)
-
-    def refresh_finished(self, summary: RefreshSummary | None, error: BaseException | None) -> None:
-        self.remove_class("-refreshing")
-        self._refresh_progress = None
-        if error is not None:
-            self.context.clean_in_background()  # a failed refresh may have stored some
-            self.report(error)
-            return
-        assert summary is not None
-        severity: SeverityLevel = "warning" if summary.errors else "information"
-        message = summary.line()
-        if summary.feeds == 1 and summary.results[0].error:
-            message = f"Refresh failed: {clean_line(summary.results[0].error)}"
-        elif self._refresh_errors:  # name the failing feeds (a few)
-            names = self._refresh_errors
-            more = f" and {len(names) - 3} more" if len(names) > 3 else ""
-            message += f". Failed: {', '.join(names[:3])}{more}"
-        if summary.errors and summary.errors == summary.feeds:
-            message += ". Is the network down?"
-        self.app.notify(message, severity=severity, markup=False)
-        self.schedule_reload()
-
-    @work(group="watch", exclusive=True, exit_on_error=False)
-    async def check_external_changes(self) -> None:
-        """Another process (``broadsheet refresh`` from cron) may have written."""
-        library = self.library
-        try:
-            version = await self.call(library.data_version)
-        except (sqlite3.Error, BroadsheetError):
-            return
-        if self._data_version is not None and version != self._data_version:
-            await self.guarded(self.reload_all())
-        self._data_version = version
-
-    # -- links ---------------------------------------------------------------
-
-    def _article_url(self) -> str | None:
-        article = self.focused_article()
-        if article is None or not article.link:
-            self.app.notify("This article has no link.", markup=False)
-            return None
-        return article.link
-
-    def action_open_in_browser(self) -> None:
-        url = self._article_url()
-        if url:
-            self.open_url(url)
-
-    def action_copy_url(self) -> None:
-        url = self._article_url()
-        if url:
-            self.copy_url(url)
-
-    def copy_url(self, url: str) -> None:
-        self.app.copy_to_clipboard(url)
-        self.app.notify(f"Copied {visible_url(url)}", markup=False)
-
-    @work(thread=True, group="browser", exit_on_error=False)
-    def open_url(self, url: str) -> None:
-        result = self.context.opener.open(url)
-        self.app.call_from_thread(
-            self._opened, result.url, result.launched, result.allowed, result.reason
-        )
-
-    def _opened(self, url: str, launched: bool, allowed: bool, reason: str) -> None:
-        shown = visible_url(url)
-        if launched:
-            self.app.notify(f"Opened {shown}", markup=False)
-        elif not allowed:
-            self.app.notify(f"{reason}: {shown}", severity="warning", markup=False)
-        else:
-            self.app.copy_to_clipboard(url)
-            self.app.notify(f"{reason}; copied the link:\n{shown}", markup=False, timeout=10)
+    # -- links (LinkActions) ---------------------------------------------------
 
     @on(ReadingView.LinkRequested)
     def link_requested(self, event: ReadingView.LinkRequested) -> None:
-        links = self.reader.links
-        if not links:
-            self.app.notify("This article has no links.", markup=False)
-            return
-        verb = "Open" if event.mode == "open" else "Copy"
-        from reader.ui.screens.dialogs import PromptScreen
-
-        prompt = PromptScreen(
-            f"{verb} link number (1–{len(links)})", placeholder="1", restrict=r"[0-9]*"
-        )
-        self.app.push_screen(prompt, lambda answer: self.use_link(answer, event.mode))
-
-    def use_link(self, answer: str | None, mode: str) -> None:
-        links = self.reader.links
-        if not answer:
-            return
-        number = int(answer)
-        if not 1 <= number <= len(links):
-            self.app.notify(f"There is no link {number}.", markup=False)
-            return
-        if mode == "open":
-            self.open_url(links[number - 1])
-        else:
-            self.copy_url(links[number - 1])
+        self.ask_link_number(event.mode)
 
     # -- find in article -----------------------------------------------------
 
@@ -827,119 +524,6 @@ class MainScreen(LibraryActions, Screen[None]):
         self.reader.clear_find()
         if focused_find:
             self.reader.focus()
-
-    # -- feeds ---------------------------------------------------------------
-
-    def action_add_feed(self) -> None:
-        from reader.ui.screens.dialogs import PromptScreen
-
-        prompt = PromptScreen(
-            "Add a feed",
-            placeholder="https://example.com/feed.xml or https://example.com",
-            hint="A site's address works too: its feed is found for you.",
-        )
-        self.app.push_screen(prompt, self._add_feed_answer)
-
-    def _add_feed_answer(self, url: str | None) -> None:
-        if url:
-            self.app.notify(f"Subscribing to {visible_url(url)}…", markup=False)
-            self.subscribe(url)
-
-    @work(thread=True, group="subscribe", exit_on_error=False)
-    def subscribe(self, url: str) -> None:
-        library = self.library
-        try:
-            feed = asyncio.run(library.subscribe(url))
-        except Exception as error:  # noqa: BLE001 - shown to the user
-            self.app.call_from_thread(self._subscribed, None, error)
-            return
-        self.app.call_from_thread(self._subscribed, feed, None)
-
-    def _subscribed(self, feed: Feed | None, error: BaseException | None) -> None:
-        from reader.core.errors import AlreadySubscribedError
-
-        if isinstance(error, AlreadySubscribedError) and isinstance(error.feed, Feed):
-            self.app.notify(clean_line(str(error)), markup=False)
-            self.after_subscribe(error.feed.id)  # and show that feed
-            return
-        if error is not None:
-            self.report(error)
-        if feed is not None:
-            self.app.notify(f"Subscribed to {clean_line(feed.title)}", markup=False)
-        self.after_subscribe(feed.id if feed else None)
-
-    @work(group="view", exclusive=True, exit_on_error=False)
-    async def after_subscribe(self, feed_id: int | None) -> None:
-        await self.guarded(self.reload_sidebar())
-        if feed_id is not None:
-            self.sidebar.select_id(feed_option_id(feed_id))
-        await self.guarded(self.load_list())
-
-    def action_unsubscribe(self) -> None:
-        feed = self.sidebar.current_feed
-        if feed is None:
-            self.app.notify("Choose a feed in the sidebar to unsubscribe from it.", markup=False)
-            return
-        from reader.ui.screens.dialogs import ConfirmScreen
-
-        question = Content.assemble(
-            "Unsubscribe from “",
-            (clean_line(feed.title), "bold"),
-            "”?\n",
-            UNSUBSCRIBE_KEEPS,
-        )
-        confirm = ConfirmScreen("Unsubscribe", question)
-        self.app.push_screen(confirm, lambda yes: self._unsubscribe_answer(feed, bool(yes)))
-
-    def _unsubscribe_answer(self, feed: Feed, yes: bool) -> None:
-        if yes:
-            self.unsubscribe(feed)
-
-    @work(group="view", exclusive=True, exit_on_error=False)
-    async def unsubscribe(self, feed: Feed) -> None:
-        library = self.library
-        try:
-            await self.call(library.remove_feed, feed.id)
-        except (BroadsheetError, sqlite3.Error) as error:
-            self.report(error)
-            return
-        if self.reader.article is not None and self.reader.article.feed_id == feed.id:
-            self.reader.show(None)
-        self.app.notify(f"Unsubscribed from {clean_line(feed.title)}", markup=False)
-        await self.guarded(self.reload_sidebar())
-        self.sidebar.select_id(UNREAD_ID)
-        await self.guarded(self.load_list())
-
-    def action_rename_feed(self) -> None:
-        feed = self.sidebar.current_feed
-        if feed is None:
-            self.app.notify("Choose a feed in the sidebar to rename it.", markup=False)
-            return
-        from reader.ui.screens.dialogs import PromptScreen
-
-        prompt = PromptScreen(
-            "Rename feed",
-            value=clean_line(feed.title),
-            hint="Leave it empty to use the feed's own title.",
-            allow_empty=True,
-        )
-        self.app.push_screen(prompt, lambda title: self._rename_answer(feed, title))
-
-    def _rename_answer(self, feed: Feed, title: str | None) -> None:
-        if title is not None:
-            self.rename(feed, title)
-
-    @work(group="view", exclusive=True, exit_on_error=False)
-    async def rename(self, feed: Feed, title: str) -> None:
-        library = self.library
-        try:
-            await self.call(library.rename_feed, feed.id, title)
-            renamed = await self.call(library.feed, feed.id)
-        except (BroadsheetError, sqlite3.Error) as error:
-            self.report(error)
-            return
-        self.app.notify(f"Renamed to {clean_line(renamed.title)}", markup=False)
-        await self.guarded(self.reload_all())  # the sidebar and list lines show the name
 
     # -- moving between panes, leaving -----------------------------------------
 
