@@ -131,7 +131,10 @@ def article_json(
 
 
 def export_articles(
-    library: ExportSource, article_ids: Iterable[int], out_dir: Path, formats: Sequence[str] = FORMATS
+    library: ExportSource,
+    article_ids: Iterable[int],
+    out_dir: Path,
+    formats: Sequence[str] = FORMATS,
 ) -> list[Path]:
     """Write each article in each format; files are replaced atomically in place."""
     written: list[Path] = []
