@@ -83,24 +83,41 @@ def test_subscribe_update_mark_and_unsubscribe(ttrss: TtrssServer, backend: Ttrs
     backend.unsubscribe(feed.id)  # already gone: still fine
 
 
-def test_incremental_pull_with_the_cursor(ttrss: TtrssServer, backend: TtrssBackend) -> None:
+def test_incremental_pull_with_the_token(ttrss: TtrssServer, backend: TtrssBackend) -> None:
     origin = _origin(ttrss)
     url = origin.feed("Tide tables", items=2)
     feed = backend.subscribe(url)
     ttrss.update(feed.id)
-    before = {item.id for item in _all_items(backend, since=None)}
-    cursor = backend.cursor
-    assert cursor is not None
+    pulled = backend.items(since=None)
+    first_page = next(pulled)
+    assert backend.cursor is None  # not moved until every page is taken
+    before = {item.id for item in first_page} | {item.id for page in pulled for item in page}
+    token = backend.token
+    assert token is not None and backend.cursor == max(int(i) for i in before)
 
     origin.add_item(url, title="Spring tide")
     ttrss.update(feed.id)
-    with TtrssBackend(ttrss.url, ttrss.user, ttrss.password, cursor=cursor) as later:
-        new = _all_items(later, since=1.0)
+    with TtrssBackend(ttrss.url, ttrss.user, ttrss.password, token=token) as later:
+        new = [item for item in _all_items(later, since=1.0) if item.id not in before]
+        assert later.cursor == int(new[0].id)
     assert [item.title for item in new] == ["Spring tide"]
-    assert new[0].id not in before
-    # Without a cursor a pull since a time reads everything: slower, nothing missed.
+    # Without a token a pull since a time reads everything: slower, nothing missed.
     with TtrssBackend(ttrss.url, ttrss.user, ttrss.password) as fresh:
         assert {item.id for item in _all_items(fresh, since=1.0)} >= before | {new[0].id}
+        by_id = [item for page in fresh.items_by_id([new[0].id]) for item in page]
+    assert [(item.id, item.title, item.feed_id) for item in by_id] == [
+        (new[0].id, "Spring tide", feed.id)
+    ]
+    assert "told at length" in by_id[0].content_html
+
+
+def test_a_feed_the_server_cannot_fetch_is_rejected(
+    ttrss: TtrssServer, backend: TtrssBackend
+) -> None:
+    with pytest.raises(SyncError) as refused:
+        backend.subscribe("http://feeds.invalid/nothing-here.xml")
+    assert refused.value.kind == "rejected"
+    assert "nothing-here.xml" in str(refused.value)
 
 
 def test_pages_of_two_hundred(ttrss: TtrssServer, backend: TtrssBackend) -> None:

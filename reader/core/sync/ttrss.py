@@ -12,9 +12,12 @@ What the API cannot do, and what this backend does instead:
 * **Create a category**: ``subscribeToFeed`` takes a category *id*, so a folder that
   already exists on the server is used and any other subscribes uncategorised.
 * **Changed since a time**: TT-RSS selects new articles by id (``since_id``), not by
-  date. :attr:`TtrssBackend.cursor` is the highest article id seen; an engine that
-  stores it and passes it back (``cursor=``) gets incremental pulls. Without it,
-  ``items(since=...)`` reads every article the server keeps: slower, never wrong.
+  date. The backend's ``token`` (which the account file keeps) carries the highest
+  article id of the last complete pull beside the session id, so the next sync asks
+  only for newer ones. Without it ``items(since=...)`` reads every article the
+  server keeps: slower, never wrong.
+* **Refused subscriptions** (a URL TT-RSS cannot fetch or finds no feed at) raise
+  ``SyncError("rejected", ...)``: the engine drops that one queued change and says so.
 """
 
 from __future__ import annotations
@@ -28,6 +31,7 @@ from reader import __version__
 from reader.core.sync.backend import RemoteFeed, RemoteItem, SyncError
 
 PAGE_SIZE = 200  # TT-RSS's getHeadlines caps a page at 200 articles
+CURSOR_OVERLAP = 200  # article ids below the cursor asked for again (see items)
 IDS_PER_UPDATE = 200  # article ids per updateArticle call (one SQL IN list each)
 
 # getHeadlines' virtual feeds and updateArticle's fields (TT-RSS API reference).
@@ -43,6 +47,11 @@ _SUBSCRIBE_FAILURES = {
     4: "offers several feeds: give one of them",
     5: "could not be downloaded by the server",
 }
+
+
+def connect(url: str, user: str, password: str, token: str | None = None) -> TtrssBackend:
+    """The backend for an account (what ``reader.core.sync.accounts`` calls)."""
+    return TtrssBackend(url, user, password, token=token)
 
 
 def api_url(url: str) -> str:
@@ -64,15 +73,14 @@ class TtrssBackend:
         user: str,
         password: str,
         *,
-        cursor: str | None = None,
+        token: str | None = None,
         timeout: float = 30.0,
         transport: httpx.BaseTransport | None = None,
     ) -> None:
         self.url = api_url(url)
         self._user = user
         self._password = password
-        self._sid: str | None = None
-        self._cursor = int(cursor) if cursor and cursor.isdigit() else None
+        self._sid, self._cursor = _parse_token(token)
         self._http = httpx.Client(
             timeout=timeout,
             transport=transport,
@@ -80,9 +88,17 @@ class TtrssBackend:
         )
 
     @property
-    def cursor(self) -> str | None:
-        """The highest article id this backend has seen (store it for the next sync)."""
-        return None if self._cursor is None else str(self._cursor)
+    def token(self) -> str | None:
+        """What the account file keeps between syncs: the session id (no login next
+        time while TT-RSS keeps it) and the cursor."""
+        if self._sid is None and self._cursor is None:
+            return None
+        return f"{self._sid or ''} {'' if self._cursor is None else self._cursor}".strip()
+
+    @property
+    def cursor(self) -> int | None:
+        """The highest article id of the last complete ``items`` pull."""
+        return self._cursor
 
     def close(self) -> None:
         self._http.close()
@@ -108,23 +124,41 @@ class TtrssBackend:
         return [_remote_feed(feed, categories) for feed in feeds]
 
     def items(self, *, since: float | None, limit: int | None = None) -> Iterator[list[RemoteItem]]:
-        since_id = self._cursor if since is not None and self._cursor is not None else 0
+        """Newest first. With ``since`` and a cursor, only articles above the cursor
+        (less an overlap: ids are handed out before their transactions commit, so a
+        lower id can appear after a higher one); otherwise every article. The cursor
+        moves only once the caller has taken every page, so a pull that dies half way
+        is done again in full next time."""
+        since_id = 0
+        if since is not None and self._cursor is not None:
+            since_id = max(0, self._cursor - CURSOR_OVERLAP)
+        highest = self._cursor or 0
         remaining = limit
         for page in self._headline_pages(
             ALL_ARTICLES, "all_articles", content=True, since_id=since_id
         ):
-            for raw in page:
-                self._cursor = max(self._cursor or 0, _int(raw.get("id"), "article id"))
-            items = [
-                _remote_item(raw) for raw in page if _int(raw.get("feed_id") or 0, "feed id") > 0
-            ]
+            highest = max([highest, *(_int(raw.get("id"), "article id") for raw in page)])
+            items = [_remote_item(raw) for raw in page if _subscribed(raw)]
             if remaining is not None:
                 items = items[:remaining]
                 remaining -= len(items)
             if items:
                 yield items
             if remaining is not None and remaining <= 0:
-                return
+                return  # cut short: the cursor stays where it was
+        self._cursor = highest
+
+    def items_by_id(self, ids: Sequence[str]) -> Iterator[list[RemoteItem]]:
+        """Articles by id, with their content (starred ones the library lacks)."""
+        numbers = [str(_int(item_id, "article id")) for item_id in ids]
+        for start in range(0, len(numbers), IDS_PER_UPDATE):
+            chunk = ",".join(numbers[start : start + IDS_PER_UPDATE])
+            articles = self._call_list("getArticle", article_id=chunk)
+            items = [
+                _remote_item(raw) for raw in articles if isinstance(raw, dict) and _subscribed(raw)
+            ]
+            if items:
+                yield items
 
     def unread_ids(self) -> set[str]:
         return self._headline_ids(ALL_ARTICLES, "unread")
@@ -156,7 +190,7 @@ class TtrssBackend:
                 code if isinstance(code, int) else -1, f"was refused (code {code})"
             )
             detail = f" ({status['message']})" if status.get("message") else ""
-            raise SyncError("server", f"TT-RSS: {url} {reason}{detail}")
+            raise SyncError("rejected", f"TT-RSS: {url} {reason}{detail}")
         feed_id = str(status.get("feed_id", ""))
         for feed in self.subscriptions():
             if feed.id == feed_id or (not feed_id and feed.url == url):
@@ -353,6 +387,16 @@ def _remote_item(raw: dict[str, Any]) -> RemoteItem:
         updated=stamp,
         categories=tuple(str(tag) for tag in tags if tag) if isinstance(tags, list) else (),
     )
+
+
+def _parse_token(token: str | None) -> tuple[str | None, int | None]:
+    sid, _, cursor = (token or "").strip().partition(" ")
+    return sid or None, int(cursor) if cursor.isdigit() else None
+
+
+def _subscribed(raw: dict[str, Any]) -> bool:
+    """Not an archived article (feed id 0 or none: starred in a feed since unsubscribed)."""
+    return _int(raw.get("feed_id") or 0, "feed id") > 0
 
 
 def _text(value: Any) -> str | None:
