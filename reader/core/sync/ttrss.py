@@ -31,7 +31,7 @@ from reader import __version__
 from reader.core.sync.backend import RemoteFeed, RemoteItem, SyncError
 
 PAGE_SIZE = 200  # TT-RSS's getHeadlines caps a page at 200 articles
-CURSOR_OVERLAP = 200  # article ids below the cursor asked for again (see items)
+CURSOR_OVERLAP = 50  # article ids below the cursor asked for again (see items)
 IDS_PER_UPDATE = 200  # article ids per updateArticle call (one SQL IN list each)
 
 # getHeadlines' virtual feeds and updateArticle's fields (TT-RSS API reference).
