@@ -46,7 +46,15 @@ LAYERS: list[tuple[str, list[str]]] = [
     ("entry points", ["reader.__main__", "reader.cli", "reader.ui"]),
     ("above the facade", ["reader.core", "reader.core.export", "reader.core.background"]),
     ("facade", ["reader.core.library"]),
-    ("services", ["reader.core.cleaning", "reader.core._refresh", "reader.core.annotations"]),
+    (
+        "services",
+        [
+            "reader.core.cleaning",
+            "reader.core._refresh",
+            "reader.core.annotations",
+            "reader.core.sync",
+        ],
+    ),
     (
         "storage, cleaner, query language and helpers",
         [

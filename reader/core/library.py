@@ -40,6 +40,7 @@ from reader.core.models import (
 )
 from reader.core.sanitize import clean_line
 from reader.core.search import parse_query
+from reader.core.sync.service import has_account, sync_library
 
 # An article changed in a way an export of it would show (saved, tags, annotations).
 ArticleChanged = Callable[[int], None]
@@ -176,11 +177,11 @@ class Library:
         """Unsubscribe. Saved, tagged and annotated articles stay, detached from the feed
         (the same articles retention never prunes)."""
         self.feed(feed_id)
-        _feeds.remove_feed(self._db, feed_id)
+        _feeds.remove_feed(self._db, feed_id, _storage.now())
 
     def rename_feed(self, feed_id: int, title: str) -> None:
         self.feed(feed_id)
-        _feeds.rename_feed(self._db, feed_id, clean_line(title) or None)
+        _feeds.rename_feed(self._db, feed_id, clean_line(title) or None, _storage.now())
 
     def pending_full_texts(self) -> int:
         """Summary-only articles whose story pages later refreshes will fetch."""
@@ -357,10 +358,13 @@ class Library:
     ) -> RefreshSummary:
         """Fetch, parse and store the given feeds (all active feeds when None), then fetch
         the story pages of summary-only articles (per-feed full-text mode). An
-        ``automatic`` refresh (nobody asked: start-up, a timer) skips feeds in back-off."""
+        ``automatic`` refresh (nobody asked: start-up, a timer) skips feeds in back-off.
+        A library with an account syncs with its server instead (reader.core.sync)."""
         lock = self.refresh_lock(wait)
         await asyncio.to_thread(lock.acquire)
         try:
+            if has_account(self._db):  # the server fetches the feeds: sync instead
+                return await asyncio.to_thread(sync_library, self, on_result)
             return await Refresh(self).run(
                 feed_ids, on_result, fetcher, fulltext, automatic, on_fetch
             )

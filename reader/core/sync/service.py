@@ -1,0 +1,43 @@
+"""A sync as the library runs it: the account's backend, the engine, and what is
+remembered afterwards (the server's token, the last error)."""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING
+
+from reader.core._storage import sync as _sync
+from reader.core.models import RefreshSummary
+from reader.core.sync import accounts
+from reader.core.sync.backend import SyncError
+from reader.core.sync.engine import OnResult, SyncEngine
+
+if TYPE_CHECKING:
+    import sqlite3
+
+    from reader.core._refresh.host import RefreshHost
+
+
+def has_account(db: sqlite3.Connection) -> bool:
+    return _sync.get_state(db, "account") is not None
+
+
+def sync_library(host: RefreshHost, on_result: OnResult | None = None) -> RefreshSummary:
+    """One sync of the library's account (the caller holds the refresh lock)."""
+    db = host.db.connection()
+    account = accounts.load(host.data_dir)
+    backend = accounts.connect(account)
+    try:
+        summary = SyncEngine(host, backend).run(on_result)
+    except SyncError as error:
+        _sync.set_state(db, {"last_error": f"{error.kind}: {error}"})
+        raise
+    finally:
+        token = getattr(backend, "token", None)
+        if token and token != account.token:
+            account.token = token
+            accounts.save_secrets(host.data_dir, account)
+        close = getattr(backend, "close", None)
+        if close is not None:
+            close()
+    _sync.set_state(db, {"last_error": ""})
+    return summary
