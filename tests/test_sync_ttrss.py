@@ -3,12 +3,17 @@ client does is checked through the server's own API, never through the client.""
 
 from __future__ import annotations
 
-from collections.abc import Iterator
+from collections.abc import Iterable, Iterator
+from pathlib import Path
 
 import httpx
 import pytest
 from ttrss_server import TtrssServer
 
+from reader.core import Library
+from reader.core._storage import sync as _sync
+from reader.core.models import ArticleQuery
+from reader.core.sync import accounts
 from reader.core.sync.backend import RemoteItem, SyncError
 from reader.core.sync.ttrss import TtrssBackend, api_url
 
@@ -197,3 +202,91 @@ def test_bad_answers_raise_a_clear_error(status: int, body: bytes, kind: str) ->
         client.subscriptions()
     assert error.value.kind == kind
     assert "rss.example.org" in str(error.value)
+
+
+# --- end to end: a library with a TT-RSS account, synced by the engine -----------------
+
+
+@pytest.fixture
+def account_library(tmp_path: Path, ttrss: TtrssServer) -> Iterator[Library]:
+    """An empty library with the TT-RSS account, the account emptied first."""
+    ttrss.empty_account()
+    lib = _open_with_account(tmp_path, ttrss.url, ttrss)
+    try:
+        yield lib
+    finally:
+        lib.close()
+
+
+def _open_with_account(tmp_path: Path, url: str, ttrss: TtrssServer) -> Library:
+    lib = Library.open(tmp_path / "data", config_dir_path=tmp_path / "config", samples=False)
+    account = accounts.Account("ttrss", url, ttrss.user, ttrss.password)
+    accounts.add(lib._db, lib.data_dir, account)
+    return lib
+
+
+def _local_ids(lib: Library, remote_ids: Iterable[str]) -> dict[str, int]:
+    """Server article id -> the library's article id, for the articles synced."""
+    return {remote: local for remote, (local, _) in _sync.linked_items(lib._db, remote_ids).items()}
+
+
+def _server_state(ttrss: TtrssServer, feed_id: int | str) -> dict[str, tuple[bool, bool]]:
+    """Server article id -> (read, starred), as the server's API says."""
+    return {
+        str(row["id"]): (not row["unread"], bool(row["marked"]))
+        for row in ttrss.headlines(int(feed_id))
+    }
+
+
+def test_e2e_subscribe_sync_and_state_both_ways(ttrss: TtrssServer, account_library: Library) -> None:
+    lib, origin = account_library, _origin(ttrss)
+    url = origin.feed("Quayside", items=3)
+    local_feed = lib.add_feed(url)
+    lib.refresh_sync()
+    assert url in ttrss.feeds()  # subscribed from Broadsheet -> on the server
+    remote_feed = ttrss.feeds()[url]["id"]
+
+    ttrss.update(remote_feed)
+    lib.refresh_sync()
+    state = _server_state(ttrss, remote_feed)
+    local = _local_ids(lib, state)
+    assert set(local) == set(state)  # every item synced, once
+    assert lib.count_articles(ArticleQuery(feed_id=local_feed.id)) == 3
+    first, second, third = sorted(local)
+    assert "told at length" in lib.article(local[first]).text
+
+    lib.mark_read([local[first]])
+    lib.save_articles([local[second]])
+    lib.refresh_sync()
+    state = _server_state(ttrss, remote_feed)
+    assert state[first] == (True, False) and state[second] == (False, True)
+
+    ttrss.api("updateArticle", article_ids=third, mode=0, field=2)  # read there
+    ttrss.api("updateArticle", article_ids=third, mode=1, field=0)  # starred there
+    ttrss.api("updateArticle", article_ids=second, mode=0, field=0)  # unstarred there
+    lib.refresh_sync()
+    assert (lib.article(local[third]).read, lib.article(local[third]).saved) == (True, True)
+    assert not lib.article(local[second]).saved
+
+    lib.remove_feed(local_feed.id)  # unsubscribed here -> gone from the server
+    lib.refresh_sync()
+    assert url not in ttrss.feeds()
+    assert lib.feed_by_url(url) is None
+
+
+def test_e2e_subscribe_and_unsubscribe_on_the_server(
+    ttrss: TtrssServer, account_library: Library
+) -> None:
+    lib, origin = account_library, _origin(ttrss)
+    url = origin.feed("Ferry times", items=2)
+    ttrss.api("subscribeToFeed", feed_url=url, category_id=ttrss.category("Travel"))
+    ttrss.update(ttrss.feeds()[url]["id"])
+    lib.refresh_sync()
+    feed = lib.feed_by_url(url)
+    assert feed is not None and feed.title == "Ferry times"
+    assert "travel" in [tag.casefold() for tag in feed.tags]
+    assert lib.count_articles(ArticleQuery(feed_id=feed.id)) == 2
+
+    ttrss.api("unsubscribeFeed", feed_id=ttrss.feeds()[url]["id"])
+    lib.refresh_sync()
+    assert lib.feed_by_url(url) is None
