@@ -3,6 +3,11 @@ client does is checked through the server's own API, never through the client.""
 
 from __future__ import annotations
 
+import random
+import signal
+import subprocess
+import sys
+import time
 from collections.abc import Iterable, Iterator
 from pathlib import Path
 
@@ -238,7 +243,9 @@ def _server_state(ttrss: TtrssServer, feed_id: int | str) -> dict[str, tuple[boo
     }
 
 
-def test_e2e_subscribe_sync_and_state_both_ways(ttrss: TtrssServer, account_library: Library) -> None:
+def test_e2e_subscribe_sync_and_state_both_ways(
+    ttrss: TtrssServer, account_library: Library
+) -> None:
     lib, origin = account_library, _origin(ttrss)
     url = origin.feed("Quayside", items=3)
     local_feed = lib.add_feed(url)
@@ -290,3 +297,137 @@ def test_e2e_subscribe_and_unsubscribe_on_the_server(
     ttrss.api("unsubscribeFeed", feed_id=ttrss.feeds()[url]["id"])
     lib.refresh_sync()
     assert lib.feed_by_url(url) is None
+
+
+def test_e2e_offline_changes_are_replayed_when_the_server_is_back(
+    ttrss: TtrssServer, tmp_path: Path
+) -> None:
+    ttrss.empty_account()
+    origin = _origin(ttrss)
+    php = ttrss.second_server().start()
+    lib = _open_with_account(tmp_path, php.url, ttrss)
+    try:
+        kept, dropped = origin.feed("Harbour master", items=3), origin.feed("Old pier", items=1)
+        lib.add_feed(kept)
+        old_pier = lib.add_feed(dropped)
+        lib.refresh_sync()
+        remote_feed = ttrss.feeds()[kept]["id"]
+        ttrss.update(remote_feed)
+        lib.refresh_sync()
+        local = _local_ids(lib, _server_state(ttrss, remote_feed))
+        first, second, _ = sorted(local)
+
+        php.stop()
+        added = origin.feed("New quay", items=1)
+        lib.mark_read([local[first]])
+        lib.save_articles([local[second]])
+        lib.add_feed(added)
+        lib.remove_feed(old_pier.id)
+        pending = _pending(lib)
+        assert pending >= 4
+        with pytest.raises(SyncError) as down:
+            lib.refresh_sync()
+        assert down.value.kind == "unreachable"
+        assert _pending(lib) == pending  # nothing lost while the server is away
+
+        php.start()
+        lib.refresh_sync()
+        assert _pending(lib) == 0
+        state = _server_state(ttrss, remote_feed)
+        assert state[first] == (True, False) and state[second] == (False, True)
+        assert added in ttrss.feeds() and dropped not in ttrss.feeds()
+    finally:
+        php.stop()
+        lib.close()
+
+
+def _pending(lib: Library) -> int:
+    status = accounts.status(lib._db)
+    assert status is not None
+    return status.pending
+
+
+_CHILD_SYNC = """
+import sys
+from reader.core import Library
+lib = Library.open(sys.argv[1], config_dir_path=sys.argv[2], samples=False)
+print("ready", flush=True)
+sys.stdin.readline()
+lib.refresh_sync()
+"""
+
+
+def test_e2e_kill_9_during_sync_loses_nothing_and_duplicates_nothing(
+    ttrss: TtrssServer, account_library: Library, tmp_path: Path
+) -> None:
+    """Killed during its first, full pull (two pages of headlines) five times, then
+    at least fifteen times during incremental syncs that push local changes and pull
+    new items: afterwards every change is on the server and every item here once."""
+    lib, origin = account_library, _origin(ttrss)
+    rng = random.Random(16)
+    big, small = origin.feed("Shipping forecast", items=210), origin.feed("Notices", items=1)
+    lib.add_feed(big)
+    lib.add_feed(small)
+    lib.refresh_sync()
+    remote = {url: feed["id"] for url, feed in ttrss.feeds().items()}
+    for url in (big, small):
+        ttrss.update(remote[url])
+
+    def spawn() -> subprocess.Popen[str]:  # a sync process, started before it is needed
+        command = [sys.executable, "-c", _CHILD_SYNC, str(lib.data_dir), str(tmp_path / "config")]
+        return subprocess.Popen(command, stdin=subprocess.PIPE, stdout=subprocess.PIPE, text=True)
+
+    wanted: dict[int, tuple[bool, bool]] = {}  # local article id -> (read, saved)
+    child, kills = spawn(), 0
+    for attempt in range(60):
+        if kills >= 20:
+            break
+        if kills == 5 and attempt == kills:
+            lib.refresh_sync()  # the first full pull, complete at last
+        if kills >= 5:  # from now on each sync has changes to push and items to pull
+            origin.add_item(small)
+            ttrss.update(remote[small])
+            wanted |= _change_something(lib, rng)
+        assert child.stdin is not None and child.stdout is not None
+        assert child.stdout.readline() == "ready\n"
+        child.stdin.write("go\n")
+        child.stdin.flush()
+        following = spawn()  # it starts up while this one syncs
+        time.sleep(rng.uniform(0.1, 2.5 if kills < 5 else 1.2))
+        if child.poll() is None:
+            child.send_signal(signal.SIGKILL)
+            kills += 1
+        child.wait(timeout=60)
+        child = following
+    child.kill()
+    child.wait()
+    assert kills >= 20 and len(wanted) >= 15
+
+    lib.refresh_sync()
+    assert _pending(lib) == 0
+    for url in (big, small):
+        state = _server_state(ttrss, remote[url])
+        local = _local_ids(lib, state)
+        assert set(local) == set(state)  # every item the server has is here
+        assert len(set(local.values())) == len(local)  # one local article per server item
+        feed = lib.feed_by_url(url)
+        assert feed is not None and lib.count_articles(ArticleQuery(feed_id=feed.id)) == len(state)
+        for remote_id, article in local.items():
+            if article in wanted:  # each change queued here reached the server, and stayed
+                assert state[remote_id] == wanted[article]
+                assert (lib.article(article).read, lib.article(article).saved) == wanted[article]
+
+
+def _change_something(lib: Library, rng: random.Random) -> dict[int, tuple[bool, bool]]:
+    """Flip read or saved on a few synced articles; returns their state now."""
+    ids = lib.article_ids(ArticleQuery())
+    changed: dict[int, tuple[bool, bool]] = {}
+    for article_id in rng.sample(ids, min(3, len(ids))):
+        article = lib.article(article_id)
+        if rng.random() < 0.5:
+            lib.mark_read([article_id], not article.read)
+        else:
+            lib.save_articles([article_id], not article.saved)
+        after = lib.article(article_id)
+        changed[article_id] = (after.read, after.saved)
+    return changed
