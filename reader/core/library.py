@@ -171,6 +171,8 @@ class Library:
         in the library raises ``AlreadySubscribedError`` naming it."""
         url = normalize_feed_url(url)
         refuse_existing(self.feed_by_url(url))
+        if has_account(self._db):  # the server fetches it (and finds a page's feed)
+            return self.add_feed(url, title=title, tags=tags)
         return await subscribe(self, url, title, tags, fetcher, self.feed_by_url)
 
     def remove_feed(self, feed_id: int) -> None:

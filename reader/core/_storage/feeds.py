@@ -93,9 +93,7 @@ def remove_feed(
         db.execute("DELETE FROM feeds WHERE id = ?", (feed_id,))
 
 
-def rename_feed(
-    db: sqlite3.Connection, feed_id: int, title: str | None, stamp: float
-) -> None:
+def rename_feed(db: sqlite3.Connection, feed_id: int, title: str | None, stamp: float) -> None:
     with transaction(db):
         db.execute("UPDATE feeds SET user_title = ? WHERE id = ?", (title, feed_id))
         _sync.enqueue_rename(db, feed_id, title, stamp)

@@ -81,6 +81,9 @@ class SyncEngine:
             {"last_sync": repr(started), "high_water": repr(high_water or started)},
         )
         self.host.prune()
+        for feed in feeds.values():  # every synced feed is counted, as a refresh counts
+            result = self._result(feed)
+            result.not_modified = not (result.new or result.updated or result.error)
         self.summary.results = list(self._results.values())
         if on_result is not None:
             for done, result in enumerate(self.summary.results, 1):

@@ -20,6 +20,7 @@ from __future__ import annotations
 import json
 from collections.abc import Iterator, Sequence
 from typing import Any
+from urllib.parse import urlencode
 
 import httpx
 
@@ -131,12 +132,12 @@ class GReaderBackend:
         write = method == "POST"
         retries = ["new T", "login"] if write else ["login"]
         while True:
+            headers = self._auth()
             body = None
-            if write:
-                body = [*(data or []), ("T", self._t_token())]
-            response = self._send(
-                method, API + path, params=params, data=body, headers=self._auth()
-            )
+            if write:  # encoded here: repeated names (i=...&i=...) in their order
+                body = urlencode([*(data or []), ("T", self._t_token())]).encode()
+                headers["Content-Type"] = "application/x-www-form-urlencoded"
+            response = self._send(method, API + path, params=params, content=body, headers=headers)
             if response.status_code != 401:
                 return response
             if not retries:

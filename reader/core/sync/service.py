@@ -17,6 +17,15 @@ if TYPE_CHECKING:
     from reader.core._refresh.host import RefreshHost
 
 
+# The cause of a failed sync, in the words the CLI and the reader show.
+CAUSES = {
+    "auth": "login refused",
+    "unreachable": "server unreachable",
+    "server": "server error",
+    "protocol": "unexpected answer from the server",
+}
+
+
 def has_account(db: sqlite3.Connection) -> bool:
     return _sync.get_state(db, "account") is not None
 
@@ -29,8 +38,9 @@ def sync_library(host: RefreshHost, on_result: OnResult | None = None) -> Refres
     try:
         summary = SyncEngine(host, backend).run(on_result)
     except SyncError as error:
-        _sync.set_state(db, {"last_error": f"{error.kind}: {error}"})
-        raise
+        said = f"sync failed ({CAUSES.get(error.kind, error.kind)}): {error}"
+        _sync.set_state(db, {"last_error": said})
+        raise SyncError(error.kind, said) from error
     finally:
         token = getattr(backend, "token", None)
         if token and token != account.token:
