@@ -401,6 +401,7 @@ def test_e2e_kill_9_during_sync_loses_nothing_and_duplicates_nothing(
 
     wanted: dict[int, tuple[bool, bool]] = {}  # local article id -> (read, saved)
     child, kills = spawn(), 0
+    within = {"full": 2.5, "incremental": 1.2}  # seconds: kills land before these
     for attempt in range(60):
         if kills >= 20:
             break
@@ -414,11 +415,14 @@ def test_e2e_kill_9_during_sync_loses_nothing_and_duplicates_nothing(
         assert child.stdout.readline() == "ready\n"
         child.stdin.write("go\n")
         child.stdin.flush()
+        started, phase = time.monotonic(), "full" if kills < 5 else "incremental"
         following = spawn()  # it starts up while this one syncs
-        time.sleep(rng.uniform(0.1, 2.5 if kills < 5 else 1.2))
+        time.sleep(rng.uniform(0.05, within[phase]))
         if child.poll() is None:
             child.send_signal(signal.SIGKILL)
             kills += 1
+        elif child.returncode == 0:  # it finished first: aim the next kills within a sync
+            within[phase] = max(0.15, min(within[phase], time.monotonic() - started))
         child.wait(timeout=60)
         child = following
     child.kill()
