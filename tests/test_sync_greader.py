@@ -393,3 +393,36 @@ def test_killed_syncs_lose_no_queued_change_and_duplicate_no_article(
         assert len(articles(library)) == len(state.items)
         links = library.db.connection().execute("SELECT count(DISTINCT link) FROM articles")
         assert links.fetchone()[0] == len(state.items)
+
+
+# -- the command line -------------------------------------------------------------
+
+
+def test_account_commands(
+    tmp_path: Path, server: GReaderServer, capsys: pytest.CaptureFixture[str]
+) -> None:
+    from reader.cli import main
+
+    where = ["--data-dir", str(tmp_path / "data"), "--config-dir", str(tmp_path / "config")]
+    with open_library(tmp_path) as library:  # a local library with one feed of its own
+        library.add_feed(f"http://127.0.0.1:{server.port}/feeds/local.xml", tags=["Mine"])
+    secret = tmp_path / "password"
+    secret.write_text("wrong\n")
+    add = [*where, "account", "add", "greader", server.url, "--user", "alice"]
+    assert main([*add, "--password-file", str(secret)]) == 1
+    assert "login refused" in capsys.readouterr().err
+    secret.write_text("test-api-pass\n")
+    assert main([*add, "--password-file", str(secret), "--push-local"]) == 0
+    out = capsys.readouterr().out
+    assert "1 local feed(s) will be subscribed" in out and "test-api-pass" not in out
+    assert main([*where, "refresh", "--quiet"]) == 0
+    assert server.state.feed_by_url(f"http://127.0.0.1:{server.port}/feeds/local.xml")
+    assert main([*where, "account", "show"]) == 0
+    shown = capsys.readouterr().out
+    assert "greader" in shown and "alice" in shown and "0 change(s)" in shown
+    assert "never" not in shown and "test-api-pass" not in shown
+    assert main([*where, "account", "remove"]) == 0
+    assert main([*where, "account", "show"]) == 0
+    assert "no account" in capsys.readouterr().out
+    with open_library(tmp_path) as library:
+        assert len(library.feeds()) == 3 and len(articles(library)) == 8
