@@ -81,6 +81,8 @@ def main() -> int:
             "BROADSHEET_DATA_DIR": str(Path(work, "data")),
             "BROADSHEET_CONFIG_DIR": str(Path(work, "config")),
         }
+        # As an installed command runs: from cached bytecode (the first command writes it).
+        env.pop("PYTHONDONTWRITEBYTECODE", None)
         bs = broadsheet_command(args.broadsheet)
         add = [*bs, "--no-samples", "account", "add", "greader", server.url, "--user", "alice"]
         subprocess.run([*add, "--password-file", str(password)], env=env, check=True)

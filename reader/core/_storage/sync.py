@@ -257,11 +257,14 @@ def _link_feed(
             (feed_id, link.remote_id, json.dumps(list(link.folders))),
         )
     if not link.keep_title:
+        # A title given here stays until the server's title changes (renamed there):
+        # a server that cannot rename keeps the server's, and the reader shows ours.
         db.execute(
-            """UPDATE feeds SET title = ?, user_title = NULL, site_url = coalesce(?, site_url)
-            WHERE id = ? AND (title IS NOT ? OR user_title IS NOT NULL
-                OR site_url IS NOT coalesce(?, site_url))""",
-            (link.title, link.site_url, feed_id, link.title, link.site_url),
+            """UPDATE feeds SET user_title = CASE WHEN :known AND title IS NOT :title
+                THEN NULL ELSE user_title END,
+            title = :title, site_url = coalesce(:site, site_url)
+            WHERE id = :id AND (title IS NOT :title OR site_url IS NOT coalesce(:site, site_url))""",
+            {"title": link.title, "site": link.site_url, "id": feed_id, "known": known is not None},
         )
     gone = [folder for folder in before if folder not in link.folders]
     _tags.remove_feed_tags(db, feed_id, gone)
