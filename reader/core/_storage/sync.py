@@ -272,6 +272,16 @@ def _link_feed(
     return int(feed_id)
 
 
+def feeds_synced(db: sqlite3.Connection, feed_ids: Sequence[int], stamp: float) -> None:
+    """The server fetched these feeds for us: checked and fine as of this sync."""
+    with transaction(db):
+        db.execute(
+            """UPDATE feeds SET last_checked = :stamp, last_success = :stamp, last_error = NULL,
+            error_count = 0 WHERE id IN (SELECT value FROM json_each(:ids))""",
+            {"stamp": stamp, "ids": json.dumps(list(feed_ids))},
+        )
+
+
 def _insert_feed(db: sqlite3.Connection, url: str, stamp: float) -> int:
     feed_id = db.execute("INSERT INTO feeds (url, added_at) VALUES (?, ?)", (url, stamp)).lastrowid
     assert feed_id is not None

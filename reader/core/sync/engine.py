@@ -88,6 +88,7 @@ class SyncEngine:
             self.db,
             {"last_sync": repr(started), "high_water": repr(high_water or started)},
         )
+        _sync.feeds_synced(self.db, [feed.id for feed in feeds.values()], started)
         self.host.prune()
         for feed in feeds.values():  # every synced feed is counted, as a refresh counts
             result = self._result(feed)
