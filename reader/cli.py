@@ -17,6 +17,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any, TextIO
 
 from reader import __version__
+from reader.cli_account import register as register_account_commands
 from reader.core.errors import BroadsheetError, InputFileError
 from reader.core.sanitize import clean_line, strip_controls, visible_url
 from reader.core.wording import plural
@@ -765,6 +766,7 @@ def build_parser() -> argparse.ArgumentParser:
     opml_in.add_argument("file", metavar="FILE.opml")
     opml_out = command("export-opml", cmd_export_opml, "write subscriptions as OPML")
     opml_out.add_argument("--out", metavar="FILE", help="write to FILE instead of stdout")
+    register_account_commands(command)
     return parser
 
 

@@ -40,6 +40,8 @@ from reader.core.models import (
 )
 from reader.core.sanitize import clean_line
 from reader.core.search import parse_query
+from reader.core.sync.accounts import AccountStatus
+from reader.core.sync.accounts import status as account_status
 from reader.core.sync.service import has_account, sync_library
 
 # An article changed in a way an export of it would show (saved, tags, annotations).
@@ -343,6 +345,10 @@ class Library:
         return self.cleaning.tidy_search_index(pages_per_step=pages_per_step, max_steps=max_steps)
 
     # -- refresh ---------------------------------------------------------------
+
+    def sync_status(self) -> AccountStatus | None:
+        """The feed server account (reader.core.sync), its last sync and pending changes."""
+        return account_status(self._db)
 
     def refresh_lock(self, wait: float = 0.0) -> RefreshLock:
         return RefreshLock(self.data_dir / "refresh.lock", wait=wait)

@@ -201,44 +201,85 @@ def unlinked_feeds(db: sqlite3.Connection) -> list[tuple[int, str, str | None, l
     ]
 
 
-def link_feed(
-    db: sqlite3.Connection,
-    url: str,
-    remote_id: str,
-    title: str | None,
-    site_url: str | None,
-    folders: Sequence[str],
-    stamp: float,
-    keep_title: bool,
-) -> int:
-    """Make a server's feed a local feed (found by its server id, then by URL, else
-    added), its title the server's and its folders feed tags (folders the server
-    dropped since the last sync are untagged). Returns the local feed id."""
+def queue_local_feeds(db: sqlite3.Connection, stamp: float) -> int:
+    """Queue a subscription for every web feed the server does not know (switching a
+    local library to an account with --push-local). Returns how many."""
     with transaction(db):
-        row = db.execute(
-            "SELECT feed_id, folders FROM sync_feeds WHERE remote_id = ?", (remote_id,)
-        ).fetchone()
-        if row is None:
-            found = db.execute("SELECT id FROM feeds WHERE url = ?", (url,)).fetchone()
-            feed_id = found[0] if found else _insert_feed(db, url, stamp)
-            before: list[str] = []
-            db.execute("DELETE FROM sync_feeds WHERE feed_id = ?", (feed_id,))
-        else:
-            feed_id, before = row[0], json.loads(row[1])
+        feeds = [feed for feed in unlinked_feeds(db) if feed[1].startswith(("http://", "https://"))]
+        for _, url, title, tags in feeds:
+            if not has_queued(db, "subscribe", url):
+                payload = {"title": title, "folder": tags[0] if tags else None}
+                enqueue_feed(db, "subscribe", url, payload, stamp)
+    return len(feeds)
+
+
+@dataclass(frozen=True)
+class FeedLink:
+    """A server's feed as the library takes it (see :func:`link_feeds`)."""
+
+    remote_id: str
+    url: str
+    title: str | None
+    site_url: str | None
+    folders: list[str]
+    keep_title: bool  # a rename made here is queued: the server's title is older
+
+
+def link_feeds(db: sqlite3.Connection, links: Sequence[FeedLink], stamp: float) -> list[int]:
+    """Make the server's feeds local feeds (found by server id, then by URL, else
+    added), their titles the server's and their folders feed tags (folders the server
+    dropped since the last sync are untagged), in one transaction. Returns the local
+    feed ids, in order."""
+    known = feed_links(db)
+    ids = []
+    with transaction(db):
+        for link in links:
+            ids.append(_link_feed(db, link, known.get(link.remote_id), stamp))
+    return ids
+
+
+def _link_feed(
+    db: sqlite3.Connection,
+    link: FeedLink,
+    known: tuple[int, list[str]] | None,
+    stamp: float,
+) -> int:
+    if known is None:
+        found = db.execute("SELECT id FROM feeds WHERE url = ?", (link.url,)).fetchone()
+        feed_id = found[0] if found else _insert_feed(db, link.url, stamp)
+        before: list[str] = []
+        db.execute("DELETE FROM sync_feeds WHERE feed_id = ?", (feed_id,))
+    else:
+        feed_id, before = known
+    if known is None or before != link.folders:
         db.execute(
             "INSERT OR REPLACE INTO sync_feeds (feed_id, remote_id, folders) VALUES (?, ?, ?)",
-            (feed_id, remote_id, json.dumps(list(folders))),
+            (feed_id, link.remote_id, json.dumps(list(link.folders))),
         )
-        if not keep_title:
-            db.execute(
-                """UPDATE feeds SET title = ?, user_title = NULL,
-                site_url = coalesce(?, site_url) WHERE id = ?""",
-                (title, site_url, feed_id),
-            )
-        gone = [folder for folder in before if folder not in folders]
-        _tags.remove_feed_tags(db, feed_id, gone)
-        _tags.add_feed_tags(db, feed_id, [folder for folder in folders if folder not in before])
+    if not link.keep_title:
+        # A title given here stays until the server's title changes (renamed there):
+        # a server that cannot rename keeps the server's, and the reader shows ours.
+        db.execute(
+            """UPDATE feeds SET user_title = CASE WHEN :known AND title IS NOT :title
+                THEN NULL ELSE user_title END,
+            title = :title, site_url = coalesce(:site, site_url)
+            WHERE id = :id AND (title IS NOT :title OR site_url IS NOT coalesce(:site, site_url))""",
+            {"title": link.title, "site": link.site_url, "id": feed_id, "known": known is not None},
+        )
+    gone = [folder for folder in before if folder not in link.folders]
+    _tags.remove_feed_tags(db, feed_id, gone)
+    _tags.add_feed_tags(db, feed_id, [folder for folder in link.folders if folder not in before])
     return int(feed_id)
+
+
+def feeds_synced(db: sqlite3.Connection, feed_ids: Sequence[int], stamp: float) -> None:
+    """The server fetched these feeds for us: checked and fine as of this sync."""
+    with transaction(db):
+        db.execute(
+            """UPDATE feeds SET last_checked = :stamp, last_success = :stamp, last_error = NULL,
+            error_count = 0 WHERE id IN (SELECT value FROM json_each(:ids))""",
+            {"stamp": stamp, "ids": json.dumps(list(feed_ids))},
+        )
 
 
 def _insert_feed(db: sqlite3.Connection, url: str, stamp: float) -> int:

@@ -15,6 +15,7 @@ from dataclasses import asdict, dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
+from reader.core import _storage
 from reader.core._storage import sync as _sync
 from reader.core.errors import BroadsheetError
 from reader.core.sync.backend import SyncBackend
@@ -92,6 +93,11 @@ def add(db: sqlite3.Connection, data_dir: Path, account: Account) -> None:
     save_secrets(data_dir, account)
     info = {"kind": account.kind, "url": account.url, "user": account.user}
     _sync.set_state(db, {"account": json.dumps(info)})
+
+
+def push_local(db: sqlite3.Connection) -> int:
+    """Subscribe the library's own web feeds on the server at the next sync."""
+    return _sync.queue_local_feeds(db, _storage.now())
 
 
 def remove(db: sqlite3.Connection, data_dir: Path) -> int:

@@ -18,6 +18,8 @@ neither loses nor duplicates anything; the high-water mark moves only at the end
 
 from __future__ import annotations
 
+import hashlib
+import json
 from collections import defaultdict
 from collections.abc import Callable
 from dataclasses import dataclass
@@ -69,6 +71,12 @@ class SyncEngine:
         return self.host.db.connection()
 
     def run(self, on_result: OnResult | None = None) -> RefreshSummary:
+        # What a power cut could lose here the next sync brings again (a change sent
+        # twice is harmless); the queue itself is written by user actions, durably.
+        with relaxed_sync(self.db):
+            return self._run(on_result)
+
+    def _run(self, on_result: OnResult | None) -> RefreshSummary:
         started = _storage.now()
         self.push()
         feeds = self.pull_subscriptions()
@@ -80,6 +88,7 @@ class SyncEngine:
             self.db,
             {"last_sync": repr(started), "high_water": repr(high_water or started)},
         )
+        _sync.feeds_synced(self.db, [feed.id for feed in feeds.values()], started)
         self.host.prune()
         for feed in feeds.values():  # every synced feed is counted, as a refresh counts
             result = self._result(feed)
@@ -143,10 +152,9 @@ class SyncEngine:
         remote = self.backend.subscriptions()
         before = _sync.feed_links(self.db)
         stamp = _storage.now()
-        linked: dict[str, int] = {}
-        for feed in remote:
-            linked[feed.id] = self._link(feed, stamp)
-            self.report.feeds_added += feed.id not in before
+        ids = _sync.link_feeds(self.db, [self._link(feed) for feed in remote], stamp)
+        linked = dict(zip((feed.id for feed in remote), ids, strict=True))
+        self.report.feeds_added += sum(1 for feed in remote if feed.id not in before)
         for remote_id, (feed_id, _) in before.items():
             if remote_id not in linked and not _pending_subscribe(self, feed_id):
                 _feeds.remove_feed(self.db, feed_id, stamp, tell_server=False)
@@ -156,13 +164,15 @@ class SyncEngine:
             remote_id: local[feed_id] for remote_id, feed_id in linked.items() if feed_id in local
         }
 
-    def _link(self, feed: RemoteFeed, stamp: float) -> int:
-        url = feed.url
-        keep_title = _sync.has_queued(self.db, "rename", url)
-        title = clean_line(feed.title) or None
+    def _link(self, feed: RemoteFeed) -> _sync.FeedLink:
         folders = [folder for folder in (clean_line(f, limit=100) for f in feed.folders) if folder]
-        return _sync.link_feed(
-            self.db, url, feed.id, title, feed.site_url, folders, stamp, keep_title
+        return _sync.FeedLink(
+            remote_id=feed.id,
+            url=feed.url,
+            title=clean_line(feed.title) or None,
+            site_url=feed.site_url,
+            folders=folders,
+            keep_title=_sync.has_queued(self.db, "rename", feed.url),
         )
 
     # -- 3. items ------------------------------------------------------------------
@@ -179,7 +189,7 @@ class SyncEngine:
         stamp = _storage.now()
         db = self.db
         updated: list[int] = []
-        with relaxed_sync(db), transaction(db):
+        with transaction(db):
             known = _sync.linked_items(db, [item.id for item in items])
             fresh: dict[int, list[tuple[RemoteItem, ParsedEntry, PreparedEntry]]] = defaultdict(
                 list
@@ -253,8 +263,18 @@ class SyncEngine:
         unread = self.backend.unread_ids()
         starred = self.backend.starred_ids()
         self._starred = starred
-        changes = _sync.reconcile(self.db, unread, starred, _storage.now())
-        self.report.read_changes, self.report.saved_changes = changes
+        digest = hashlib.sha256(json.dumps([sorted(unread), sorted(starred)]).encode()).hexdigest()
+        # Nothing changed on either side since the last reconcile: the same answer.
+        unchanged = (
+            digest == _sync.get_state(self.db, "state_digest")
+            and not self.report.pushed
+            and not any(r.new or r.updated for r in self._results.values())
+            and not _sync.queued_item_targets(self.db)
+        )
+        if not unchanged:
+            changes = _sync.reconcile(self.db, unread, starred, _storage.now())
+            self.report.read_changes, self.report.saved_changes = changes
+            _sync.set_state(self.db, {"state_digest": digest})
 
     def fetch_missing_starred(self, feeds: dict[str, Feed]) -> None:
         """Items starred on the server that the library does not hold (older than the

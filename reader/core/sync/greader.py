@@ -44,6 +44,8 @@ def long_item_id(raw: object) -> str:
     if text.startswith(LONG_ID):
         text = text[len(LONG_ID) :]
         base = 16
+    elif text.isdigit():  # the usual case (itemRefs): decimal
+        return f"{LONG_ID}{int(text) & 0xFFFF_FFFF_FFFF_FFFF:016x}"
     elif text.lstrip("-").isdigit():
         base = 10
     else:
@@ -88,7 +90,14 @@ class GReaderBackend:
         self.page_size = page_size
         self.server_time: float | None = None
         self._write_token: str | None = None
-        self._client = httpx.Client(timeout=timeout, follow_redirects=True)
+        # The TLS context (loading the CA bundle, ~0.1 s) is made only when an https
+        # request is sent: a server on http (a home server, the tests) never pays it.
+        self._client = httpx.Client(
+            timeout=timeout,
+            follow_redirects=True,
+            transport=httpx.HTTPTransport(verify=False),  # http:// only: https is mounted
+            mounts={"https://": _LazyTLS()},
+        )
 
     def close(self) -> None:
         self._client.close()
@@ -305,6 +314,20 @@ class GReaderBackend:
             chunk = item_ids[start : start + IDS_PER_WRITE]
             form = [("i", item_id) for item_id in chunk] + [("a" if add else "r", tag)]
             self._post_ok("/edit-tag", form, "edit-tag")
+
+
+class _LazyTLS(httpx.BaseTransport):
+    def __init__(self) -> None:
+        self._transport: httpx.HTTPTransport | None = None
+
+    def handle_request(self, request: httpx.Request) -> httpx.Response:
+        if self._transport is None:
+            self._transport = httpx.HTTPTransport()
+        return self._transport.handle_request(request)
+
+    def close(self) -> None:
+        if self._transport is not None:
+            self._transport.close()
 
 
 def connect(url: str, user: str, password: str, *, token: str | None = None) -> GReaderBackend:

@@ -26,6 +26,11 @@ CAUSES = {
 }
 
 
+def explained(error: SyncError, what: str) -> SyncError:
+    """The error as one line naming its cause: "sync failed (login refused): ..."."""
+    return SyncError(error.kind, f"{what} ({CAUSES.get(error.kind, error.kind)}): {error}")
+
+
 def has_account(db: sqlite3.Connection) -> bool:
     return _sync.get_state(db, "account") is not None
 
@@ -38,9 +43,9 @@ def sync_library(host: RefreshHost, on_result: OnResult | None = None) -> Refres
     try:
         summary = SyncEngine(host, backend).run(on_result)
     except SyncError as error:
-        said = f"sync failed ({CAUSES.get(error.kind, error.kind)}): {error}"
-        _sync.set_state(db, {"last_error": said})
-        raise SyncError(error.kind, said) from error
+        said = explained(error, "sync failed")
+        _sync.set_state(db, {"last_error": str(said)})
+        raise said from error
     finally:
         token = getattr(backend, "token", None)
         if token and token != account.token:

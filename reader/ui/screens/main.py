@@ -32,6 +32,7 @@ from reader.core.models import Article, ArticleSummary, Feed, FeedRefreshResult,
 from reader.core.sanitize import clean_line, visible_url
 from reader.core.wording import plural
 from reader.ui.screens.library_actions import LibraryActions
+from reader.ui.sync_status import sync_line
 from reader.ui.widgets.annotated_view import AnnotatedReadingView
 from reader.ui.widgets.article_list import PAGE_SIZE, ArticleList
 from reader.ui.widgets.footer import QuietFooter
@@ -173,6 +174,7 @@ class MainScreen(LibraryActions, Screen[None]):
         self._refresh_progress: tuple[int, int] | None = None  # (done, total) while running
         self._refresh_errors: list[str] = []
         self._refresh_current = ""
+        self._sync_line = ""  # the feed server account, when the library has one
         self.sidebar_wanted: bool | None = None  # f's choice; None: by the terminal's width
 
     @property
@@ -313,6 +315,7 @@ class MainScreen(LibraryActions, Screen[None]):
         saved = await self.call(library.count_articles, ArticleQuery(saved_only=True))
         unread = await self.call(library.count_articles, ArticleQuery(unread_only=True))
         tags = await self.call(library.tags)
+        self._sync_line = sync_line(await self.call(library.sync_status))
         self.sidebar.show_feeds(feeds, SidebarCounts(unread, saved), tags)
         self.update_header()
         return feeds
@@ -390,6 +393,8 @@ class MainScreen(LibraryActions, Screen[None]):
                 parts.append(Content.styled(error, "$error"))
         if self.has_class("-sidebar-hidden"):
             parts.append(Content.styled("  f: feeds", "$broadsheet-text-muted"))
+        if self._sync_line:
+            parts.append(Content.styled(f"  {self._sync_line}", "$broadsheet-text-muted"))
         header = self.query_one("#list-header", Static)
         rest = Content("").join(parts[1:])
         room = header.size.width - 2 - rest.cell_length  # the title gives way, with an ellipsis
@@ -687,6 +692,7 @@ class MainScreen(LibraryActions, Screen[None]):
         if error is not None:
             self.broadsheet.clean_in_background()  # a failed refresh may have stored some
             self.report(error)
+            self.schedule_reload()  # what it stored, and the account line's failed sync
             return
         assert summary is not None
         severity: SeverityLevel = "warning" if summary.errors else "information"
