@@ -299,11 +299,6 @@ def test_e2e_subscribe_and_unsubscribe_on_the_server(
     assert lib.feed_by_url(url) is None
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="the engine resets a local title at the next pull even when the backend keeps "
-    "renames local (TtrssBackend.renames_on_server is False); drop this mark once it keeps them",
-)
 def test_e2e_rename_here_stays_here(ttrss: TtrssServer, account_library: Library) -> None:
     """TT-RSS's API cannot rename a feed: the title given here is kept here, and the
     server's stays the feed's own."""
