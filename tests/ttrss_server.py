@@ -108,7 +108,7 @@ class FeedOrigin:
             item = FeedItem(
                 guid=f"{url}#{number}",
                 title=title or f"{feed.title}: story {number}",
-                html=html or f"<p>Paragraph {number} of {escape(feed.title)}, told at length.</p>",
+                html=html or _story(feed.title, number),
                 link=f"{FEED_HOST}/{self._prefix}/story/{uuid.uuid4().hex[:12]}",
                 published=time.time() - 3600 + number,
             )
@@ -122,6 +122,18 @@ class FeedOrigin:
         with self._lock:
             body = self._feeds[url].rss()
         handler.send(200, body, {"Content-Type": "application/rss+xml; charset=utf-8"})
+
+
+def _story(title: str, number: int) -> str:
+    """A whole story, long enough that Broadsheet does not take it for a summary and
+    go to fetch its page (which would leave loopback)."""
+    sentences = [
+        f"Story {number} of {escape(title)}, told at length.",
+        "The harbour wall was finished a week before the storms came in from the west.",
+        "Boats that had waited outside for days came in one by one on the morning tide.",
+        "Nobody on the quay could remember a season with so many ships waiting to land.",
+    ]
+    return "".join(f"<p>{' '.join(sentences[i:] + sentences[:i])}</p>" for i in range(3))
 
 
 # --- TT-RSS itself -------------------------------------------------------------------------
@@ -320,5 +332,6 @@ def ttrss() -> Iterator[TtrssServer]:
     try:
         server.empty_account()
         yield server
+        server.empty_account()  # no feed left whose origin is gone
     finally:
         origin.stop()
