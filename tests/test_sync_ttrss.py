@@ -121,6 +121,29 @@ def test_incremental_pull_with_the_token(ttrss: TtrssServer, backend: TtrssBacke
     assert "told at length" in by_id[0].content_html
 
 
+def test_the_cursor_waits_for_a_feed_listed_after_it(
+    ttrss: TtrssServer, backend: TtrssBackend
+) -> None:
+    """A feed subscribed on the server between listing the feeds and pulling items:
+    its items cannot be placed yet, so the cursor stays below them for the next pull."""
+    origin = _origin(ttrss)
+    known = backend.subscribe(origin.feed("Pilot boats", items=1))
+    ttrss.update(known.id)
+    backend.subscriptions()
+    _all_items(backend, since=None)
+    late_url = origin.feed("Dredger", items=2)
+    ttrss.api("subscribeToFeed", feed_url=late_url, category_id=0)
+    late_feed = ttrss.feeds()[late_url]["id"]
+    ttrss.update(late_feed)
+    late = {str(row["id"]) for row in ttrss.headlines(late_feed)}
+
+    assert late <= {item.id for item in _all_items(backend, since=1.0)}
+    assert backend.cursor is not None and backend.cursor < min(int(i) for i in late)
+    backend.subscriptions()  # now listed: the next pull takes them and moves on
+    assert late <= {item.id for item in _all_items(backend, since=1.0)}
+    assert backend.cursor >= max(int(i) for i in late)
+
+
 def test_a_feed_the_server_cannot_fetch_is_rejected(
     ttrss: TtrssServer, backend: TtrssBackend
 ) -> None:

@@ -81,6 +81,7 @@ class TtrssBackend:
         self._user = user
         self._password = password
         self._sid, self._cursor = _parse_token(token)
+        self._listed: set[str] | None = None  # feed ids the last subscriptions() gave
         self._http = httpx.Client(
             timeout=timeout,
             transport=transport,
@@ -120,25 +121,34 @@ class TtrssBackend:
 
     def subscriptions(self) -> list[RemoteFeed]:
         categories = self._category_titles()
-        feeds = self._call_list("getFeeds", cat_id=ALL_REAL_FEEDS)
-        return [_remote_feed(feed, categories) for feed in feeds]
+        feeds = [
+            _remote_feed(raw, categories)
+            for raw in self._call_list("getFeeds", cat_id=ALL_REAL_FEEDS)
+        ]
+        self._listed = {feed.id for feed in feeds}
+        return feeds
 
     def items(self, *, since: float | None, limit: int | None = None) -> Iterator[list[RemoteItem]]:
         """Newest first. With ``since`` and a cursor, only articles above the cursor
         (less an overlap: ids are handed out before their transactions commit, so a
         lower id can appear after a higher one); otherwise every article. The cursor
         moves only once the caller has taken every page, so a pull that dies half way
-        is done again in full next time."""
+        is done again in full next time; and never past an article of a feed that
+        ``subscriptions`` did not list (subscribed on the server meanwhile: the caller
+        could not place it, so the next pull brings it again)."""
         since_id = 0
         if since is not None and self._cursor is not None:
             since_id = max(0, self._cursor - CURSOR_OVERLAP)
-        highest = self._cursor or 0
+        highest, unplaced = self._cursor or 0, None
         remaining = limit
         for page in self._headline_pages(
             ALL_ARTICLES, "all_articles", content=True, since_id=since_id
         ):
             highest = max([highest, *(_int(raw.get("id"), "article id") for raw in page)])
             items = [_remote_item(raw) for raw in page if _subscribed(raw)]
+            for item in items:
+                if self._listed is not None and item.feed_id not in self._listed:
+                    unplaced = min(int(item.id), unplaced or int(item.id))
             if remaining is not None:
                 items = items[:remaining]
                 remaining -= len(items)
@@ -146,7 +156,7 @@ class TtrssBackend:
                 yield items
             if remaining is not None and remaining <= 0:
                 return  # cut short: the cursor stays where it was
-        self._cursor = highest
+        self._cursor = highest if unplaced is None else min(highest, unplaced - 1)
 
     def items_by_id(self, ids: Sequence[str]) -> Iterator[list[RemoteItem]]:
         """Articles by id, with their content (starred ones the library lacks)."""
