@@ -13,6 +13,8 @@ from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
+from hypothesis import given
+from hypothesis import strategies as st
 from test_library import local_feed
 
 from reader.core import Library
@@ -84,3 +86,24 @@ def test_quoted_operator_values(library: Library) -> None:
     assert len(library.search('tag:"Multi Word"')) == len(STORIES)
     assert titles(library, 'feed:"Meridian Ledger" launch') == {"Rocket"}
     assert titles(library, 'feed:"No Such Ledger"') == set()
+
+
+@given(
+    st.lists(st.text(alphabet="abcdefghij", min_size=1, max_size=14), min_size=1, max_size=80),
+    st.sampled_from(["abc", "de", "j"]),
+)
+def test_snippets_start_and_end_on_whole_words(words: list[str], term: str) -> None:
+    """Issue 15 item 13: a snippet is cut between words, never inside one."""
+    text = " ".join(words)
+    snippet, marks = make_snippet(text, term_pattern(parse_query(term)))
+    body = snippet.removeprefix("…").removesuffix("…")
+    whole = set(words)
+    pieces = body.split(" ")
+    # A word longer than the whole window is the only thing that may be cut.
+    assert all(piece in whole for piece in pieces[1:-1])
+    if snippet.endswith("…"):
+        assert pieces[-1] in whole or len(body) >= 100
+    if snippet.startswith("…"):
+        assert pieces[0] in whole
+    for start, end in marks:
+        assert term in snippet[start:end].lower()

@@ -221,7 +221,7 @@ def test_unsubscribe_both_ways_keeps_saved_articles(
     server.state.items.clear()
     library.refresh_sync()
     assert library.feeds() == []
-    assert articles(library) == [kept]
+    assert articles(library) == [kept] and library.is_saved(kept)
     assert pending(library) == 0  # the server's own unsubscription is not sent back
 
 

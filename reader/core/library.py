@@ -293,10 +293,14 @@ class Library:
         self.feed(feed_id)
         _feeds.untag_feed(self._db, feed_id, _clean_tags(tags))
 
-    def tags(self) -> list[tuple[str, int]]:
-        """Every tag (on articles or feeds) with the number of articles it selects."""
+    def tags(self, *, unread_only: bool = False) -> list[tuple[str, int]]:
+        """Every tag (on articles or feeds) with the number of articles it selects
+        (of those, the unread ones: the sidebar counts unread, as it does for feeds)."""
         names = _tags.tag_names(self._db)
-        return [(name, self.count_articles(ArticleQuery(tag=name))) for name in names]
+        return [
+            (name, self.count_articles(ArticleQuery(tag=name, unread_only=unread_only)))
+            for name in names
+        ]
 
     # -- search ----------------------------------------------------------------
 

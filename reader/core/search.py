@@ -240,18 +240,27 @@ def term_pattern(query: SearchQuery) -> re.Pattern[str] | None:
     return re.compile("|".join(parts), re.IGNORECASE) if parts else None
 
 
+def _word_end(text: str, end: int, at_least: int) -> int:
+    """``end``, moved back to the end of a whole word (not before ``at_least``), so a
+    snippet never stops mid-word."""
+    if end >= len(text) or text[end] == " ":
+        return min(end, len(text))
+    space = text.rfind(" ", at_least, end)
+    return space if space > at_least else end
+
+
 def make_snippet(text: str, pattern: re.Pattern[str] | None) -> tuple[str, list[tuple[int, int]]]:
     """A window of ``text`` around the first match, with (start, end) spans of matches."""
     text = " ".join(text.split())
     first = pattern.search(text) if pattern else None
     if first is None:
-        cut = text[:SNIPPET_LENGTH]
-        return (cut + "…" if len(text) > SNIPPET_LENGTH else cut), []
+        end = _word_end(text, SNIPPET_LENGTH, 0)
+        return text[:end] + ("…" if end < len(text) else ""), []
     start = max(0, first.start() - SNIPPET_BEFORE)
     if start:
         space = text.find(" ", start)
         start = space + 1 if 0 <= space < first.start() else start
-    end = min(len(text), start + SNIPPET_LENGTH)
+    end = _word_end(text, start + SNIPPET_LENGTH, first.end())
     prefix = "…" if start else ""
     window = text[start:end]
     assert pattern is not None

@@ -314,10 +314,13 @@ class FakeLibrary:
             article = self._articles[article_id]
             article.tags = tuple(tag for tag in article.tags if tag not in set(tags))
 
-    def tags(self) -> list[tuple[str, int]]:
+    def tags(self, *, unread_only: bool = False) -> list[tuple[str, int]]:
         with self._lock:
             names = sorted({tag for a in self._articles.values() for tag in a.tags})
-        return [(name, self.count_articles(ArticleQuery(tag=name))) for name in names]
+        return [
+            (name, self.count_articles(ArticleQuery(tag=name, unread_only=unread_only)))
+            for name in names
+        ]
 
     # -- refresh --------------------------------------------------------------
 

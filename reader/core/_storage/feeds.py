@@ -84,6 +84,13 @@ def remove_feed(
         if not tell_server:
             db.execute("DELETE FROM sync_feeds WHERE feed_id = ?", (feed_id,))
         _sync.enqueue_unsubscribe(db, feed_id, stamp)
+        # Articles kept after unsubscribing are local ones: the server's state (which
+        # may drop the feed's items) no longer applies to them.
+        db.execute(
+            """DELETE FROM sync_items
+            WHERE article_id IN (SELECT id FROM articles WHERE feed_id = ?)""",
+            (feed_id,),
+        )
         db.execute(
             """DELETE FROM articles WHERE feed_id = ? AND saved = 0
             AND id NOT IN (SELECT article_id FROM annotations)

@@ -115,7 +115,10 @@ def connect(account: Account) -> SyncBackend:
     if account.kind == "greader":
         from reader.core.sync import greader as module
     elif account.kind == "ttrss":
-        from reader.core.sync import ttrss as module  # type: ignore[attr-defined,no-redef,unused-ignore]
+        try:
+            from reader.core.sync import ttrss as module  # type: ignore[attr-defined,no-redef,unused-ignore]
+        except ImportError:  # built without it
+            raise BroadsheetError("this Broadsheet cannot sync with Tiny Tiny RSS") from None
     else:
         raise BroadsheetError(f"unknown account type {account.kind!r}")
     backend: SyncBackend = module.connect(

@@ -314,7 +314,7 @@ class MainScreen(LibraryActions, Screen[None]):
         feeds = await self.call(library.feeds)
         saved = await self.call(library.count_articles, ArticleQuery(saved_only=True))
         unread = await self.call(library.count_articles, ArticleQuery(unread_only=True))
-        tags = await self.call(library.tags)
+        tags = await self.call(library.tags, unread_only=True)
         self._sync_line = sync_line(await self.call(library.sync_status))
         self.sidebar.show_feeds(feeds, SidebarCounts(unread, saved), tags)
         self.update_header()
@@ -370,6 +370,26 @@ class MainScreen(LibraryActions, Screen[None]):
             return "This feed has no articles yet. Press r to check again."
         return "No unread articles here. Press u to show read ones too."
 
+    def view_unread(self) -> int | None:
+        """The unread count the sidebar shows for the current view (None: it shows none)."""
+        feed, tag = self.sidebar.current_feed, self.sidebar.current_tag
+        if self.sidebar.current_id == UNREAD_ID:
+            return self.sidebar.counts.unread
+        if feed is not None:
+            return feed.unread
+        if tag is not None:
+            return next((count for name, count in self.sidebar.tags if name == tag), 0)
+        return None
+
+    def count_text(self) -> str:
+        """Rows shown, and unread where it differs: rows read here stay listed (dimmed)
+        until the view reloads, so the row count alone would disagree with the sidebar."""
+        rows = self.articles.row_count
+        unread = self.view_unread()
+        if unread is None or unread == rows:
+            return plural(rows, "article")
+        return f"{plural(rows, 'article')} · {unread} unread"
+
     def update_header(self) -> None:
         view = self.sidebar.current_id
         feed = self.sidebar.current_feed
@@ -384,8 +404,7 @@ class MainScreen(LibraryActions, Screen[None]):
             title = "…"
         else:
             title = "All unread"
-        count = self.articles.row_count
-        parts = [Content.styled(title, "bold"), Content(f"  {plural(count, 'article')}")]
+        parts = [Content.styled(title, "bold"), Content(f"  {self.count_text()}")]
         if feed is not None or tag is not None:
             parts.append(Content(" · unread only" if self.unread_only else " · all"))
             if feed is not None and feed.last_error:
