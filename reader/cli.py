@@ -15,7 +15,15 @@ import sys
 from collections.abc import Callable, Sequence
 from typing import Any
 
-from reader import __version__, cli_articles, cli_clean, cli_feeds, cli_library, cli_opml
+from reader import (
+    __version__,
+    cli_account,
+    cli_articles,
+    cli_clean,
+    cli_feeds,
+    cli_library,
+    cli_opml,
+)
 from reader.cli_common import Command, Handler, err, open_library
 from reader.core.errors import BroadsheetError
 
@@ -26,6 +34,7 @@ COMMAND_GROUPS: tuple[Callable[[Command], None], ...] = (
     cli_clean.register,
     cli_library.register,
     cli_opml.register,
+    cli_account.register,
 )
 
 

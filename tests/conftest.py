@@ -7,6 +7,7 @@ from pathlib import Path
 
 import pytest
 from loopback import LoopbackServer
+from ttrss_server import ttrss  # noqa: F401 - the session's real TT-RSS (see ttrss_server.py)
 
 from reader.core import Library
 

@@ -127,7 +127,7 @@ def gzip_zeros(size: int, layers: int = 1) -> bytes:
 
 
 class LoopbackServer:
-    def __init__(self, tls: ssl.SSLContext | None = None) -> None:
+    def __init__(self, tls: ssl.SSLContext | None = None, *, port: int = 0) -> None:
         self.tls = tls  # serve HTTPS with this server-side context
         self.stopping = threading.Event()
         self.requests: list[LoggedRequest] = []
@@ -136,7 +136,7 @@ class LoopbackServer:
         self._routes: dict[str, Route] = {}
         self._lock = threading.Lock()
         self._connections: set[socket.socket] = set()
-        self._httpd = _Server(("127.0.0.1", 0), Handler)
+        self._httpd = _Server(("127.0.0.1", port), Handler)
         self._httpd.owner = self
         self._thread = threading.Thread(target=self._serve, name="loopback", daemon=True)
 

@@ -71,11 +71,20 @@ LAYERS: list[tuple[str, list[str]]] = [
             "reader.ui.themes",
             "reader.ui.typeset",
             "reader.ui.motions",
+            "reader.ui.sync_status",
         ],
     ),
     ("above the facade", ["reader.core", "reader.core.export", "reader.core.background"]),
     ("facade", ["reader.core.library"]),
-    ("services", ["reader.core.cleaning", "reader.core._refresh", "reader.core.annotations"]),
+    (
+        "services",
+        [
+            "reader.core.cleaning",
+            "reader.core._refresh",
+            "reader.core.annotations",
+            "reader.core.sync",
+        ],
+    ),
     (
         "storage, cleaner, query language and helpers",
         [

@@ -172,6 +172,7 @@ def test_version_1_library_upgrades_and_indexes_new_articles_once(
     from reader.core import _storage
 
     old = tmp_path / "old"
+    sync_tables = _storage.MIGRATIONS[3]  # read by today's code (IF NOT EXISTS: rerunnable)
     monkeypatch.setattr(_storage.schema, "MIGRATIONS", _storage.MIGRATIONS[:1])
     monkeypatch.setattr(_storage.schema, "SCHEMA_VERSION", 1)
     # Version 1 code indexed new articles by trigger only.
@@ -182,6 +183,9 @@ def test_version_1_library_upgrades_and_indexes_new_articles_once(
         lib.db.connection().execute(
             "ALTER TABLE feeds ADD COLUMN retry_by_server INTEGER NOT NULL DEFAULT 0"
         )
+        for statement in sync_tables:
+            assert isinstance(statement, str)
+            lib.db.connection().execute(statement)
         lib.add_feed(str(local_feed(tmp_path, "a.xml", [("a", "Glacier report", "Ice.")])))
         lib.refresh_sync()
     monkeypatch.undo()

@@ -41,6 +41,9 @@ from reader.core.models import (
 )
 from reader.core.sanitize import clean_line
 from reader.core.search import parse_query
+from reader.core.sync.accounts import AccountStatus
+from reader.core.sync.accounts import status as account_status
+from reader.core.sync.service import has_account, sync_library
 
 if TYPE_CHECKING:
     from reader.core.annotations import Annotations
@@ -178,17 +181,19 @@ class Library:
         in the library raises ``AlreadySubscribedError`` naming it."""
         url = normalize_feed_url(url)
         refuse_existing(self.feed_by_url(url))
+        if has_account(self._db):  # the server fetches it (and finds a page's feed)
+            return self.add_feed(url, title=title, tags=tags)
         return await subscribe(self, url, title, tags, fetcher, self.feed_by_url)
 
     def remove_feed(self, feed_id: int) -> None:
         """Unsubscribe. Saved, tagged and annotated articles stay, detached from the feed
         (the same articles retention never prunes)."""
         self.feed(feed_id)
-        _feeds.remove_feed(self._db, feed_id)
+        _feeds.remove_feed(self._db, feed_id, _storage.now())
 
     def rename_feed(self, feed_id: int, title: str) -> None:
         self.feed(feed_id)
-        _feeds.rename_feed(self._db, feed_id, clean_line(title) or None)
+        _feeds.rename_feed(self._db, feed_id, clean_line(title) or None, _storage.now())
 
     def pending_full_texts(self) -> int:
         """Summary-only articles whose story pages later refreshes will fetch."""
@@ -362,6 +367,10 @@ class Library:
 
     # -- refresh ---------------------------------------------------------------
 
+    def sync_status(self) -> AccountStatus | None:
+        """The feed server account (reader.core.sync), its last sync and pending changes."""
+        return account_status(self._db)
+
     def refresh_lock(self, wait: float = 0.0) -> RefreshLock:
         return RefreshLock(self.data_dir / "refresh.lock", wait=wait)
 
@@ -378,10 +387,13 @@ class Library:
     ) -> RefreshSummary:
         """Fetch, parse and store the given feeds (all active feeds when None), then fetch
         the story pages of summary-only articles (per-feed full-text mode). An
-        ``automatic`` refresh (nobody asked: start-up, a timer) skips feeds in back-off."""
+        ``automatic`` refresh (nobody asked: start-up, a timer) skips feeds in back-off.
+        A library with an account syncs with its server instead (reader.core.sync)."""
         lock = self.refresh_lock(wait)
         await asyncio.to_thread(lock.acquire)
         try:
+            if has_account(self._db):  # the server fetches the feeds: sync instead
+                return await asyncio.to_thread(sync_library, self, on_result)
             return await Refresh(self).run(
                 feed_ids, on_result, fetcher, fulltext, automatic, on_fetch
             )

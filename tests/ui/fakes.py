@@ -173,6 +173,9 @@ class FakeLibrary:
     def data_version(self) -> int:
         return self._version
 
+    def sync_status(self) -> None:
+        return None  # no feed server account
+
     def get_state(self, key: str, default: str | None = None) -> str | None:
         with self._lock:
             return self._state.get(key, default)

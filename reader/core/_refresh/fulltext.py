@@ -42,6 +42,8 @@ async def complete_full_texts(host: RefreshHost, fetcher: Any = None) -> int:
     ``fetcher`` or a fetcher of its own."""
     if fetcher is not None:
         return await complete_pending(host, fetcher, asyncio.Lock())
+    if not host.pending_full_texts():  # no pages to fetch: no client (its TLS set-up) either
+        return 0
     from reader.core._fetch import Fetcher, FetchLimits
 
     config = host.config

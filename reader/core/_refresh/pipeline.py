@@ -212,7 +212,7 @@ def store_feed(
                 full_text = needs_full_text(feed.fulltext, entry, extras)
                 original = known.by_link.get(entry.link) if entry.link else None
                 new_rows.append(
-                    _new_row(feed, feed_title, entry, extras, full_text, original, stamp)
+                    new_row(feed, feed_title, entry, extras, full_text, original, stamp)
                 )
                 result.duplicates += original is not None
             elif existing[1] != extras.content_hash:
@@ -230,7 +230,7 @@ def store_feed(
     host.reclean(updated)
 
 
-def _new_row(
+def new_row(
     feed: Feed,
     feed_title: str,
     entry: ParsedEntry,

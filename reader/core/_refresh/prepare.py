@@ -38,7 +38,7 @@ def parse_and_prepare(
 
     parsed = parse_feed(body, url, content_type)
     parsed.entries = _unique_entries(parsed.entries)
-    return parsed, [_prepare(entry) for entry in parsed.entries]
+    return parsed, [prepare_entry(entry) for entry in parsed.entries]
 
 
 def needs_full_text(mode: str, entry: ParsedEntry, prepared: PreparedEntry) -> bool:
@@ -75,7 +75,7 @@ def quick_text(entry: ParsedEntry) -> str:
     return words if cleaned is words else " ".join(cleaned.split())
 
 
-def _prepare(entry: ParsedEntry) -> PreparedEntry:
+def prepare_entry(entry: ParsedEntry) -> PreparedEntry:
     text = quick_text(entry)
     return PreparedEntry(text, content_hash(entry.title, entry.content), looks_like_summary(text))
 

@@ -7,6 +7,7 @@ import sqlite3
 from collections.abc import Iterable, Sequence
 from typing import Any
 
+from reader.core._storage import sync as _sync
 from reader.core._storage import tags as _tags
 from reader.core._storage.rows import SUMMARY_COLUMNS, summary_from_row
 from reader.core._storage.schema import transaction
@@ -138,6 +139,8 @@ def mark_read(
 ) -> None:
     with transaction(db):
         set_read_with_copies(db, article_ids, read, stamp)
+        kind = "read" if read else "unread"
+        _sync.enqueue_articles(db, kind, article_ids, stamp, with_copies=True)
 
 
 def mark_query_read(db: sqlite3.Connection, query: ArticleQuery, stamp: float) -> list[int]:
@@ -150,6 +153,7 @@ def mark_query_read(db: sqlite3.Connection, query: ArticleQuery, stamp: float) -
             )
         ]
         set_read_with_copies(db, changed, True, stamp)
+        _sync.enqueue_articles(db, "read", changed, stamp, with_copies=True)
         return changed
 
 
@@ -162,6 +166,7 @@ def save(
             WHERE id IN (SELECT value FROM json_each(?))""",
             (int(saved), stamp, json.dumps(list(article_ids))),
         )
+        _sync.enqueue_articles(db, "save" if saved else "unsave", article_ids, stamp)
 
 
 def set_reading_position(db: sqlite3.Connection, article_id: int, place: int) -> None:

@@ -5,6 +5,7 @@ from __future__ import annotations
 import sqlite3
 from collections.abc import Sequence
 
+from reader.core._storage import sync as _sync
 from reader.core._storage import tags as _tags
 from reader.core._storage.rows import FEED_COLUMNS, feed_from_row
 from reader.core._storage.schema import transaction
@@ -64,14 +65,32 @@ def add_feed(
                 "INSERT INTO feeds (url, user_title, added_at) VALUES (?, ?, ?)",
                 (url, title, stamp),
             ).lastrowid
+            if url.startswith(("http://", "https://")):  # the server fetches only the web
+                folder = _tags.canonical_tags(db, tags)[:1]
+                payload = {"title": title, "folder": folder[0] if folder else None}
+                _sync.enqueue_feed(db, "subscribe", url, payload, stamp)
         assert feed_id is not None
         _tags.add_feed_tags(db, feed_id, tags)
     return feed_id
 
 
-def remove_feed(db: sqlite3.Connection, feed_id: int) -> None:
-    """Unsubscribe. Saved, tagged and annotated articles stay, detached from the feed."""
+def remove_feed(
+    db: sqlite3.Connection, feed_id: int, stamp: float, *, tell_server: bool = True
+) -> None:
+    """Unsubscribe. Saved, tagged and annotated articles stay, detached from the feed.
+    With an account the server is told at the next sync, unless it is the server that
+    dropped the feed (``tell_server`` False)."""
     with transaction(db):
+        if not tell_server:
+            db.execute("DELETE FROM sync_feeds WHERE feed_id = ?", (feed_id,))
+        _sync.enqueue_unsubscribe(db, feed_id, stamp)
+        # Articles kept after unsubscribing are local ones: the server's state (which
+        # may drop the feed's items) no longer applies to them.
+        db.execute(
+            """DELETE FROM sync_items
+            WHERE article_id IN (SELECT id FROM articles WHERE feed_id = ?)""",
+            (feed_id,),
+        )
         db.execute(
             """DELETE FROM articles WHERE feed_id = ? AND saved = 0
             AND id NOT IN (SELECT article_id FROM annotations)
@@ -81,9 +100,10 @@ def remove_feed(db: sqlite3.Connection, feed_id: int) -> None:
         db.execute("DELETE FROM feeds WHERE id = ?", (feed_id,))
 
 
-def rename_feed(db: sqlite3.Connection, feed_id: int, title: str | None) -> None:
+def rename_feed(db: sqlite3.Connection, feed_id: int, title: str | None, stamp: float) -> None:
     with transaction(db):
         db.execute("UPDATE feeds SET user_title = ? WHERE id = ?", (title, feed_id))
+        _sync.enqueue_rename(db, feed_id, title, stamp)
 
 
 def set_fulltext(db: sqlite3.Connection, feed_id: int, mode: str) -> None:

@@ -200,6 +200,30 @@ MIGRATIONS: list[list[str | Callable[[sqlite3.Connection], None]]] = [
         """CREATE INDEX IF NOT EXISTS articles_copies ON articles (duplicate_of)
             WHERE duplicate_of IS NOT NULL""",
     ],
+    # Sync with a feed server: the server's ids of feeds and articles, the durable queue
+    # of local changes not yet sent (written in the transaction of the change itself),
+    # and the sync's own state (last sync, high-water mark).
+    [
+        """CREATE TABLE IF NOT EXISTS sync_feeds (
+            feed_id INTEGER PRIMARY KEY REFERENCES feeds(id) ON DELETE CASCADE,
+            remote_id TEXT NOT NULL UNIQUE,
+            folders TEXT NOT NULL DEFAULT '[]'
+        )""",
+        """CREATE TABLE IF NOT EXISTS sync_items (
+            article_id INTEGER PRIMARY KEY REFERENCES articles(id) ON DELETE CASCADE,
+            remote_id TEXT NOT NULL UNIQUE
+        )""",
+        """CREATE TABLE IF NOT EXISTS sync_queue (
+            seq INTEGER PRIMARY KEY AUTOINCREMENT,
+            kind TEXT NOT NULL CHECK (kind IN ('read', 'unread', 'save', 'unsave',
+                'subscribe', 'unsubscribe', 'rename')),
+            target TEXT NOT NULL,
+            payload TEXT NOT NULL DEFAULT '{}',
+            created REAL NOT NULL
+        )""",
+        "CREATE INDEX IF NOT EXISTS sync_queue_by_target ON sync_queue (target)",
+        "CREATE TABLE IF NOT EXISTS sync_state (key TEXT PRIMARY KEY, value TEXT NOT NULL)",
+    ],
 ]
 
 SCHEMA_VERSION = len(MIGRATIONS)

@@ -10,6 +10,13 @@ crash without duplicating anything.
 Ids are the server's own, as strings (TT-RSS integers are stringified; Google Reader
 item ids are normalised to the long ``tag:google.com,2005:reader/item/<16 hex>`` form
 so the two forms a server may send compare equal).
+
+Each protocol module also has ``connect(url, user, password, token=None)`` returning
+its backend; a backend may expose ``token`` (a session or auth token the account file
+keeps so the next sync need not log in), ``server_time`` (the server's clock at the
+start of the last ``items`` call: the next sync's ``since``) and
+``items_by_id(ids) -> Iterator[list[RemoteItem]]`` (to fetch starred items the library
+does not hold). The engine uses them when present.
 """
 
 from __future__ import annotations
@@ -18,13 +25,18 @@ from collections.abc import Iterator, Sequence
 from dataclasses import dataclass, field
 from typing import Protocol
 
+from reader.core.errors import BroadsheetError
 
-class SyncError(Exception):
-    """A sync failed; ``kind`` names the cause in a word the UI shows as is."""
+
+class SyncError(BroadsheetError):
+    """A sync failed; ``kind`` names the cause in a word the UI shows as is.
+
+    ``rejected`` is for one queued change the server refuses for good (a feed it
+    cannot fetch): the engine drops that change, reports it and goes on."""
 
     def __init__(self, kind: str, message: str) -> None:
         super().__init__(message)
-        self.kind = kind  # "auth", "unreachable", "server", "protocol"
+        self.kind = kind  # "auth", "unreachable", "server", "protocol", "rejected"
 
 
 @dataclass(frozen=True)
@@ -73,7 +85,9 @@ class SyncBackend(Protocol):
 
     def mark_starred(self, item_ids: Sequence[str], starred: bool) -> None: ...
 
-    def subscribe(self, url: str, *, title: str | None = None, folder: str | None = None) -> RemoteFeed: ...
+    def subscribe(
+        self, url: str, *, title: str | None = None, folder: str | None = None
+    ) -> RemoteFeed: ...
 
     def unsubscribe(self, feed_id: str) -> None: ...
 

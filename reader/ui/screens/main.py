@@ -39,6 +39,7 @@ from reader.ui.screens.library_actions import LibraryActions
 from reader.ui.screens.link_actions import LinkActions
 from reader.ui.screens.reading_actions import ReadingActions
 from reader.ui.screens.refreshing import RefreshActions
+from reader.ui.sync_status import sync_line
 from reader.ui.widgets.annotated_view import AnnotatedReadingView, Reveal
 from reader.ui.widgets.article_list import ArticleList
 from reader.ui.widgets.footer import QuietFooter
@@ -144,6 +145,7 @@ class MainScreen(
         self._refresh_progress: tuple[int, int] | None = None  # (done, total) while running
         self._refresh_errors: list[str] = []
         self._refresh_current = ""
+        self._sync_line = ""  # the feed server account, when the library has one
         self.sidebar_wanted: bool | None = None  # f's choice; None: by the terminal's width
 
     @property
@@ -284,6 +286,7 @@ class MainScreen(
         saved = await self.call(library.count_articles, ArticleQuery(saved_only=True))
         unread = await self.call(library.count_articles, ArticleQuery(unread_only=True))
         tags = await self.call(library.tags, unread_only=True)
+        self._sync_line = sync_line(await self.call(library.sync_status))
         self.sidebar.show_feeds(feeds, SidebarCounts(unread, saved), tags)
         self.update_header()
         return feeds
@@ -380,6 +383,8 @@ class MainScreen(
                 parts.append(Content.styled(error, "$error"))
         if self.has_class("-sidebar-hidden"):
             parts.append(Content.styled("  f: feeds", "$broadsheet-text-muted"))
+        if self._sync_line:
+            parts.append(Content.styled(f"  {self._sync_line}", "$broadsheet-text-muted"))
         header = self.query_one("#list-header", Static)
         rest = Content("").join(parts[1:])
         room = header.size.width - 2 - rest.cell_length  # the title gives way, with an ellipsis

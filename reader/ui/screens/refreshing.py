@@ -144,6 +144,7 @@ class RefreshActions(MainScreenPart):
         if error is not None:
             main.context.clean_in_background()  # a failed refresh may have stored some
             main.report(error)
+            main.schedule_reload()  # what it stored, and the account line's failed sync
             return
         assert summary is not None
         severity: SeverityLevel = "warning" if summary.errors else "information"

@@ -1,0 +1,433 @@
+"""Sync with a Google Reader API server (tests/greader_server.py, built from the
+exchanges recorded from FreshRSS): subscriptions, items, read and starred both ways,
+the offline queue, a killed sync, and every failure a clear error that loses nothing."""
+
+from __future__ import annotations
+
+import asyncio
+import os
+import random
+import signal
+import subprocess
+import sys
+import time
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+
+from reader.core._storage import sync as _sync
+from reader.core.library import Library, refresh_and_settle
+from reader.core.models import ArticleQuery
+from reader.core.sync import accounts
+from reader.core.sync.backend import SyncError
+from reader.core.sync.engine import SyncEngine
+from reader.core.sync.greader import GReaderBackend, long_item_id
+
+sys.path.insert(0, str(Path(__file__).parent))
+from greader_server import GReaderServer, GReaderState, Item  # noqa: E402
+
+
+@pytest.fixture
+def server() -> Iterator[GReaderServer]:
+    state = GReaderState()
+    with GReaderServer(state) as running:
+        base = f"http://127.0.0.1:{running.port}"
+        alpha = state.add_feed(f"{base}/feeds/alpha.xml", "Alpha & Omega", "Tech")
+        beta = state.add_feed(f"{base}/feeds/beta.xml", "Beta News")
+        state.crawl(alpha, 5, at=time.time() - 3600)
+        state.crawl(beta, 3, at=time.time() - 3000)
+        state.items[0].starred = True  # the newest (beta) item
+        state.items[-1].read = True  # the oldest (alpha) item
+        yield running
+
+
+def open_library(tmp_path: Path) -> Library:
+    return Library.open(tmp_path / "data", config_dir_path=tmp_path / "config", samples=False)
+
+
+@pytest.fixture
+def library(tmp_path: Path, server: GReaderServer) -> Iterator[Library]:
+    with open_library(tmp_path) as opened:
+        account = accounts.Account("greader", server.url, "alice", "test-api-pass")
+        accounts.add(opened.db.connection(), opened.data_dir, account)
+        yield opened
+
+
+def articles(library: Library) -> list[int]:
+    return library.article_ids(ArticleQuery())
+
+
+def remote_ids(library: Library) -> dict[int, str]:
+    db = library.db.connection()
+    return {row[0]: row[1] for row in db.execute("SELECT article_id, remote_id FROM sync_items")}
+
+
+def article_for(library: Library, number: int) -> int:
+    wanted = long_item_id(number)
+    return next(a for a, r in remote_ids(library).items() if r == wanted)
+
+
+def pending(library: Library) -> int:
+    return _sync.pending_count(library.db.connection())
+
+
+# -- pulling ----------------------------------------------------------------------
+
+
+def test_first_sync_brings_feeds_folders_items_and_their_state(
+    library: Library, server: GReaderServer
+) -> None:
+    asyncio.run(refresh_and_settle(library))  # as the CLI and the reader refresh
+    feeds = {feed.title: feed for feed in library.feeds()}
+    assert set(feeds) == {"Alpha & Omega", "Beta News"}  # FreshRSS's full-width & undone
+    assert "Tech" in feeds["Alpha & Omega"].tags
+    assert len(articles(library)) == 8
+    starred = article_for(library, server.state.items[0].id)
+    oldest = article_for(library, server.state.items[-1].id)
+    assert library.is_saved(starred)
+    assert library.article(oldest).read
+    assert library.count_articles(ArticleQuery(unread_only=True)) == 7
+    number = server.state.items[3].id
+    assert [hit.article.id for hit in library.search(f"story {number}")] == [
+        article_for(library, number)
+    ]
+    # Cleaned like any refreshed article, by the same after-refresh sequence.
+    assert library.clean_pending() == 0
+    assert library.article(starred).text
+
+
+def test_re_sync_adds_only_new_items_whichever_id_form(
+    library: Library, server: GReaderServer
+) -> None:
+    library.refresh_sync()
+    server.state.decimal_item_ids = True
+    alpha = next(iter(server.state.feeds.values()))
+    server.state.crawl(alpha, 2)
+    summary = library.refresh_sync()
+    assert summary.new == 2
+    assert len(articles(library)) == 10
+    library.db.connection().execute("DELETE FROM sync_state WHERE key = 'high_water'")
+    server.state.decimal_item_ids = False
+    assert library.refresh_sync().new == 0  # everything again: all known
+    assert len(articles(library)) == 10
+
+
+def test_continuation_pages_bring_every_item(library: Library, server: GReaderServer) -> None:
+    server.state.max_page = 3
+    library.refresh_sync()
+    assert len(articles(library)) == 8
+    contents = [r for r in server.state.requests if "stream/contents" in r]
+    assert len(contents) == 3  # 3 + 3 + 2
+
+
+def test_killed_page_sequence_stores_no_duplicate(library: Library, server: GReaderServer) -> None:
+    """A sync that stops after its first page (killed, or the network dropped) leaves
+    that page stored; the next sync stores the rest, nothing twice."""
+    server.state.max_page = 3
+    backend = GReaderBackend(server.url, "alice", "test-api-pass", page_size=3)
+    engine = SyncEngine(library, backend)
+    feeds = engine.pull_subscriptions()
+    engine.store_page(next(backend.items(since=None)), feeds)
+    assert len(articles(library)) == 3
+    library.refresh_sync()
+    assert len(articles(library)) == 8
+    assert len(set(remote_ids(library).values())) == 8
+
+
+# -- pushing --------------------------------------------------------------------
+
+
+def test_read_and_star_here_reach_the_server(library: Library, server: GReaderServer) -> None:
+    library.refresh_sync()
+    item = server.state.items[2]
+    article = article_for(library, item.id)
+    library.mark_read([article])
+    library.set_saved(article, True)
+    assert pending(library) == 2
+    library.refresh_sync()
+    assert item.read and item.starred
+    assert pending(library) == 0
+    library.mark_read([article], False)
+    library.set_saved(article, False)
+    library.refresh_sync()
+    assert not item.read and not item.starred
+    assert not library.article(article).read and not library.is_saved(article)
+
+
+def test_read_and_star_on_the_server_come_here(library: Library, server: GReaderServer) -> None:
+    library.refresh_sync()
+    item = server.state.items[4]
+    article = article_for(library, item.id)
+    item.read, item.starred = True, True
+    library.refresh_sync()
+    assert library.article(article).read and library.is_saved(article)
+    item.read, item.starred = False, False
+    library.refresh_sync()
+    assert not library.article(article).read and not library.is_saved(article)
+
+
+def test_unsent_local_change_wins_over_the_server(library: Library, server: GReaderServer) -> None:
+    library.refresh_sync()
+    item, other = server.state.items[1], server.state.items[2]
+    article, other_article = article_for(library, item.id), article_for(library, other.id)
+    library.mark_read([article])  # queued, not sent
+    item.read = False
+    other.read = True  # no local change: the server's state is taken
+    engine = SyncEngine(library, GReaderBackend(server.url, "alice", "test-api-pass"))
+    engine.reconcile()
+    assert library.article(article).read
+    assert library.article(other_article).read
+    library.refresh_sync()  # sent, then the server agrees
+    assert item.read and library.article(article).read
+
+
+def test_subscribe_here_appears_on_the_server_then_its_items_come(
+    library: Library, server: GReaderServer
+) -> None:
+    library.refresh_sync()
+    url = f"http://127.0.0.1:{server.port}/feeds/gamma.xml"
+    feed = library.add_feed(url, tags=["Reading"])
+    assert pending(library) == 1
+    library.refresh_sync()
+    remote = server.state.feed_by_url(url)
+    assert remote is not None and remote.folder == "Reading"
+    server.state.crawl(remote, 4)
+    library.refresh_sync()
+    assert library.feed(feed.id).total == 4
+    assert len(library.feeds()) == 3
+
+
+def test_subscribe_refused_by_the_server_is_reported_and_dropped(
+    library: Library, server: GReaderServer
+) -> None:
+    library.add_feed(f"http://127.0.0.1:{server.port}/feeds/missing.xml")
+    summary = library.refresh_sync()
+    assert any("refused to subscribe" in (result.error or "") for result in summary.results)
+    assert pending(library) == 0
+
+
+def test_unsubscribe_both_ways_keeps_saved_articles(
+    library: Library, server: GReaderServer
+) -> None:
+    library.refresh_sync()
+    alpha, beta = (library.feed_by_url(f.url) for f in server.state.feeds.values())
+    assert alpha is not None and beta is not None
+    library.remove_feed(alpha.id)
+    library.refresh_sync()
+    assert [f.title for f in server.state.feeds.values()] == ["Beta News"]
+    kept = article_for(library, server.state.items[0].id)  # starred: saved here
+    del server.state.feeds["feed/2"]
+    server.state.items.clear()
+    library.refresh_sync()
+    assert library.feeds() == []
+    assert articles(library) == [kept] and library.is_saved(kept)
+    assert pending(library) == 0  # the server's own unsubscription is not sent back
+
+
+def test_rename_here_reaches_the_server(library: Library, server: GReaderServer) -> None:
+    library.refresh_sync()
+    feed = library.feed_by_url(server.state.feeds["feed/2"].url)
+    assert feed is not None
+    library.rename_feed(feed.id, "Beta, renamed")
+    library.refresh_sync()
+    assert server.state.feeds["feed/2"].title == "Beta, renamed"
+    assert library.feed(feed.id).title == "Beta, renamed"
+    server.state.feeds["feed/2"].title = "Beta, renamed there"
+    library.refresh_sync()
+    assert library.feed(feed.id).title == "Beta, renamed there"
+
+
+# -- failures ----------------------------------------------------------------------
+
+
+def synced_then_read_here(library: Library, server: GReaderServer) -> Item:
+    """Sync, then mark one item read here (queued): the item on the server."""
+    library.refresh_sync()
+    item = server.state.items[3]
+    library.mark_read([article_for(library, item.id)])
+    assert pending(library) == 1
+    return item
+
+
+def test_offline_queue_is_replayed_when_the_server_is_back(
+    library: Library, server: GReaderServer
+) -> None:
+    item = synced_then_read_here(library, server)
+    server.stop()
+    with pytest.raises(SyncError) as failed:
+        library.refresh_sync()
+    assert failed.value.kind == "unreachable"
+    assert "server unreachable" in str(failed.value) and "\n" not in str(failed.value)
+    assert pending(library) == 1
+    server.start()
+    library.refresh_sync()
+    assert item.read and pending(library) == 0
+
+
+def test_expired_write_token_and_revoked_login_are_renewed(
+    library: Library, server: GReaderServer
+) -> None:
+    library.refresh_sync()
+    item = server.state.items[3]
+    library.set_saved(article_for(library, item.id), True)
+    server.state.expire_write_token()
+    server.state.revoke_logins()
+    library.refresh_sync()
+    assert item.starred and pending(library) == 0
+
+
+def test_wrong_password_is_an_auth_error_and_loses_nothing(
+    library: Library, server: GReaderServer
+) -> None:
+    item = synced_then_read_here(library, server)
+    server.state.change_password("another")
+    with pytest.raises(SyncError) as failed:
+        library.refresh_sync()
+    assert failed.value.kind == "auth" and "login refused" in str(failed.value)
+    assert pending(library) == 1 and not item.read
+    server.state.change_password("test-api-pass")
+    library.refresh_sync()
+    assert item.read and pending(library) == 0
+
+
+@pytest.mark.parametrize(
+    ("path", "how", "kind"),
+    [
+        ("stream/contents", "malformed", "protocol"),
+        ("subscription/list", "truncated", "protocol"),
+        ("stream/items/ids", "500", "server"),
+        ("edit-tag", "500", "server"),
+    ],
+)
+def test_broken_answers_are_clear_errors_and_lose_nothing(
+    library: Library, server: GReaderServer, path: str, how: str, kind: str
+) -> None:
+    item = synced_then_read_here(library, server)
+    alpha = next(iter(server.state.feeds.values()))
+    server.state.crawl(alpha, 3)
+    server.state.break_next(path, how)
+    with pytest.raises(SyncError) as failed:
+        library.refresh_sync()
+    assert failed.value.kind == kind and "\n" not in str(failed.value)
+    library.refresh_sync()
+    assert item.read and pending(library) == 0
+    assert len(articles(library)) == 11
+    assert len(set(remote_ids(library).values())) == 11
+
+
+def test_account_remove_keeps_everything_local(library: Library, server: GReaderServer) -> None:
+    library.refresh_sync()
+    before = articles(library)
+    accounts.remove(library.db.connection(), library.data_dir)
+    assert articles(library) == before and len(library.feeds()) == 2
+    assert not (library.data_dir / accounts.SECRETS_FILE).exists()
+    library.mark_read(before[:1])
+    assert pending(library) == 0  # no account: nothing to queue
+
+
+def test_credentials_file_is_readable_by_its_owner_only(library: Library) -> None:
+    mode = (library.data_dir / accounts.SECRETS_FILE).stat().st_mode & 0o777
+    assert mode == 0o600
+
+
+def test_starred_articles_are_never_pruned(library: Library, server: GReaderServer) -> None:
+    library.refresh_sync()
+    for item in server.state.items:
+        item.read = True
+    library.refresh_sync()
+    later = time.time() + 400 * 86400
+    library.prune(older_than_days=1, now=later)
+    kept = articles(library)
+    assert kept == [article_for(library, server.state.items[0].id)]  # the starred one
+
+
+# -- kill -9 ------------------------------------------------------------------------
+
+KILLS = 21
+
+
+def test_killed_syncs_lose_no_queued_change_and_duplicate_no_article(
+    tmp_path: Path, server: GReaderServer
+) -> None:
+    state = server.state
+    state.max_page = 10
+    alpha = next(iter(state.feeds.values()))
+    state.crawl(alpha, 200, content_words=120, at=time.time() - 1800)
+    with open_library(tmp_path) as library:
+        account = accounts.Account("greader", server.url, "alice", "test-api-pass")
+        accounts.add(library.db.connection(), library.data_dir, account)
+        library.refresh_sync()
+    env = {
+        **os.environ,
+        "BROADSHEET_DATA_DIR": str(tmp_path / "data"),
+        "BROADSHEET_CONFIG_DIR": str(tmp_path / "config"),
+    }
+    env.pop("PYTHONDONTWRITEBYTECODE", None)  # 20 start-ups: compile the sources once
+    command = [sys.executable, "-m", "reader", "refresh", "--quiet"]
+    rng = random.Random(16)
+    marked: list[int] = []
+    interrupted = 0
+    for _ in range(KILLS):
+        state.crawl(alpha, 30, content_words=120)
+        with open_library(tmp_path) as library:
+            unread = library.article_ids(ArticleQuery(unread_only=True))
+            chosen = rng.choice(unread)
+            library.mark_read([chosen])
+            marked.append(int(remote_ids(library)[chosen].rsplit("/", 1)[1], 16))
+        # Killed after a random number of its requests reached the server (and a few
+        # milliseconds more): in a push, between pages, while storing, reconciling.
+        seen = len(state.requests)
+        process = subprocess.Popen(
+            command, env=env, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL
+        )
+        wanted = seen + rng.randint(1, 9)
+        deadline = time.monotonic() + 10
+        while len(state.requests) < wanted and process.poll() is None:
+            assert time.monotonic() < deadline
+            time.sleep(0.002)
+        time.sleep(rng.uniform(0, 0.03))
+        interrupted += process.poll() is None  # still running: killed mid-sync
+        process.send_signal(signal.SIGKILL)
+        process.wait()
+    assert interrupted >= KILLS - 1, f"only {interrupted} of {KILLS} syncs killed while running"
+    with open_library(tmp_path) as library:
+        library.refresh_sync()
+        assert pending(library) == 0
+        assert all(state.item(number).read for number in marked)
+        assert len(articles(library)) == len(state.items)
+        links = library.db.connection().execute("SELECT count(DISTINCT link) FROM articles")
+        assert links.fetchone()[0] == len(state.items)
+
+
+# -- the command line -------------------------------------------------------------
+
+
+def test_account_commands(
+    tmp_path: Path, server: GReaderServer, capsys: pytest.CaptureFixture[str]
+) -> None:
+    from reader.cli import main
+
+    where = ["--data-dir", str(tmp_path / "data"), "--config-dir", str(tmp_path / "config")]
+    with open_library(tmp_path) as library:  # a local library with one feed of its own
+        library.add_feed(f"http://127.0.0.1:{server.port}/feeds/local.xml", tags=["Mine"])
+    secret = tmp_path / "password"
+    secret.write_text("wrong\n")
+    add = [*where, "account", "add", "greader", server.url, "--user", "alice"]
+    assert main([*add, "--password-file", str(secret)]) == 1
+    assert "login refused" in capsys.readouterr().err
+    secret.write_text("test-api-pass\n")
+    assert main([*add, "--password-file", str(secret), "--push-local"]) == 0
+    out = capsys.readouterr().out
+    assert "1 local feed(s) will be subscribed" in out and "test-api-pass" not in out
+    assert main([*where, "refresh", "--quiet"]) == 0
+    assert server.state.feed_by_url(f"http://127.0.0.1:{server.port}/feeds/local.xml")
+    assert main([*where, "account", "show"]) == 0
+    shown = capsys.readouterr().out
+    assert "greader" in shown and "alice" in shown and "0 change(s)" in shown
+    assert "never" not in shown and "test-api-pass" not in shown
+    assert main([*where, "account", "remove"]) == 0
+    assert main([*where, "account", "show"]) == 0
+    assert "no account" in capsys.readouterr().out
+    with open_library(tmp_path) as library:
+        assert len(library.feeds()) == 3 and len(articles(library)) == 8

@@ -1,0 +1,47 @@
+"""The reader with a feed server account: R syncs, the list header names the account,
+its last sync and pending changes, and a failed sync is one line naming the cause."""
+
+from __future__ import annotations
+
+import sys
+from pathlib import Path
+
+from reader.core.library import Library
+from reader.core.sync import accounts
+from reader.ui.app import BroadsheetApp
+from reader.ui.widgets.article_list import ArticleList
+
+from .conftest import SIZE, RecordingOpener, screen_text, settle
+
+sys.path.insert(0, str(Path(__file__).parent.parent))
+from greader_server import GReaderServer  # noqa: E402
+
+
+async def test_sync_from_the_reader(tmp_path: Path) -> None:
+    with GReaderServer() as server:
+        feed = server.state.add_feed(f"http://127.0.0.1:{server.port}/feeds/a.xml", "Harbour Post")
+        server.state.crawl(feed, 3)
+        library = Library.open(
+            tmp_path / "data", config_dir_path=tmp_path / "config", samples=False
+        )
+        account = accounts.Account("greader", server.url, "alice", "test-api-pass")
+        accounts.add(library.db.connection(), library.data_dir, account)
+        app = BroadsheetApp(
+            library, opener=RecordingOpener(), watch_interval=0, refresh_on_start=False
+        )
+        async with app.run_test(size=SIZE, notifications=True) as pilot:
+            await settle(pilot)
+            assert "synced with 127.0.0.1 never" in screen_text(app)
+            await pilot.press("R")
+            await settle(pilot)
+            assert app.query_one(ArticleList).row_count == 3
+            assert "Harbour Post" in screen_text(app)
+            assert "synced with 127.0.0.1 never" not in screen_text(app)
+            server.stop()
+            await pilot.press("R")
+            await settle(pilot)
+            text = screen_text(app)
+            assert "sync failed (server unreachable)" in text, text
+            assert "last sync failed" in text
+        app.gateway.shutdown()
+        library.close()
