@@ -121,6 +121,19 @@ def test_continuation_pages_bring_every_item(library: Library, server: GReaderSe
     assert len(contents) == 3  # 3 + 3 + 2
 
 
+def test_items_of_a_feed_subscribed_on_the_server_mid_sync_are_kept(
+    library: Library, server: GReaderServer
+) -> None:
+    backend = GReaderBackend(server.url, "alice", "test-api-pass")
+    engine = SyncEngine(library, backend)
+    feeds = engine.pull_subscriptions()
+    late = server.state.add_feed(f"http://127.0.0.1:{server.port}/feeds/late.xml", "Late")
+    server.state.crawl(late, 2)
+    engine.pull_items(feeds, None)
+    assert len(articles(library)) == 10
+    assert library.feed_by_url(late.url) is not None
+
+
 def test_killed_page_sequence_stores_no_duplicate(library: Library, server: GReaderServer) -> None:
     """A sync that stops after its first page (killed, or the network dropped) leaves
     that page stored; the next sync stores the rest, nothing twice."""
