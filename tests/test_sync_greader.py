@@ -17,6 +17,7 @@ from pathlib import Path
 import pytest
 
 from reader.core._storage import sync as _sync
+from reader.core.errors import BroadsheetError
 from reader.core.library import Library, refresh_and_settle
 from reader.core.models import ArticleQuery
 from reader.core.sync import accounts
@@ -357,7 +358,7 @@ def test_starred_articles_are_never_pruned(library: Library, server: GReaderServ
 
 # -- kill -9 ------------------------------------------------------------------------
 
-KILLS = 21
+KILLS = 20
 
 
 def test_killed_syncs_lose_no_queued_change_and_duplicate_no_article(
@@ -444,3 +445,26 @@ def test_account_commands(
     assert "no account" in capsys.readouterr().out
     with open_library(tmp_path) as library:
         assert len(library.feeds()) == 3 and len(articles(library)) == 8
+
+
+def test_password_from_a_command_or_a_file_never_from_the_command_line(tmp_path: Path) -> None:
+    import argparse
+
+    from reader.cli_account import read_password
+
+    def args(**given: str | None) -> argparse.Namespace:
+        defaults = {"password_file": None, "password_command": None, "user": "a", "url": "u"}
+        return argparse.Namespace(**{**defaults, **given})
+
+    assert read_password(args(password_command="printf 'from-cmd\\nsecond line'")) == "from-cmd"
+    secret = tmp_path / "secret"
+    secret.write_text("from-file\n")
+    assert read_password(args(password_file=str(secret))) == "from-file"
+    with pytest.raises(BroadsheetError, match="failed"):
+        read_password(args(password_command="exit 3"))
+    with pytest.raises(SystemExit):  # no --password option exists
+        from reader.cli import build_parser
+
+        build_parser().parse_args(
+            ["account", "add", "greader", "u", "--user", "a", "--password", "x"]
+        )
