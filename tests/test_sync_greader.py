@@ -468,3 +468,17 @@ def test_password_from_a_command_or_a_file_never_from_the_command_line(tmp_path:
         build_parser().parse_args(
             ["account", "add", "greader", "u", "--user", "a", "--password", "x"]
         )
+
+
+def test_an_old_item_starred_on_the_server_is_fetched_and_saved(
+    library: Library, server: GReaderServer
+) -> None:
+    library.refresh_sync()
+    alpha = next(iter(server.state.feeds.values()))
+    # Crawled (by id) just after the fixture's items, an hour ago: before the sync's mark.
+    (old,) = server.state.crawl(alpha, 1, at=time.time() - 7200)
+    library.refresh_sync()
+    assert len(articles(library)) == 8  # an incremental sync does not list it
+    old.starred = True
+    library.refresh_sync()
+    assert library.is_saved(article_for(library, old.id))
