@@ -99,6 +99,11 @@ def main() -> int:
             subprocess.run([*bs, "refresh", "--quiet"], env=env, check=True, capture_output=True)
             no_change.append(time.perf_counter() - start)
         peak_mb = resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss / 1024
+        start_up = []  # for scale: a command that opens the library and lists the feeds
+        for _ in range(3):
+            start = time.perf_counter()
+            subprocess.run([*bs, "feeds"], env=env, check=True, capture_output=True)
+            start_up.append(time.perf_counter() - start)
 
     figures = {
         "initial stored": stored,
@@ -108,6 +113,7 @@ def main() -> int:
     }
     print(f"search 'word5' finds {hits} lines of matches right after the sync")
     print(f"no-change syncs: {', '.join(f'{t:.2f} s' for t in no_change)}")
+    print(f"for scale, 'broadsheet feeds' (start-up, open, list): {min(start_up):.2f} s")
     print(f"load average at the end: {os.getloadavg()[0]:.1f}")
     for name, value in figures.items():
         target = TARGETS.get(name)

@@ -17,6 +17,7 @@ from pathlib import Path
 import pytest
 
 from reader.core._storage import sync as _sync
+from reader.core.errors import BroadsheetError
 from reader.core.library import Library, refresh_and_settle
 from reader.core.models import ArticleQuery
 from reader.core.sync import accounts
@@ -119,6 +120,19 @@ def test_continuation_pages_bring_every_item(library: Library, server: GReaderSe
     assert len(articles(library)) == 8
     contents = [r for r in server.state.requests if "stream/contents" in r]
     assert len(contents) == 3  # 3 + 3 + 2
+
+
+def test_items_of_a_feed_subscribed_on_the_server_mid_sync_are_kept(
+    library: Library, server: GReaderServer
+) -> None:
+    backend = GReaderBackend(server.url, "alice", "test-api-pass")
+    engine = SyncEngine(library, backend)
+    feeds = engine.pull_subscriptions()
+    late = server.state.add_feed(f"http://127.0.0.1:{server.port}/feeds/late.xml", "Late")
+    server.state.crawl(late, 2)
+    engine.pull_items(feeds, None)
+    assert len(articles(library)) == 10
+    assert library.feed_by_url(late.url) is not None
 
 
 def test_killed_page_sequence_stores_no_duplicate(library: Library, server: GReaderServer) -> None:
@@ -344,7 +358,7 @@ def test_starred_articles_are_never_pruned(library: Library, server: GReaderServ
 
 # -- kill -9 ------------------------------------------------------------------------
 
-KILLS = 21
+KILLS = 20
 
 
 def test_killed_syncs_lose_no_queued_change_and_duplicate_no_article(
@@ -431,3 +445,40 @@ def test_account_commands(
     assert "no account" in capsys.readouterr().out
     with open_library(tmp_path) as library:
         assert len(library.feeds()) == 3 and len(articles(library)) == 8
+
+
+def test_password_from_a_command_or_a_file_never_from_the_command_line(tmp_path: Path) -> None:
+    import argparse
+
+    from reader.cli_account import read_password
+
+    def args(**given: str | None) -> argparse.Namespace:
+        defaults = {"password_file": None, "password_command": None, "user": "a", "url": "u"}
+        return argparse.Namespace(**{**defaults, **given})
+
+    assert read_password(args(password_command="printf 'from-cmd\\nsecond line'")) == "from-cmd"
+    secret = tmp_path / "secret"
+    secret.write_text("from-file\n")
+    assert read_password(args(password_file=str(secret))) == "from-file"
+    with pytest.raises(BroadsheetError, match="failed"):
+        read_password(args(password_command="exit 3"))
+    with pytest.raises(SystemExit):  # no --password option exists
+        from reader.cli import build_parser
+
+        build_parser().parse_args(
+            ["account", "add", "greader", "u", "--user", "a", "--password", "x"]
+        )
+
+
+def test_an_old_item_starred_on_the_server_is_fetched_and_saved(
+    library: Library, server: GReaderServer
+) -> None:
+    library.refresh_sync()
+    alpha = next(iter(server.state.feeds.values()))
+    # Crawled (by id) just after the fixture's items, an hour ago: before the sync's mark.
+    (old,) = server.state.crawl(alpha, 1, at=time.time() - 7200)
+    library.refresh_sync()
+    assert len(articles(library)) == 8  # an incremental sync does not list it
+    old.starred = True
+    library.refresh_sync()
+    assert library.is_saved(article_for(library, old.id))

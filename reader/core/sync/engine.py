@@ -180,13 +180,19 @@ class SyncEngine:
     def pull_items(self, feeds: dict[str, Feed], since: float | None) -> float | None:
         """Store new items page by page; returns the server's clock at the start (the
         next sync's high-water mark) when the backend tells it."""
+        orphans: list[RemoteItem] = []
         for page in self.backend.items(since=since):
-            self.store_page(page, feeds)
+            orphans += self.store_page(page, feeds)
+        if orphans:  # a feed subscribed on the server while this sync ran: list it again
+            feeds.update(self.pull_subscriptions())
+            self.store_page(orphans, feeds)
         server_time = getattr(self.backend, "server_time", None)
         return float(server_time) if server_time else None
 
-    def store_page(self, items: list[RemoteItem], feeds: dict[str, Feed]) -> None:
+    def store_page(self, items: list[RemoteItem], feeds: dict[str, Feed]) -> list[RemoteItem]:
+        """Store one page in one transaction; returns the items of feeds not known yet."""
         stamp = _storage.now()
+        orphans = []
         db = self.db
         updated: list[int] = []
         with transaction(db):
@@ -197,6 +203,7 @@ class SyncEngine:
             for item in items:
                 feed = feeds.get(item.feed_id)
                 if feed is None:
+                    orphans.append(item)
                     continue
                 entry = _entry(item)
                 prepared = prepare_entry(entry)
@@ -211,6 +218,7 @@ class SyncEngine:
             for feed_id, group in fresh.items():
                 self._store_new(db, by_id[feed_id], group, stamp)
         self.host.reclean(updated)
+        return orphans
 
     def _store_new(
         self,
