@@ -13,7 +13,6 @@ import argparse
 import sqlite3
 import sys
 from collections.abc import Callable, Sequence
-from typing import Any
 
 from reader import (
     __version__,
@@ -24,7 +23,14 @@ from reader import (
     cli_library,
     cli_opml,
 )
-from reader.cli_common import Command, Handler, err, open_library
+from reader.cli_common import (
+    Command,
+    Handler,
+    err,
+    global_options,
+    open_library,
+    options_after_command,
+)
 from reader.core.errors import BroadsheetError
 
 # In the order ``broadsheet --help`` lists them.
@@ -52,36 +58,16 @@ def cmd_ui(args: argparse.Namespace) -> int:
 # -- parser ---------------------------------------------------------------------------
 
 
-def _global_options(parser: argparse.ArgumentParser, default: Any = None) -> None:
-    group = parser.add_argument_group("options every command accepts")
-    group.add_argument(
-        "--data-dir", metavar="DIR", default=default,
-        help="library location (or BROADSHEET_DATA_DIR)",
-    )  # fmt: skip
-    group.add_argument(
-        "--config-dir", metavar="DIR", default=default,
-        help="config location (or BROADSHEET_CONFIG_DIR)",
-    )  # fmt: skip
-    group.add_argument(
-        "--no-samples", action="store_true",
-        default=False if default is None else default,
-        help="do not subscribe the sample feeds on first run",
-    )  # fmt: skip
-
-
 def build_parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(
         prog="broadsheet",
         description="A terminal news reader that reads clean. With no command, opens the reader.",
     )
     parser.add_argument("--version", action="version", version=f"broadsheet {__version__}")
-    _global_options(parser)
+    global_options(parser)
     parser.set_defaults(handler=cmd_ui)
     commands = parser.add_subparsers(title="commands", metavar="COMMAND")
-    # The same options after the command ("feeds --data-dir X"); SUPPRESS keeps a
-    # value given before the command when none is given after it.
-    common = argparse.ArgumentParser(add_help=False)
-    _global_options(common, default=argparse.SUPPRESS)
+    common = options_after_command()
 
     def command(name: str, handler: Handler, help_text: str) -> argparse.ArgumentParser:
         sub = commands.add_parser(name, help=help_text, description=help_text, parents=[common])

@@ -16,6 +16,7 @@ from collections.abc import Callable
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
+from reader.cli_common import options_after_command
 from reader.core.errors import BroadsheetError
 
 if TYPE_CHECKING:
@@ -32,7 +33,10 @@ SERVER_URLS = (
 def register(command: Command) -> None:
     account = command("account", _missing_action, "sync with a feed server: add, show, remove")
     actions = account.add_subparsers(title="actions", metavar="ACTION")
-    add = actions.add_parser("add", help="sync this library with an account on a feed server")
+    common = [options_after_command()]
+    add = actions.add_parser(
+        "add", help="sync this library with an account on a feed server", parents=common
+    )
     add.set_defaults(handler=cmd_account_add)
     add.add_argument("kind", choices=("greader", "ttrss"), help="the server's API")
     add.add_argument("url", help=SERVER_URLS)
@@ -46,10 +50,14 @@ def register(command: Command) -> None:
         "--push-local", action="store_true",
         help="subscribe this library's own feeds on the server at the next sync",
     )  # fmt: skip
-    show = actions.add_parser("show", help="the account, its last sync and pending changes")
+    show = actions.add_parser(
+        "show", help="the account, its last sync and pending changes", parents=common
+    )
     show.set_defaults(handler=cmd_account_show)
     remove = actions.add_parser(
-        "remove", help="stop syncing: every article stays, the feeds become local again"
+        "remove",
+        help="stop syncing: every article stays, the feeds become local again",
+        parents=common,
     )
     remove.set_defaults(handler=cmd_account_remove)
 

@@ -12,7 +12,7 @@ import argparse
 import sys
 import time
 from collections.abc import Callable
-from typing import TYPE_CHECKING, TextIO
+from typing import TYPE_CHECKING, Any, TextIO
 
 from reader.core.errors import BroadsheetError
 from reader.core.sanitize import strip_controls
@@ -69,3 +69,29 @@ def parse_article_id(text: str) -> int:
         return int(text)
     except ValueError:
         raise BroadsheetError(f"not an article id: {text!r} (see 'broadsheet list')") from None
+
+
+def global_options(parser: argparse.ArgumentParser, default: Any = None) -> None:
+    group = parser.add_argument_group("options every command accepts")
+    group.add_argument(
+        "--data-dir", metavar="DIR", default=default,
+        help="library location (or BROADSHEET_DATA_DIR)",
+    )  # fmt: skip
+    group.add_argument(
+        "--config-dir", metavar="DIR", default=default,
+        help="config location (or BROADSHEET_CONFIG_DIR)",
+    )  # fmt: skip
+    group.add_argument(
+        "--no-samples", action="store_true",
+        default=False if default is None else default,
+        help="do not subscribe the sample feeds on first run",
+    )  # fmt: skip
+
+
+def options_after_command() -> argparse.ArgumentParser:
+    """The global options again, for a command's parser ("feeds --data-dir X") or an
+    action's ("account show --data-dir X"); SUPPRESS keeps a value given earlier on
+    the line when none is given there."""
+    common = argparse.ArgumentParser(add_help=False)
+    global_options(common, default=argparse.SUPPRESS)
+    return common

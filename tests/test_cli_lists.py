@@ -34,9 +34,14 @@ def ids(out: str) -> list[str]:
 def test_every_command_accepts_global_options_after_it() -> None:
     parser = build_parser()
     (commands,) = [a for a in parser._actions if isinstance(a, argparse._SubParsersAction)]
-    for name, sub in commands.choices.items():
+    parsers = list(commands.choices.items())
+    while parsers:  # commands, and the actions under them ("account show")
+        name, sub = parsers.pop()
         flags = {flag for action in sub._actions for flag in action.option_strings}
         assert {"--data-dir", "--config-dir", "--no-samples"} <= flags, name
+        for action in sub._actions:
+            if isinstance(action, argparse._SubParsersAction):
+                parsers += [(f"{name} {verb}", p) for verb, p in action.choices.items()]
 
 
 def test_feeds_with_data_dir_after_the_command(
