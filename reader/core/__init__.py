@@ -6,8 +6,10 @@ tests/test_layering.py enforces them): export and background above the
 ``_storage`` (all SQL), the cleaner and the query language; then plain data.
 """
 
+from pathlib import Path
+
 from reader.core.errors import BroadsheetError, LibraryError, NotFoundError
-from reader.core.library import AfterRefresh, Library, open_library, refresh_and_settle
+from reader.core.library import AfterRefresh, Library, refresh_and_settle
 from reader.core.models import (
     Article,
     ArticleQuery,
@@ -16,6 +18,12 @@ from reader.core.models import (
     CleanedArticle,
     Feed,
 )
+
+
+def open_library(data_dir_path: Path | str | None = None, *, samples: bool = True) -> Library:
+    """The library in ``data_dir_path`` (default: the platform's data directory)."""
+    return Library.open(data_dir_path, samples=samples)
+
 
 __all__ = [
     "AfterRefresh",

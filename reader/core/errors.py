@@ -1,5 +1,9 @@
 """Errors the core raises. Each carries a message fit to show a user as one line."""
 
+from __future__ import annotations
+
+from collections.abc import Iterable
+
 
 class BroadsheetError(Exception):
     """Base class: a user-facing problem, never a bug."""
@@ -35,3 +39,12 @@ class LibraryLockedError(LibraryError):
 
 class InputFileError(BroadsheetError):
     """A file given by the user is unreadable or malformed."""
+
+
+def missing_articles(missing_ids: Iterable[int]) -> None:
+    """Raise NotFoundError naming the ids not found (the first ten), if there are any."""
+    missing = list(missing_ids)
+    if missing:
+        listed = ", ".join(str(article_id) for article_id in missing[:10])
+        noun = "id" if len(missing) == 1 else "ids"
+        raise NotFoundError(f"no article with {noun} {listed}: nothing was changed")

@@ -30,7 +30,7 @@ from reader.core._storage import tags as _tags
 from reader.core._storage.rows import article_from_row
 from reader.core.cleaning import CLEANER_VERSION, Cleaning, TextChanged
 from reader.core.config import Config, config_dir, data_dir, load_config
-from reader.core.errors import BroadsheetError, LibraryError, NotFoundError
+from reader.core.errors import BroadsheetError, LibraryError, NotFoundError, missing_articles
 from reader.core.models import (
     Article,
     ArticleQuery,
@@ -38,6 +38,7 @@ from reader.core.models import (
     Feed,
     RefreshSummary,
     SearchHit,
+    find_feed,
 )
 from reader.core.sanitize import clean_line
 from reader.core.search import parse_query
@@ -150,16 +151,7 @@ class Library:
 
     def resolve_feed(self, reference: str) -> Feed:
         """A feed by id, URL or exact (case-insensitive) title."""
-        feeds = self.feeds()
-        for feed in feeds:
-            if reference == str(feed.id) or reference == feed.url:
-                return feed
-        matches = [feed for feed in feeds if feed.title.lower() == reference.lower()]
-        if len(matches) == 1:
-            return matches[0]
-        if matches:
-            raise NotFoundError(f"several feeds are titled {reference!r}; use the id")
-        raise NotFoundError(f"no feed {reference!r} (give an id, URL or title; see 'feeds')")
+        return find_feed(self.feeds(), reference)
 
     def add_feed(self, url: str, *, title: str | None = None, tags: Sequence[str] = ()) -> Feed:
         """Subscribe to ``url`` without fetching it."""
@@ -250,11 +242,7 @@ class Library:
         take several ids call this first, so they change all of them or none."""
         ids = sorted(set(article_ids))
         found = _articles.existing(self._db, ids)
-        missing = [article_id for article_id in ids if article_id not in found]
-        if missing:
-            listed = ", ".join(str(article_id) for article_id in missing[:10])
-            noun = "id" if len(missing) == 1 else "ids"
-            raise NotFoundError(f"no article with {noun} {listed}: nothing was changed")
+        missing_articles(article_id for article_id in ids if article_id not in found)
 
     def import_article(
         self, columns: dict[str, Any], *, saved: bool, read: bool, tags: Sequence[str]
@@ -421,16 +409,11 @@ class Library:
         return await complete_full_texts(self, fetcher)
 
 
-def open_library(data_dir_path: Path | str | None = None, *, samples: bool = True) -> Library:
-    return Library.open(data_dir_path, samples=samples)
-
-
 __all__ = [
     "AfterRefresh",
     "ArticleQuery",
     "Library",
     "LibraryError",
     "normalize_feed_url",
-    "open_library",
     "refresh_and_settle",
 ]

@@ -7,8 +7,11 @@ seconds (UTC) as floats; ``None`` means unknown.
 from __future__ import annotations
 
 import time
+from collections.abc import Sequence
 from dataclasses import dataclass, field
 from typing import Any, Literal
+
+from reader.core.errors import NotFoundError
 
 BlockKind = Literal["paragraph", "heading", "quote", "list_item", "caption", "preformatted"]
 FullTextMode = Literal["auto", "always", "never"]
@@ -324,3 +327,17 @@ class SearchHit:
     article: ArticleSummary
     snippet: str
     marks: list[tuple[int, int]] = field(default_factory=list)
+
+
+def find_feed(feeds: Sequence[Feed], reference: str) -> Feed:
+    """The feed ``reference`` names: its id, its URL or its exact (case-insensitive)
+    title; NotFoundError when none or several titles match."""
+    for feed in feeds:
+        if reference == str(feed.id) or reference == feed.url:
+            return feed
+    matches = [feed for feed in feeds if feed.title.lower() == reference.lower()]
+    if len(matches) == 1:
+        return matches[0]
+    if matches:
+        raise NotFoundError(f"several feeds are titled {reference!r}; use the id")
+    raise NotFoundError(f"no feed {reference!r} (give an id, URL or title; see 'feeds')")
