@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import argparse
 import getpass
+import shlex
 import subprocess
 import sys
 import time
@@ -79,9 +80,12 @@ def read_password(args: argparse.Namespace) -> str:
         except OSError as error:
             raise BroadsheetError(f"cannot read {args.password_file}: {error.strerror}") from error
     elif args.password_command:
-        done = subprocess.run(
-            args.password_command, shell=True, capture_output=True, text=True, check=False
-        )
+        # Split like a shell would, but run without one: nothing in the line is expanded.
+        try:
+            argv = shlex.split(args.password_command)
+            done = subprocess.run(argv, capture_output=True, text=True, check=False)
+        except (ValueError, OSError) as error:
+            raise BroadsheetError(f"cannot run the password command: {error}") from error
         if done.returncode != 0:
             raise BroadsheetError(f"the password command failed (exit status {done.returncode})")
         text = done.stdout

@@ -461,7 +461,7 @@ def test_password_from_a_command_or_a_file_never_from_the_command_line(tmp_path:
     secret.write_text("from-file\n")
     assert read_password(args(password_file=str(secret))) == "from-file"
     with pytest.raises(BroadsheetError, match="failed"):
-        read_password(args(password_command="exit 3"))
+        read_password(args(password_command="sh -c 'exit 3'"))
     with pytest.raises(SystemExit):  # no --password option exists
         from reader.cli import build_parser
 
