@@ -336,7 +336,8 @@ def test_section_title_precision_mode_drops_is_put_back() -> None:
 
 
 def test_related_labels_in_other_languages_are_furniture() -> None:
-    from reader.core.cleaner.extract import _Block, _is_boilerplate
+    from reader.core.cleaner.furniture import is_boilerplate
+    from reader.core.cleaner.story_blocks import Block
 
     for label in (
         "Mehr zum Thema",
@@ -346,8 +347,8 @@ def test_related_labels_in_other_languages_are_furniture() -> None:
         "Weitere Informationen:",
         "Titelbild: Agentur",
     ):
-        assert _is_boilerplate(_Block("p", label), 9, 10), label
-    assert not _is_boilerplate(_Block("p", "Mehr zum Thema sagte der Minister nicht."), 9, 10)
+        assert is_boilerplate(Block("p", label), 9, 10), label
+    assert not is_boilerplate(Block("p", "Mehr zum Thema sagte der Minister nicht."), 9, 10)
 
 
 def test_a_lede_marked_by_its_class_between_headline_and_story_leads_it() -> None:
