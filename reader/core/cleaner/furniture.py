@@ -240,24 +240,24 @@ def left_out(
     counted as dropped."""
     story_lines = set(story.split("\n"))
     story_words = " " + " ".join(WORD.findall(story)).lower() + " "
+    vocabulary = set(story_words.split())  # a block with a word outside it is not in the story
     title_words = {tuple(WORD.findall(title.lower())) for title in titles}
     reasons: dict[etree._Element, str] = {}
     found: list[tuple[int, str, str]] = []
     seen_story = False
     for element in _page_leaves(tree):
-        raw = element.text_content()
-        if raw.strip() in story_lines:  # the common case, without tokenising
+        text = collapse(element.text_content())
+        if text in story_lines:  # the common case, without tokenising
             seen_story = True
             continue
-        words = WORD.findall(raw.lower())
+        words = WORD.findall(text.lower())
         if not words:
             continue
-        if " " + " ".join(words) + " " in story_words:
+        if vocabulary.issuperset(words) and " " + " ".join(words) + " " in story_words:
             seen_story = True
             continue
         if tuple(words) in title_words:
             continue
-        text = collapse(raw)
         reason = _left_out_reason(element, text, reasons)
         # Before the story it stands before its first block, else after the last.
         preview = clean_line(text[: _CLIP + 20], limit=_CLIP)
@@ -291,11 +291,10 @@ def _furniture_kind(element: etree._Element, cache: dict[etree._Element, str]) -
             kind = cache[node]
             break
         path.append(node)
-        tag = node.tag if isinstance(node.tag, str) else ""
-        own = _KIND_OF_TAG.get(tag, "")
+        own = _KIND_OF_TAG.get(node.tag, "") if isinstance(node.tag, str) else ""
         if not own:
-            marks = f"{node.get('class') or ''} {node.get('id') or ''}"
-            own = _kind_of_marks(marks) if len(marks) > 1 else ""
+            cls, ident = node.get("class"), node.get("id")
+            own = _kind_of_marks(f"{cls or ''} {ident or ''}") if cls or ident else ""
         if own:
             kind = f"extract.{own}"
             break

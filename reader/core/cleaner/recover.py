@@ -138,7 +138,9 @@ def _inside_block(element: etree._Element, tag: str, text: str, common: Any) -> 
     return None
 
 
-def recover_inside(tree: lxml.html.HtmlElement, blocks: list[Block]) -> list[Block]:
+def recover_inside(
+    tree: lxml.html.HtmlElement, blocks: list[Block], starts: Starts | None = None
+) -> list[Block]:
     """Put back section titles and lists that precision mode left out of the
     middle of the story: only those whose neighbours on the page, before and
     after, are both story paragraphs, so a titled link box or a teaser list
@@ -146,7 +148,7 @@ def recover_inside(tree: lxml.html.HtmlElement, blocks: list[Block]) -> list[Blo
     paragraphs = [b for b in blocks if b.kind == "p" and word_count(b.text) >= 6]
     if len(paragraphs) < 2:
         return blocks
-    first = _innermost(tree, " ".join(paragraphs[0].text.split()[:8]))
+    first = _innermost(tree, " ".join(paragraphs[0].text.split()[:8]), starts)
     if first is None:
         return blocks
     common = first.getparent()
@@ -162,14 +164,12 @@ def recover_inside(tree: lxml.html.HtmlElement, blocks: list[Block]) -> list[Blo
     if next(common.iter(*_HEADINGS, "ul", "ol"), None) is None:
         return blocks  # nothing of the kind to put back
     units: list[tuple[str, Any]] = []  # ("story", index) / ("cand", block) / ("other", None)
-    skip: etree._Element | None = None
-    for element in common.iter():
-        if skip is not None and skip in element.iterancestors():
+    inner: set[etree._Element] = set()  # units inside the last unit: part of it
+    for element in common.iter(*_UNITS):
+        if element in inner:
             continue
-        tag = element.tag if isinstance(element.tag, str) else ""
-        if tag not in _UNITS:
-            continue
-        skip = element
+        tag = element.tag
+        inner = set(element.iter(*_UNITS))
         text = collapse(element.text_content())
         if not text:
             continue
@@ -208,6 +208,8 @@ def recover_inside(tree: lxml.html.HtmlElement, blocks: list[Block]) -> list[Blo
 
 # Elements whose own first words start with $word: cheap to find (no string
 # value of whole subtrees), then checked in Python.
+# Elements by the first word of their own text, looked up once per page.
+Starts = dict[str, Any]
 _OWN_TEXT_STARTS = etree.XPath(
     "//body//*[starts-with(normalize-space(text()[normalize-space()][1]), $word)]"
 )
@@ -215,12 +217,21 @@ _LEDE_MIN_WORDS = 8
 _LEDE_TAGS = frozenset({"p", "div", "h2", "h3", "strong", "span", "section", "b", "em"})
 
 
-def _innermost(tree: lxml.html.HtmlElement, prefix: str) -> etree._Element | None:
-    """The first, innermost element whose text starts with ``prefix`` (collapsed)."""
+def _innermost(
+    tree: lxml.html.HtmlElement, prefix: str, starts: Starts | None = None
+) -> etree._Element | None:
+    """The first, innermost element whose text starts with ``prefix`` (collapsed).
+
+    ``starts`` keeps the page's elements by the first word of their own text,
+    for the passes that look up the same paragraph's start in turn."""
     words = prefix.split()
     if not words:
         return None
-    for candidate in _OWN_TEXT_STARTS(tree, word=words[0]):
+    starts = {} if starts is None else starts
+    found = starts.get(words[0])
+    if found is None:
+        found = starts[words[0]] = _OWN_TEXT_STARTS(tree, word=words[0])
+    for candidate in found:
         node: etree._Element | None = candidate
         while node is not None:  # climb while the text is a start of the prefix
             text = collapse(node.text_content())
@@ -233,7 +244,10 @@ def _innermost(tree: lxml.html.HtmlElement, prefix: str) -> etree._Element | Non
 
 
 def recover_lede(
-    tree: lxml.html.HtmlElement, blocks: list[Block], meta: dict[str, str]
+    tree: lxml.html.HtmlElement,
+    blocks: list[Block],
+    meta: dict[str, str],
+    starts: Starts | None = None,
 ) -> list[Block]:
     """Put back the lede (standfirst, teaser, intro) that trafilatura left out.
 
@@ -249,10 +263,10 @@ def recover_lede(
     if at is None:
         return blocks
     story = " " + " ".join(WORD.findall(" ".join(b.text for b in blocks))).lower() + " "
-    lede = _described_lede(tree, meta, story)
+    lede = _described_lede(tree, meta, story, starts)
     start = None
     if lede is None:
-        start = _innermost(tree, " ".join(blocks[at].text.split()[:6]))
+        start = _innermost(tree, " ".join(blocks[at].text.split()[:6]), starts)
         lede = _marked_lede(tree, start, story) if start is not None else None
     if lede is None or not isinstance(lede.tag, str) or lede.tag not in _LEDE_TAGS:
         return blocks
@@ -267,7 +281,7 @@ def recover_lede(
     if " " + " ".join(WORD.findall(text)).lower() + " " in story:
         return blocks
     if start is None:
-        start = _innermost(tree, " ".join(blocks[at].text.split()[:6]))
+        start = _innermost(tree, " ".join(blocks[at].text.split()[:6]), starts)
     if start is None:
         return blocks
     order = {element: i for i, element in enumerate(tree.iter())}
@@ -277,7 +291,7 @@ def recover_lede(
 
 
 def _described_lede(
-    tree: lxml.html.HtmlElement, meta: dict[str, str], story: str
+    tree: lxml.html.HtmlElement, meta: dict[str, str], story: str, starts: Starts | None
 ) -> etree._Element | None:
     """The visible element that begins with the page's description, if the story lacks it."""
     for key in ("og:description", "description", "twitter:description"):
@@ -288,7 +302,7 @@ def _described_lede(
             prefix = " ".join(description.split()[:_LEDE_MIN_WORDS])
             if " " + " ".join(WORD.findall(prefix)).lower() + " " in story:
                 return None
-            return _innermost(tree, prefix)
+            return _innermost(tree, prefix, starts)
     return None
 
 
