@@ -32,7 +32,7 @@ from lxml import etree
 
 from reader.core.cleaner.furniture import left_out, tidy
 from reader.core.cleaner.page_meta import meta_tags, page_metadata, title_candidates
-from reader.core.cleaner.recover import recover_chunks, recover_inside, recover_lede
+from reader.core.cleaner.recover import Starts, recover_chunks, recover_inside, recover_lede
 from reader.core.cleaner.story_blocks import (
     Block,
     collapse,
@@ -190,8 +190,9 @@ def extract_story(html: str, url: str | None = None) -> ExtractedStory:
 
     blocks = _best_blocks(trafilatura, tree, url)
     blocks = recover_chunks(tree, blocks)
-    blocks = recover_inside(tree, blocks)
-    blocks = recover_lede(tree, blocks, meta_tags(tree))
+    starts: Starts = {}
+    blocks = recover_inside(tree, blocks, starts)
+    blocks = recover_lede(tree, blocks, meta_tags(tree), starts)
     dropped: list[tuple[int, str, str]] = []
     titles = title_candidates(tree, meta["title"])
     blocks = tidy(blocks, titles, dropped)
@@ -221,7 +222,9 @@ def _best_blocks(trafilatura: Any, tree: lxml.html.HtmlElement, url: str | None)
     good as the full mode on almost every page and a third faster. Signs that it
     fell short: it kept a short text (a teaser, a reprint notice, the first
     section of a story whose markup changes after it), or much less than the
-    page's own paragraphs hold. A short text gets the full precision mode, taken
+    page's own paragraphs and list items hold (or, on a page that sets its text
+    in neither, a story of a few paragraphs, which nothing confirms). A short
+    text gets the full precision mode, taken
     when it finds clearly more (or, below a sliver, anything); a story still a
     sliver or much shorter than the page's paragraphs gets the full balanced
     (recall-leaning) mode, taken only when it finds at least twice as much,
@@ -229,10 +232,15 @@ def _best_blocks(trafilatura: Any, tree: lxml.html.HtmlElement, url: str | None)
     """
     blocks = _run_trafilatura(trafilatura, tree, url, precision=True, fast=True)
     length = _length(blocks)
-    truncated = length < _TRUNCATED_SHARE * _paragraph_chars(tree)
+    paragraphs = _paragraph_chars(tree)
+    # A page whose text is not set in <p> or <li> (forums, recipe cards, posts
+    # broken by <br>) gives no measure of truncation: a story of a few
+    # paragraphs there is checked against balanced mode.
+    unmeasured = paragraphs < _UNMEASURED * length and length < _UNMEASURED_MAX
+    truncated = length < _TRUNCATED_SHARE * paragraphs or unmeasured
     if length >= _CHECKED_STORY and not truncated:
         return blocks
-    if length < _CHECKED_STORY:
+    if length < _CHECKED_STORY and (length < _SHORT_STORY or not unmeasured):
         full = _run_trafilatura(trafilatura, tree, url, precision=True, fast=False)
         if length < _SHORT_STORY:
             if _length(full) >= _SHORT_STORY or (_length(full) >= length and full):
@@ -246,15 +254,18 @@ def _best_blocks(trafilatura: Any, tree: lxml.html.HtmlElement, url: str | None)
 
 
 _TRUNCATED_SHARE = 0.35
-_PARAGRAPHS = etree.XPath("//body//p")
+_UNMEASURED = 0.5  # paragraphs under half the story: not how the page sets its text
+_UNMEASURED_MAX = 2500  # characters: a few paragraphs
+# Paragraphs and list items holding no paragraph or list of their own.
+_PARAGRAPHS = etree.XPath("//body//p | //body//li[not(.//p or .//li)]")
 
 
 def _paragraph_chars(tree: lxml.html.HtmlElement) -> int:
-    """Characters in the page's substantial, mostly unlinked <p> elements."""
+    """Characters in the page's substantial, mostly unlinked paragraphs and list items."""
     total = 0
     for element in _PARAGRAPHS(tree):
         text = collapse(element.text_content())
-        if len(text) >= 40 and link_share(element, text) < 0.3:
+        if len(text) >= 40 and link_share(element, text) < 0.5:  # news roundups link a lot
             total += len(text)
     return total
 
