@@ -206,13 +206,26 @@ def recover_inside(
 
 # --- the lede ---------------------------------------------------------------
 
-# Elements whose own first words start with $word: cheap to find (no string
-# value of whole subtrees), then checked in Python.
 # Elements by the first word of their own text, looked up once per page.
-Starts = dict[str, Any]
-_OWN_TEXT_STARTS = etree.XPath(
-    "//body//*[starts-with(normalize-space(text()[normalize-space()][1]), $word)]"
-)
+Starts = dict[str, list[etree._Element]]
+# Parents of the text nodes holding $word: a substring test on text nodes is
+# the cheapest filter libxml2 offers; the start is checked in Python.
+_TEXT_PARENTS = etree.XPath("//body//text()[contains(., $word)]/..")
+_XML_SPACE = " \t\r\n"  # what XPath's normalize-space() strips
+
+
+def _own_text_starts(tree: lxml.html.HtmlElement, word: str) -> list[etree._Element]:
+    """Elements under <body> whose own first non-blank text starts with ``word``
+    (after XML whitespace), in page order."""
+    found = []
+    for element in _TEXT_PARENTS(tree, word=word):
+        if element.tag == "body":
+            continue
+        own = [element.text or "", *(child.tail or "" for child in element)]
+        first = next((text for text in own if text.strip(_XML_SPACE)), "")
+        if first.lstrip(_XML_SPACE).startswith(word):
+            found.append(element)
+    return found
 _LEDE_MIN_WORDS = 8
 _LEDE_TAGS = frozenset({"p", "div", "h2", "h3", "strong", "span", "section", "b", "em"})
 
@@ -230,7 +243,7 @@ def _innermost(
     starts = {} if starts is None else starts
     found = starts.get(words[0])
     if found is None:
-        found = starts[words[0]] = _OWN_TEXT_STARTS(tree, word=words[0])
+        found = starts[words[0]] = _own_text_starts(tree, words[0])
     for candidate in found:
         node: etree._Element | None = candidate
         while node is not None:  # climb while the text is a start of the prefix
