@@ -147,7 +147,24 @@ def _parse(html: str) -> lxml.html.HtmlElement | None:
     if not isinstance(tree, lxml.html.HtmlElement):
         return None
     # Like load_html: without an <html> mark, a one-child tree is not a page.
-    return None if is_dubious_html(beginning) and len(tree) < 2 else tree
+    if is_dubious_html(beginning) and len(tree) < 2:
+        return None
+    _drop_invisible(tree)
+    return tree
+
+
+def _drop_invisible(tree: lxml.html.HtmlElement) -> None:
+    """Remove scripts, styles and inline SVG, which no pass reads and every
+    trafilatura run copies (several times) before discarding them; JSON-LD
+    stays for the metadata and trafilatura's page-type checks."""
+    doomed = [
+        element
+        for element in tree.iter("script", "style", "svg")
+        if element.tag != "script" or element.get("type") != "application/ld+json"
+    ]
+    for element in doomed:
+        if element.getparent() is not None:
+            element.drop_tree()  # keeps the text that follows it
 
 
 # --- fallbacks ----------------------------------------------------------------
