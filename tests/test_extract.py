@@ -336,7 +336,8 @@ def test_section_title_precision_mode_drops_is_put_back() -> None:
 
 
 def test_related_labels_in_other_languages_are_furniture() -> None:
-    from reader.core.cleaner.extract import _Block, _is_boilerplate
+    from reader.core.cleaner.furniture import is_boilerplate
+    from reader.core.cleaner.story_blocks import Block
 
     for label in (
         "Mehr zum Thema",
@@ -346,8 +347,8 @@ def test_related_labels_in_other_languages_are_furniture() -> None:
         "Weitere Informationen:",
         "Titelbild: Agentur",
     ):
-        assert _is_boilerplate(_Block("p", label), 9, 10), label
-    assert not _is_boilerplate(_Block("p", "Mehr zum Thema sagte der Minister nicht."), 9, 10)
+        assert is_boilerplate(Block("p", label), 9, 10), label
+    assert not is_boilerplate(Block("p", "Mehr zum Thema sagte der Minister nicht."), 9, 10)
 
 
 def test_a_lede_marked_by_its_class_between_headline_and_story_leads_it() -> None:
@@ -365,3 +366,58 @@ def test_a_lede_marked_by_its_class_between_headline_and_story_leads_it() -> Non
         '<div class="teaser">Read our guide to every ferry in the region and more.</div></article>',
     )
     assert "Read our guide" not in fragment_text(extract_story(promo).html)
+
+
+class _ModeStub:
+    """Stands in for trafilatura: what precision and balanced mode keep is
+    given; records which modes ran."""
+
+    def __init__(self, precise: list[str], balanced: list[str]) -> None:
+        self.precise, self.balanced = precise, balanced
+        self.runs: list[tuple[bool, bool]] = []
+
+    def bare_extraction(self, tree: object, **options: object) -> object:
+        from types import SimpleNamespace
+
+        from lxml import etree
+
+        precision, fast = bool(options["favor_precision"]), bool(options["fast"])
+        self.runs.append((precision, fast))
+        body = etree.Element("body")
+        for post in self.precise if precision else self.balanced:
+            etree.SubElement(body, "p").text = post
+        return SimpleNamespace(body=body)
+
+
+def _thread(tag: str) -> tuple[list[str], str]:
+    posts = [" ".join([paragraph] * 6) for paragraph in STORY[:4]]  # over 1000 characters each
+    markup = "".join(f"<div class='post'><{tag}>{post}</{tag}></div>" for post in posts)
+    return posts, f"<html><body><h1>Thread</h1>{markup}</body></html>"
+
+
+def test_a_page_without_paragraph_markup_is_checked_against_balanced_mode() -> None:
+    # A forum thread set in <div>s: the page's <p> text says nothing about how
+    # much of it the story should hold, so the short precision result is checked.
+    from reader.core.cleaner.extract import _best_blocks, _parse
+
+    posts, page = _thread("span")
+    stub = _ModeStub(posts[:1], posts)
+    tree = _parse(page)
+    assert tree is not None
+    blocks = _best_blocks(stub, tree, None)
+    assert [block.text for block in blocks] == posts
+    assert (False, False) in stub.runs
+
+
+def test_a_story_the_page_paragraphs_confirm_is_taken_from_precision_mode() -> None:
+    # The same thread set in <p>, and precision mode keeps what the page's
+    # paragraphs hold: no dearer mode runs, whatever balanced mode would add.
+    from reader.core.cleaner.extract import _best_blocks, _parse
+
+    posts, page = _thread("p")
+    stub = _ModeStub(posts, posts * 2)
+    tree = _parse(page)
+    assert tree is not None
+    blocks = _best_blocks(stub, tree, None)
+    assert [block.text for block in blocks] == posts
+    assert stub.runs == [(True, True)]
