@@ -27,7 +27,7 @@ _CURRENCY = re.compile(r"[$£€]|\b(?:days|weeks|months)\b")
 _LABEL_SEPARATORS = re.compile(r"\s[-–—|•·]\s|\s*[|•·]\s*")
 # A word that may open a sentence: a capital, or a letter of a script without case.
 _HEAD_CAPITAL = re.compile(r"\s([^\W\d_a-zß-öø-ÿа-яё][\w'’.-]*)")
-_CAPITAL = re.compile(r"\s([\"“‘(\[]?[^\W_a-zß-öø-ÿа-яё][\w'’.-]*)")
+_CAPITAL = re.compile(r"\s([\"“‘(\[«<]?[^\W_a-zß-öø-ÿа-яё][\w'’.-]*)")
 _FUNCTION_WORDS = words(
     "a an the of to for from with by in on at and or but as into about than that this "
     "these those its their his her our your my is are was were be"
@@ -49,6 +49,8 @@ P_ABSORB = 0.5
 P_WEAK = 0.2
 P_SHORT = 0.5
 P_LEAN = 0.35
+P_TAIL = 0.75  # what a longer sentence after a pitch needs to be its tail
+_SHORT_TAIL = 8
 P_HINTED = 0.75  # alone, inside a promo box (class or id says so)
 _PITCH_CATEGORIES = frozenset({lx.SIGN, lx.GIVE, lx.VOICE, lx.SELF, lx.IDENTITY, lx.TEASER})
 _PHRASE_ORDER = {id(phrase): index for index, phrase in enumerate(lx.PHRASES)}
@@ -75,6 +77,7 @@ class Scored:
     # (you/we/us in any language, an imperative, a pitch concept): the model
     # alone never makes an appeal of a sentence without such an anchor.
     anchored: bool = False
+    upper: bool = False  # written in capitals only (a headline)
 
     @property
     def strong(self) -> bool:
@@ -165,7 +168,7 @@ def score_sentence(masked: str, start: int, end: int) -> Scored:
     rule = chrome or strong_rule or _family_rule(families)
     return Scored(
         start, end, score, rule, len(tokens), segment.rstrip().endswith("?"),
-        chrome is not None, hits, frozenset(categories),
+        chrome is not None, hits, frozenset(categories), upper=segment.isupper(),
     )  # fmt: skip
 
 
@@ -359,27 +362,55 @@ def inert(scored: list[Scored]) -> bool:
 
 
 def _absorbs(sentence: Scored, left: bool, right: bool, edge: bool, hinted: bool) -> bool:
-    """Whether a sentence next to an appeal is part of it."""
+    """Whether a sentence next to an appeal is part of it. ``left``: the
+    sentence before it is marked (it would be the pitch's tail); ``right``: the
+    sentence after it is (it would be the pitch's lead-in)."""
     if sentence.protected or not (left or right):
         return False
     if lx.REPORT in sentence.categories and sentence.score < lx.WEAK:
         return False
+    if hinted:
+        return _absorbs_in_promo(sentence, left, right, edge)
+    if _shouted(sentence):
+        return False  # an all-capitals line is a headline, not part of a pitch
     # A sentence goes with its neighbour only for a signal of its own: a story
-    # sentence stays whatever stands next to it.
-    if sentence.signalled or (hinted and sentence.p >= P_WEAK):
+    # sentence stays whatever stands next to it. After a pitch (its tail) the
+    # signal must be clear: story glued after an appeal is the common case.
+    if right and sentence.signalled:
         return True
+    if left and not right:
+        if sentence.question:
+            return False  # a question after a pitch opens the story's next turn
+        if sentence.words <= _SHORT_TAIL and sentence.signalled:
+            return True  # "It's free.", "Cancel anytime."
+        return sentence.chrome or (sentence.p >= P_TAIL and sentence.anchored)
     # Between two appeal sentences of one block: a lead-in or an aside of the
     # same pitch (a story never sits inside an appeal's run of sentences).
     if left and right and (sentence.score > 0 or sentence.p >= P_WEAK or sentence.words <= 15):
         return True
-    # A few words with an appeal word between the pitch and the block's edge
-    # ("It's free.", "Need more space?") are part of the pitch.
-    # A short question next to the pitch ("Prefer to listen?") opens it.
+    # A short question just before the pitch ("Prefer to listen?") opens it.
     if sentence.words > 6:
         return False
     if sentence.question:
         return sentence.p >= P_WEAK
     return edge and sentence.score > 0 and sentence.p >= P_SHORT
+
+
+def _absorbs_in_promo(sentence: Scored, left: bool, right: bool, edge: bool) -> bool:
+    """Inside a promo box (its class or id says so) a weak signal is enough."""
+    if sentence.signalled or sentence.p >= P_WEAK:
+        return True
+    if left and right and (sentence.score > 0 or sentence.words <= 15):
+        return True
+    if sentence.words > 6:
+        return False
+    if sentence.question:
+        return False
+    return edge and sentence.score > 0 and sentence.p >= P_SHORT
+
+
+def _shouted(sentence: Scored) -> bool:
+    return sentence.words >= 3 and sentence.upper
 
 
 def mark(scored: list[Scored], hinted: bool) -> list[bool]:
@@ -497,7 +528,7 @@ def glued_story_start(text: str, sentence: Scored) -> int | None:
             and not suffix.categories & {lx.ADDRESS, lx.VOICE, lx.TEASER}
         ):
             if not suffix.categories & _PITCH_CATEGORIES:
-                return cut
+                return _later_cut(text, fallback, cut)
             fallback = cut if fallback is None else fallback
             continue
         # A story sentence may address the reader ("You control where ..."):
@@ -511,11 +542,23 @@ def glued_story_start(text: str, sentence: Scored) -> int | None:
         )
         if head.strong:
             if not suffix.categories & _PITCH_CATEGORIES:
-                return cut
+                return _later_cut(text, fallback, cut)
             fallback = cut if fallback is None else fallback
     # A later cut whose story has no word of the pitch's vocabulary beats an
     # earlier one ("Get our daily Entertainment newsletter The council ...").
     return fallback
+
+
+def _later_cut(text: str, fallback: int | None, cut: int) -> int:
+    """A later cut beats an earlier one only across the pitch's last few words
+    ("Get our daily Entertainment newsletter The council ..."): further on, the
+    pitch's vocabulary belongs to the story ("... his own account ...")."""
+    if fallback is None or len(text[fallback:cut].split()) <= _PITCH_TAIL_WORDS:
+        return cut
+    return fallback
+
+
+_PITCH_TAIL_WORDS = 3
 
 
 def glued_story_end(text: str, sentence: Scored) -> int | None:
@@ -555,7 +598,7 @@ def glued_story_end(text: str, sentence: Scored) -> int | None:
     return best
 
 
-_QUOTE_PAIRS = {'"': '"', "“": "”", "‘": "’", "(": ")", "[": "]"}
+_QUOTE_PAIRS = {'"': '"', "“": "”", "‘": "’", "(": ")", "[": "]", "«": "»", "<": ">"}
 
 
 def _opens_sentence(text: str, cut: int, end: int) -> bool:
