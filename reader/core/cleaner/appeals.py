@@ -311,32 +311,46 @@ def analyse(
         sentence = score_sentence(masked, start, end)
         sentence.protected = is_kept(text[start:end])
         scored.append(sentence)
-    # The model weighs every sentence of a block in which the lexicon sees
-    # something, or which names an appeal concept in another language; a block
-    # without either is story and costs no more than the lexicon.
-    if (
-        weigh
-        or any(s.score > 0 or s.chrome or s.question for s in scored)
-        or (appeal_model.has_concept(text[offset:].lower()))
-    ):
-        model = appeal_model.current()
-        for sentence in scored:
-            found = appeal_model.features(text[sentence.start : sentence.end])
-            sentence.p = model.probability_of(found | rule_features(sentence))
-            sentence.anchored = (
-                not found.isdisjoint(appeal_model.ANCHORS)
-                or bool(sentence.categories & _ANCHOR_CATEGORIES)
-                or sentence.strong_hits > 0
-            )
-            if sentence.score >= lx.STRONG and sentence.p < P_VETO:
-                # A pitch with the story glued on ("Become a member The city
-                # council voted ..."): the model judges the pitch alone.
-                cut = glued_story_start(text, sentence)
-                if cut is not None:
-                    head = score_sentence(masked, sentence.start, cut)
-                    found = appeal_model.features(text[sentence.start : cut])
-                    sentence.p = model.probability_of(found | rule_features(head))
+    # The model weighs the sentences that could be appeals by themselves: the
+    # lexicon sees something, or they speak like an appeal in another language.
+    # The others matter only as neighbours of an appeal, so they are weighed
+    # only when the block holds one (most story blocks stop here cheaply).
+    model = appeal_model.current()
+    pending = []
+    for sentence in scored:
+        if (
+            weigh
+            or sentence.score > 0
+            or sentence.chrome
+            or sentence.question
+            or appeal_model.has_concept(text[sentence.start : sentence.end])
+        ):
+            _weigh(text, masked, sentence, model)
+        else:
+            pending.append(sentence)
+    if pending and any(sentence.strong for sentence in scored):
+        for sentence in pending:
+            _weigh(text, masked, sentence, model)
     return scored
+
+
+def _weigh(text: str, masked: str, sentence: Scored, model: appeal_model.Model) -> None:
+    """Set the model's probability and the anchor flag of one sentence."""
+    found = appeal_model.features(text[sentence.start : sentence.end])
+    sentence.p = model.probability_of(found | rule_features(sentence))
+    sentence.anchored = (
+        not found.isdisjoint(appeal_model.ANCHORS)
+        or bool(sentence.categories & _ANCHOR_CATEGORIES)
+        or sentence.strong_hits > 0
+    )
+    if sentence.score >= lx.STRONG and sentence.p < P_VETO:
+        # A pitch with the story glued on ("Become a member The city
+        # council voted ..."): the model judges the pitch alone.
+        cut = glued_story_start(text, sentence)
+        if cut is not None:
+            head = score_sentence(masked, sentence.start, cut)
+            found = appeal_model.features(text[sentence.start : cut])
+            sentence.p = model.probability_of(found | rule_features(head))
 
 
 def story(text: str, offset: int, is_kept: Callable[[str], bool]) -> list[Scored]:
@@ -350,7 +364,7 @@ def gated_out(text: str) -> bool:
     lowered = text.lower()
     if not (lx.GATE.isdisjoint(lowered.split()) and lx.CAPITALIZED_GATE.isdisjoint(text.split())):
         return False
-    if appeal_model.has_concept(lowered):
+    if appeal_model.has_concept(text):
         return False
     gate = appeal_model.gate_words()
     return not gate or gate.isdisjoint(_WORD.findall(lowered))

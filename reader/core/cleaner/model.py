@@ -283,44 +283,67 @@ def use(model: Model | None) -> None:
     _GATE = None
 
 
-# Concepts specific enough that a block naming one is worth scoring.
-_GATE_CONCEPTS = _set("subscribe newsletter donate member register adblock follow download support")
-
-
+# Concepts specific enough that a sentence naming one is worth the model's time.
+_GATE_CONCEPTS = _set(
+    "subscribe newsletter donate member register adblock follow download support app inbox"
+    " exclusive cancel free reader"
+)
 # English words already open a block through the lexicon's own gate.
 _ENGLISH_STEMS = _set(
     "subscri newslet donat contribu support member regist login follow downlo adbloc app apps"
+    " inbox e-mail email exclus cancel free reader"
 )
-_GATE_STEMS = tuple(
-    sorted(
-        stem
-        for stem, concept in _STEM_CONCEPT.items()
-        if concept in _GATE_CONCEPTS and stem not in _ENGLISH_STEMS
-    )
+# The outlet's voice and the reader addressed, in German, French and Spanish
+# (English goes through the lexicon): appeals speak this way, stories seldom.
+_PERSON_WORDS = _set(
+    "du dich dir dein deine deinen deinem deiner euch euer eure wir uns unser unsere unseren"
+    " unserem unserer vous votre vos nous notre nos tu toi ton tes tú usted ustedes tus"
+    " nosotros nuestro nuestra nuestros nuestras"
 )
-_GATE_HEADS = frozenset(
-    [stem[:3] for stem in _GATE_STEMS]
-    + [word[:3] for word, concept in _WORD_CONCEPT.items() if concept in _GATE_CONCEPTS]
+
+
+_CANDIDATE_STEMS = frozenset(
+    s for s, c in _STEM_CONCEPT.items() if c in _GATE_CONCEPTS and s not in _ENGLISH_STEMS
 )
+# Stems under four letters count only as whole words ("abo", "don", "app").
+_CANDIDATE_WORDS = (
+    frozenset(s for s in _CANDIDATE_STEMS if len(s) < 4)
+    | frozenset(w for w, c in _WORD_CONCEPT.items() if c in _GATE_CONCEPTS)
+    | _PERSON_WORDS
+)
+_CANDIDATE_PREFIXES = frozenset(s for s in _CANDIDATE_STEMS if len(s) >= 4)
+_CANDIDATE_HEADS = frozenset(s[:4] for s in _CANDIDATE_PREFIXES)
+_PREFIX_LENGTHS = sorted({len(s) for s in _CANDIDATE_PREFIXES})
+_WORDS = re.compile(r"\w+")
 _OPENING = '"“‘(«¿¡[„'
-_CLOSING = '.,;:!?"”’)»]…'
+# The whole words as whitespace-split tokens, with the punctuation that clings to them.
+_CANDIDATE_TOKENS = frozenset(
+    lead + word + tail
+    for word in _CANDIDATE_WORDS
+    for lead in ("", "(", "«", "“", '"', "¿", "¡", "„")
+    for tail in ("", ",", ".", ":", ";", "?", "!", ")", "»", "”", '"', "…")
+)
 
 
-def has_concept(lowered: str) -> bool:
-    """Whether lowercased text names a specific appeal concept in a language
-    other than English (a word starting with one of its stems; a stem shorter
-    than four letters must be the whole word): such a block is worth scoring."""
-    heads = _GATE_HEADS
-    for word in lowered.split():
-        word = word.lstrip(_OPENING)
-        if word[:3] not in heads:
-            continue
-        for stem in _GATE_STEMS:
-            if word.startswith(stem) and (len(stem) >= 4 or word.rstrip(_CLOSING) == stem):
-                return True
-        if _WORD_CONCEPT.get(word.rstrip(_CLOSING)) in _GATE_CONCEPTS:
-            return True
-    return False
+def has_concept(text: str) -> bool:
+    """Whether ``text`` speaks like an appeal in a language other than English:
+    an appeal concept ("abonn", "suscri", "spende", "newsletter"), the reader
+    addressed ("Sie" inside a sentence, "vous", "tu") or the outlet's "we"
+    ("unsere", "notre", "nuestro"), or an imperative with "Sie"/"-vous"/"-te".
+    A cheap prefilter: only such text is worth the model's time."""
+    lowered = text.lower()
+    tokens = lowered.split()
+    if not _CANDIDATE_TOKENS.isdisjoint(tokens):
+        return True
+    if not _CANDIDATE_HEADS.isdisjoint([token.lstrip(_OPENING)[:4] for token in tokens]):
+        for word in _WORDS.findall(lowered):
+            if word[:4] in _CANDIDATE_HEADS:
+                for length in _PREFIX_LENGTHS:
+                    if word[:length] in _CANDIDATE_PREFIXES:
+                        return True
+    if (" Sie" in text or " Ihr" in text) and _SIE.search(text) is not None:
+        return True
+    return _IMPERATIVE.match(text) is not None
 
 
 def gate_words() -> frozenset[str]:
