@@ -308,7 +308,12 @@ def analyse(
     masked = mask_quotes(text)
     scored = []
     for start, end in split_sentences(text, offset):
-        sentence = score_sentence(masked, start, end)
+        segment = masked[start:end]
+        tokens = segment.lower().replace("’", "'").split()
+        if _quiet(segment, tokens):
+            sentence = Scored(start, end, 0.0, lx.PROMO, len(tokens), False, False, 0, frozenset())
+        else:
+            sentence = score_sentence(masked, start, end)
         sentence.protected = is_kept(text[start:end])
         scored.append(sentence)
     # The model weighs the sentences that could be appeals by themselves: the
@@ -353,6 +358,29 @@ def _weigh(text: str, masked: str, sentence: Scored, model: appeal_model.Model) 
             sentence.p = model.probability_of(found | rule_features(head))
 
 
+def _quiet(segment: str, tokens: list[str]) -> bool:
+    """Whether the lexicon would find nothing in this sentence: none of its
+    signal words, no call to action in front or after a colon or "or", no
+    price, no question, no chrome label (set lookups per word, in C, instead
+    of the full scoring)."""
+    if not tokens:
+        return True
+    if not lx.SIGNAL_TOKENS.isdisjoint(tokens) or "?" in segment or _MONEY.search(segment):
+        return False
+    first = tokens[0].strip(_PUNCTUATION)
+    if first in lx.CTA_VERBS or first in lx.CTA_LEADS or first in _CLAUSE_LEADS:
+        return False
+    if (": " in segment or " or " in segment) and not lx.CTA_TOKENS.isdisjoint(tokens):
+        return False
+    if len(tokens) <= lx.CHROME_MAX_WORDS and not lx.SHORT_TOKENS.isdisjoint(tokens):
+        return False
+    return lx.CHROME_PREFIX.match(segment) is None
+
+
+_PUNCTUATION = "\"“‘(['’”).,;:!?…"
+_MONEY = re.compile(r"[$£€]")
+
+
 def story(text: str, offset: int, is_kept: Callable[[str], bool]) -> list[Scored]:
     """A block that cannot hold an appeal, as one zero-score "sentence"."""
     return [Scored(offset, len(text), 0.0, lx.PROMO, len(text.split()), False, False, 0,
@@ -362,9 +390,10 @@ def story(text: str, offset: int, is_kept: Callable[[str], bool]) -> list[Scored
 def gated_out(text: str) -> bool:
     """Whether ``text`` has no word that could make an appeal sentence."""
     lowered = text.lower()
-    if not (lx.GATE.isdisjoint(lowered.split()) and lx.CAPITALIZED_GATE.isdisjoint(text.split())):
+    tokens = lowered.split()
+    if not (lx.GATE.isdisjoint(tokens) and lx.CAPITALIZED_GATE.isdisjoint(text.split())):
         return False
-    if appeal_model.has_concept(text):
+    if appeal_model.has_concept(text, tokens):
         return False
     gate = appeal_model.gate_words()
     return not gate or gate.isdisjoint(_WORD.findall(lowered))

@@ -25,6 +25,7 @@ import re
 from dataclasses import dataclass
 from functools import lru_cache
 from itertools import repeat
+from operator import itemgetter
 from pathlib import Path
 
 MODEL_PATH = Path(__file__).with_name("appeal_model.json")
@@ -315,7 +316,7 @@ _CANDIDATE_PREFIXES = frozenset(s for s in _CANDIDATE_STEMS if len(s) >= 4)
 _CANDIDATE_HEADS = frozenset(s[:4] for s in _CANDIDATE_PREFIXES)
 _PREFIX_LENGTHS = sorted({len(s) for s in _CANDIDATE_PREFIXES})
 _WORDS = re.compile(r"\w+")
-_OPENING = '"“‘(«¿¡[„'
+_HEAD = itemgetter(slice(None, 4))
 # The whole words as whitespace-split tokens, with the punctuation that clings to them.
 _CANDIDATE_TOKENS = frozenset(
     lead + word + tail
@@ -325,18 +326,20 @@ _CANDIDATE_TOKENS = frozenset(
 )
 
 
-def has_concept(text: str) -> bool:
+def has_concept(text: str, tokens: list[str] | None = None) -> bool:
     """Whether ``text`` speaks like an appeal in a language other than English:
     an appeal concept ("abonn", "suscri", "spende", "newsletter"), the reader
     addressed ("Sie" inside a sentence, "vous", "tu") or the outlet's "we"
     ("unsere", "notre", "nuestro"), or an imperative with "Sie"/"-vous"/"-te".
-    A cheap prefilter: only such text is worth the model's time."""
-    lowered = text.lower()
-    tokens = lowered.split()
+    A cheap prefilter: only such text is worth the model's time. ``tokens``:
+    ``text.lower().split()`` when the caller has it already."""
+    if tokens is None:
+        tokens = text.lower().split()
     if not _CANDIDATE_TOKENS.isdisjoint(tokens):
         return True
-    if not _CANDIDATE_HEADS.isdisjoint([token.lstrip(_OPENING)[:4] for token in tokens]):
-        for word in _WORDS.findall(lowered):
+    # A set lookup per token in C (map with itemgetter): most text stops here.
+    if not _CANDIDATE_HEADS.isdisjoint(map(_HEAD, tokens)):
+        for word in _WORDS.findall(text.lower()):
             if word[:4] in _CANDIDATE_HEADS:
                 for length in _PREFIX_LENGTHS:
                     if word[:length] in _CANDIDATE_PREFIXES:
