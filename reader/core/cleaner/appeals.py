@@ -49,6 +49,7 @@ P_ABSORB = 0.5
 P_WEAK = 0.2
 P_SHORT = 0.5
 P_LEAN = 0.35
+P_PAIRED = 0.6
 P_TAIL = 0.75  # what a longer sentence after a pitch needs to be its tail
 _SHORT_TAIL = 8
 P_HINTED = 0.75  # alone, inside a promo box (class or id says so)
@@ -78,6 +79,9 @@ class Scored:
     # alone never makes an appeal of a sentence without such an anchor.
     anchored: bool = False
     upper: bool = False  # written in capitals only (a headline)
+    # Addresses the reader (or speaks as the outlet, or commands) and names
+    # what an appeal asks for, in any language: a lower probability suffices.
+    paired: bool = False
 
     @property
     def strong(self) -> bool:
@@ -85,6 +89,7 @@ class Scored:
             self.chrome
             or (self.score >= lx.STRONG and self.p >= P_VETO)
             or (self.p >= P_STRONG and self.anchored)
+            or (self.p >= P_PAIRED and self.paired)
         )
 
     @property
@@ -343,6 +348,9 @@ def _weigh(text: str, masked: str, sentence: Scored, model: appeal_model.Model) 
     """Set the model's probability and the anchor flag of one sentence."""
     found = appeal_model.features(text[sentence.start : sentence.end])
     sentence.p = model.probability_of(found | rule_features(sentence))
+    sentence.paired = not (
+        found.isdisjoint(appeal_model.VOICES) or found.isdisjoint(appeal_model.ASKS)
+    )
     sentence.anchored = (
         not found.isdisjoint(appeal_model.ANCHORS)
         or bool(sentence.categories & _ANCHOR_CATEGORIES)

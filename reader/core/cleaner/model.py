@@ -61,9 +61,16 @@ _SIE = re.compile(r"(?<=\S )(?:Sie|Ihr|Ihre|Ihren|Ihrem|Ihrer|Ihnen)\b")
 _CONCEPT_STEMS: dict[str, tuple[str, ...]] = {
     "subscribe": ("subscri", "abonn", "abo", "suscri", "suscríb", "abonnent"),
     "newsletter": ("newslet", "boletín", "boletin", "infolett"),
-    "donate": ("donat", "donaci", "spende", "spendi", "don", "dons", "aportaci", "contribu"),
-    "support": ("support", "unterst", "soutien", "souten", "apoy", "ayúd", "ayud", "aidez"),
-    "member": ("member", "mitglie", "membre", "socio$", "socia$", "socios$", "adhér", "adhes"),
+    "donate": (
+        "donat", "donaci", "donativ", "spende", "spendi", "don", "dons", "aportaci", "contribu",
+    ),
+    "support": (
+        "support", "unterst", "soutien", "souten", "apoy", "apóy", "ayúd", "ayud", "aidez",
+        "sostien", "sosten",
+    ),
+    "member": (
+        "member", "mitglie", "membre", "socio$", "socia$", "socios$", "adhér", "adhes", "miembr",
+    ),
     "register": (
         "regist",
         "anmeld",
@@ -75,7 +82,11 @@ _CONCEPT_STEMS: dict[str, tuple[str, ...]] = {
         "login",
         "sesión",
         "sesion",
+        "logg",
+        "einlogg",
+        "connexion",
     ),
+    "share": ("share", "teilen", "partag", "compart", "compárt"),
     "reader": ("reader", "leser", "lecteu", "lector"),
     "journalism": ("journal", "periodi", "rédact", "redakt", "redacc", "recherc", "reportag"),
     "free": ("free", "kostenl", "gratuit", "gratis"),
@@ -105,8 +116,18 @@ _WORD_CONCEPT: dict[str, str] = {
 _STEM_LENGTHS = sorted({len(stem) for stem in _STEM_CONCEPT})
 # Imperatives addressed to the reader: German "Werden Sie", French "Abonnez-vous",
 # Spanish "Suscríbete", "Síguenos".
+# Besides: "please" in four languages, a German verb with "uns" ("Folge uns"),
+# and the calls to action of the other languages' imperatives (du-forms,
+# French -ez forms, Spanish tú-forms), by verb.
 _IMPERATIVE = re.compile(
-    r"^\W*(?:[A-ZÄÖÜ]\w+ (?:Sie|du)\b|\w+ez-(?:vous|nous)\b|\w*[áéíóú]\w*(?:te|nos)\b|Hazte\b)",
+    r"^\W*(?:[A-ZÄÖÜ]\w+ (?:Sie|du|uns)\b|\w+ez-(?:vous|nous)\b|\w*[áéíóú]\w*(?:te|nos)\b|Hazte\b"
+    r"|(?:Bitte|Por favor|Veuillez|Merci de|Please)\b"
+    r"|(?:Werde|Hilf|Unterstütze|Folge|Abonniere|Lies|Teile|Melde|Hol|Lade|Spende|Registriere"
+    r"|Sichere|Entdecke|Teste|Lest|Werdet|Helft)\b"
+    r"|(?:Rejoign|Offr|Télécharg|Ecout|Écout|Suiv|Profit|Retrouv|Inscriv|Abonn|Souten|Découvr"
+    r"|Lis|Partag|Aid|Cliqu|Connect|Recev|Donn|Essay|Activ|Désactiv|Ajout)ez\b"
+    r"|(?:Comparte|Descarga|Recibe|Inicia|Escucha|Sigue|Continúa|Accede|Dona|Colabora"
+    r"|Apoya|Ayuda|Únete|Prueba|Activa|Desactiva)\b)",
 )
 # Function words: they mostly tell the language, and the training data has far
 # more English appeals than German, French or Spanish ones, so as features they
@@ -257,6 +278,14 @@ ANCHORS = frozenset(
             "subscribe newsletter donate member register adblock follow download app"
         )
     ]
+)
+
+# The reader addressed, the outlet speaking or an imperative ...
+VOICES = frozenset(["s:you", "s:we", "s:imperative"])
+# ... together with something an appeal asks for: an appeal on two counts.
+ASKS = frozenset(
+    "k:" + concept
+    for concept in _set("subscribe newsletter donate member register adblock follow download app")
 )
 
 _CURRENT: Model | None = None
