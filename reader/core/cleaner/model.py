@@ -275,7 +275,7 @@ ANCHORS = frozenset(
     + [
         "k:" + concept
         for concept in _set(
-            "subscribe newsletter donate member register adblock follow download app"
+            "subscribe newsletter donate member register adblock follow download app support"
         )
     ]
 )
@@ -285,7 +285,9 @@ VOICES = frozenset(["s:you", "s:we", "s:imperative"])
 # ... together with something an appeal asks for: an appeal on two counts.
 ASKS = frozenset(
     "k:" + concept
-    for concept in _set("subscribe newsletter donate member register adblock follow download app")
+    for concept in _set(
+        "subscribe newsletter donate member register adblock follow download app support"
+    )
 )
 
 _CURRENT: Model | None = None
