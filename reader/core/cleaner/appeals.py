@@ -434,7 +434,11 @@ def _absorbs(sentence: Scored, left: bool, right: bool, edge: bool, hinted: bool
             return False  # a question after a pitch opens the story's next turn
         if sentence.words <= _SHORT_TAIL and sentence.signalled:
             return True  # "It's free.", "Cancel anytime."
-        return sentence.chrome or sentence.p >= P_TAIL
+        return (
+            sentence.chrome
+            or sentence.p >= P_TAIL
+            or (sentence.paired and sentence.p >= P_ABSORB)
+        )
     # Between two appeal sentences of one block: a lead-in or an aside of the
     # same pitch (a story never sits inside an appeal's run of sentences).
     if left and right and (sentence.score > 0 or sentence.p >= P_WEAK or sentence.words <= 15):
