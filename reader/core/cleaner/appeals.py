@@ -404,7 +404,7 @@ def gated_out(text: str) -> bool:
     if appeal_model.has_concept(text, tokens):
         return False
     gate = appeal_model.gate_words()
-    return not gate or gate.isdisjoint(_WORD.findall(lowered))
+    return not gate or gate.isdisjoint(tokens)
 
 
 def inert(scored: list[Scored]) -> bool:

@@ -349,11 +349,10 @@ _PREFIX_LENGTHS = sorted({len(s) for s in _CANDIDATE_PREFIXES})
 _WORDS = re.compile(r"\w+")
 _HEAD = itemgetter(slice(None, 4))
 # The whole words as whitespace-split tokens, with the punctuation that clings to them.
+_LEADS = ("", "(", "«", "“", '"', "¿", "¡", "„", "‘")
+_TAILS = ("", ",", ".", ":", ";", "?", "!", ")", "»", "”", '"', "…", "’", "'", ".”", ',"')
 _CANDIDATE_TOKENS = frozenset(
-    lead + word + tail
-    for word in _CANDIDATE_WORDS
-    for lead in ("", "(", "«", "“", '"', "¿", "¡", "„")
-    for tail in ("", ",", ".", ":", ";", "?", "!", ")", "»", "”", '"', "…")
+    lead + word + tail for word in _CANDIDATE_WORDS for lead in _LEADS for tail in _TAILS
 )
 
 
@@ -381,12 +380,16 @@ def has_concept(text: str, tokens: list[str] | None = None) -> bool:
 
 
 def gate_words() -> frozenset[str]:
-    """Lowercased words that alone make a block worth scoring."""
+    """Lowercased words that alone make a block worth scoring, also with the
+    punctuation that clings to them (so a whitespace split finds them)."""
     global _GATE
     if _GATE is None:
-        _GATE = frozenset(
+        words = [
             feature[2:]
             for feature, weight in current().weights.items()
             if feature.startswith("w:") and weight >= GATE_WEIGHT
+        ]
+        _GATE = frozenset(
+            lead + word + tail for word in words for lead in _LEADS for tail in _TAILS
         )
     return _GATE
