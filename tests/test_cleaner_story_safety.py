@@ -151,12 +151,6 @@ needs_corpora = pytest.mark.skipif(
 
 
 @needs_corpora
-@pytest.mark.xfail(
-    strict=False,
-    reason="known gap (issue 13): about 1% of glued pairs still lose a short second-person"
-    " sentence or question that the appeal model reads as part of the pitch next to it;"
-    " test_glued_appeals_rarely_cost_a_story_sentence bounds the rate",
-)
 @settings(
     max_examples=400,
     deadline=None,

@@ -82,6 +82,9 @@ class Scored:
     # Addresses the reader (or speaks as the outlet, or commands) and names
     # what an appeal asks for, in any language: a lower probability suffices.
     paired: bool = False
+    # Some appeal signal of its own (a lexicon score, a voice, an appeal
+    # concept): without one a sentence is never a pitch's tail.
+    evidence: bool = False
 
     @property
     def strong(self) -> bool:
@@ -348,6 +351,9 @@ def _weigh(text: str, masked: str, sentence: Scored, model: appeal_model.Model) 
     """Set the model's probability and the anchor flag of one sentence."""
     found = appeal_model.features(text[sentence.start : sentence.end])
     sentence.p = model.probability_of(found | rule_features(sentence))
+    sentence.evidence = (
+        sentence.score > 0 or sentence.chrome or not found.isdisjoint(appeal_model.EVIDENCE)
+    )
     sentence.paired = not (
         found.isdisjoint(appeal_model.VOICES) or found.isdisjoint(appeal_model.ASKS)
     )
@@ -430,7 +436,7 @@ def _absorbs(sentence: Scored, left: bool, right: bool, edge: bool, hinted: bool
     if right and sentence.signalled:
         return True
     if left and not right:
-        if sentence.question:
+        if sentence.question or not sentence.evidence:
             return False  # a question after a pitch opens the story's next turn
         if sentence.words <= _SHORT_TAIL and sentence.signalled:
             return True  # "It's free.", "Cancel anytime."

@@ -290,6 +290,10 @@ ASKS = frozenset(
     )
 )
 
+# Evidence of its own that a sentence may belong to an appeal: a voice or any
+# appeal concept (the n-grams alone do not make a sentence a pitch's tail).
+EVIDENCE = VOICES | frozenset("k:" + concept for concept in _CONCEPT_STEMS)
+
 _CURRENT: Model | None = None
 _GATE: frozenset[str] | None = None
 # A word whose own weight is at least this opens a block to sentence scoring.
