@@ -83,8 +83,11 @@ class Scored:
     # what an appeal asks for, in any language: a lower probability suffices.
     paired: bool = False
     # Some appeal signal of its own (a lexicon score, a voice, an appeal
-    # concept): without one a sentence is never a pitch's tail.
+    # concept): without one a sentence is never a pitch's tail, and a lead-in
+    # only as a question.
     evidence: bool = False
+    story_after: bool = False  # story glued to its end without a stop
+    story_before: bool = False  # story glued to its start without a stop
 
     @property
     def strong(self) -> bool:
@@ -362,6 +365,9 @@ def _weigh(text: str, masked: str, sentence: Scored, model: appeal_model.Model) 
         or bool(sentence.categories & _ANCHOR_CATEGORIES)
         or sentence.strong_hits > 0
     )
+    if sentence.strong and not sentence.chrome:
+        sentence.story_after = glued_story_start(text, sentence) is not None
+        sentence.story_before = glued_story_end(text, sentence) is not None
     if sentence.score >= lx.STRONG and sentence.p < P_VETO:
         # A pitch with the story glued on ("Become a member The city
         # council voted ..."): the model judges the pitch alone.
@@ -433,13 +439,13 @@ def _absorbs(sentence: Scored, left: bool, right: bool, edge: bool, hinted: bool
     # A sentence goes with its neighbour only for a signal of its own: a story
     # sentence stays whatever stands next to it. After a pitch (its tail) the
     # signal must be clear: story glued after an appeal is the common case.
-    if right and sentence.signalled:
-        return True
+    if right and sentence.signalled and (sentence.evidence or sentence.question):
+        return True  # a lead-in: "Love podcasts?", "Independent journalism costs money."
     if left and not right:
         if sentence.question or not sentence.evidence:
             return False  # a question after a pitch opens the story's next turn
-        if sentence.words <= _SHORT_TAIL and sentence.signalled:
-            return True  # "It's free.", "Cancel anytime."
+        if sentence.words <= _SHORT_TAIL and sentence.signalled and _asks(sentence):
+            return True  # "It's free.", "Join us."
         return (
             sentence.chrome
             or sentence.p >= P_TAIL
@@ -470,6 +476,15 @@ def _absorbs_in_promo(sentence: Scored, left: bool, right: bool, edge: bool) -> 
     return edge and sentence.score > 0 and sentence.p >= P_SHORT
 
 
+def _asks(sentence: Scored) -> bool:
+    """The lexicon finds more in it than "we" or "you": a phrase, something
+    given, signed up for, free or priced."""
+    return sentence.strong_hits > 0 or bool(sentence.categories - _PERSONAL)
+
+
+_PERSONAL = frozenset({lx.ADDRESS, lx.VOICE, lx.REPORT})
+
+
 def _shouted(sentence: Scored) -> bool:
     return sentence.words >= 3 and sentence.upper
 
@@ -491,8 +506,10 @@ def mark(scored: list[Scored], hinted: bool) -> list[bool]:
         for index, sentence in enumerate(scored):
             if marked[index]:
                 continue
-            left = index > 0 and marked[index - 1]
-            right = index < last and marked[index + 1]
+            # A marked sentence whose end (start) is story glued on without a
+            # stop has story, not pitch, next to the following (previous) one.
+            left = index > 0 and marked[index - 1] and not scored[index - 1].story_after
+            right = index < last and marked[index + 1] and not scored[index + 1].story_before
             edge = index in (0, last)
             if _absorbs(sentence, left, right, edge, hinted):
                 marked[index] = True
