@@ -205,8 +205,11 @@ def test_explain_shows_the_strongest_features() -> None:
 
 @needs_corpora
 def test_glued_appeals_rarely_cost_a_story_sentence() -> None:
-    """The property above as a measured rate over a fixed sample, so that a
-    regression shows even while the property still has counterexamples."""
+    """The property above as a measured rate over a fixed, larger sample: the
+    property test passes on its derandomised examples, and this bounds what a
+    wider sample still finds (about 0.35% of glued pairs over 1,500 random
+    draws: appeals glued with no stop before a story sentence that addresses
+    the reader, and a few stories in other scripts)."""
     import random
 
     rng = random.Random(13)
@@ -219,4 +222,4 @@ def test_glued_appeals_rarely_cost_a_story_sentence() -> None:
         glued = " ".join(part for part in (head, appeal, tail) if part)
         if not _survives(paragraph, clean(f"{glued}\n\n{AFTER}", content_type="text").text):
             lost.append(glued)
-    assert len(lost) <= 0.015 * total, lost[:5]
+    assert len(lost) <= 0.005 * total, lost[:5]

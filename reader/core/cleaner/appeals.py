@@ -439,7 +439,7 @@ def _absorbs(sentence: Scored, left: bool, right: bool, edge: bool, hinted: bool
     # A sentence goes with its neighbour only for a signal of its own: a story
     # sentence stays whatever stands next to it. After a pitch (its tail) the
     # signal must be clear: story glued after an appeal is the common case.
-    if right and sentence.signalled and (sentence.evidence or sentence.question):
+    if right and sentence.signalled and _leads_in(sentence):
         return True  # a lead-in: "Love podcasts?", "Independent journalism costs money."
     if left and not right:
         if sentence.question or not sentence.evidence:
@@ -474,6 +474,14 @@ def _absorbs_in_promo(sentence: Scored, left: bool, right: bool, edge: bool) -> 
     if sentence.question:
         return False
     return edge and sentence.score > 0 and sentence.p >= P_SHORT
+
+
+def _leads_in(sentence: Scored) -> bool:
+    """Whether a signalled sentence before a pitch can open it: a question, a
+    sentence that asks for something, or one with evidence the model is sure of."""
+    return (
+        sentence.question or _asks(sentence) or (sentence.evidence and sentence.p >= P_TAIL)
+    )
 
 
 def _asks(sentence: Scored) -> bool:
