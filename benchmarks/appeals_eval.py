@@ -423,6 +423,7 @@ SET_FILES = (
     ("heldout", HELDOUT_CORPUS),
     ("ml", ROOT / "tests" / "data" / "appeals_multilingual.json"),
     ("more", ROOT / "tests" / "data" / "appeals_more.json"),
+    ("third", ROOT / "tests" / "data" / "appeals_third.json"),
     ("final", FINAL_CORPUS),
 )
 FOLDS = 10

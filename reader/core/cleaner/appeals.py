@@ -52,6 +52,7 @@ P_LEAN = 0.35
 P_PAIRED = 0.6
 P_TAIL = 0.75  # what a longer sentence after a pitch needs to be its tail
 _SHORT_TAIL = 8
+_CONCEPT_ANCHOR_WORDS = 12
 P_HINTED = 0.75  # alone, inside a promo box (class or id says so)
 _PITCH_CATEGORIES = frozenset({lx.SIGN, lx.GIVE, lx.VOICE, lx.SELF, lx.IDENTITY, lx.TEASER})
 _PHRASE_ORDER = {id(phrase): index for index, phrase in enumerate(lx.PHRASES)}
@@ -360,8 +361,11 @@ def _weigh(text: str, masked: str, sentence: Scored, model: appeal_model.Model) 
     sentence.paired = not (
         found.isdisjoint(appeal_model.VOICES) or found.isdisjoint(appeal_model.ASKS)
     )
+    # A concept alone (no voice) anchors only a short line ("Subscribers
+    # only."): a longer third-person sentence naming subscriptions is news.
     sentence.anchored = (
-        not found.isdisjoint(appeal_model.ANCHORS)
+        not found.isdisjoint(appeal_model.VOICES)
+        or (sentence.words <= _CONCEPT_ANCHOR_WORDS and not found.isdisjoint(appeal_model.ANCHORS))
         or bool(sentence.categories & _ANCHOR_CATEGORIES)
         or sentence.strong_hits > 0
     )
