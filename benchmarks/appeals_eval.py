@@ -185,7 +185,9 @@ def keep_passages(entries: Iterable[dict[str, Any]]) -> tuple[list[Passage], lis
     ambiguous: list[Passage] = []
     for entry in entries:
         text = str(entry["text"]).strip().removeprefix("...").removeprefix("…").strip()
-        passage = Passage(text, str(entry.get("outlet", "own")), lang=str(entry.get("lang") or "en"))
+        passage = Passage(
+            text, str(entry.get("outlet", "own")), lang=str(entry.get("lang") or "en")
+        )
         (ambiguous if entry.get("ambiguous") else required).append(passage)
     return required, ambiguous
 

@@ -451,9 +451,7 @@ def _absorbs(sentence: Scored, left: bool, right: bool, edge: bool, hinted: bool
         if sentence.words <= _SHORT_TAIL and sentence.signalled and _asks(sentence):
             return True  # "It's free.", "Join us."
         return (
-            sentence.chrome
-            or sentence.p >= P_TAIL
-            or (sentence.paired and sentence.p >= P_ABSORB)
+            sentence.chrome or sentence.p >= P_TAIL or (sentence.paired and sentence.p >= P_ABSORB)
         )
     # Between two appeal sentences of one block: a lead-in or an aside of the
     # same pitch (a story never sits inside an appeal's run of sentences).
@@ -483,9 +481,7 @@ def _absorbs_in_promo(sentence: Scored, left: bool, right: bool, edge: bool) -> 
 def _leads_in(sentence: Scored) -> bool:
     """Whether a signalled sentence before a pitch can open it: a question, a
     sentence that asks for something, or one with evidence the model is sure of."""
-    return (
-        sentence.question or _asks(sentence) or (sentence.evidence and sentence.p >= P_TAIL)
-    )
+    return sentence.question or _asks(sentence) or (sentence.evidence and sentence.p >= P_TAIL)
 
 
 def _asks(sentence: Scored) -> bool:
