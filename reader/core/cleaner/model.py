@@ -164,6 +164,13 @@ _STOPWORDS = _set(
     " sur qui que ne pas ce cette il elle el los las del y es una al por para con se no lo"
     " como más"
 )
+# Words that open an ordinary question (its subject or a question word follows).
+_QUESTION_OPENERS = _set(
+    "what who whom whose which when where why how is are was were do does did can could will"
+    " would should shall may might must has have had am i you he she it we they this that"
+    " there wer was wann wo warum wie welche ist sind hat haben kann qui que quoi quand où"
+    " pourquoi comment est quel quelle qué quién cuándo dónde por cómo cuál es"
+)
 _AMBIGUOUS = _set("sie ihr ihre ihren ihrem ihrer ihnen")
 _CURRENCY = re.compile(r"[$£€]|\b(?:euros?|dollars?|pounds?)\b", re.I)
 _DIGIT = re.compile(r"\d")
@@ -238,6 +245,10 @@ def features(text: str) -> set[str]:
         found.add("s:excl")
     if stripped.endswith("?"):
         found.add("s:question")
+        if 0 < count <= 5 and words[0] not in _QUESTION_OPENERS:
+            # "Prefer to listen?", "Need more space?": the reader addressed
+            # with the subject left out, as pitches open.
+            found.add("s:elliptic")
     if _QUOTE.search(text):
         found.add("s:quote")
     if _DIGIT.search(text):
