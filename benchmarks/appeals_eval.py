@@ -20,7 +20,8 @@ by the shipped model in both figures.
 
 ``evaluate()`` returns the figures as a dict (shares in [0, 1]) for a combined
 report: ``in_sample`` and ``grouped`` each with ``positions`` (start, paragraph,
-promo, end: ``removed``, ``story_intact``), ``removed`` (mean over the four),
+promo, end: ``removed``, ``story_intact``), ``languages`` (de, en, es, fr:
+``removed``, ``story_intact``, ``keep_kept``), ``removed`` (mean over the four),
 ``story_intact``, ``keep_kept``; plus ``folds``, ``groups``, ``passages``, ``keeps``.
 
 ``--per-set`` adds the older per-set report (appeals-dev, own, held-out, final)
