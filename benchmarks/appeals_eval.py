@@ -20,7 +20,8 @@ by the shipped model in both figures.
 
 ``evaluate()`` returns the figures as a dict (shares in [0, 1]) for a combined
 report: ``in_sample`` and ``grouped`` each with ``positions`` (start, paragraph,
-promo, end: ``removed``, ``story_intact``), ``removed`` (mean over the four),
+promo, end: ``removed``, ``story_intact``), ``languages`` (de, en, es, fr:
+``removed``, ``story_intact``, ``keep_kept``), ``removed`` (mean over the four),
 ``story_intact``, ``keep_kept``; plus ``folds``, ``groups``, ``passages``, ``keeps``.
 
 ``--per-set`` adds the older per-set report (appeals-dev, own, held-out, final)
@@ -139,6 +140,7 @@ class Passage:
     text: str
     source: str  # outlet or kind, for reports
     glue_tight: bool = False  # the corpus showed it glued to the story with no space
+    lang: str = "en"
 
 
 @dataclass(slots=True)
@@ -165,6 +167,7 @@ def appeal_passages(entries: Iterable[dict[str, Any]]) -> list[Passage]:
     passages = []
     for entry in entries:
         source = str(entry.get("outlet") or entry.get("kind") or "?")
+        lang = str(entry.get("lang") or "en")
         glued = "glued at start" in str(entry.get("kind", ""))
         for prompt in str(entry["text"]).split(" / "):
             for piece in prompt.split(" ... "):
@@ -173,7 +176,7 @@ def appeal_passages(entries: Iterable[dict[str, Any]]) -> list[Passage]:
                 if glued and _GLUE.search(piece):
                     piece = piece[: _GLUE.search(piece).start()]  # type: ignore[union-attr]
                 if WORD.search(piece):
-                    passages.append(Passage(piece, source, glue_tight=glued))
+                    passages.append(Passage(piece, source, glue_tight=glued, lang=lang))
     return passages
 
 
@@ -183,7 +186,9 @@ def keep_passages(entries: Iterable[dict[str, Any]]) -> tuple[list[Passage], lis
     ambiguous: list[Passage] = []
     for entry in entries:
         text = str(entry["text"]).strip().removeprefix("...").removeprefix("…").strip()
-        passage = Passage(text, str(entry.get("outlet", "own")))
+        passage = Passage(
+            text, str(entry.get("outlet", "own")), lang=str(entry.get("lang") or "en")
+        )
         (ambiguous if entry.get("ambiguous") else required).append(passage)
     return required, ambiguous
 
@@ -420,6 +425,8 @@ SET_FILES = (
     ("own", OWN_CORPUS),
     ("heldout", HELDOUT_CORPUS),
     ("ml", ROOT / "tests" / "data" / "appeals_multilingual.json"),
+    ("more", ROOT / "tests" / "data" / "appeals_more.json"),
+    ("third", ROOT / "tests" / "data" / "appeals_third.json"),
     ("final", FINAL_CORPUS),
 )
 FOLDS = 10
@@ -501,8 +508,20 @@ def _summary(outcomes: list[Outcome], appeal_ids: set[int]) -> dict[str, Any]:
             "ok": sum(o.ok for o in chosen) / max(1, len(chosen)),
         }
     every = [table[p]["removed"] for p in REQUIRED_POSITIONS]
+    languages: dict[str, dict[str, float]] = {}
+    for lang in sorted({o.passage.lang for o in outcomes}):
+        chosen = [o for o in appeals if o.passage.lang == lang]
+        kept = [o for o in keeps if o.passage.lang == lang]
+        languages[lang] = {
+            "n": len(chosen),
+            "removed": sum(o.removed >= 0.9 for o in chosen) / max(1, len(chosen)),
+            "story_intact": sum(o.story_kept for o in chosen) / max(1, len(chosen)),
+            "keep_kept": sum(o.ok for o in kept) / max(1, len(kept)),
+            "keep_n": len(kept),
+        }
     return {
         "positions": table,
+        "languages": languages,
         "removed": statistics.fmean(every) if every else 0.0,
         "story_intact": sum(o.story_kept for o in appeals) / max(1, len(appeals)),
         "appeal_cases": len(appeals),
@@ -583,6 +602,10 @@ def print_table(result: dict[str, Any], verbose: bool = False) -> bool:
               + f"{100 * figures['story_intact']:>9.1f}%")  # fmt: skip
         print(f"{name + ' keep kept':<22}{100 * figures['keep_kept']:>11.1f}%"
               f"  ({figures['keep_cases']} cases: start, paragraph, end, alone)")  # fmt: skip
+        for lang, row in figures["languages"].items():
+            print(f"  {lang}: removed {100 * row['removed']:5.1f}% of {row['n']} cases,"
+                  f" story intact {100 * row['story_intact']:5.1f}%,"
+                  f" keep kept {100 * row['keep_kept']:5.1f}% of {row['keep_n']}")  # fmt: skip
     grouped = result["grouped"]
     passed = (
         all(grouped["positions"][p]["removed"] >= 0.95 for p in REQUIRED_POSITIONS)

@@ -11,7 +11,7 @@ same data gives byte-identical weights.
 Appeal sentences (label 1) come from every appeal passage of
 ``../shared/corpora/appeals-dev.json`` and the project's own sets
 ``tests/data/appeals_own.json``, ``appeals_heldout.json`` and
-``appeals_multilingual.json`` (split on " / " and " ... " like the benchmark,
+``appeals_multilingual.json``, ``appeals_more.json`` and ``appeals_third.json`` (split on " / " and " ... " like the benchmark,
 then into sentences with the cleaner's own splitter). ``appeals_final.json`` is
 never trained on.
 
@@ -58,6 +58,8 @@ TRAINING_SETS = (
     ("own", DATA / "appeals_own.json"),
     ("heldout", DATA / "appeals_heldout.json"),
     ("ml", DATA / "appeals_multilingual.json"),
+    ("more", DATA / "appeals_more.json"),
+    ("third", DATA / "appeals_third.json"),
 )
 AEB_TEST_PREFIXES = tuple("01234")
 KEEP_WEIGHT = 5.0

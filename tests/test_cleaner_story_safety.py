@@ -153,14 +153,16 @@ needs_corpora = pytest.mark.skipif(
 @needs_corpora
 @pytest.mark.xfail(
     strict=False,
-    reason="known gap (issue 13): about 1% of glued pairs still lose a short second-person"
-    " sentence or question that the appeal model reads as part of the pitch next to it;"
-    " test_glued_appeals_rarely_cost_a_story_sentence bounds the rate",
+    reason="known gap (issue 13): about 0.35% of glued pairs (1,500 random draws) still lose"
+    " a story sentence: an appeal with no final stop glued before a sentence that opens with"
+    " a digit or addresses the reader, stories in other scripts, a short story question next"
+    " to a pitch; test_glued_appeals_rarely_cost_a_story_sentence bounds the rate at 0.5%",
 )
 @settings(
     max_examples=400,
     deadline=None,
     derandomize=True,
+    database=None,  # the same 400 examples everywhere, not a local replay of old failures
     suppress_health_check=[HealthCheck.too_slow, HealthCheck.data_too_large],
 )
 @given(data=st.data())
@@ -211,8 +213,11 @@ def test_explain_shows_the_strongest_features() -> None:
 
 @needs_corpora
 def test_glued_appeals_rarely_cost_a_story_sentence() -> None:
-    """The property above as a measured rate over a fixed sample, so that a
-    regression shows even while the property still has counterexamples."""
+    """The property above as a measured rate over a fixed, larger sample: the
+    property test passes on its derandomised examples, and this bounds what a
+    wider sample still finds (about 0.35% of glued pairs over 1,500 random
+    draws: appeals glued with no stop before a story sentence that addresses
+    the reader, and a few stories in other scripts)."""
     import random
 
     rng = random.Random(13)
@@ -225,4 +230,4 @@ def test_glued_appeals_rarely_cost_a_story_sentence() -> None:
         glued = " ".join(part for part in (head, appeal, tail) if part)
         if not _survives(paragraph, clean(f"{glued}\n\n{AFTER}", content_type="text").text):
             lost.append(glued)
-    assert len(lost) <= 0.015 * total, lost[:5]
+    assert len(lost) <= 0.005 * total, lost[:5]

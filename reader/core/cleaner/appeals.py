@@ -1,10 +1,11 @@
-"""Find appeals inside blocks by scoring sentences.
+"""Score the sentences of a block: is each one an appeal by itself?
 
-Each sentence gets a score from :mod:`lexicon`. Strong sentences are appeals;
-weak ones join an adjacent appeal (appeals come in runs: a lead-in, the ask,
-a price, a button label). Only runs touching the start or the end of a block
-are removed, because that is where pages glue appeals onto stories; a run in
-the middle of a paragraph must be pure chrome ("Advertisement") to go.
+Each sentence gets a lexicon score (:mod:`lexicon`) and, when it could be an
+appeal at all (a signal word, or appeal vocabulary in German, French or
+Spanish: :func:`model.has_concept`), the appeal model's probability. Which
+sentences then go together as an appeal, and what is cut, is :mod:`runs`.
+Story glued to an appeal without a stop is found here too
+(:func:`glued_story_start`, :func:`glued_story_end`).
 """
 
 from __future__ import annotations
@@ -27,7 +28,7 @@ _CURRENCY = re.compile(r"[$£€]|\b(?:days|weeks|months)\b")
 _LABEL_SEPARATORS = re.compile(r"\s[-–—|•·]\s|\s*[|•·]\s*")
 # A word that may open a sentence: a capital, or a letter of a script without case.
 _HEAD_CAPITAL = re.compile(r"\s([^\W\d_a-zß-öø-ÿа-яё][\w'’.-]*)")
-_CAPITAL = re.compile(r"\s([\"“‘(\[]?[^\W_a-zß-öø-ÿа-яё][\w'’.-]*)")
+_CAPITAL = re.compile(r"\s([\"“‘(\[«<]?[^\W_a-zß-öø-ÿа-яё][\w'’.-]*)")
 _FUNCTION_WORDS = words(
     "a an the of to for from with by in on at and or but as into about than that this "
     "these those its their his her our your my is are was were be"
@@ -49,6 +50,9 @@ P_ABSORB = 0.5
 P_WEAK = 0.2
 P_SHORT = 0.5
 P_LEAN = 0.35
+P_PAIRED = 0.6
+P_TAIL = 0.75  # what a longer sentence after a pitch needs to be its tail
+_CONCEPT_ANCHOR_WORDS = 12
 P_HINTED = 0.75  # alone, inside a promo box (class or id says so)
 _PITCH_CATEGORIES = frozenset({lx.SIGN, lx.GIVE, lx.VOICE, lx.SELF, lx.IDENTITY, lx.TEASER})
 _PHRASE_ORDER = {id(phrase): index for index, phrase in enumerate(lx.PHRASES)}
@@ -75,6 +79,16 @@ class Scored:
     # (you/we/us in any language, an imperative, a pitch concept): the model
     # alone never makes an appeal of a sentence without such an anchor.
     anchored: bool = False
+    upper: bool = False  # written in capitals only (a headline)
+    # Addresses the reader (or speaks as the outlet, or commands) and names
+    # what an appeal asks for, in any language: a lower probability suffices.
+    paired: bool = False
+    # Some appeal signal of its own (a lexicon score, a voice, an appeal
+    # concept): without one a sentence is never a pitch's tail, and a lead-in
+    # only as a question.
+    evidence: bool = False
+    story_after: bool = False  # story glued to its end without a stop
+    story_before: bool = False  # story glued to its start without a stop
 
     @property
     def strong(self) -> bool:
@@ -82,6 +96,7 @@ class Scored:
             self.chrome
             or (self.score >= lx.STRONG and self.p >= P_VETO)
             or (self.p >= P_STRONG and self.anchored)
+            or (self.p >= P_PAIRED and self.paired)
         )
 
     @property
@@ -165,7 +180,7 @@ def score_sentence(masked: str, start: int, end: int) -> Scored:
     rule = chrome or strong_rule or _family_rule(families)
     return Scored(
         start, end, score, rule, len(tokens), segment.rstrip().endswith("?"),
-        chrome is not None, hits, frozenset(categories),
+        chrome is not None, hits, frozenset(categories), upper=segment.isupper(),
     )  # fmt: skip
 
 
@@ -305,35 +320,89 @@ def analyse(
     masked = mask_quotes(text)
     scored = []
     for start, end in split_sentences(text, offset):
-        sentence = score_sentence(masked, start, end)
+        segment = masked[start:end]
+        tokens = segment.lower().replace("’", "'").split()
+        if _quiet(segment, tokens):
+            sentence = Scored(start, end, 0.0, lx.PROMO, len(tokens), False, False, 0, frozenset())
+        else:
+            sentence = score_sentence(masked, start, end)
         sentence.protected = is_kept(text[start:end])
         scored.append(sentence)
-    # The model weighs every sentence of a block in which the lexicon sees
-    # something, or which names an appeal concept in another language; a block
-    # without either is story and costs no more than the lexicon.
-    if (
-        weigh
-        or any(s.score > 0 or s.chrome or s.question for s in scored)
-        or (appeal_model.has_concept(text[offset:].lower()))
-    ):
-        model = appeal_model.current()
-        for sentence in scored:
-            found = appeal_model.features(text[sentence.start : sentence.end])
-            sentence.p = model.probability_of(found | rule_features(sentence))
-            sentence.anchored = (
-                not found.isdisjoint(appeal_model.ANCHORS)
-                or bool(sentence.categories & _ANCHOR_CATEGORIES)
-                or sentence.strong_hits > 0
-            )
-            if sentence.score >= lx.STRONG and sentence.p < P_VETO:
-                # A pitch with the story glued on ("Become a member The city
-                # council voted ..."): the model judges the pitch alone.
-                cut = glued_story_start(text, sentence)
-                if cut is not None:
-                    head = score_sentence(masked, sentence.start, cut)
-                    found = appeal_model.features(text[sentence.start : cut])
-                    sentence.p = model.probability_of(found | rule_features(head))
+    # The model weighs the sentences that could be appeals by themselves: the
+    # lexicon sees something, or they speak like an appeal in another language.
+    # The others matter only as neighbours of an appeal, so they are weighed
+    # only when the block holds one (most story blocks stop here cheaply).
+    model = appeal_model.current()
+    pending = []
+    for sentence in scored:
+        if (
+            weigh
+            or sentence.score > 0
+            or sentence.chrome
+            or sentence.question
+            or appeal_model.has_concept(text[sentence.start : sentence.end])
+        ):
+            _weigh(text, masked, sentence, model)
+        else:
+            pending.append(sentence)
+    if pending and any(sentence.strong for sentence in scored):
+        for sentence in pending:
+            _weigh(text, masked, sentence, model)
     return scored
+
+
+def _weigh(text: str, masked: str, sentence: Scored, model: appeal_model.Model) -> None:
+    """Set the model's probability and the anchor flag of one sentence."""
+    found = appeal_model.features(text[sentence.start : sentence.end])
+    sentence.p = model.probability_of(found | rule_features(sentence))
+    sentence.evidence = (
+        sentence.score > 0 or sentence.chrome or not found.isdisjoint(appeal_model.EVIDENCE)
+    )
+    sentence.paired = not (
+        found.isdisjoint(appeal_model.VOICES) or found.isdisjoint(appeal_model.ASKS)
+    )
+    # A concept alone (no voice) anchors only a short line ("Subscribers
+    # only."): a longer third-person sentence naming subscriptions is news.
+    sentence.anchored = (
+        not found.isdisjoint(appeal_model.VOICES)
+        or (sentence.words <= _CONCEPT_ANCHOR_WORDS and not found.isdisjoint(appeal_model.ANCHORS))
+        or bool(sentence.categories & _ANCHOR_CATEGORIES)
+        or sentence.strong_hits > 0
+    )
+    if sentence.strong and not sentence.chrome:
+        sentence.story_after = glued_story_start(text, sentence) is not None
+        sentence.story_before = glued_story_end(text, sentence) is not None
+    if sentence.score >= lx.STRONG and sentence.p < P_VETO:
+        # A pitch with the story glued on ("Become a member The city
+        # council voted ..."): the model judges the pitch alone.
+        cut = glued_story_start(text, sentence)
+        if cut is not None:
+            head = score_sentence(masked, sentence.start, cut)
+            found = appeal_model.features(text[sentence.start : cut])
+            sentence.p = model.probability_of(found | rule_features(head))
+
+
+def _quiet(segment: str, tokens: list[str]) -> bool:
+    """Whether the lexicon would find nothing in this sentence: none of its
+    signal words, no call to action in front or after a colon or "or", no
+    price, no question, no chrome label (set lookups per word, in C, instead
+    of the full scoring)."""
+    if not tokens:
+        return True
+    if not lx.SIGNAL_TOKENS.isdisjoint(tokens) or "?" in segment or _MONEY.search(segment):
+        return False
+    first = tokens[0].strip(_PUNCTUATION)
+    if first in lx.CTA_VERBS or first in lx.CTA_LEADS or first in _CLAUSE_LEADS:
+        return False
+    if (": " in segment or " or " in segment) and not lx.CTA_TOKENS.isdisjoint(tokens):
+        return False
+    if len(tokens) <= lx.CHROME_MAX_WORDS and not lx.SHORT_TOKENS.isdisjoint(tokens):
+        return False
+    return lx.CHROME_PREFIX.match(segment) is None
+
+
+_PUNCTUATION = "\"“‘(['’”).,;:!?…"
+_MONEY = re.compile(r"[$£€]")
 
 
 def story(text: str, offset: int, is_kept: Callable[[str], bool]) -> list[Scored]:
@@ -345,115 +414,18 @@ def story(text: str, offset: int, is_kept: Callable[[str], bool]) -> list[Scored
 def gated_out(text: str) -> bool:
     """Whether ``text`` has no word that could make an appeal sentence."""
     lowered = text.lower()
-    if not (lx.GATE.isdisjoint(lowered.split()) and lx.CAPITALIZED_GATE.isdisjoint(text.split())):
+    tokens = lowered.split()
+    if not (lx.GATE.isdisjoint(tokens) and lx.CAPITALIZED_GATE.isdisjoint(text.split())):
         return False
-    if appeal_model.has_concept(lowered):
+    if appeal_model.has_concept(text, tokens):
         return False
     gate = appeal_model.gate_words()
-    return not gate or gate.isdisjoint(_WORD.findall(lowered))
+    return not gate or gate.isdisjoint(tokens)
 
 
 def inert(scored: list[Scored]) -> bool:
     """No sentence with any appeal signal: nothing here can be cut or absorbed."""
     return all(s.score <= 0 and not s.chrome and not s.question and s.p < P_WEAK for s in scored)
-
-
-def _absorbs(sentence: Scored, left: bool, right: bool, edge: bool, hinted: bool) -> bool:
-    """Whether a sentence next to an appeal is part of it."""
-    if sentence.protected or not (left or right):
-        return False
-    if lx.REPORT in sentence.categories and sentence.score < lx.WEAK:
-        return False
-    # A sentence goes with its neighbour only for a signal of its own: a story
-    # sentence stays whatever stands next to it.
-    if sentence.signalled or (hinted and sentence.p >= P_WEAK):
-        return True
-    # Between two appeal sentences of one block: a lead-in or an aside of the
-    # same pitch (a story never sits inside an appeal's run of sentences).
-    if left and right and (sentence.score > 0 or sentence.p >= P_WEAK or sentence.words <= 15):
-        return True
-    # A few words with an appeal word between the pitch and the block's edge
-    # ("It's free.", "Need more space?") are part of the pitch.
-    # A short question next to the pitch ("Prefer to listen?") opens it.
-    if sentence.words > 6:
-        return False
-    if sentence.question:
-        return sentence.p >= P_WEAK
-    return edge and sentence.score > 0 and sentence.p >= P_SHORT
-
-
-def mark(scored: list[Scored], hinted: bool) -> list[bool]:
-    """Which sentences belong to appeals (before deciding what may be cut)."""
-    if hinted:
-        marked = [
-            not s.protected
-            and (s.strong or (s.signalled and s.score >= lx.WEAK) or s.p >= P_HINTED)
-            for s in scored
-        ]
-    else:
-        marked = [not s.protected and s.strong for s in scored]
-    last = len(scored) - 1
-    changed = True
-    while changed:
-        changed = False
-        for index, sentence in enumerate(scored):
-            if marked[index]:
-                continue
-            left = index > 0 and marked[index - 1]
-            right = index < last and marked[index + 1]
-            edge = index in (0, last)
-            if _absorbs(sentence, left, right, edge, hinted):
-                marked[index] = True
-                sentence.rule = _neighbour_rule(scored, marked, index)
-                changed = True
-    return marked
-
-
-def _neighbour_rule(scored: list[Scored], marked: list[bool], index: int) -> str:
-    if scored[index].rule != lx.PROMO:
-        return scored[index].rule
-    for other in (index - 1, index + 1):
-        if 0 <= other < len(scored) and marked[other]:
-            return scored[other].rule
-    return lx.PROMO
-
-
-def _runs(marked: list[bool]) -> list[tuple[int, int]]:
-    runs, start = [], None
-    for index, flag in enumerate([*marked, False]):
-        if flag and start is None:
-            start = index
-        elif not flag and start is not None:
-            runs.append((start, index - 1))
-            start = None
-    return runs
-
-
-def block_spans(text: str, scored: list[Scored], hinted: bool) -> list[Span]:
-    """The spans of one block to remove, one per sentence."""
-    marked = mark(scored, hinted)
-    spans: list[Span] = []
-    last = len(scored) - 1
-    for first, final in _runs(marked):
-        members = scored[first : final + 1]
-        at_edge = first == 0 or final == last
-        if not (at_edge or hinted or _removable_inside(members)):
-            continue
-        for sentence in members:
-            # A story sentence glued onto an appeal without a stop ("...to
-            # your inboxSign Up Now The council voted ...") is not the appeal's.
-            cut = None if hinted else glued_story_start(text, sentence)
-            head = None if hinted else glued_story_end(text, sentence)
-            start = sentence.start if head is None else head
-            spans.append((start, sentence.end if cut is None else cut, sentence.rule))
-    return spans
-
-
-def _removable_inside(members: list[Scored]) -> bool:
-    """A run inside a paragraph: pure chrome, or a multi-sentence pitch."""
-    if all(s.chrome for s in members):
-        return True
-    return len(members) >= 2 and sum(s.score >= lx.STRONG for s in members) >= 2
 
 
 def glued_story_start(text: str, sentence: Scored) -> int | None:
@@ -497,7 +469,7 @@ def glued_story_start(text: str, sentence: Scored) -> int | None:
             and not suffix.categories & {lx.ADDRESS, lx.VOICE, lx.TEASER}
         ):
             if not suffix.categories & _PITCH_CATEGORIES:
-                return cut
+                return _later_cut(text, fallback, cut)
             fallback = cut if fallback is None else fallback
             continue
         # A story sentence may address the reader ("You control where ..."):
@@ -511,11 +483,23 @@ def glued_story_start(text: str, sentence: Scored) -> int | None:
         )
         if head.strong:
             if not suffix.categories & _PITCH_CATEGORIES:
-                return cut
+                return _later_cut(text, fallback, cut)
             fallback = cut if fallback is None else fallback
     # A later cut whose story has no word of the pitch's vocabulary beats an
     # earlier one ("Get our daily Entertainment newsletter The council ...").
     return fallback
+
+
+def _later_cut(text: str, fallback: int | None, cut: int) -> int:
+    """A later cut beats an earlier one only across the pitch's last few words
+    ("Get our daily Entertainment newsletter The council ..."): further on, the
+    pitch's vocabulary belongs to the story ("... his own account ...")."""
+    if fallback is None or len(text[fallback:cut].split()) <= _PITCH_TAIL_WORDS:
+        return cut
+    return fallback
+
+
+_PITCH_TAIL_WORDS = 3
 
 
 def glued_story_end(text: str, sentence: Scored) -> int | None:
@@ -555,7 +539,7 @@ def glued_story_end(text: str, sentence: Scored) -> int | None:
     return best
 
 
-_QUOTE_PAIRS = {'"': '"', "“": "”", "‘": "’", "(": ")", "[": "]"}
+_QUOTE_PAIRS = {'"': '"', "“": "”", "‘": "’", "(": ")", "[": "]", "«": "»", "<": ">"}
 
 
 def _opens_sentence(text: str, cut: int, end: int) -> bool:

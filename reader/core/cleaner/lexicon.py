@@ -361,3 +361,21 @@ CHROME_MAX_WORDS = 8
 CHROME_PREFIX = re.compile(
     r"(?:read more|related|see also|also read|read also|more|watch|listen|recommended)\s*:", re.I
 )
+# Words that can give a sentence a score of its own (a word feature, a
+# specific phrase trigger, an anchor, a time unit of a price), and the words of
+# chrome labels, with clinging punctuation: a sentence with none of them, no
+# call to action in front and no price or question is not scored at all.
+SIGNAL_TOKENS = GATE | _with_punctuation(sorted(set(WORD_TABLE) | words("us days weeks months")))
+CTA_TOKENS = _with_punctuation(sorted(CTA_VERBS))
+# In a short sentence, every phrase trigger counts too ("Be one of them.").
+SHORT_TOKENS = _with_punctuation(
+    sorted(
+        TRIGGERS
+        | words(
+            "advertisement advert ads ad sponsored paid promoted skip story article continues"
+            " scroll supported read more related see also watch listen recommended continue"
+            " learn click here support donate subscribe sign signup register log login join"
+            " become share follow trending most popular standards trust principles"
+        )
+    )
+)

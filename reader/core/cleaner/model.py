@@ -25,6 +25,7 @@ import re
 from dataclasses import dataclass
 from functools import lru_cache
 from itertools import repeat
+from operator import itemgetter
 from pathlib import Path
 
 MODEL_PATH = Path(__file__).with_name("appeal_model.json")
@@ -60,9 +61,41 @@ _SIE = re.compile(r"(?<=\S )(?:Sie|Ihr|Ihre|Ihren|Ihrem|Ihrer|Ihnen)\b")
 _CONCEPT_STEMS: dict[str, tuple[str, ...]] = {
     "subscribe": ("subscri", "abonn", "abo", "suscri", "suscríb", "abonnent"),
     "newsletter": ("newslet", "boletín", "boletin", "infolett"),
-    "donate": ("donat", "donaci", "spende", "spendi", "don", "dons", "aportaci", "contribu"),
-    "support": ("support", "unterst", "soutien", "souten", "apoy", "ayúd", "ayud", "aidez"),
-    "member": ("member", "mitglie", "membre", "socio$", "socia$", "socios$", "adhér", "adhes"),
+    "donate": (
+        "donat",
+        "donaci",
+        "donativ",
+        "spende",
+        "spendi",
+        "don",
+        "dons",
+        "aportaci",
+        "contribu",
+    ),
+    "support": (
+        "support",
+        "unterst",
+        "soutien",
+        "souten",
+        "apoy",
+        "apóy",
+        "ayúd",
+        "ayud",
+        "aidez",
+        "sostien",
+        "sosten",
+    ),
+    "member": (
+        "member",
+        "mitglie",
+        "membre",
+        "socio$",
+        "socia$",
+        "socios$",
+        "adhér",
+        "adhes",
+        "miembr",
+    ),
     "register": (
         "regist",
         "anmeld",
@@ -74,7 +107,11 @@ _CONCEPT_STEMS: dict[str, tuple[str, ...]] = {
         "login",
         "sesión",
         "sesion",
+        "logg",
+        "einlogg",
+        "connexion",
     ),
+    "share": ("share", "teilen", "partag", "compart", "compárt"),
     "reader": ("reader", "leser", "lecteu", "lector"),
     "journalism": ("journal", "periodi", "rédact", "redakt", "redacc", "recherc", "reportag"),
     "free": ("free", "kostenl", "gratuit", "gratis"),
@@ -104,8 +141,18 @@ _WORD_CONCEPT: dict[str, str] = {
 _STEM_LENGTHS = sorted({len(stem) for stem in _STEM_CONCEPT})
 # Imperatives addressed to the reader: German "Werden Sie", French "Abonnez-vous",
 # Spanish "Suscríbete", "Síguenos".
+# Besides: "please" in four languages, a German verb with "uns" ("Folge uns"),
+# and the calls to action of the other languages' imperatives (du-forms,
+# French -ez forms, Spanish tú-forms), by verb.
 _IMPERATIVE = re.compile(
-    r"^\W*(?:[A-ZÄÖÜ]\w+ (?:Sie|du)\b|\w+ez-(?:vous|nous)\b|\w*[áéíóú]\w*(?:te|nos)\b|Hazte\b)",
+    r"^\W*(?:[A-ZÄÖÜ]\w+ (?:Sie|du|uns)\b|\w+ez-(?:vous|nous)\b|\w*[áéíóú]\w*(?:te|nos)\b|Hazte\b"
+    r"|(?:Bitte|Por favor|Veuillez|Merci de|Please)\b"
+    r"|(?:Werde|Hilf|Unterstütze|Folge|Abonniere|Lies|Teile|Melde|Hol|Lade|Spende|Registriere"
+    r"|Sichere|Entdecke|Teste|Lest|Werdet|Helft)\b"
+    r"|(?:Rejoign|Offr|Télécharg|Ecout|Écout|Suiv|Profit|Retrouv|Inscriv|Abonn|Souten|Découvr"
+    r"|Lis|Partag|Aid|Cliqu|Connect|Recev|Donn|Essay|Activ|Désactiv|Ajout)ez\b"
+    r"|(?:Comparte|Descarga|Recibe|Inicia|Escucha|Sigue|Continúa|Accede|Dona|Colabora"
+    r"|Apoya|Ayuda|Únete|Prueba|Activa|Desactiva)\b)",
 )
 # Function words: they mostly tell the language, and the training data has far
 # more English appeals than German, French or Spanish ones, so as features they
@@ -116,6 +163,13 @@ _STOPWORDS = _set(
     " es auch als an bei aus nach wie le la les de des du et est un une en à au aux dans par"
     " sur qui que ne pas ce cette il elle el los las del y es una al por para con se no lo"
     " como más"
+)
+# Words that open an ordinary question (its subject or a question word follows).
+_QUESTION_OPENERS = _set(
+    "what who whom whose which when where why how is are was were do does did can could will"
+    " would should shall may might must has have had am i you he she it we they this that"
+    " there wer was wann wo warum wie welche ist sind hat haben kann qui que quoi quand où"
+    " pourquoi comment est quel quelle qué quién cuándo dónde por cómo cuál es"
 )
 _AMBIGUOUS = _set("sie ihr ihre ihren ihrem ihrer ihnen")
 _CURRENCY = re.compile(r"[$£€]|\b(?:euros?|dollars?|pounds?)\b", re.I)
@@ -191,6 +245,10 @@ def features(text: str) -> set[str]:
         found.add("s:excl")
     if stripped.endswith("?"):
         found.add("s:question")
+        if 0 < count <= 5 and words[0] not in _QUESTION_OPENERS:
+            # "Prefer to listen?", "Need more space?": the reader addressed
+            # with the subject left out, as pitches open.
+            found.add("s:elliptic")
     if _QUOTE.search(text):
         found.add("s:quote")
     if _DIGIT.search(text):
@@ -253,10 +311,24 @@ ANCHORS = frozenset(
     + [
         "k:" + concept
         for concept in _set(
-            "subscribe newsletter donate member register adblock follow download app"
+            "subscribe newsletter donate member register adblock follow download app support"
         )
     ]
 )
+
+# The reader addressed, the outlet speaking or an imperative ...
+VOICES = frozenset(["s:you", "s:we", "s:imperative"])
+# ... together with something an appeal asks for: an appeal on two counts.
+ASKS = frozenset(
+    "k:" + concept
+    for concept in _set(
+        "subscribe newsletter donate member register adblock follow download app support"
+    )
+)
+
+# Evidence of its own that a sentence may belong to an appeal: a voice or any
+# appeal concept (the n-grams alone do not make a sentence a pitch's tail).
+EVIDENCE = VOICES | frozenset("k:" + concept for concept in _CONCEPT_STEMS)
 
 _CURRENT: Model | None = None
 _GATE: frozenset[str] | None = None
@@ -283,53 +355,81 @@ def use(model: Model | None) -> None:
     _GATE = None
 
 
-# Concepts specific enough that a block naming one is worth scoring.
-_GATE_CONCEPTS = _set("subscribe newsletter donate member register adblock follow download support")
-
-
+# Concepts specific enough that a sentence naming one is worth the model's time.
+_GATE_CONCEPTS = _set(
+    "subscribe newsletter donate member register adblock follow download support app inbox"
+    " exclusive cancel free reader"
+)
 # English words already open a block through the lexicon's own gate.
 _ENGLISH_STEMS = _set(
     "subscri newslet donat contribu support member regist login follow downlo adbloc app apps"
+    " inbox e-mail email exclus cancel free reader"
 )
-_GATE_STEMS = tuple(
-    sorted(
-        stem
-        for stem, concept in _STEM_CONCEPT.items()
-        if concept in _GATE_CONCEPTS and stem not in _ENGLISH_STEMS
-    )
+# The outlet's voice and the reader addressed, in German, French and Spanish
+# (English goes through the lexicon): appeals speak this way, stories seldom.
+_PERSON_WORDS = _set(
+    "du dich dir dein deine deinen deinem deiner euch euer eure wir uns unser unsere unseren"
+    " unserem unserer vous votre vos nous notre nos tu toi ton tes tú usted ustedes tus"
+    " nosotros nuestro nuestra nuestros nuestras"
 )
-_GATE_HEADS = frozenset(
-    [stem[:3] for stem in _GATE_STEMS]
-    + [word[:3] for word, concept in _WORD_CONCEPT.items() if concept in _GATE_CONCEPTS]
-)
-_OPENING = '"“‘(«¿¡[„'
-_CLOSING = '.,;:!?"”’)»]…'
 
 
-def has_concept(lowered: str) -> bool:
-    """Whether lowercased text names a specific appeal concept in a language
-    other than English (a word starting with one of its stems; a stem shorter
-    than four letters must be the whole word): such a block is worth scoring."""
-    heads = _GATE_HEADS
-    for word in lowered.split():
-        word = word.lstrip(_OPENING)
-        if word[:3] not in heads:
-            continue
-        for stem in _GATE_STEMS:
-            if word.startswith(stem) and (len(stem) >= 4 or word.rstrip(_CLOSING) == stem):
-                return True
-        if _WORD_CONCEPT.get(word.rstrip(_CLOSING)) in _GATE_CONCEPTS:
-            return True
-    return False
+_CANDIDATE_STEMS = frozenset(
+    s for s, c in _STEM_CONCEPT.items() if c in _GATE_CONCEPTS and s not in _ENGLISH_STEMS
+)
+# Stems under four letters count only as whole words ("abo", "don", "app").
+_CANDIDATE_WORDS = (
+    frozenset(s for s in _CANDIDATE_STEMS if len(s) < 4)
+    | frozenset(w for w, c in _WORD_CONCEPT.items() if c in _GATE_CONCEPTS)
+    | _PERSON_WORDS
+)
+_CANDIDATE_PREFIXES = frozenset(s for s in _CANDIDATE_STEMS if len(s) >= 4)
+_CANDIDATE_HEADS = frozenset(s[:4] for s in _CANDIDATE_PREFIXES)
+_PREFIX_LENGTHS = sorted({len(s) for s in _CANDIDATE_PREFIXES})
+_WORDS = re.compile(r"\w+")
+_HEAD = itemgetter(slice(None, 4))
+# The whole words as whitespace-split tokens, with the punctuation that clings to them.
+_LEADS = ("", "(", "«", "“", '"', "¿", "¡", "„", "‘")
+_TAILS = ("", ",", ".", ":", ";", "?", "!", ")", "»", "”", '"', "…", "’", "'", ".”", ',"')
+_CANDIDATE_TOKENS = frozenset(
+    lead + word + tail for word in _CANDIDATE_WORDS for lead in _LEADS for tail in _TAILS
+)
+
+
+def has_concept(text: str, tokens: list[str] | None = None) -> bool:
+    """Whether ``text`` speaks like an appeal in a language other than English:
+    an appeal concept ("abonn", "suscri", "spende", "newsletter"), the reader
+    addressed ("Sie" inside a sentence, "vous", "tu") or the outlet's "we"
+    ("unsere", "notre", "nuestro"), or an imperative with "Sie"/"-vous"/"-te".
+    A cheap prefilter: only such text is worth the model's time. ``tokens``:
+    ``text.lower().split()`` when the caller has it already."""
+    if tokens is None:
+        tokens = text.lower().split()
+    if not _CANDIDATE_TOKENS.isdisjoint(tokens):
+        return True
+    # A set lookup per token in C (map with itemgetter): most text stops here.
+    if not _CANDIDATE_HEADS.isdisjoint(map(_HEAD, tokens)):
+        for word in _WORDS.findall(text.lower()):
+            if word[:4] in _CANDIDATE_HEADS:
+                for length in _PREFIX_LENGTHS:
+                    if word[:length] in _CANDIDATE_PREFIXES:
+                        return True
+    if (" Sie" in text or " Ihr" in text) and _SIE.search(text) is not None:
+        return True
+    return _IMPERATIVE.match(text) is not None
 
 
 def gate_words() -> frozenset[str]:
-    """Lowercased words that alone make a block worth scoring."""
+    """Lowercased words that alone make a block worth scoring, also with the
+    punctuation that clings to them (so a whitespace split finds them)."""
     global _GATE
     if _GATE is None:
-        _GATE = frozenset(
+        words = [
             feature[2:]
             for feature, weight in current().weights.items()
             if feature.startswith("w:") and weight >= GATE_WEIGHT
+        ]
+        _GATE = frozenset(
+            lead + word + tail for word in words for lead in _LEADS for tail in _TAILS
         )
     return _GATE

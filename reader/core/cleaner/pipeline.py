@@ -8,7 +8,7 @@ from collections import defaultdict
 from dataclasses import dataclass, field, replace
 from datetime import UTC, datetime
 
-from reader.core.cleaner import appeals
+from reader.core.cleaner import appeals, runs
 from reader.core.cleaner import lexicon as lx
 from reader.core.cleaner.appeals import Scored, Span
 from reader.core.cleaner.blocks import RawBlock
@@ -119,7 +119,7 @@ def _appeal_spans(
             scored[index] = appeals.analyse(text, offsets[index], is_kept, gate=False)
     for index, found in scored.items():
         if hinted[index] or not appeals.inert(found):
-            spans[index].extend(appeals.block_spans(raw[index].text, found, hinted[index]))
+            spans[index].extend(runs.block_spans(raw[index].text, found, hinted[index]))
     _container_spans(raw, hinted, scored, spans)
     _neighbour_blocks(raw, scored, spans)
 

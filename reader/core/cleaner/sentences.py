@@ -15,7 +15,7 @@ from reader.core.cleaner.lexicon import words
 # A sentence end: terminal punctuation (plus closing quotes/brackets), then either
 # whitespace and a capital/digit/opening quote, or a capital glued straight on.
 _END = re.compile(
-    r"[.!?…]+[\"”’)\]]*(?:\s+(?=[\"“‘(\[<]{0,2}[^\W_a-zß-öø-ÿа-яё]|[a-z]{2})|(?<=[a-z0-9]{2}[.!?])(?=[A-Z][a-z]))"
+    r"[.!?…]+[\"”’)\]]*(?:\s+(?=[\"“‘(\[<¿¡«„]{0,2}[^\W_a-zß-öø-ÿа-яё]|[a-z]{2})|(?<=[a-zß-öø-ÿ0-9]{2}[.!?])(?=[A-ZÀ-ÖØ-Þ][a-zß-öø-ÿ]))"
     # A closing quotation mark ends a sentence when a capitalised word follows
     # ("... saying “Hey Siri” Get unlimited access ...").
     r"|(?<=\w”)\s+(?=[A-Z][a-z])"
@@ -46,6 +46,12 @@ _FUNCTION_WORDS = words(
     "these those its their his her our your my"
 )
 _LAST_WORD = re.compile(r"(\S+)$")
+# After an abbreviation ("... at Tempus Inc."), a capitalised call to action
+# opens a new sentence: no title or name goes on with "Subscribe" or "Sign up".
+_CALL_AFTER = re.compile(
+    r"(?:Subscribe|Sign (?:up|in)|Register|Donate|Join|Log in|Become|Support|Get|Download"
+    r"|Follow|Click|Tap|Read more|Continue reading|Advertisement)\b"
+)
 
 
 def _is_abbreviation(text: str, end: int) -> bool:
@@ -72,13 +78,16 @@ def _chrome_cuts(text: str) -> list[int]:
         start, end = match.span()
         before = text[:start].rstrip()
         prev = _previous_word(text, len(before))
-        standalone = not before or before[-1] in '.!?…:"”’)-–—|•·'
+        # A label run into the previous word ("Supported byContinue reading")
+        # was a separate element on the page: it stands alone.
+        glued = start > 0 and text[start - 1].islower()
+        standalone = not before or glued or before[-1] in '.!?…:"”’)-–—|•·'
         if not standalone and prev[-1:].isalnum() and prev.lower() not in _FUNCTION_WORDS:
             cuts.append(start)
             standalone = True
         # Only a label that stands alone may end a sentence ("the Advertisement
         # Standards Authority" is a name, not chrome).
-        if standalone and text[end:].lstrip()[:1].isupper():
+        if standalone and text[end:].lstrip().lstrip('"“‘([')[:1].isupper():
             cuts.append(end)
     return cuts
 
@@ -90,7 +99,11 @@ def split_sentences(text: str, start: int = 0, end: int | None = None) -> list[t
     segment = text[start:end]
     for match in _END.finditer(segment):
         dot = match.start() + len(match.group().rstrip().rstrip('"”’)]'))
-        if segment[dot - 1 : dot] == "." and _is_abbreviation(segment, dot - 1):
+        if (
+            segment[dot - 1 : dot] == "."
+            and _is_abbreviation(segment, dot - 1)
+            and not _CALL_AFTER.match(segment, match.end())
+        ):
             continue
         cuts.add(start + match.end())
     cuts.update(start + cut for cut in _chrome_cuts(segment))

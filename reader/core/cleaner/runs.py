@@ -1,0 +1,171 @@
+"""Which sentences of a block form an appeal, and what to cut.
+
+The sentences that are appeals by themselves (``Scored.strong``) are marked
+first; a neighbour joins the run only for a signal of its own (a story sentence
+stays whatever stands next to it), more readily inside a promo box. Runs that
+touch the block's start or end go; a run in the middle of a paragraph must be
+pure chrome or a multi-sentence pitch. Story glued to an appeal without a stop
+is cut back out of the span (:func:`appeals.glued_story_start`).
+"""
+
+from __future__ import annotations
+
+from reader.core.cleaner import lexicon as lx
+from reader.core.cleaner.appeals import (
+    P_ABSORB,
+    P_HINTED,
+    P_SHORT,
+    P_TAIL,
+    P_WEAK,
+    Scored,
+    Span,
+    glued_story_end,
+    glued_story_start,
+)
+
+_SHORT_TAIL = 8
+
+
+def _absorbs(sentence: Scored, left: bool, right: bool, edge: bool, hinted: bool) -> bool:
+    """Whether a sentence next to an appeal is part of it. ``left``: the
+    sentence before it is marked (it would be the pitch's tail); ``right``: the
+    sentence after it is (it would be the pitch's lead-in)."""
+    if sentence.protected or not (left or right):
+        return False
+    if lx.REPORT in sentence.categories and sentence.score < lx.WEAK:
+        return False
+    if hinted:
+        return _absorbs_in_promo(sentence, left, right, edge)
+    if _shouted(sentence):
+        return False  # an all-capitals line is a headline, not part of a pitch
+    # A sentence goes with its neighbour only for a signal of its own: a story
+    # sentence stays whatever stands next to it. After a pitch (its tail) the
+    # signal must be clear: story glued after an appeal is the common case.
+    if right and sentence.signalled and _leads_in(sentence):
+        return True  # a lead-in: "Love podcasts?", "Independent journalism costs money."
+    if left and not right:
+        if sentence.question or not sentence.evidence:
+            return False  # a question after a pitch opens the story's next turn
+        if sentence.words <= _SHORT_TAIL and sentence.signalled and _asks(sentence):
+            return True  # "It's free.", "Join us."
+        return (
+            sentence.chrome or sentence.p >= P_TAIL or (sentence.paired and sentence.p >= P_ABSORB)
+        )
+    # Between two appeal sentences of one block: a lead-in or an aside of the
+    # same pitch (a story never sits inside an appeal's run of sentences).
+    if left and right and (sentence.score > 0 or sentence.p >= P_WEAK or sentence.words <= 15):
+        return True
+    # A short question just before the pitch ("Prefer to listen?") opens it.
+    if sentence.words > 6:
+        return False
+    if sentence.question:
+        return sentence.p >= P_WEAK
+    return edge and sentence.score > 0 and sentence.p >= P_SHORT
+
+
+def _absorbs_in_promo(sentence: Scored, left: bool, right: bool, edge: bool) -> bool:
+    """Inside a promo box (its class or id says so) a weak signal is enough."""
+    if sentence.signalled or sentence.p >= P_WEAK:
+        return True
+    if left and right and (sentence.score > 0 or sentence.words <= 15):
+        return True
+    if sentence.words > 6:
+        return False
+    if sentence.question:
+        return False
+    return edge and sentence.score > 0 and sentence.p >= P_SHORT
+
+
+def _leads_in(sentence: Scored) -> bool:
+    """Whether a signalled sentence before a pitch can open it: a question, a
+    sentence that asks for something, or one with evidence the model is sure of."""
+    return sentence.question or _asks(sentence) or (sentence.evidence and sentence.p >= P_TAIL)
+
+
+def _asks(sentence: Scored) -> bool:
+    """The lexicon finds more in it than "we" or "you": a phrase, something
+    given, signed up for, free or priced."""
+    return sentence.strong_hits > 0 or bool(sentence.categories - _PERSONAL)
+
+
+_PERSONAL = frozenset({lx.ADDRESS, lx.VOICE, lx.REPORT})
+
+
+def _shouted(sentence: Scored) -> bool:
+    return sentence.words >= 3 and sentence.upper
+
+
+def mark(scored: list[Scored], hinted: bool) -> list[bool]:
+    """Which sentences belong to appeals (before deciding what may be cut)."""
+    if hinted:
+        marked = [
+            not s.protected
+            and (s.strong or (s.signalled and s.score >= lx.WEAK) or s.p >= P_HINTED)
+            for s in scored
+        ]
+    else:
+        marked = [not s.protected and s.strong for s in scored]
+    last = len(scored) - 1
+    changed = True
+    while changed:
+        changed = False
+        for index, sentence in enumerate(scored):
+            if marked[index]:
+                continue
+            # A marked sentence whose end (start) is story glued on without a
+            # stop has story, not pitch, next to the following (previous) one.
+            left = index > 0 and marked[index - 1] and not scored[index - 1].story_after
+            right = index < last and marked[index + 1] and not scored[index + 1].story_before
+            edge = index in (0, last)
+            if _absorbs(sentence, left, right, edge, hinted):
+                marked[index] = True
+                sentence.rule = _neighbour_rule(scored, marked, index)
+                changed = True
+    return marked
+
+
+def _neighbour_rule(scored: list[Scored], marked: list[bool], index: int) -> str:
+    if scored[index].rule != lx.PROMO:
+        return scored[index].rule
+    for other in (index - 1, index + 1):
+        if 0 <= other < len(scored) and marked[other]:
+            return scored[other].rule
+    return lx.PROMO
+
+
+def _runs(marked: list[bool]) -> list[tuple[int, int]]:
+    runs, start = [], None
+    for index, flag in enumerate([*marked, False]):
+        if flag and start is None:
+            start = index
+        elif not flag and start is not None:
+            runs.append((start, index - 1))
+            start = None
+    return runs
+
+
+def block_spans(text: str, scored: list[Scored], hinted: bool) -> list[Span]:
+    """The spans of one block to remove, one per sentence."""
+    marked = mark(scored, hinted)
+    spans: list[Span] = []
+    last = len(scored) - 1
+    for first, final in _runs(marked):
+        members = scored[first : final + 1]
+        at_edge = first == 0 or final == last
+        if not (at_edge or hinted or _removable_inside(members)):
+            continue
+        for sentence in members:
+            # A story sentence glued onto an appeal without a stop ("...to
+            # your inboxSign Up Now The council voted ...") is not the appeal's.
+            cut = None if hinted else glued_story_start(text, sentence)
+            head = None if hinted else glued_story_end(text, sentence)
+            start = sentence.start if head is None else head
+            spans.append((start, sentence.end if cut is None else cut, sentence.rule))
+    return spans
+
+
+def _removable_inside(members: list[Scored]) -> bool:
+    """A run inside a paragraph: pure chrome, or a multi-sentence pitch."""
+    if all(s.chrome for s in members):
+        return True
+    return len(members) >= 2 and sum(s.score >= lx.STRONG for s in members) >= 2
