@@ -41,12 +41,15 @@ def short_date(stamp: float | None) -> str:
 
 
 def open_library(args: argparse.Namespace) -> Library:
-    from reader.core.export import enable_auto_export
     from reader.core.library import Library
 
-    library = enable_auto_export(
-        Library.open(args.data_dir, config_dir_path=args.config_dir, samples=not args.no_samples)
+    library = Library.open(
+        args.data_dir, config_dir_path=args.config_dir, samples=not args.no_samples
     )
+    if library.config.auto_export_dir is not None:  # its module only when it is set
+        from reader.core.export import enable_auto_export
+
+        enable_auto_export(library)
     for problem in library.config.problems:  # ignored settings: said once, never silently
         err(problem)
     return library

@@ -124,9 +124,7 @@ def _progress_printer(interactive: bool) -> tuple[Callable[..., None], Callable[
 
 
 def cmd_refresh(args: argparse.Namespace) -> int:
-    import asyncio
-
-    from reader.core.library import refresh_and_settle
+    from reader.core.library import refresh_and_settle, sync_and_settle
     from reader.core.models import RefreshSummary
 
     with open_library(args) as library:
@@ -145,17 +143,25 @@ def cmd_refresh(args: argparse.Namespace) -> int:
             sys.stdout.flush()  # articles are stored and searchable already
 
         try:
-            summary, after = asyncio.run(
-                refresh_and_settle(
-                    library,
-                    ids,
-                    on_result=on_result,
-                    wait=args.wait,
-                    automatic=args.auto,
-                    on_stored=stored,
-                    settle=not args.no_clean,
+            if library.has_account():  # the server fetched the feeds: sync, no event loop
+                summary, after = sync_and_settle(
+                    library, on_result=on_result, wait=args.wait,
+                    on_stored=stored, settle=not args.no_clean,
+                )  # fmt: skip
+            else:
+                import asyncio
+
+                summary, after = asyncio.run(
+                    refresh_and_settle(
+                        library,
+                        ids,
+                        on_result=on_result,
+                        wait=args.wait,
+                        automatic=args.auto,
+                        on_stored=stored,
+                        settle=not args.no_clean,
+                    )
                 )
-            )
         finally:
             stop()
         if after.full_texts:

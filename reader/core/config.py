@@ -8,14 +8,13 @@ State the app writes itself (theme choice, reading positions) is in the database
 
 from __future__ import annotations
 
-import difflib
 import os
-import tomllib
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-import platformdirs
+# platformdirs, tomllib and difflib are imported when needed: a command given its
+# directories (flags, BROADSHEET_*_DIR) and no config.toml starts without them.
 
 APP_NAME = "broadsheet"
 
@@ -24,6 +23,8 @@ def data_dir(override: str | os.PathLike[str] | None = None) -> Path:
     chosen = override or os.environ.get("BROADSHEET_DATA_DIR")
     if chosen:
         return Path(chosen).expanduser()
+    import platformdirs
+
     return Path(platformdirs.user_data_dir(APP_NAME, appauthor=False))
 
 
@@ -31,6 +32,8 @@ def config_dir(override: str | os.PathLike[str] | None = None) -> Path:
     chosen = override or os.environ.get("BROADSHEET_CONFIG_DIR")
     if chosen:
         return Path(chosen).expanduser()
+    import platformdirs
+
     return Path(platformdirs.user_config_dir(APP_NAME, appauthor=False))
 
 
@@ -114,6 +117,8 @@ def _shown(value: Any) -> str:
 
 
 def _suggestion(name: str, choices: list[str]) -> str:
+    import difflib
+
     close = difflib.get_close_matches(name, choices, n=1, cutoff=0.6)
     return f"did you mean {close[0]}? " if close else ""
 
@@ -177,6 +182,8 @@ def load_config(directory: Path) -> Config:
         reason = error.strerror if isinstance(error, OSError) and error.strerror else error
         config.problems.append(f"{path}: cannot read it ({reason}); using the defaults")
         return config
+    import tomllib
+
     try:
         data = tomllib.loads(text)
     except tomllib.TOMLDecodeError as error:

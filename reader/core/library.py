@@ -9,7 +9,6 @@ listens to ``text_hooks``).
 
 from __future__ import annotations
 
-import asyncio
 import sqlite3
 from collections.abc import Callable, Iterable, Sequence
 from pathlib import Path
@@ -17,9 +16,7 @@ from typing import TYPE_CHECKING, Any
 
 from reader.core import _storage
 from reader.core._lock import RefreshLock
-from reader.core._refresh.after import AfterRefresh, refresh_and_settle
-from reader.core._refresh.fulltext import complete_full_texts
-from reader.core._refresh.pipeline import OnFetch, OnResult, Refresh
+from reader.core._refresh.after import AfterRefresh, refresh_and_settle, sync_and_settle
 from reader.core._refresh.subscribe import normalize_feed_url, refuse_existing, subscribe
 from reader.core._storage import Database
 from reader.core._storage import articles as _articles
@@ -47,6 +44,7 @@ from reader.core.sync.accounts import status as account_status
 from reader.core.sync.service import has_account, sync_library
 
 if TYPE_CHECKING:
+    from reader.core._refresh.pipeline import OnFetch, OnResult
     from reader.core.annotations import Annotations
 
 # An article changed in a way an export of it would show (saved, tags, annotations).
@@ -359,6 +357,20 @@ class Library:
         """The feed server account (reader.core.sync), its last sync and pending changes."""
         return account_status(self._db)
 
+    def has_account(self) -> bool:
+        """Whether a feed server fetches this library's feeds (refresh syncs with it)."""
+        return has_account(self._db)
+
+    def sync(self, *, on_result: OnResult | None = None, wait: float = 0.0) -> RefreshSummary:
+        """One sync with the library's feed server account, under the refresh lock; no
+        event loop (``refresh`` runs it in a thread, the CLI calls it directly)."""
+        lock = self.refresh_lock(wait)
+        lock.acquire()
+        try:
+            return sync_library(self, on_result)
+        finally:
+            lock.release()
+
     def refresh_lock(self, wait: float = 0.0) -> RefreshLock:
         return RefreshLock(self.data_dir / "refresh.lock", wait=wait)
 
@@ -377,11 +389,15 @@ class Library:
         the story pages of summary-only articles (per-feed full-text mode). An
         ``automatic`` refresh (nobody asked: start-up, a timer) skips feeds in back-off.
         A library with an account syncs with its server instead (reader.core.sync)."""
+        import asyncio
+
+        if has_account(self._db):  # the server fetches the feeds: sync instead
+            return await asyncio.to_thread(self.sync, on_result=on_result, wait=wait)
+        from reader.core._refresh.pipeline import Refresh
+
         lock = self.refresh_lock(wait)
         await asyncio.to_thread(lock.acquire)
         try:
-            if has_account(self._db):  # the server fetches the feeds: sync instead
-                return await asyncio.to_thread(sync_library, self, on_result)
             return await Refresh(self).run(
                 feed_ids, on_result, fetcher, fulltext, automatic, on_fetch
             )
@@ -397,6 +413,8 @@ class Library:
         fulltext: bool = True,
         automatic: bool = False,
     ) -> RefreshSummary:
+        import asyncio
+
         return asyncio.run(
             self.refresh(
                 feed_ids, on_result=on_result, wait=wait, fulltext=fulltext, automatic=automatic
@@ -406,6 +424,8 @@ class Library:
     async def complete_full_texts(self, *, fetcher: Any = None) -> int:
         """Fetch the story pages of summary-only articles that refresh marked pending.
         Separate from refresh so a refresh is done as soon as its articles are stored."""
+        from reader.core._refresh.fulltext import complete_full_texts
+
         return await complete_full_texts(self, fetcher)
 
 
@@ -414,6 +434,6 @@ __all__ = [
     "ArticleQuery",
     "Library",
     "LibraryError",
-    "normalize_feed_url",
     "refresh_and_settle",
+    "sync_and_settle",
 ]

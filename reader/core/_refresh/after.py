@@ -12,11 +12,11 @@ from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
-from reader.core._refresh.pipeline import OnFetch, OnResult
 from reader.core.models import RefreshSummary
 
 if TYPE_CHECKING:
-    from reader.core._refresh.host import Settles
+    from reader.core._refresh.host import Settles, Syncs
+    from reader.core._refresh.pipeline import OnFetch, OnResult
 
 
 @dataclass(slots=True)
@@ -56,10 +56,40 @@ async def refresh_and_settle(
         return summary, after
     after.full_texts = summary.full_texts = await library.complete_full_texts()
     after.queued = library.pending_full_texts()
+    _clean(library, after, clean)
+    return summary, after
+
+
+def sync_and_settle(
+    library: Syncs,
+    *,
+    on_result: OnResult | None = None,
+    wait: float = 0.0,
+    on_stored: Callable[[RefreshSummary], None] | None = None,
+    settle: bool = True,
+) -> tuple[RefreshSummary, AfterRefresh]:
+    """:func:`refresh_and_settle` for a library with a feed server account, without an
+    event loop: asyncio (and a page fetcher) start only when story pages wait to be
+    fetched, so a sync that finds nothing new costs its requests and a few queries."""
+    summary = library.sync(on_result=on_result, wait=wait)
+    if on_stored is not None:
+        on_stored(summary)
+    after = AfterRefresh()
+    if not settle:
+        return summary, after
+    if library.pending_full_texts():
+        import asyncio
+
+        after.full_texts = summary.full_texts = asyncio.run(library.complete_full_texts())
+        after.queued = library.pending_full_texts()
+    _clean(library, after, None)
+    return summary, after
+
+
+def _clean(library: Settles, after: AfterRefresh, clean: Callable[[], int] | None) -> None:
     if clean is not None:
         after.cleaned = clean()
-    else:
-        after.cleaned = library.clean_pending()
-        if after.cleaned:
-            library.tidy_search_index()
-    return summary, after
+        return
+    after.cleaned = library.clean_pending()
+    if after.cleaned:
+        library.tidy_search_index()

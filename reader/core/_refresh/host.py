@@ -40,6 +40,12 @@ class Settles(Protocol):
     async def complete_full_texts(self, *, fetcher: Any = None) -> int: ...
 
 
+class Syncs(Settles, Protocol):
+    """A library whose feed server account a sync can run without an event loop."""
+
+    def sync(self, *, on_result: Any = None, wait: float = 0.0) -> RefreshSummary: ...
+
+
 class RefreshHost(Settles, Protocol):
     data_dir: Path
     config: Config

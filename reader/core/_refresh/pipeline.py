@@ -5,7 +5,6 @@ from __future__ import annotations
 
 import asyncio
 import hashlib
-import json
 import random
 from collections.abc import Callable, Sequence
 from typing import TYPE_CHECKING, Any
@@ -14,7 +13,7 @@ from reader.core import _storage
 from reader.core._refresh.backlog import Backlog
 from reader.core._refresh.fulltext import complete_pending
 from reader.core._refresh.pool import PARALLEL_PARSE_MIN_FEEDS, Parser, open_parse_pool
-from reader.core._refresh.prepare import PreparedEntry, needs_full_text
+from reader.core._refresh.prepare import PreparedEntry, needs_full_text, new_row
 from reader.core._storage import feeds as _feeds
 from reader.core._storage import ingest as _ingest
 from reader.core._storage import relaxed_sync, transaction
@@ -23,7 +22,6 @@ from reader.core.models import (
     Feed,
     FeedRefreshResult,
     FetchResult,
-    ParsedEntry,
     ParsedFeed,
     RefreshSummary,
 )
@@ -228,28 +226,6 @@ def store_feed(
             result.url = new_url
     # A corrected article is cleaned at once so its highlights re-anchor on the old text.
     host.reclean(updated)
-
-
-def new_row(
-    feed: Feed,
-    feed_title: str,
-    entry: ParsedEntry,
-    extras: PreparedEntry,
-    full_text: bool,
-    original: tuple[int, int, float | None] | None,
-    stamp: float,
-) -> tuple[Any, ...]:
-    """A new article's columns, in ``ingest.ARTICLE_COLUMNS`` order. Its text is stored
-    uncleaned (cleaner_version 0); the cleaner runs later. A copy of a story another
-    feed brought (``original``) shares its read state: read once is read everywhere."""
-    enclosures = json.dumps([enclosure.to_dict() for enclosure in entry.enclosures])
-    duplicate_of, read, read_at = original if original is not None else (None, 0, None)
-    return (
-        feed.id, feed_title, feed.url, entry.key, entry.title, entry.author, entry.link,
-        duplicate_of, entry.published, entry.published or stamp, stamp, entry.content,
-        entry.content_type, entry.summary, extras.content_hash, extras.text, None, None, 0,
-        enclosures, "pending" if full_text else None, read, read_at,
-    )  # fmt: skip
 
 
 def _adoptable_url(db: Any, feed: Feed, fetched: FetchResult) -> str:

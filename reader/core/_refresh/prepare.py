@@ -5,10 +5,11 @@ from __future__ import annotations
 
 import hashlib
 import html
+import json
 import re
-from typing import NamedTuple
+from typing import Any, NamedTuple
 
-from reader.core.models import ParsedEntry, ParsedFeed
+from reader.core.models import Feed, ParsedEntry, ParsedFeed
 from reader.core.sanitize import is_http_url, strip_controls
 
 SUMMARY_MAX_CHARACTERS = 600
@@ -93,3 +94,25 @@ def _unique_entries(entries: list[ParsedEntry]) -> list[ParsedEntry]:
             seen.add(entry.key)
             unique.append(entry)
     return unique
+
+
+def new_row(
+    feed: Feed,
+    feed_title: str,
+    entry: ParsedEntry,
+    extras: PreparedEntry,
+    full_text: bool,
+    original: tuple[int, int, float | None] | None,
+    stamp: float,
+) -> tuple[Any, ...]:
+    """A new article's columns, in ``ingest.ARTICLE_COLUMNS`` order. Its text is stored
+    uncleaned (cleaner_version 0); the cleaner runs later. A copy of a story another
+    feed brought (``original``) shares its read state: read once is read everywhere."""
+    enclosures = json.dumps([enclosure.to_dict() for enclosure in entry.enclosures])
+    duplicate_of, read, read_at = original if original is not None else (None, 0, None)
+    return (
+        feed.id, feed_title, feed.url, entry.key, entry.title, entry.author, entry.link,
+        duplicate_of, entry.published, entry.published or stamp, stamp, entry.content,
+        entry.content_type, entry.summary, extras.content_hash, extras.text, None, None, 0,
+        enclosures, "pending" if full_text else None, read, read_at,
+    )  # fmt: skip

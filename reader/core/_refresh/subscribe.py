@@ -1,16 +1,15 @@
 """Subscribing: one fetch of the address (or of the feed its page links to), which must
-parse as a feed before anything is stored."""
+parse as a feed before anything is stored. The library imports this module for
+``normalize_feed_url``; what subscribing needs (asyncio, the parser, the pipeline) is
+imported when a subscription runs, so a command that never subscribes skips it."""
 
 from __future__ import annotations
 
-import asyncio
 import hashlib
 from collections.abc import Callable, Sequence
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
-from reader.core._refresh.pipeline import store_feed
-from reader.core._refresh.pool import Parser
 from reader.core.errors import AlreadySubscribedError, BroadsheetError, FeedParseError
 from reader.core.models import Feed, FeedRefreshResult, FetchResult
 from reader.core.sanitize import clean_line, is_http_url, strip_controls, visible_url
@@ -79,7 +78,11 @@ async def _subscribe(
     fetcher: Any,
     find: Callable[[str], Feed | None],
 ) -> Feed:
+    import asyncio
+
     from reader.core._discover import looks_like_feed
+    from reader.core._refresh.pipeline import store_feed
+    from reader.core._refresh.pool import Parser
 
     fetched = await _fetch_to_subscribe(url, fetcher)
     assert fetched.body is not None

@@ -26,8 +26,7 @@ from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
 from reader.core import _storage
-from reader.core._refresh.pipeline import new_row
-from reader.core._refresh.prepare import PreparedEntry, needs_full_text, prepare_entry
+from reader.core._refresh.prepare import PreparedEntry, needs_full_text, new_row, prepare_entry
 from reader.core._storage import feeds as _feeds
 from reader.core._storage import ingest as _ingest
 from reader.core._storage import relaxed_sync, transaction

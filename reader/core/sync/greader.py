@@ -22,9 +22,8 @@ from collections.abc import Iterator, Sequence
 from typing import Any
 from urllib.parse import urlencode
 
-import httpx
-
 from reader.core.sync.backend import RemoteFeed, RemoteItem, SyncError
+from reader.core.sync.http import Client, HttpError, Response
 
 API = "/reader/api/0"
 READING_LIST = "user/-/state/com.google/reading-list"
@@ -90,38 +89,34 @@ class GReaderBackend:
         self.page_size = page_size
         self.server_time: float | None = None
         self._write_token: str | None = None
-        # The TLS context (loading the CA bundle, ~0.1 s) is made only when an https
-        # request is sent: a server on http (a home server, the tests) never pays it.
-        self._client = httpx.Client(
-            timeout=timeout,
-            follow_redirects=True,
-            transport=httpx.HTTPTransport(verify=False),  # http:// only: https is mounted
-            mounts={"https://": _LazyTLS()},
-        )
+        self._client = Client(timeout=timeout)
 
     def close(self) -> None:
         self._client.close()
 
     # -- transport ------------------------------------------------------------------
 
-    def _send(self, method: str, path: str, **kwargs: Any) -> httpx.Response:
+    def _send(self, method: str, path: str, **kwargs: Any) -> Response:
         try:
             response = self._client.request(method, self.base + path, **kwargs)
-        except httpx.RemoteProtocolError as error:
-            raise SyncError("protocol", f"the server's answer was cut short ({error})") from error
-        except (httpx.TimeoutException, httpx.NetworkError, httpx.ProxyError) as error:
+        except HttpError as error:
+            if error.kind == "cut_short":
+                raise SyncError(
+                    "protocol", f"the server's answer was cut short ({error})"
+                ) from error
             raise SyncError("unreachable", f"cannot reach {self.base}: {error}") from error
-        except httpx.HTTPError as error:
-            raise SyncError("unreachable", f"cannot reach {self.base}: {error}") from error
-        if response.status_code >= 500:
-            raise SyncError("server", f"the server failed (HTTP {response.status_code})")
+        if response.status >= 500:
+            raise SyncError("server", f"the server failed (HTTP {response.status})")
         return response
 
     def login(self) -> None:
         response = self._send(
-            "POST", "/accounts/ClientLogin", data={"Email": self.user, "Passwd": self.password}
+            "POST",
+            "/accounts/ClientLogin",
+            content=urlencode({"Email": self.user, "Passwd": self.password}).encode(),
+            headers={"Content-Type": "application/x-www-form-urlencoded"},
         )
-        if response.status_code in (401, 403):
+        if response.status in (401, 403):
             raise SyncError("auth", "the server refused the user name or API password")
         _refuse_status(response, "login")
         for line in response.text.splitlines():
@@ -131,9 +126,7 @@ class GReaderBackend:
                 return
         raise SyncError("protocol", "the server's login answer has no Auth token")
 
-    def _call(
-        self, method: str, path: str, *, params: Any = None, data: Any = None
-    ) -> httpx.Response:
+    def _call(self, method: str, path: str, *, params: Any = None, data: Any = None) -> Response:
         """An API call, logging in first if needed and once more after a 401; writes
         carry the T token, fetched again once when the server says it expired."""
         if self.token is None:
@@ -147,7 +140,7 @@ class GReaderBackend:
                 body = urlencode([*(data or []), ("T", self._t_token())]).encode()
                 headers["Content-Type"] = "application/x-www-form-urlencoded"
             response = self._send(method, API + path, params=params, content=body, headers=headers)
-            if response.status_code != 401:
+            if response.status != 401:
                 return response
             if not retries:
                 raise SyncError("auth", "the server no longer accepts this account's login")
@@ -162,16 +155,16 @@ class GReaderBackend:
     def _t_token(self) -> str:
         if self._write_token is None:
             response = self._send("GET", API + "/token", headers=self._auth())
-            if response.status_code == 401:
+            if response.status == 401:
                 self.login()
                 response = self._send("GET", API + "/token", headers=self._auth())
-                if response.status_code == 401:
+                if response.status == 401:
                     raise SyncError("auth", "the server refused a write token")
             _refuse_status(response, "token")
             self._write_token = response.text.strip()
         return self._write_token
 
-    def _json(self, response: httpx.Response, what: str) -> dict[str, Any]:
+    def _json(self, response: Response, what: str) -> dict[str, Any]:
         _refuse_status(response, what)
         try:
             data = json.loads(response.text)
@@ -243,7 +236,7 @@ class GReaderBackend:
         response = self._call(
             "POST", "/subscription/edit", data=[("ac", "unsubscribe"), ("s", feed_id)]
         )
-        if response.status_code == 400 and all(f.id != feed_id for f in self.subscriptions()):
+        if response.status == 400 and all(f.id != feed_id for f in self.subscriptions()):
             return  # gone already: unsubscribing twice is done
         _refuse_status(response, "unsubscribe")
 
@@ -316,29 +309,15 @@ class GReaderBackend:
             self._post_ok("/edit-tag", form, "edit-tag")
 
 
-class _LazyTLS(httpx.BaseTransport):
-    def __init__(self) -> None:
-        self._transport: httpx.HTTPTransport | None = None
-
-    def handle_request(self, request: httpx.Request) -> httpx.Response:
-        if self._transport is None:
-            self._transport = httpx.HTTPTransport()
-        return self._transport.handle_request(request)
-
-    def close(self) -> None:
-        if self._transport is not None:
-            self._transport.close()
-
-
 def connect(url: str, user: str, password: str, *, token: str | None = None) -> GReaderBackend:
     return GReaderBackend(url, user, password, token=token)
 
 
-def _refuse_status(response: httpx.Response, what: str) -> None:
-    if response.status_code == 401:
+def _refuse_status(response: Response, what: str) -> None:
+    if response.status == 401:
         raise SyncError("auth", "the server refused this account's login")
-    if response.status_code >= 400:
-        raise SyncError("server", f"the server refused {what} (HTTP {response.status_code})")
+    if response.status >= 400:
+        raise SyncError("server", f"the server refused {what} (HTTP {response.status})")
 
 
 def _list(data: dict[str, Any], key: str) -> list[Any]:
