@@ -11,8 +11,9 @@ first with a ``continuation`` whenever a page is full, 401 ``Unauthorized!`` wit
 Knobs: ``decimal_item_ids`` (items carry the decimal form), ``max_page`` (caps ``n``),
 ``expire_write_token()``, ``revoke_logins()`` (the next call with an old token is 401),
 ``change_password()``, ``break_next(path_part, how)`` with ``how`` one of
-``malformed``, ``truncated``, ``500``, and ``stop()`` / ``start()`` (the server down
-and back on the same port).
+``malformed``, ``truncated``, ``500``, ``gate`` (a ``threading.Event``: every request
+waits until it is set, to see a client mid-sync), and ``stop()`` / ``start()`` (the
+server down and back on the same port).
 """
 
 from __future__ import annotations
@@ -82,6 +83,7 @@ class GReaderState:
         self.broken: list[tuple[str, str]] = []
         self.requests: list[str] = []
         self.now: float | None = None  # the server's clock; None: the real one
+        self.gate: threading.Event | None = None  # requests wait until it is set
 
     # -- knobs --------------------------------------------------------------------
 
@@ -204,6 +206,8 @@ class _Handler(BaseHTTPRequestHandler):
             length = int(self.headers.get("Content-Length") or 0)
             form = parse_qsl(self.rfile.read(length).decode(), keep_blank_values=True)
         path = split.path
+        if self.state.gate is not None:
+            self.state.gate.wait(30)
         with self.state.lock:
             self.state.requests.append(f"{method} {path}")
             for index, (part, how) in enumerate(self.state.broken):

@@ -4,7 +4,10 @@ its last sync and pending changes, and a failed sync is one line naming the caus
 from __future__ import annotations
 
 import sys
+import threading
 from pathlib import Path
+
+from textual.widgets import Label
 
 from reader.core.library import Library
 from reader.core.sync import accounts
@@ -43,5 +46,38 @@ async def test_sync_from_the_reader(tmp_path: Path) -> None:
             text = screen_text(app)
             assert "sync failed (server unreachable)" in text, text
             assert "last sync failed" in text
+        app.gateway.shutdown()
+        library.close()
+
+
+async def test_the_progress_row_says_the_reader_is_syncing_with_the_server(
+    tmp_path: Path,
+) -> None:
+    with GReaderServer() as server:
+        feed = server.state.add_feed(f"http://127.0.0.1:{server.port}/feeds/a.xml", "Harbour Post")
+        server.state.crawl(feed, 2)
+        library = Library.open(
+            tmp_path / "data", config_dir_path=tmp_path / "config", samples=False
+        )
+        account = accounts.Account("greader", server.url, "alice", "test-api-pass")
+        accounts.add(library.db.connection(), library.data_dir, account)
+        app = BroadsheetApp(
+            library, opener=RecordingOpener(), watch_interval=0, refresh_on_start=False
+        )
+        async with app.run_test(size=SIZE, notifications=True) as pilot:
+            await settle(pilot)
+            server.state.gate = threading.Event()  # the server answers when told to
+            await pilot.press("R")
+            await pilot.pause(0.3)
+            label = str(app.query_one("#progress-label", Label).render())
+            assert label == "Syncing with 127.0.0.1…", label
+            assert app.main_screen.has_class("-refreshing")
+            await pilot.press("R")  # a second R says what runs
+            await pilot.pause(0.1)
+            assert "A sync already running" in screen_text(app)
+            server.state.gate.set()
+            await settle(pilot)
+            assert not app.main_screen.has_class("-refreshing")
+            assert app.query_one(ArticleList).row_count == 2
         app.gateway.shutdown()
         library.close()

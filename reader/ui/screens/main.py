@@ -39,7 +39,7 @@ from reader.ui.screens.library_actions import LibraryActions
 from reader.ui.screens.link_actions import LinkActions
 from reader.ui.screens.reading_actions import ReadingActions
 from reader.ui.screens.refreshing import RefreshActions
-from reader.ui.sync_status import sync_line
+from reader.ui.sync_status import sync_host, sync_line
 from reader.ui.widgets.annotated_view import AnnotatedReadingView, Reveal
 from reader.ui.widgets.article_list import ArticleList
 from reader.ui.widgets.footer import QuietFooter
@@ -146,6 +146,7 @@ class MainScreen(
         self._refresh_errors: list[str] = []
         self._refresh_current = ""
         self._sync_line = ""  # the feed server account, when the library has one
+        self._sync_host = ""  # its server: R syncs with it
         self.sidebar_wanted: bool | None = None  # f's choice; None: by the terminal's width
 
     @property
@@ -286,7 +287,8 @@ class MainScreen(
         saved = await self.call(library.count_articles, ArticleQuery(saved_only=True))
         unread = await self.call(library.count_articles, ArticleQuery(unread_only=True))
         tags = await self.call(library.tags, unread_only=True)
-        self._sync_line = sync_line(await self.call(library.sync_status))
+        status = await self.call(library.sync_status)
+        self._sync_line, self._sync_host = sync_line(status), sync_host(status)
         self.sidebar.show_feeds(feeds, SidebarCounts(unread, saved), tags)
         self.update_header()
         return feeds

@@ -47,7 +47,8 @@ class RefreshActions(MainScreenPart):
             if not automatic:
                 done, total = main._refresh_progress
                 where = f" ({done}/{total})" if total else ""
-                main.app.notify(f"Refresh already running{where}.", markup=False)
+                what = "A sync" if main._sync_host else "Refresh"
+                main.app.notify(f"{what} already running{where}.", markup=False)
             return
         main._refresh_progress = (0, 0)
         main._refresh_worker(feed_ids, automatic)
@@ -119,12 +120,19 @@ class RefreshActions(MainScreenPart):
             main.schedule_reload()
 
     def _show_progress(self) -> None:
-        """ "Refreshing 3/12 · Slow Desk · 1 error", one line above the list."""
+        """ "Refreshing 3/12 · Slow Desk · 1 error", one line above the list. With an
+        account: "Syncing with rss.example.org…" until the server's answers are stored,
+        then "Synced with rss.example.org · finishing…" while story pages complete."""
         main = self._main
         done, total = main._refresh_progress or (0, 0)
-        parts = [f"Refreshing {done}/{total}" if total else "Refreshing…"]
-        if main._refresh_current and (done < total or not total):
-            parts.append(main._refresh_current)
+        host = main._sync_host
+        if host:  # the server fetched the feeds: the sync is what happens here
+            synced = total and done >= total
+            parts = [f"Synced with {host}", "finishing…"] if synced else [f"Syncing with {host}…"]
+        else:
+            parts = [f"Refreshing {done}/{total}" if total else "Refreshing…"]
+            if main._refresh_current and (done < total or not total):
+                parts.append(main._refresh_current)
         if main._refresh_errors:
             count = len(main._refresh_errors)
             parts.append(f"{count} error" + ("" if count == 1 else "s"))
