@@ -482,3 +482,51 @@ def test_an_old_item_starred_on_the_server_is_fetched_and_saved(
     old.starred = True
     library.refresh_sync()
     assert library.is_saved(article_for(library, old.id))
+
+
+# -- the first sync of a large server ---------------------------------------------------
+
+
+def test_the_first_sync_takes_the_newest_items_and_every_starred_one(
+    tmp_path: Path, server: GReaderServer
+) -> None:
+    state = server.state
+    state.max_page = 4  # the cap holds across pages
+    feed = state.add_feed(f"http://127.0.0.1:{server.port}/feeds/big.xml", "Big Archive")
+    state.crawl(feed, 40, at=time.time() - 1800)  # newer than the fixture's 8
+    old_starred = state.items[-2]  # among the oldest: beyond the cap
+    old_starred.starred = True
+    config = tmp_path / "config"
+    config.mkdir()
+    (config / "config.toml").write_text("[sync]\ninitial_items = 10\n")
+    with open_library(tmp_path) as library:
+        assert library.config.problems == []
+        account = accounts.Account("greader", server.url, "alice", "test-api-pass")
+        accounts.add(library.db.connection(), library.data_dir, account)
+        library.refresh_sync()
+        held = set(remote_ids(library).values())
+        newest = {long_item_id(item.id) for item in state.items[:10]}
+        assert newest <= held
+        starred = {long_item_id(item.id) for item in state.items if item.starred}
+        assert starred <= held  # the fixture's starred item and the old one
+        assert len(held) == len(newest | starred)
+        state.crawl(feed, 15)  # later syncs take everything new, whatever the cap
+        library.refresh_sync()
+        assert len(remote_ids(library)) == len(held) + 15
+
+
+def test_by_default_the_first_sync_takes_1000_items_and_0_takes_everything(
+    tmp_path: Path, server: GReaderServer
+) -> None:
+    feed = server.state.add_feed(f"http://127.0.0.1:{server.port}/feeds/big.xml", "Big")
+    server.state.crawl(feed, 1200, content_words=5, at=time.time() - 1800)
+    for name, setting, expected in (("default", "", 1001), ("all", "initial_items = 0", 1208)):
+        config = tmp_path / name / "config"
+        config.mkdir(parents=True)
+        (config / "config.toml").write_text(f"[sync]\n{setting}\n")
+        with open_library(tmp_path / name) as library:
+            account = accounts.Account("greader", server.url, "alice", "test-api-pass")
+            accounts.add(library.db.connection(), library.data_dir, account)
+            library.sync()
+            # 1000 newest and the fixture's old starred item; or all the server keeps
+            assert len(remote_ids(library)) == expected, name

@@ -47,6 +47,9 @@ class Config:
     fulltext_concurrency: int = 4
     theme: str = "broadsheet-dark"
     auto_export_dir: Path | None = None
+    # The first sync with a feed server takes the newest this many items (0: all it
+    # keeps); starred items always come. Later syncs take everything new.
+    sync_initial_items: int = 1000
     keys: dict[str, str] = field(default_factory=dict)  # binding id -> comma-separated keys
     path: Path | None = None  # where it was read from
     rules_path: Path | None = None
@@ -92,6 +95,11 @@ SETTINGS: dict[str, dict[str, _Rule]] = {
     },
     "ui": {
         "theme": _Text("theme", 'a theme name in quotes, e.g. "broadsheet-dark"'),
+    },
+    "sync": {
+        "initial_items": _Number(
+            "sync_initial_items", 0, "a whole number of items, 0 (all the server keeps) or more"
+        ),
     },
     "export": {
         "auto_dir": _Text("auto_export_dir", 'a folder in quotes, e.g. "~/Notes"', path=True),

@@ -74,7 +74,9 @@ class SyncBackend(Protocol):
 
     def items(self, *, since: float | None, limit: int | None = None) -> Iterator[list[RemoteItem]]:
         """New or changed items since ``since`` (None: everything the server keeps),
-        one page at a time; the pages are what the server's continuation gives."""
+        newest first, one page at a time; the pages are what the server's continuation
+        gives. ``limit``: at most that many, and the next pull with a ``since`` starts
+        after the newest of them (the older ones are skipped on purpose)."""
         ...
 
     def unread_ids(self) -> set[str]: ...

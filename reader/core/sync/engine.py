@@ -80,7 +80,10 @@ class SyncEngine:
         self.push()
         feeds = self.pull_subscriptions()
         since = _since(_sync.get_state(self.db, "high_water"))
-        high_water = self.pull_items(feeds, since)
+        # The first sync takes the newest items only (a server may keep years of them);
+        # starred ones come whatever their age (fetch_missing_starred).
+        limit = None if since is not None else self.host.config.sync_initial_items or None
+        high_water = self.pull_items(feeds, since, limit)
         self.reconcile()
         self.fetch_missing_starred(feeds)
         _sync.set_state(
@@ -176,11 +179,14 @@ class SyncEngine:
 
     # -- 3. items ------------------------------------------------------------------
 
-    def pull_items(self, feeds: dict[str, Feed], since: float | None) -> float | None:
-        """Store new items page by page; returns the server's clock at the start (the
-        next sync's high-water mark) when the backend tells it."""
+    def pull_items(
+        self, feeds: dict[str, Feed], since: float | None, limit: int | None = None
+    ) -> float | None:
+        """Store new items page by page (at most ``limit``, newest first); returns the
+        server's clock at the start (the next sync's high-water mark) when the backend
+        tells it."""
         orphans: list[RemoteItem] = []
-        for page in self.backend.items(since=since):
+        for page in self.backend.items(since=since, limit=limit):
             orphans += self.store_page(page, feeds)
         if orphans:  # a feed subscribed on the server while this sync ran: list it again
             feeds.update(self.pull_subscriptions())

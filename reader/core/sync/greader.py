@@ -255,11 +255,13 @@ class GReaderBackend:
             params["ot"] = int(since)
         taken, first = 0, True
         while True:
+            if limit is not None:
+                params["n"] = min(self.page_size, limit - taken)
             data = self._get_json(f"/stream/contents/{READING_LIST}", params, "stream/contents")
             if first:
                 self.server_time = seconds(data.get("updated")) or self.server_time
                 first = False
-            page = [_item(raw) for raw in _list(data, "items")]
+            page = [_item(raw) for raw in _list(data, "items")][: params["n"]]
             if page:
                 yield page
             taken += len(page)

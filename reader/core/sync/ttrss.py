@@ -155,7 +155,7 @@ class TtrssBackend:
             if items:
                 yield items
             if remaining is not None and remaining <= 0:
-                return  # cut short: the cursor stays where it was
+                break  # the older ones are skipped on purpose: the cursor moves past them
         self._cursor = highest if unplaced is None else min(highest, unplaced - 1)
 
     def items_by_id(self, ids: Sequence[str]) -> Iterator[list[RemoteItem]]:
