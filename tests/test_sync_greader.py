@@ -340,6 +340,36 @@ def test_account_remove_keeps_everything_local(library: Library, server: GReader
     assert pending(library) == 0  # no account: nothing to queue
 
 
+def test_switching_back_and_forth_keeps_what_was_read_and_saved_here(
+    library: Library, server: GReaderServer
+) -> None:
+    """Local, account, local again, account again: what was read and saved here while
+    the library was local reaches the server (it is a change not sent yet), and the
+    server's own read and starred state is kept too: nothing is lost either way."""
+    library.refresh_sync()
+    before = sorted(articles(library))
+    accounts.remove(library.db.connection(), library.data_dir)
+    read_here, saved_here, read_there = before[1], before[2], before[3]
+    library.mark_read([read_here])
+    library.set_saved(saved_here, True)
+    accounts.add(
+        library.db.connection(),
+        library.data_dir,
+        accounts.Account("greader", server.url, "alice", "test-api-pass"),
+    )
+    library.refresh_sync()
+    assert sorted(articles(library)) == before  # adopted, not duplicated
+    remote = {  # the server's items, by the local article linked to them
+        article: server.state.item(int(rid.rsplit("/", 1)[1], 16))
+        for article, rid in remote_ids(library).items()
+    }
+    assert remote[read_here].read and library.article(read_here).read
+    assert remote[saved_here].starred and library.is_saved(saved_here)
+    remote[read_there].read = True  # read on the phone meanwhile: taken here
+    library.refresh_sync()
+    assert library.article(read_there).read and pending(library) == 0
+
+
 def test_credentials_file_is_readable_by_its_owner_only(library: Library) -> None:
     mode = (library.data_dir / accounts.SECRETS_FILE).stat().st_mode & 0o777
     assert mode == 0o600

@@ -342,6 +342,22 @@ def link_items(db: sqlite3.Connection, pairs: Sequence[tuple[int, str]]) -> None
     db.executemany("INSERT OR IGNORE INTO sync_items (article_id, remote_id) VALUES (?, ?)", pairs)
 
 
+def queue_adopted_state(
+    db: sqlite3.Connection, adopted: Sequence[tuple[int, str, bool, bool]], stamp: float
+) -> None:
+    """Articles fetched here before the account, now linked to the server's copies
+    (article id, remote id, read there, starred there): what was done to them here and
+    the server does not say yet (read, saved) is queued, inside the caller's
+    transaction. A queued change wins over the server's state, so switching a library
+    to an account loses no read and no save; what the server says beyond that is taken."""
+    for kind, column, there in (("read", "read", 2), ("save", "saved", 3)):
+        db.executemany(
+            f"""INSERT INTO sync_queue (kind, target, payload, created)
+            SELECT ?, ?, '{{}}', ? FROM articles WHERE id = ? AND {column} = 1""",
+            [(kind, pair[1], stamp, pair[0]) for pair in adopted if not pair[there]],
+        )
+
+
 def save_new(db: sqlite3.Connection, article_ids: Sequence[int], stamp: float) -> None:
     """Starred on the server: saved here (inside the caller's transaction)."""
     db.execute(

@@ -84,6 +84,7 @@ class SyncEngine:
         # starred ones come whatever their age (fetch_missing_starred).
         limit = None if since is not None else self.host.config.sync_initial_items or None
         high_water = self.pull_items(feeds, since, limit)
+        self.push()  # what adopted articles queued (read or saved here before the account)
         self.reconcile()
         self.fetch_missing_starred(feeds)
         _sync.set_state(
@@ -237,7 +238,7 @@ class SyncEngine:
         adoptable = _sync.unlinked_by_link(db, feed.id, [e.link for e in entries if e.link])
         rows: list[tuple[Any, ...]] = []
         new_items: list[RemoteItem] = []
-        adopted: list[tuple[int, str]] = []
+        adopted: list[tuple[int, str, bool, bool]] = []
         used: set[str] = set()
         for item, entry, prepared in group:
             if entry.key in known.tombstoned and not item.starred:
@@ -245,7 +246,8 @@ class SyncEngine:
             local = known.existing.get(entry.key)
             local_id = local[0] if local else adoptable.get(entry.link or "")
             if local_id is not None and not _sync.is_linked(db, local_id):
-                adopted.append((local_id, item.id))  # fetched here before the account
+                # fetched here before the account: linked, and what was done to it here kept
+                adopted.append((local_id, item.id, item.read, item.starred))
                 continue
             if entry.key in used or local_id is not None:
                 entry.key = f"remote:{item.id}"
@@ -257,7 +259,9 @@ class SyncEngine:
             rows.append(tuple(row))
             new_items.append(item)
         ids = _ingest.insert_articles(db, rows)
-        _sync.link_items(db, [*adopted, *zip(ids, (item.id for item in new_items), strict=True)])
+        linked = [(local_id, remote_id) for local_id, remote_id, _, _ in adopted]
+        _sync.link_items(db, [*linked, *zip(ids, (item.id for item in new_items), strict=True)])
+        _sync.queue_adopted_state(db, adopted, stamp)
         _sync.save_new(
             db, [i for i, item in zip(ids, new_items, strict=True) if item.starred], stamp
         )
