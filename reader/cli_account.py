@@ -8,9 +8,6 @@ users and the shell history would see it, and it is never printed.
 from __future__ import annotations
 
 import argparse
-import getpass
-import shlex
-import subprocess
 import sys
 import time
 from collections.abc import Callable
@@ -80,6 +77,9 @@ def read_password(args: argparse.Namespace) -> str:
         except OSError as error:
             raise BroadsheetError(f"cannot read {args.password_file}: {error.strerror}") from error
     elif args.password_command:
+        import shlex
+        import subprocess
+
         # Split like a shell would, but run without one: nothing in the line is expanded.
         try:
             argv = shlex.split(args.password_command)
@@ -90,6 +90,8 @@ def read_password(args: argparse.Namespace) -> str:
             raise BroadsheetError(f"the password command failed (exit status {done.returncode})")
         text = done.stdout
     else:
+        import getpass
+
         text = getpass.getpass(f"password for {args.user} at {args.url}: ")
     password = text.splitlines()[0] if text.strip() else ""
     if not password:

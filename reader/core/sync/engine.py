@@ -19,7 +19,6 @@ neither loses nor duplicates anything; the high-water mark moves only at the end
 from __future__ import annotations
 
 import hashlib
-import json
 from collections import defaultdict
 from collections.abc import Callable
 from dataclasses import dataclass
@@ -280,7 +279,8 @@ class SyncEngine:
         unread = self.backend.unread_ids()
         starred = self.backend.starred_ids()
         self._starred = starred
-        digest = hashlib.sha256(json.dumps([sorted(unread), sorted(starred)]).encode()).hexdigest()
+        listed = "\n".join([*sorted(unread), "", *sorted(starred)])  # ids hold no newline
+        digest = hashlib.sha256(listed.encode()).hexdigest()
         # Nothing changed on either side since the last reconcile: the same answer.
         unchanged = (
             digest == _sync.get_state(self.db, "state_digest")

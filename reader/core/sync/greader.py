@@ -286,7 +286,11 @@ class GReaderBackend:
             for reference in _list(data, "itemRefs"):
                 if not isinstance(reference, dict) or "id" not in reference:
                     raise SyncError("protocol", "the server listed an item reference without id")
-                found.add(long_item_id(reference["id"]))
+                raw = reference["id"]
+                if isinstance(raw, str) and raw.isdigit():  # the usual form, 10,000 at a time
+                    found.add(f"{LONG_ID}{int(raw) & 0xFFFF_FFFF_FFFF_FFFF:016x}")
+                else:
+                    found.add(long_item_id(raw))
             continuation = data.get("continuation")
             if not continuation:
                 return found
