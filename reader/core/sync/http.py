@@ -60,8 +60,16 @@ class Response:
 
 
 class Client:
-    def __init__(self, *, timeout: float = 30.0) -> None:
+    def __init__(
+        self,
+        *,
+        timeout: float = 30.0,
+        follow_redirects: bool = True,
+        headers: dict[str, str] | None = None,
+    ) -> None:
         self.timeout = timeout
+        self.follow_redirects = follow_redirects
+        self.headers = headers or {}  # sent with every request
         self._connections: dict[tuple[str, str, int], http.client.HTTPConnection] = {}
         self._tls: ssl.SSLContext | None = None
 
@@ -81,11 +89,12 @@ class Client:
     ) -> Response:
         if params:
             url += ("&" if "?" in url else "?") + urlencode(params, doseq=True)
-        sent = dict(headers or {})
+        sent = {**self.headers, **(headers or {})}
         for _ in range(MAX_REDIRECTS + 1):
             response = self._once(method, url, content, sent)
             location = response.headers.get("location")
-            if response.status not in (301, 302, 303, 307, 308) or not location:
+            redirect = response.status in (301, 302, 303, 307, 308) and location
+            if not redirect or not self.follow_redirects:
                 return response
             target = urljoin(url, location)
             if _origin(target) != _origin(url):

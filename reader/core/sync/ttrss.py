@@ -22,13 +22,13 @@ What the API cannot do, and what this backend does instead:
 
 from __future__ import annotations
 
+import json
 from collections.abc import Iterator, Mapping, Sequence
 from typing import Any
 
-import httpx
-
 from reader import __version__
 from reader.core.sync.backend import RemoteFeed, RemoteItem, SyncError
+from reader.core.sync.http import Client, HttpError, Response
 
 PAGE_SIZE = 200  # TT-RSS's getHeadlines caps a page at 200 articles
 CURSOR_OVERLAP = 50  # article ids below the cursor asked for again (see items)
@@ -75,16 +75,15 @@ class TtrssBackend:
         *,
         token: str | None = None,
         timeout: float = 30.0,
-        transport: httpx.BaseTransport | None = None,
     ) -> None:
         self.url = api_url(url)
         self._user = user
         self._password = password
         self._sid, self._cursor = _parse_token(token)
         self._listed: set[str] | None = None  # feed ids the last subscriptions() gave
-        self._http = httpx.Client(
+        self._http = Client(
             timeout=timeout,
-            transport=transport,
+            follow_redirects=False,  # a moved API is said, with the URL to give instead
             headers={"User-Agent": f"Broadsheet/{__version__}"},
         )
 
@@ -244,16 +243,21 @@ class TtrssBackend:
     def _post(self, body: Mapping[str, Any]) -> Any:
         op = body.get("op")
         try:
-            response = self._http.post(self.url, json=body)
-        except httpx.TimeoutException as error:
-            raise SyncError(
-                "unreachable", f"TT-RSS at {self.url} did not answer in time ({op})"
-            ) from error
-        except httpx.HTTPError as error:
+            response = self._http.request(
+                "POST",
+                self.url,
+                content=json.dumps(body).encode(),
+                headers={"Content-Type": "application/json"},
+            )
+        except HttpError as error:
+            if error.kind == "cut_short":
+                raise SyncError(
+                    "protocol", f"TT-RSS at {self.url} cut its answer to {op} short ({error})"
+                ) from error
             raise SyncError("unreachable", f"cannot reach TT-RSS at {self.url}: {error}") from error
         _check_status(response, self.url)
         try:
-            reply = response.json()
+            reply = json.loads(response.text)
         except ValueError as error:
             raise SyncError(
                 "protocol", f"TT-RSS at {self.url} answered {op} with something that is not JSON"
@@ -339,8 +343,8 @@ def _api_error(content: Any, op: object, url: str) -> SyncError:
     return SyncError("server", f"TT-RSS at {url} failed {op}: {code or 'unknown error'}")
 
 
-def _check_status(response: httpx.Response, url: str) -> None:
-    status = response.status_code
+def _check_status(response: Response, url: str) -> None:
+    status = response.status
     if status == 200:
         return
     if status in (401, 403):
@@ -348,7 +352,7 @@ def _check_status(response: httpx.Response, url: str) -> None:
     if status >= 500:
         raise SyncError("server", f"TT-RSS at {url} failed (HTTP {status})")
     if 300 <= status < 400:
-        where = response.headers.get("Location", "elsewhere")
+        where = response.headers.get("location", "elsewhere")
         raise SyncError("protocol", f"{url} redirects to {where}: give that URL instead")
     raise SyncError("protocol", f"no TT-RSS API at {url} (HTTP {status})")
 
