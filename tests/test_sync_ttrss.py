@@ -523,3 +523,30 @@ def _change_something(lib: Library, rng: random.Random) -> dict[int, tuple[bool,
         after = lib.article(article_id)
         changed[article_id] = (after.read, after.saved)
     return changed
+
+
+def test_e2e_the_first_sync_takes_the_newest_items_then_everything_new(
+    ttrss: TtrssServer, tmp_path: Path
+) -> None:
+    ttrss.empty_account()
+    origin = _origin(ttrss)
+    url = origin.feed("Harbour archive", items=12)
+    ttrss.api("subscribeToFeed", feed_url=url, category_id=0)
+    remote_feed = ttrss.feeds()[url]["id"]
+    ttrss.update(remote_feed)
+    (tmp_path / "config").mkdir()
+    (tmp_path / "config" / "config.toml").write_text("[sync]\ninitial_items = 5\n")
+    lib = _open_with_account(tmp_path, ttrss.url, ttrss)
+    try:
+        lib.refresh_sync()
+        first = _server_state(ttrss, remote_feed)
+        taken = set(_local_ids(lib, first))
+        assert len(first) == 12 and len(taken) == 5
+        origin.add_item(url)
+        origin.add_item(url)
+        ttrss.update(remote_feed)
+        lib.refresh_sync()  # everything new, nothing skipped the first time
+        now = _server_state(ttrss, remote_feed)
+        assert set(_local_ids(lib, now)) == taken | (set(now) - set(first))
+    finally:
+        lib.close()
