@@ -186,5 +186,8 @@ def test_the_proxy_variables_are_honoured_and_no_proxy_bypasses_them(
     method, path, headers, _ = other.seen[-1]
     assert path == "http://feeds.invalid/api?x=1"  # a plain http proxy takes the whole URL
     assert headers["Proxy-Authorization"] == "Basic dXNlcjpwYUBzcw=="  # user:pa@ss
-    monkeypatch.setenv("no_proxy", "localhost, 127.0.0.1")
+    # A server on loopback is reached directly: no proxy could reach it.
     assert Client(timeout=5).request("GET", server.url + "/direct").text == "direct"
+    monkeypatch.setenv("no_proxy", "example.org, .invalid")
+    with pytest.raises(HttpError):  # bypassed: nothing resolves feeds.invalid
+        Client(timeout=5).request("GET", "http://feeds.invalid/api")

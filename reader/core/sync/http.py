@@ -214,8 +214,12 @@ def _proxy_for(scheme: str, host: str) -> Any:
 
 
 def _bypassed(host: str) -> bool:
-    listed = os.environ.get("no_proxy") or os.environ.get("NO_PROXY") or ""
+    """``no_proxy`` names the host (or a domain of it), or the host is this machine's
+    own: no proxy can reach a server on loopback."""
     host = host.lower()
+    if host in ("localhost", "::1") or host.startswith("127."):
+        return True
+    listed = os.environ.get("no_proxy") or os.environ.get("NO_PROXY") or ""
     for entry in (item.strip().lower().lstrip(".") for item in listed.split(",")):
         if entry == "*" or (entry and (host == entry or host.endswith("." + entry))):
             return True
