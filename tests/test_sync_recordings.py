@@ -12,7 +12,7 @@ from typing import Any
 import httpx
 import pytest
 
-from reader.core.sync.greader import _item, long_item_id, seconds
+from reader.core.sync.greader import _item, _long_ids, long_item_id, seconds
 
 sys.path.insert(0, str(Path(__file__).parent))
 from greader_server import GReaderServer  # noqa: E402
@@ -38,6 +38,11 @@ def test_both_id_forms_and_the_bare_hex_name_one_item() -> None:
     assert long_item_id("1796233071674597") == "tag:google.com,2005:reader/item/000661aa1a2bc4e5"
     assert long_item_id("tag:google.com,2005:reader/item/000661aa1a2bc4e5").endswith("bc4e5")
     assert long_item_id("000661aa1a2bc4e5") == long_item_id("1796233071674597")
+    # A page of references converted at once agrees with one at a time, whatever forms
+    # it mixes (the fast pass takes decimal strings only).
+    decimals = ["1796233071674597", "0", "9" * 19, "1"]
+    for page in (decimals, [*decimals, "-1", "000661aa1a2bc4e5", 12]):
+        assert _long_ids(page) == [long_item_id(raw) for raw in page]
 
 
 def test_every_recorded_item_parses_with_its_state_and_times() -> None:

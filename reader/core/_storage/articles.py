@@ -194,8 +194,10 @@ def pending_full_texts(db: sqlite3.Connection) -> int:
 
 def prune(db: sqlite3.Connection, cutoff: float, open_id: int, stamp: float) -> int:
     """Delete read articles nobody kept (see Library.prune), leaving tombstones."""
-    prunable = """{a}.feed_id IS NOT NULL AND {a}.read = 1 AND {a}.saved = 0
-        AND max({a}.fetched_at, coalesce({a}.read_at, 0)) < :cutoff AND {a}.id != :open
+    # fetched_at first, by index: most days no article is old enough, and nothing more
+    # is read (the subquery below runs only for a candidate).
+    prunable = """{a}.fetched_at < :cutoff AND coalesce({a}.read_at, 0) < :cutoff
+        AND {a}.feed_id IS NOT NULL AND {a}.read = 1 AND {a}.saved = 0 AND {a}.id != :open
         AND {a}.id NOT IN (SELECT article_id FROM annotations)
         AND {a}.id NOT IN (SELECT article_id FROM article_tags)"""
     # A story and its copies in other feeds go together or not at all: a lone copy

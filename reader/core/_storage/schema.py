@@ -224,6 +224,15 @@ MIGRATIONS: list[list[str | Callable[[sqlite3.Connection], None]]] = [
         "CREATE INDEX IF NOT EXISTS sync_queue_by_target ON sync_queue (target)",
         "CREATE TABLE IF NOT EXISTS sync_state (key TEXT PRIMARY KEY, value TEXT NOT NULL)",
     ],
+    # What every refresh and sync asks after storing (story pages waiting, articles left
+    # to clean, articles old enough to prune) read by index, not by reading every
+    # article: on 10,000 articles each question took ~35 ms when nothing was new.
+    [
+        """CREATE INDEX IF NOT EXISTS articles_fulltext_pending
+            ON articles (sort_time DESC, id DESC) WHERE fulltext_state = 'pending'""",
+        "CREATE INDEX IF NOT EXISTS articles_cleaner_version ON articles (cleaner_version)",
+        "CREATE INDEX IF NOT EXISTS articles_by_fetched ON articles (fetched_at)",
+    ],
 ]
 
 SCHEMA_VERSION = len(MIGRATIONS)

@@ -15,10 +15,12 @@ def all_ids(db: sqlite3.Connection) -> list[int]:
 
 def ids_to_clean(db: sqlite3.Connection, version: int, limit: int | None) -> list[int]:
     """Articles refresh stored uncleaned (or an older cleaner cleaned), newest first."""
+    # "IS NOT ?" spelled as ranges, which the cleaner_version index answers.
     rows = db.execute(
-        "SELECT id FROM articles WHERE cleaner_version IS NOT ? ORDER BY sort_time DESC"
-        + (" LIMIT ?" if limit is not None else ""),
-        (version, limit) if limit is not None else (version,),
+        """SELECT id FROM articles WHERE cleaner_version IS NULL OR cleaner_version < :v
+        OR cleaner_version > :v ORDER BY sort_time DESC"""
+        + (" LIMIT :limit" if limit is not None else ""),
+        {"v": version, "limit": limit},
     ).fetchall()
     return [row[0] for row in rows]
 
