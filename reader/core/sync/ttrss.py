@@ -15,7 +15,10 @@ What the API cannot do, and what this backend does instead:
   date. The backend's ``token`` (which the account file keeps) carries the highest
   article id of the last complete pull beside the session id, so the next sync asks
   only for newer ones. Without it ``items(since=...)`` reads every article the
-  server keeps: slower, never wrong.
+  server keeps: slower, never wrong. The next pull asks again for the last
+  ``CURSOR_OVERLAP`` ids below the cursor (see ``items``), so after a first sync cut
+  to its newest articles (``[sync] initial_items``), the second may bring up to that
+  many older ones.
 * **Refused subscriptions** (a URL TT-RSS cannot fetch or finds no feed at) raise
   ``SyncError("rejected", ...)``: the engine drops that one queued change and says so.
 """
@@ -249,11 +252,7 @@ class TtrssBackend:
                 content=json.dumps(body).encode(),
                 headers={"Content-Type": "application/json"},
             )
-        except HttpError as error:
-            if error.kind == "cut_short":
-                raise SyncError(
-                    "protocol", f"TT-RSS at {self.url} cut its answer to {op} short ({error})"
-                ) from error
+        except HttpError as error:  # no answer, or one cut short: the server is not there
             raise SyncError("unreachable", f"cannot reach TT-RSS at {self.url}: {error}") from error
         _check_status(response, self.url)
         try:
