@@ -89,3 +89,19 @@ def test_a_sync_with_nothing_new_sends_one_request_per_list(
         "stream/items/ids",
         "stream/items/ids",
     ]
+
+
+def test_only_the_named_command_gets_a_parser_and_a_typo_lists_them_all() -> None:
+    import argparse
+
+    from reader.cli import build_parser
+
+    def commands(parser: argparse.ArgumentParser) -> set[str]:
+        subparsers = next(a for a in parser._actions if isinstance(a, argparse._SubParsersAction))
+        return set(subparsers.choices)
+
+    assert commands(build_parser(["--data-dir", "/x", "refresh", "--quiet"])) == {"refresh"}
+    everything = commands(build_parser())
+    assert {"refresh", "feeds", "account", "search"} <= everything
+    assert commands(build_parser(["refrsh"])) == everything  # the error lists them all
+    assert commands(build_parser(["--help"])) == everything
