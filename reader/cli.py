@@ -27,6 +27,7 @@ from reader import (
 from reader.cli_common import (
     Command,
     Handler,
+    Parser,
     err,
     global_options,
     open_library,
@@ -71,7 +72,7 @@ def build_parser(argv: Sequence[str] | None = None) -> argparse.ArgumentParser:
     """The parser of every command; given the command line, of the command it names
     only (building all of them costs ~10 ms at every start). A line that names none
     (``--help``, a typo) gets them all, so help and errors list every command."""
-    parser = argparse.ArgumentParser(
+    parser = Parser(
         prog="broadsheet",
         description="A terminal news reader that reads clean. With no command, opens the reader.",
     )

@@ -9,6 +9,7 @@ use inside the function, so ``broadsheet --help`` and headless commands stay fas
 from __future__ import annotations
 
 import argparse
+import os
 import sys
 import time
 from collections.abc import Callable
@@ -74,6 +75,43 @@ def parse_article_id(text: str) -> int:
         raise BroadsheetError(f"not an article id: {text!r} (see 'broadsheet list')") from None
 
 
+class _Formatter(argparse.HelpFormatter):
+    """argparse's help formatter, finding the terminal's width as ``shutil`` does but
+    without importing it (and the compression modules it loads): argparse makes a
+    formatter for every argument it adds, so every start paid for that import."""
+
+    def __init__(self, prog: str, indent_increment: int = 2, max_help_position: int = 24,
+                 width: int | None = None) -> None:  # fmt: skip
+        if width is None:
+            width = _terminal_columns() - 2
+        super().__init__(prog, indent_increment, max_help_position, width)
+
+
+def _terminal_columns() -> int:
+    try:
+        columns = int(os.environ["COLUMNS"])
+    except (KeyError, ValueError):
+        columns = 0
+    if columns > 0:
+        return columns
+    stdout = sys.__stdout__
+    if stdout is None:
+        return 80
+    try:
+        return os.get_terminal_size(stdout.fileno()).columns or 80
+    except (AttributeError, ValueError, OSError):  # closed, or not a terminal
+        return 80
+
+
+class Parser(argparse.ArgumentParser):
+    """The parser of the command line and of each command (their subcommands' too:
+    argparse makes them of the parent's class), with the formatter above."""
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        kwargs.setdefault("formatter_class", _Formatter)
+        super().__init__(*args, **kwargs)
+
+
 def global_options(parser: argparse.ArgumentParser, default: Any = None) -> None:
     group = parser.add_argument_group("options every command accepts")
     group.add_argument(
@@ -91,10 +129,10 @@ def global_options(parser: argparse.ArgumentParser, default: Any = None) -> None
     )  # fmt: skip
 
 
-def options_after_command() -> argparse.ArgumentParser:
+def options_after_command() -> Parser:
     """The global options again, for a command's parser ("feeds --data-dir X") or an
     action's ("account show --data-dir X"); SUPPRESS keeps a value given earlier on
     the line when none is given there."""
-    common = argparse.ArgumentParser(add_help=False)
+    common = Parser(add_help=False)
     global_options(common, default=argparse.SUPPRESS)
     return common

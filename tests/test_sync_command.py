@@ -33,6 +33,7 @@ NOT_NEEDED = (
     "reader.core.cleaner",
     "reader.core.export",
     "multiprocessing",
+    "shutil",  # argparse's help formatter would import it, with lzma and bz2
 )
 
 
