@@ -145,10 +145,12 @@ def main() -> int:
         print(f"initial sync of {len(state.items)} items ({args.feeds} feeds):")
         load_before = os.getloadavg()[0]
         stored, initial_total = timed_until_line([*bs, "refresh", "--quiet"], env, "new article")
+        # Every item's text begins "Story N:": each is found (one line per article, its
+        # snippet on the next, indented).
         found = subprocess.run(
-            [*bs, "search", "--limit", "0", "word5"], env=env, capture_output=True, text=True
+            [*bs, "search", "--limit", "0", "story"], env=env, capture_output=True, text=True
         )
-        hits = len([line for line in found.stdout.splitlines() if line.strip()])
+        hits = len([line for line in found.stdout.splitlines() if line[:1].isdigit()])
         peak_mb = resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss / 1024
         if args.serve:
             print(f"BROADSHEET_DATA_DIR={data} BROADSHEET_CONFIG_DIR={config}  (Ctrl-C to stop)")
@@ -167,7 +169,7 @@ def main() -> int:
             args.runs,
         )
 
-    print(f"search 'word5' finds {hits} lines of matches right after the sync")
+    print(f"search 'story' finds {hits:,} articles right after the sync (of {args.items:,})")
     print(f"initial sync: load average {load_before:.2f} before it")
     print(f"no-change sync, whole 'broadsheet refresh' command: {spread(command)}")
     print(f"no-change sync, in-process (open, sync, settle):   {spread(in_process)}")
