@@ -370,6 +370,34 @@ def test_switching_back_and_forth_keeps_what_was_read_and_saved_here(
     assert library.article(read_there).read and pending(library) == 0
 
 
+def test_highlights_notes_and_exports_stay_local_on_synced_articles(
+    library: Library, server: GReaderServer, tmp_path: Path
+) -> None:
+    from reader.core.export import export_articles
+
+    library.refresh_sync()
+    item = server.state.items[1]
+    article = article_for(library, item.id)
+    text = library.article(article).text
+    start = text.index("word")
+    notes = library.annotations()
+    assert notes is not None
+    mark = notes.highlight(article, start, start + 15, note="check this")
+    notes.set_article_note(article, "read it again")
+    assert pending(library) == 0  # nothing of it goes to the server
+    item.read = True  # read on the phone: taken here, the annotations untouched
+    library.refresh_sync()
+    assert library.article(article).read
+    feed = server.state.feeds.pop(item.feed_id)  # then unsubscribed there
+    library.refresh_sync()
+    assert library.feed_by_url(feed.url) is None  # unsubscribed here too
+    kept = notes.for_article(article)  # the annotated article stays, and its notes
+    assert {a.note for a in kept} == {"check this", "read it again"}
+    assert notes.get(mark.id).exact == text[start : start + 15].strip()
+    (markdown,) = export_articles(library, [article], tmp_path / "out", ["markdown"])
+    assert "check this" in markdown.read_text() and "read it again" in markdown.read_text()
+
+
 def test_credentials_file_is_readable_by_its_owner_only(library: Library) -> None:
     mode = (library.data_dir / accounts.SECRETS_FILE).stat().st_mode & 0o777
     assert mode == 0o600
