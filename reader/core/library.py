@@ -23,7 +23,6 @@ from reader.core._storage import articles as _articles
 from reader.core._storage import exchange as _exchange
 from reader.core._storage import feeds as _feeds
 from reader.core._storage import search as _search
-from reader.core._storage import tags as _tags
 from reader.core._storage.rows import article_from_row
 from reader.core.cleaning import CLEANER_VERSION, Cleaning, TextChanged
 from reader.core.config import Config, config_dir, data_dir, load_config
@@ -37,7 +36,7 @@ from reader.core.models import (
     SearchHit,
     find_feed,
 )
-from reader.core.sanitize import clean_line
+from reader.core.sanitize import clean_line, clean_tags
 from reader.core.search import parse_query
 from reader.core.sync.accounts import AccountStatus
 from reader.core.sync.accounts import status as account_status
@@ -49,10 +48,6 @@ if TYPE_CHECKING:
 
 # An article changed in a way an export of it would show (saved, tags, annotations).
 ArticleChanged = Callable[[int], None]
-
-
-def _clean_tags(tags: Sequence[str]) -> list[str]:
-    return [tag for tag in (clean_line(tag, limit=100) for tag in tags) if tag]
 
 
 class Library:
@@ -84,16 +79,13 @@ class Library:
         return library
 
     def _first_run(self, samples: bool) -> None:
-        if self.get_state("initialised") is not None:
-            return
-        if samples:
-            from reader.core.samples import sample_feed_urls
+        from reader.core.samples import sample_feed_urls  # not needed at start-up
 
-            for url in sample_feed_urls():
-                feed = self.add_feed(url, tags=("samples",))
+        if self.get_state("initialised") is None:
+            for url in sample_feed_urls() if samples else ():
                 # Their links are illustrative: reading them must never touch the network.
-                self.set_feed_fulltext(feed.id, "never")
-        self.set_state("initialised", "1")
+                self.set_feed_fulltext(self.add_feed(url, tags=("samples",)).id, "never")
+            self.set_state("initialised", "1")
 
     def close(self) -> None:
         self.db.close()
@@ -155,7 +147,7 @@ class Library:
         """Subscribe to ``url`` without fetching it."""
         url = normalize_feed_url(url)
         title = clean_line(title) or None
-        return self.feed(_feeds.add_feed(self._db, url, title, _clean_tags(tags), _storage.now()))
+        return self.feed(_feeds.add_feed(self._db, url, title, clean_tags(tags), _storage.now()))
 
     def feed_by_url(self, url: str) -> Feed | None:
         """The subscribed feed with this (normalized) address, if any."""
@@ -169,9 +161,8 @@ class Library:
         entries of that one fetch. One rule for every address: a feed that cannot be
         fetched or read as a feed is refused and nothing is subscribed; a feed already
         in the library raises ``AlreadySubscribedError`` naming it."""
-        url = normalize_feed_url(url)
-        refuse_existing(self.feed_by_url(url))
         if has_account(self._db):  # the server fetches it (and finds a page's feed)
+            refuse_existing(self.feed_by_url(url))
             return self.add_feed(url, title=title, tags=tags)
         return await subscribe(self, url, title, tags, fetcher, self.feed_by_url)
 
@@ -280,30 +271,26 @@ class Library:
 
     def tag_article(self, article_id: int, tags: Sequence[str]) -> None:
         _articles.sort_key(self._db, article_id)
-        _articles.tag(self._db, article_id, _clean_tags(tags))
+        _articles.tag(self._db, article_id, clean_tags(tags))
         self.notify_changed(article_id)
 
     def untag_article(self, article_id: int, tags: Sequence[str]) -> None:
         _articles.sort_key(self._db, article_id)
-        _articles.untag(self._db, article_id, _clean_tags(tags))
+        _articles.untag(self._db, article_id, clean_tags(tags))
         self.notify_changed(article_id)
 
     def tag_feed(self, feed_id: int, tags: Sequence[str]) -> None:
         self.feed(feed_id)
-        _feeds.tag_feed(self._db, feed_id, _clean_tags(tags))
+        _feeds.tag_feed(self._db, feed_id, clean_tags(tags))
 
     def untag_feed(self, feed_id: int, tags: Sequence[str]) -> None:
         self.feed(feed_id)
-        _feeds.untag_feed(self._db, feed_id, _clean_tags(tags))
+        _feeds.untag_feed(self._db, feed_id, clean_tags(tags))
 
     def tags(self, *, unread_only: bool = False) -> list[tuple[str, int]]:
         """Every tag (on articles or feeds) with the number of articles it selects
         (of those, the unread ones: the sidebar counts unread, as it does for feeds)."""
-        names = _tags.tag_names(self._db)
-        return [
-            (name, self.count_articles(ArticleQuery(tag=name, unread_only=unread_only)))
-            for name in names
-        ]
+        return _articles.tag_counts(self._db, unread_only)
 
     # -- search ----------------------------------------------------------------
 
@@ -312,10 +299,7 @@ class Library:
     ) -> list[SearchHit]:
         """Full-text search in our query language (see reader.core.search); never raises
         on user input. Matches titles, article text, highlights and notes."""
-        query = parse_query(text)
-        if query.impossible:  # only words with nothing to search for: "🚀"
-            return []
-        return _search.search(self._db, query, limit, offset, order)
+        return _search.search(self._db, parse_query(text), limit, offset, order)
 
     # -- retention -------------------------------------------------------------
 
@@ -334,10 +318,6 @@ class Library:
         return _articles.prune(self._db, cutoff, open_id, _storage.now())
 
     # -- cleaning --------------------------------------------------------------
-
-    def cleaner_rules(self) -> Any:
-        """The user's rules file (config dir ``rules.toml``), read once per library."""
-        return self.cleaning.rules()
 
     def reclean(self, article_ids: Iterable[int] | None = None) -> int:
         """Re-run the cleaner over stored raw content (all articles when ids is None)."""

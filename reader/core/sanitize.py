@@ -9,6 +9,7 @@ printable tail of e.g. ``ESC]52;c;...BEL`` does not leak into the text.
 from __future__ import annotations
 
 import re
+from collections.abc import Sequence
 
 # ESC-introduced sequences: CSI, OSC/DCS/APC/PM/SOS strings, and two-byte escapes.
 # A string sequence terminated by BEL or ST (ESC \\) within 4096 characters is
@@ -61,6 +62,11 @@ def clean_line(text: str | None, *, limit: int = 2000) -> str:
     if len(text) > limit:
         text = text[: limit - 1] + "…"
     return text
+
+
+def clean_tags(tags: Sequence[str]) -> list[str]:
+    """Tags as display lines (no controls, bounded); empty ones dropped."""
+    return [tag for tag in (clean_line(tag, limit=100) for tag in tags) if tag]
 
 
 def visible_url(url: str | None) -> str:

@@ -57,9 +57,10 @@ async def subscribe(
     fetcher: Any,
     find: Callable[[str], Feed | None],
 ) -> Feed:
-    """``url`` is normalized and not subscribed yet; ``find(url)`` finds a subscribed
-    feed by address (to refuse a page whose feed is already in the library). Without
-    a ``fetcher``, one is opened for the subscription."""
+    """``find(url)`` finds a subscribed feed by address: the URL, or a page's feed,
+    already in the library is refused. Without a ``fetcher``, one is opened."""
+    url = normalize_feed_url(url)
+    refuse_existing(find(url))
     if fetcher is None:
         from reader.core._fetch import Fetcher, FetchLimits
 

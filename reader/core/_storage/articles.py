@@ -233,3 +233,12 @@ def feed_url(db: sqlite3.Connection, article_id: int) -> str | None:
         (article_id,),
     ).fetchone()
     return row[0] if row else None
+
+
+def tag_counts(db: sqlite3.Connection, unread_only: bool) -> list[tuple[str, int]]:
+    """Every tag with the number of articles its view selects (the same WHERE as the
+    view, so sidebar counts and lists agree)."""
+    return [
+        (name, count(db, ArticleQuery(tag=name, unread_only=unread_only)))
+        for name in _tags.tag_names(db)
+    ]

@@ -179,6 +179,8 @@ def search(
     db: sqlite3.Connection, query: SearchQuery, limit: int, offset: int, order: str
 ) -> list[SearchHit]:
     """The page of hits for a parsed query (see ``reader.core.search``)."""
+    if query.impossible:  # only words with nothing to search for: "🚀"
+        return []
     query.feed_ids = [feeds_matching(db, feed, feed_pattern(feed)) for feed in query.feeds]
     where, params = search_where(query)
     match = query.match_expression()
