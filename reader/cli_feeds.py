@@ -143,7 +143,7 @@ def cmd_refresh(args: argparse.Namespace) -> int:
             sys.stdout.flush()  # articles are stored and searchable already
 
         try:
-            if library.has_account():  # the server fetched the feeds: sync, no event loop
+            if library.sync_status() is not None:  # the server fetches: sync, no event loop
                 summary, after = sync_and_settle(
                     library, on_result=on_result, wait=args.wait,
                     on_stored=stored, settle=not args.no_clean,

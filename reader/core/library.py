@@ -79,13 +79,14 @@ class Library:
         return library
 
     def _first_run(self, samples: bool) -> None:
-        from reader.core.samples import sample_feed_urls  # not needed at start-up
+        if self.get_state("initialised") is not None:
+            return
+        from reader.core.samples import sample_feed_urls  # only now (importlib.resources)
 
-        if self.get_state("initialised") is None:
-            for url in sample_feed_urls() if samples else ():
-                # Their links are illustrative: reading them must never touch the network.
-                self.set_feed_fulltext(self.add_feed(url, tags=("samples",)).id, "never")
-            self.set_state("initialised", "1")
+        for url in sample_feed_urls() if samples else ():
+            # Their links are illustrative: reading them must never touch the network.
+            self.set_feed_fulltext(self.add_feed(url, tags=("samples",)).id, "never")
+        self.set_state("initialised", "1")
 
     def close(self) -> None:
         self.db.close()
@@ -337,19 +338,9 @@ class Library:
         """The feed server account (reader.core.sync), its last sync and pending changes."""
         return account_status(self._db)
 
-    def has_account(self) -> bool:
-        """Whether a feed server fetches this library's feeds (refresh syncs with it)."""
-        return has_account(self._db)
-
     def sync(self, *, on_result: OnResult | None = None, wait: float = 0.0) -> RefreshSummary:
-        """One sync with the library's feed server account, under the refresh lock; no
-        event loop (``refresh`` runs it in a thread, the CLI calls it directly)."""
-        lock = self.refresh_lock(wait)
-        lock.acquire()
-        try:
-            return sync_library(self, on_result)
-        finally:
-            lock.release()
+        """One sync with the feed server account, no event loop (reader.core.sync.service)."""
+        return sync_library(self, on_result, wait)
 
     def refresh_lock(self, wait: float = 0.0) -> RefreshLock:
         return RefreshLock(self.data_dir / "refresh.lock", wait=wait)
@@ -373,33 +364,17 @@ class Library:
 
         if has_account(self._db):  # the server fetches the feeds: sync instead
             return await asyncio.to_thread(self.sync, on_result=on_result, wait=wait)
-        from reader.core._refresh.pipeline import Refresh
+        from reader.core._refresh.pipeline import refresh_locked
 
-        lock = self.refresh_lock(wait)
-        await asyncio.to_thread(lock.acquire)
-        try:
-            return await Refresh(self).run(
-                feed_ids, on_result, fetcher, fulltext, automatic, on_fetch
-            )
-        finally:
-            lock.release()
+        return await refresh_locked(
+            self, feed_ids, on_result, fetcher, wait, fulltext, automatic, on_fetch
+        )
 
-    def refresh_sync(
-        self,
-        feed_ids: Sequence[int] | None = None,
-        *,
-        on_result: OnResult | None = None,
-        wait: float = 0.0,
-        fulltext: bool = True,
-        automatic: bool = False,
-    ) -> RefreshSummary:
+    def refresh_sync(self, feed_ids: Sequence[int] | None = None, **options: Any) -> RefreshSummary:
+        """:meth:`refresh` from code without an event loop (scripts, tests)."""
         import asyncio
 
-        return asyncio.run(
-            self.refresh(
-                feed_ids, on_result=on_result, wait=wait, fulltext=fulltext, automatic=automatic
-            )
-        )
+        return asyncio.run(self.refresh(feed_ids, **options))
 
     async def complete_full_texts(self, *, fetcher: Any = None) -> int:
         """Fetch the story pages of summary-only articles that refresh marked pending.

@@ -57,6 +57,25 @@ def feeds_to_refresh(
     return [feed for feed in active if feed.id not in waiting]
 
 
+async def refresh_locked(
+    host: RefreshHost,
+    feed_ids: Sequence[int] | None,
+    on_result: OnResult | None,
+    fetcher: Any,
+    wait: float,
+    fulltext: bool,
+    automatic: bool,
+    on_fetch: OnFetch | None,
+) -> RefreshSummary:
+    """One refresh under the library's refresh lock (``Library.refresh``)."""
+    lock = host.refresh_lock(wait)
+    await asyncio.to_thread(lock.acquire)
+    try:
+        return await Refresh(host).run(feed_ids, on_result, fetcher, fulltext, automatic, on_fetch)
+    finally:
+        lock.release()
+
+
 class Refresh:
     """One refresh of some feeds, under the library's refresh lock."""
 

@@ -35,8 +35,20 @@ def has_account(db: sqlite3.Connection) -> bool:
     return _sync.get_state(db, "account") is not None
 
 
-def sync_library(host: RefreshHost, on_result: OnResult | None = None) -> RefreshSummary:
-    """One sync of the library's account (the caller holds the refresh lock)."""
+def sync_library(
+    host: RefreshHost, on_result: OnResult | None = None, wait: float = 0.0
+) -> RefreshSummary:
+    """One sync of the library's account, under its refresh lock (waiting up to
+    ``wait`` seconds for a refresh or sync already running)."""
+    lock = host.refresh_lock(wait)
+    lock.acquire()
+    try:
+        return _sync_locked(host, on_result)
+    finally:
+        lock.release()
+
+
+def _sync_locked(host: RefreshHost, on_result: OnResult | None) -> RefreshSummary:
     db = host.db.connection()
     account = accounts.load(host.data_dir)
     backend = accounts.connect(account)
