@@ -11,7 +11,7 @@ from __future__ import annotations
 import os
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any
+from typing import Any, NamedTuple
 
 # platformdirs, tomllib and difflib are imported when needed: a command given its
 # directories (flags, BROADSHEET_*_DIR) and no config.toml starts without them.
@@ -58,8 +58,9 @@ class Config:
     problems: list[str] = field(default_factory=list)
 
 
-@dataclass(frozen=True, slots=True)
-class _Number:
+# A NamedTuple, not a dataclass: made ~10 times faster when the module is imported,
+# which every command's start-up pays (see benchmarks/README.md, sync).
+class _Number(NamedTuple):
     """A whole-number setting: ``attr`` of :class:`Config`, at least ``minimum``."""
 
     attr: str
@@ -67,8 +68,7 @@ class _Number:
     accepted: str
 
 
-@dataclass(frozen=True, slots=True)
-class _Text:
+class _Text(NamedTuple):
     """A non-empty string setting (a path when ``path``)."""
 
     attr: str
