@@ -30,6 +30,7 @@ NOT_NEEDED = (
     "reader.core._fetch",
     "reader.core._parse",
     "reader.core._refresh.pipeline",
+    "reader.core._refresh.prepare",  # the row builder: only for items that came
     "reader.core.cleaner",
     "reader.core.export",
     "multiprocessing",

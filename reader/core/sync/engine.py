@@ -25,7 +25,6 @@ from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
 from reader.core import _storage
-from reader.core._refresh.prepare import PreparedEntry, needs_full_text, new_row, prepare_entry
 from reader.core._storage import feeds as _feeds
 from reader.core._storage import ingest as _ingest
 from reader.core._storage import relaxed_sync, transaction
@@ -36,6 +35,7 @@ from reader.core.sync.backend import RemoteFeed, RemoteItem, SyncBackend, SyncEr
 
 if TYPE_CHECKING:
     from reader.core._refresh.host import RefreshHost
+    from reader.core._refresh.prepare import PreparedEntry
 
 # Items whose crawl time is this close to the last sync's high-water mark are asked
 # for again: a server may store an item crawled just before the mark a little later.
@@ -196,6 +196,9 @@ class SyncEngine:
 
     def store_page(self, items: list[RemoteItem], feeds: dict[str, Feed]) -> list[RemoteItem]:
         """Store one page in one transaction; returns the items of feeds not known yet."""
+        # Imported with the first page: a sync that brings nothing never needs it.
+        from reader.core._refresh.prepare import prepare_entry
+
         stamp = _storage.now()
         orphans = []
         db = self.db
@@ -232,6 +235,8 @@ class SyncEngine:
         group: list[tuple[RemoteItem, ParsedEntry, PreparedEntry]],
         stamp: float,
     ) -> None:
+        from reader.core._refresh.prepare import needs_full_text, new_row
+
         entries = [entry for _, entry, _ in group]
         known = _ingest.KnownEntries.read(db, feed.id, entries)
         adoptable = _sync.unlinked_by_link(db, feed.id, [e.link for e in entries if e.link])
