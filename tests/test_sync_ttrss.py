@@ -24,6 +24,10 @@ from reader.core.sync import accounts
 from reader.core.sync.backend import RemoteItem, SyncError
 from reader.core.sync.ttrss import CURSOR_OVERLAP, TtrssBackend, api_url
 
+# One real TT-RSS account and one feed origin (on a fixed proxy port) serve every test
+# here: under ``pytest -n`` they all run in one worker (see pyproject's --dist).
+pytestmark = pytest.mark.xdist_group("ttrss")
+
 
 @pytest.fixture
 def backend(ttrss: TtrssServer) -> Iterator[TtrssBackend]:
