@@ -173,10 +173,9 @@ def recover_inside(
         text = collapse(element.text_content())
         if not text:
             continue
-        spaced = " ".join(element.itertext())  # list items and cells apart
         if text in known:
             units.append(("story", known[text]))
-        elif " " + " ".join(WORD.findall(spaced)).lower() + " " in story_words:
+        elif _spaced_words(element) in story_words:
             units.append(("story", None))
         else:
             found = _inside_block(element, tag, text, common)
@@ -202,6 +201,13 @@ def recover_inside(
         merged.append(block)
         merged.extend(inserts.get(i, []))
     return merged
+
+
+def _spaced_words(element: etree._Element) -> str:
+    """The element's words, lowercased, list items and cells apart, with a
+    space on either side (for a substring test against the story's words)."""
+    spaced = " ".join(element.itertext())
+    return " " + " ".join(WORD.findall(spaced)).lower() + " "
 
 
 # --- the lede ---------------------------------------------------------------
