@@ -331,6 +331,10 @@ def _run_trafilatura(
             include_links=False,  # trafilatura loses text around links when it keeps them
             include_images=False,
             include_tables=True,
+            # Only the body tree is read: "xml" spares the plain-text rendering
+            # that the default "python" format computes for every run; nothing
+            # else in the extraction depends on the output format.
+            output_format="xml",
         )
     except Exception:  # third-party code running on hostile input
         return []
