@@ -307,7 +307,10 @@ def _paragraph_chars(tree: lxml.html.HtmlElement) -> int:
     """Characters in the page's substantial, mostly unlinked paragraphs and list items."""
     total = 0
     for element in _PARAGRAPHS(tree):
-        text = collapse(element.text_content())
+        raw = element.text_content()
+        if len(raw) < 40:
+            continue  # collapsing whitespace never lengthens it
+        text = collapse(raw)
         if len(text) >= 40 and link_share(element, text) < 0.5:  # news roundups link a lot
             total += len(text)
     return total

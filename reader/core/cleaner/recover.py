@@ -232,6 +232,8 @@ def _own_text_starts(tree: lxml.html.HtmlElement, word: str) -> list[etree._Elem
         if first.lstrip(_XML_SPACE).startswith(word):
             found.append(element)
     return found
+
+
 _LEDE_MIN_WORDS = 8
 _LEDE_TAGS = frozenset({"p", "div", "h2", "h3", "strong", "span", "section", "b", "em"})
 
@@ -303,10 +305,20 @@ def recover_lede(
         start = _innermost(tree, " ".join(blocks[at].text.split()[:6]), starts)
     if start is None:
         return blocks
-    order = {element: i for i, element in enumerate(tree.iter())}
-    if order.get(lede, 0) >= order.get(start, 0):
+    if not _comes_before(tree, lede, start):
         return blocks
     return [*blocks[:at], Block("p", text), *blocks[at:]]
+
+
+def _comes_before(tree: lxml.html.HtmlElement, first: Any, second: Any) -> bool:
+    """Whether ``first`` comes before ``second`` in page order (both in ``tree``):
+    the walk stops at whichever it meets first."""
+    for element in tree.iter():
+        if element is second:
+            return False
+        if element is first:
+            return True
+    return False
 
 
 def _described_lede(
