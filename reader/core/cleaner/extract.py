@@ -226,7 +226,8 @@ def extract_story(html: str, url: str | None = None) -> ExtractedStory:
     tree = _parse(html)
     if tree is None:
         return ExtractedStory(html="")
-    meta = page_metadata(tree, url)
+    tags = meta_tags(tree)
+    meta = page_metadata(tree, url, tags)
     base = url or meta["canonical_url"]
 
     import trafilatura  # lazy (already loaded by _parse)
@@ -235,7 +236,7 @@ def extract_story(html: str, url: str | None = None) -> ExtractedStory:
     blocks = recover_chunks(tree, blocks)
     starts: Starts = {}
     blocks = recover_inside(tree, blocks, starts)
-    blocks = recover_lede(tree, blocks, meta_tags(tree), starts)
+    blocks = recover_lede(tree, blocks, tags, starts)
     dropped: list[tuple[int, str, str]] = []
     titles = title_candidates(tree, meta["title"])
     blocks = tidy(blocks, titles, dropped)
