@@ -100,3 +100,30 @@ def test_page_repair_is_trafilaturas(page: str) -> None:
 
     beginning = page[:50].lower()
     assert _repair(page, beginning) == repair_faulty_html(page, beginning)
+
+
+_LABELS = st.sampled_from(
+    ["story", " story ", "story\n\tline", "two  spaces", "nbsp\xa0here", "<b>bold</b> part", "", " ",
+     "other", "line\r\nbreak", "Story"]
+)  # fmt: skip
+
+
+@SETTINGS
+@given(labels=st.lists(st.tuples(_LABELS, st.booleans()), max_size=8))
+def test_story_anchors_are_what_the_xpath_selects(labels: list[tuple[str, bool]]) -> None:
+    import lxml.html
+    from lxml import etree
+
+    from reader.core.cleaner.story_blocks import _story_anchors
+
+    links = "".join(
+        f'<a href="/{n}">{label}</a>' if has_href else f"<a>{label}</a>"
+        for n, (label, has_href) in enumerate(labels)
+    )
+    tree = lxml.html.fromstring(f"<html><body><p>x {links}</p></body></html>")
+    story = "a story line\nwith two spaces, a line break, nbsp\xa0here and bold part"
+    xpath = etree.XPath("//a[@href][normalize-space(.)][contains($story, normalize-space(.))]")
+    expected = xpath(tree, story=story)
+    found = [anchor for anchor, _ in _story_anchors(tree, story)]
+    assert len(found) == len(expected)
+    assert all(a is b for a, b in zip(found, expected, strict=True))
