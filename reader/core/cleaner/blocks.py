@@ -124,16 +124,20 @@ class _Builder:
             self.links.append(LinkSpan(start, self.length, href))
 
     def take(self) -> tuple[str, list[LinkSpan]]:
-        """The finished text and its links; resets state. Links still open
-        continue at offset 0 of the next block."""
+        """The finished text and its links; resets state (``parts`` is emptied
+        in place: the walk holds on to it). Links still open continue at offset
+        0 of the next block."""
         raw = "".join(self.parts)
-        links = self.links + [
-            LinkSpan(start, self.length, href)
-            for start, href in self.open_links
-            if href and self.length > start
-        ]
-        self.open_links = [(0, href) for _, href in self.open_links]
-        self.parts, self.length, self.links, self.break_at = [], 0, [], -1
+        links = self.links
+        if self.open_links:
+            links += [
+                LinkSpan(start, self.length, href)
+                for start, href in self.open_links
+                if href and self.length > start
+            ]
+            self.open_links = [(0, href) for _, href in self.open_links]
+        self.parts.clear()
+        self.length, self.links, self.break_at = 0, [], -1
         if self.pre:
             text = raw.strip("\n").rstrip()
             lead = len(raw) - len(raw.lstrip("\n"))
@@ -203,8 +207,9 @@ def _href(element: etree._Element, base: str | None, origin: str | None = None) 
 _HINTS_SEEN: dict[str, str | None] = {}
 
 
-def _hint_of(element: etree._Element) -> str | None:
-    attrs = f"{element.get('class') or ''} {element.get('id') or ''}".strip()
+def _hint_of(cls: str | None, ident: str | None) -> str | None:
+    """The promotional hint named by an element's class and id, if any."""
+    attrs = f"{cls or ''} {ident or ''}".strip()
     if not attrs:
         return None
     if attrs not in _HINTS_SEEN:
@@ -259,15 +264,10 @@ class _Walker:
             kind, text, level, links, frame.container, frame.hint, frame.hint_owner, frame.user
         )
 
-    # start/end run once per element: keep them lean (the walk dominates clean()).
-    def start(self, el: etree._Element) -> None:
-        tag = el.tag
-        if tag in _BLOCK_TAGS:
-            self.flush()
-            self.frames.append(self._frame_for(el, tag))
-            if tag == "pre":
-                self.builder.pre += 1
-        elif tag == "a":
+    # The walk (html_blocks) handles block tags and text itself; the rarer
+    # inline elements come here.
+    def inline_start(self, el: etree._Element, tag: str) -> None:
+        if tag == "a":
             self.builder.open_link(_href(el, self.base, self.origin))
         elif tag == "br":
             self._line_break()
@@ -276,20 +276,6 @@ class _Walker:
             if alt:
                 self.flush()
                 self.blocks.append(self._block("caption", alt, 0, []))
-        if el.text:
-            self.builder.add(el.text)
-
-    def end(self, el: etree._Element) -> None:
-        tag = el.tag
-        if tag in _BLOCK_TAGS:
-            self.flush()
-            self.frames.pop()
-            if tag == "pre":
-                self.builder.pre -= 1
-        elif tag == "a":
-            self.builder.close_link()
-        if el.tail:
-            self.builder.add(el.tail)
 
     def _line_break(self) -> None:
         # Two <br> in a row separate paragraphs; one is a space (a newline in <pre>).
@@ -299,7 +285,8 @@ class _Walker:
     def _frame_for(self, el: etree._Element, tag: str) -> _Frame:
         parent = self.frames[-1]
         kind, level, depth = _kind_for(tag, parent)
-        own_hint = _hint_of(el) if el.get("class") or el.get("id") else None
+        cls, ident = el.get("class"), el.get("id")
+        own_hint = _hint_of(cls, ident) if cls or ident else None
         user = self.marks.get(el, parent.user) if self.marks else parent.user
         opens_container = own_hint is not None or tag in _CONTAINER_TAGS
         if not opens_container and tag != "figure" and (kind, level, depth, user) == (
@@ -345,10 +332,25 @@ def _kind_for(tag: str, parent: _Frame) -> tuple[BlockKind, int, int]:
 _PARSER = etree.HTMLParser(remove_comments=True, remove_pis=True, encoding="utf-8", no_network=True)
 
 
+# _CONTROL_CHAR in UTF-8: the C0 controls and DEL are single bytes (no other
+# character's encoding holds a byte below 0x80), the C1 controls are C2 80-9F.
+_C0_BYTES = bytes([*range(0x00, 0x09), *range(0x0B, 0x20), 0x7F])
+_C1_UTF8 = re.compile(rb"\xc2[\x80-\x9f]")
+
+
+def _has_control_bytes(data: bytes) -> bool:
+    """Whether UTF-8 ``data`` encodes a character of _CONTROL_CHAR (a C-level
+    ``translate`` instead of a regex scan over the whole item)."""
+    if len(data.translate(None, _C0_BYTES)) != len(data):
+        return True
+    return b"\xc2" in data and _C1_UTF8.search(data) is not None
+
+
 def parse_html(content: str) -> etree._Element | None:
-    if _CONTROL_CHAR.search(content):
-        content = strip_controls(content)
     data = content.encode("utf-8", "replace")
+    if _has_control_bytes(data):
+        content = strip_controls(content)
+        data = content.encode("utf-8", "replace")
     if not data.strip():
         return None
     try:
@@ -389,12 +391,46 @@ def html_blocks(
     ``check_controls=False`` is for sources without numeric character
     references, where no control character can appear after parsing."""
     walker = _Walker(base, marks or {})
-    walker.builder.check_controls = check_controls
-    start, end = walker.start, walker.end
+    builder, frames, flush = walker.builder, walker.frames, walker.flush
+    builder.check_controls = check_controls
+    parts = builder.parts  # emptied in place by every flush
+    frame_for, inline_start, close_link = walker._frame_for, walker.inline_start, builder.close_link
+    # One loop with the per-element steps inlined (_Walker.flush's empty case,
+    # _Builder.add): it runs twice for every element of every item.
     for event, el in etree.iterwalk(root, events=("start", "end")):
+        tag = el.tag
         if event == "start":
-            start(el)
+            if tag in _BLOCK_TAGS:
+                if parts:
+                    flush()
+                else:
+                    builder.break_at = -1
+                frames.append(frame_for(el, tag))
+                if tag == "pre":
+                    builder.pre += 1
+            elif tag in _INLINE_EVENTS:
+                inline_start(el, tag)
+            text = el.text
         else:
-            end(el)
+            if tag in _BLOCK_TAGS:
+                if parts:
+                    flush()
+                else:
+                    builder.break_at = -1
+                frames.pop()
+                if tag == "pre":
+                    builder.pre -= 1
+            elif tag == "a":
+                close_link()
+            text = el.tail
+        if text and (parts or builder.pre or not text.isspace()):
+            # Whitespace between blocks is skipped: it would be trimmed anyway.
+            if check_controls and _CONTROL_CHAR.search(text):
+                text = strip_controls(text)  # numeric entities like &#x1b; decode to controls
+            parts.append(text)
+            builder.length += len(text)
     walker.flush()
     return [block for block in walker.blocks if block.text.strip()]
+
+
+_INLINE_EVENTS = frozenset({"a", "br", "img"})

@@ -106,8 +106,12 @@ def http_url(value: Any, base: str | None) -> str | None:
 _TITLE_SUFFIX = re.compile(r"\s+[|\u2013\u2014-]\s+[^|\u2013\u2014-]{2,40}$")
 
 
-def page_metadata(tree: lxml.html.HtmlElement, url: str | None) -> dict[str, Any]:
-    meta = meta_tags(tree)
+def page_metadata(
+    tree: lxml.html.HtmlElement, url: str | None, tags: dict[str, str] | None = None
+) -> dict[str, Any]:
+    """Title, author, date, canonical URL and lead image; ``tags``: the page's
+    ``meta_tags`` when the caller has them already."""
+    meta = meta_tags(tree) if tags is None else tags
     ld = _ld_article(tree)
 
     title = ld.get("headline") if isinstance(ld.get("headline"), str) else None

@@ -173,10 +173,9 @@ def recover_inside(
         text = collapse(element.text_content())
         if not text:
             continue
-        spaced = " ".join(element.itertext())  # list items and cells apart
         if text in known:
             units.append(("story", known[text]))
-        elif " " + " ".join(WORD.findall(spaced)).lower() + " " in story_words:
+        elif _spaced_words(element) in story_words:
             units.append(("story", None))
         else:
             found = _inside_block(element, tag, text, common)
@@ -204,6 +203,13 @@ def recover_inside(
     return merged
 
 
+def _spaced_words(element: etree._Element) -> str:
+    """The element's words, lowercased, list items and cells apart, with a
+    space on either side (for a substring test against the story's words)."""
+    spaced = " ".join(element.itertext())
+    return " " + " ".join(WORD.findall(spaced)).lower() + " "
+
+
 # --- the lede ---------------------------------------------------------------
 
 # Elements by the first word of their own text, looked up once per page.
@@ -226,6 +232,8 @@ def _own_text_starts(tree: lxml.html.HtmlElement, word: str) -> list[etree._Elem
         if first.lstrip(_XML_SPACE).startswith(word):
             found.append(element)
     return found
+
+
 _LEDE_MIN_WORDS = 8
 _LEDE_TAGS = frozenset({"p", "div", "h2", "h3", "strong", "span", "section", "b", "em"})
 
@@ -297,10 +305,20 @@ def recover_lede(
         start = _innermost(tree, " ".join(blocks[at].text.split()[:6]), starts)
     if start is None:
         return blocks
-    order = {element: i for i, element in enumerate(tree.iter())}
-    if order.get(lede, 0) >= order.get(start, 0):
+    if not _comes_before(tree, lede, start):
         return blocks
     return [*blocks[:at], Block("p", text), *blocks[at:]]
+
+
+def _comes_before(tree: lxml.html.HtmlElement, first: Any, second: Any) -> bool:
+    """Whether ``first`` comes before ``second`` in page order (both in ``tree``):
+    the walk stops at whichever it meets first."""
+    for element in tree.iter():
+        if element is second:
+            return False
+        if element is first:
+            return True
+    return False
 
 
 def _described_lede(

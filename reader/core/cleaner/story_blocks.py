@@ -112,7 +112,26 @@ _LINK_HOSTS = frozenset(
 )
 
 
-_STORY_ANCHORS = etree.XPath("//a[@href][normalize-space(.)][contains($story, normalize-space(.))]")
+_XML_SPACE_RUN = re.compile(r"[ \t\r\n]+")  # what XPath's normalize-space() collapses
+
+
+def _story_anchors(
+    tree: lxml.html.HtmlElement, story: str
+) -> Iterator[tuple[lxml.html.HtmlElement, str]]:
+    """The page's links whose label occurs in the story, with their text, in
+    page order: what ``//a[@href][normalize-space(.)][contains($story,
+    normalize-space(.))]`` selects. Most anchors are navigation; Python's
+    substring search rejects them several times faster than libxml2's."""
+    for anchor in tree.getroottree().iter("a"):
+        if anchor.get("href") is None:
+            continue
+        text = anchor.text_content()
+        label = text
+        if "\n" in text or "  " in text or "\t" in text or "\r" in text:
+            label = _XML_SPACE_RUN.sub(" ", text)  # else every run is one space already
+        label = label.strip(" \t\r\n")
+        if label and label in story:
+            yield anchor, text
 
 
 def source_links(
@@ -126,10 +145,9 @@ def source_links(
     """
     found: dict[str, list[tuple[str, str]]] = {}
     host_text: dict[etree._Element, str] = {}
-    # Most anchors are navigation; libxml2 drops those whose label the story lacks.
-    for anchor in _STORY_ANCHORS(tree, story=story):
+    for anchor, text in _story_anchors(tree, story):
         href = (anchor.get("href") or "").strip()
-        label = collapse(anchor.text_content())
+        label = collapse(text)
         if href.startswith("#") or not label:
             continue
         absolute = http_url(href, base)
