@@ -28,7 +28,7 @@ _CURRENCY = re.compile(r"[$£€]|\b(?:days|weeks|months)\b")
 _LABEL_SEPARATORS = re.compile(r"\s[-–—|•·]\s|\s*[|•·]\s*")
 # A word that may open a sentence: a capital, or a letter of a script without case.
 _HEAD_CAPITAL = re.compile(r"\s([^\W\d_a-zß-öø-ÿа-яё][\w'’.-]*)")
-_CAPITAL = re.compile(r"\s([\"“‘(\[«<]?[^\W_a-zß-öø-ÿа-яё][\w'’.-]*)")
+_CAPITAL = re.compile(r"\s([\"“‘(\[«<*†‡•]{0,2}[^\W_a-zß-öø-ÿа-яё][\w'’.-]*)")
 _FUNCTION_WORDS = words(
     "a an the of to for from with by in on at and or but as into about than that this "
     "these those its their his her our your my is are was were be"
@@ -48,7 +48,7 @@ P_STRONG = 0.9
 P_VETO = 0.05
 P_ABSORB = 0.5
 P_WEAK = 0.2
-P_SHORT = 0.5
+P_SHORT = 0.7
 P_LEAN = 0.35
 P_PAIRED = 0.6
 P_TAIL = 0.75  # what a longer sentence after a pitch needs to be its tail
@@ -444,8 +444,8 @@ def glued_story_start(text: str, sentence: Scored) -> int | None:
     fallback = None
     for match in _CAPITAL.finditer(text, sentence.start, tail_end):
         cut = match.start(1)
-        if masked[cut] != text[cut]:
-            continue  # inside a quotation
+        if masked[cut] != text[cut] or _inside_brackets(text, sentence.start, cut):
+            continue  # inside a quotation or brackets: "(D-N.Y.)", "[Name=Title]"
         previous = text[max(sentence.start, cut - 40) : cut].split()
         if not previous:
             continue
@@ -456,11 +456,13 @@ def glued_story_start(text: str, sentence: Scored) -> int | None:
         if length < 3:
             break  # too short to be a story's opening sentence
         suffix = score_sentence(masked, cut, tail_end)
-        if suffix.strong_hits or suffix.chrome or not _opens_sentence(text, cut, tail_end):
+        # A pitch's phrase in reported speech ("..., the company said") is news.
+        pitch_phrase = suffix.strong_hits and lx.REPORT not in suffix.categories
+        if pitch_phrase or suffix.chrome or not _opens_sentence(text, cut, tail_end):
             continue
         model = appeal_model.current()
         found = appeal_model.features(text[cut:tail_end]) | rule_features(suffix)
-        if model.probability_of(found) >= P_ABSORB:
+        if model.probability_of(found) >= P_TAIL:
             continue  # the model reads it as part of the pitch (in any language)
         if (
             cut >= signal_end
@@ -494,9 +496,18 @@ def _later_cut(text: str, fallback: int | None, cut: int) -> int:
     """A later cut beats an earlier one only across the pitch's last few words
     ("Get our daily Entertainment newsletter The council ..."): further on, the
     pitch's vocabulary belongs to the story ("... his own account ...")."""
-    if fallback is None or len(text[fallback:cut].split()) <= _PITCH_TAIL_WORDS:
+    if fallback is None:
         return cut
-    return fallback
+    between = text[fallback:cut]
+    if len(between.split()) > _PITCH_TAIL_WORDS:
+        return fallback
+    # The words skipped must name what the pitch sells ("newsletter"), not
+    # just speak as "we" or "you" ("Yet our shocked experts ...").
+    found = score_sentence(mask_quotes(between), 0, len(between))
+    return cut if found.strong_hits or found.categories - _PERSONAL_CATEGORIES else fallback
+
+
+_PERSONAL_CATEGORIES = frozenset({lx.ADDRESS, lx.VOICE, lx.REPORT})
 
 
 _PITCH_TAIL_WORDS = 3
@@ -539,18 +550,36 @@ def glued_story_end(text: str, sentence: Scored) -> int | None:
     return best
 
 
+_MARKERS = "*†‡•"
+_FIGURE = re.compile(r"\d[\d,.]*\s+\w")
 _QUOTE_PAIRS = {'"': '"', "“": "”", "‘": "’", "(": ")", "[": "]", "«": "»", "<": ">"}
+
+
+def _inside_brackets(text: str, start: int, cut: int) -> bool:
+    head = text[start:cut]
+    return head.count("(") > head.count(")") or head.count("[") > head.count("]")
 
 
 def _opens_sentence(text: str, cut: int, end: int) -> bool:
     """Whether ``text[cut:]`` can open a sentence: a capital letter, or a
     quotation long enough to be speech (a quoted title is a few words)."""
     first = text[cut]
+    if first in _MARKERS and text[cut + 1 : cut + 2].isalnum():
+        return True  # a footnote mark or bullet: "*A draw will decide ..."
     if first.isalpha():
         return True
+    if first.isdigit():
+        # A figure ("1 sack, 2 tackles."), not a price or a unit ("99p for ...").
+        return _FIGURE.match(text, cut) is not None
     closing = _QUOTE_PAIRS.get(first)
-    if closing is None or not text[cut + 1 : cut + 2].isalpha():
+    # The quotation may itself open with an editor's bracket: "[We] have ...".
+    if closing is None or not text[cut + 1 : cut + 3].lstrip("[(‘'")[:1].isalnum():
         return False
     close = text.find(closing, cut + 1, end)
     quoted = text[cut + 1 : close if close >= 0 else end]
-    return len(quoted.split()) >= 4
+    # Speech with its attribution after it ("“Oh my,” she said") opens a
+    # sentence however short, and so does a tag in brackets before the words
+    # ("[Agency=Name] The ..."); a quoted title without a comma does not.
+    spoken = close > 0 and text[close - 1] in ",!?" and close + 1 < end
+    tagged = first in "[(<" and close > 0 and text[close + 1 : close + 3].strip()[:1].isalnum()
+    return spoken or tagged or len(quoted.split()) >= 4

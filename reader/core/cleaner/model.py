@@ -168,6 +168,8 @@ _STOPWORDS = _set(
 _QUESTION_OPENERS = _set(
     "what who whom whose which when where why how is are was were do does did can could will"
     " would should shall may might must has have had am i you he she it we they this that"
+    " don't doesn't didn't isn't aren't wasn't weren't can't couldn't won't wouldn't"
+    " shouldn't haven't hasn't hadn't"
     " there wer was wann wo warum wie welche ist sind hat haben kann qui que quoi quand où"
     " pourquoi comment est quel quelle qué quién cuándo dónde por cómo cuál es"
 )

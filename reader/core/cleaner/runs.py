@@ -46,7 +46,7 @@ def _absorbs(sentence: Scored, left: bool, right: bool, edge: bool, hinted: bool
     if left and not right:
         if sentence.question or not sentence.evidence:
             return False  # a question after a pitch opens the story's next turn
-        if sentence.words <= _SHORT_TAIL and sentence.signalled and _asks(sentence):
+        if sentence.words <= _SHORT_TAIL and sentence.signalled and _asks_for_more(sentence):
             return True  # "It's free.", "Join us."
         return (
             sentence.chrome or sentence.p >= P_TAIL or (sentence.paired and sentence.p >= P_ABSORB)
@@ -59,7 +59,7 @@ def _absorbs(sentence: Scored, left: bool, right: bool, edge: bool, hinted: bool
     if sentence.words > 6:
         return False
     if sentence.question:
-        return sentence.p >= P_WEAK
+        return sentence.p >= P_WEAK and _question_leads_in(sentence)
     return edge and sentence.score > 0 and sentence.p >= P_SHORT
 
 
@@ -79,7 +79,29 @@ def _absorbs_in_promo(sentence: Scored, left: bool, right: bool, edge: bool) -> 
 def _leads_in(sentence: Scored) -> bool:
     """Whether a signalled sentence before a pitch can open it: a question, a
     sentence that asks for something, or one with evidence the model is sure of."""
-    return sentence.question or _asks(sentence) or (sentence.evidence and sentence.p >= P_TAIL)
+    if sentence.question:
+        return _question_leads_in(sentence)
+    # A statement before a pitch is the story's last word as often as the
+    # pitch's first: the model must lean towards the pitch, not just see a
+    # word of its vocabulary ("... makes for a great gift.").
+    if sentence.p >= P_ABSORB:
+        if sentence.words <= _SHORT_TAIL and _asks_for_more(sentence):
+            return True  # "Free journalism isn't free to make.", "It only takes a minute."
+        if sentence.categories & _VOICED and _asks(sentence):
+            return True  # the outlet or the reader, and its work: "We need reporters there."
+    return sentence.evidence and sentence.p >= P_TAIL
+
+
+def _question_leads_in(sentence: Scored) -> bool:
+    """Short, or pointing at the reader, the outlet or its products ("Love
+    podcasts?", "Enjoyed this article?", "Don't have an account?"). A longer
+    question without that is the story's own ("Don't tariffs produce revenue?",
+    "Looking for more gift ideas?")."""
+    return (
+        sentence.words <= _BARE_QUESTION
+        or sentence.anchored
+        or bool(sentence.categories - _PERSONAL - _GIVING)
+    )
 
 
 def _asks(sentence: Scored) -> bool:
@@ -88,7 +110,18 @@ def _asks(sentence: Scored) -> bool:
     return sentence.strong_hits > 0 or bool(sentence.categories - _PERSONAL)
 
 
+def _asks_for_more(sentence: Scored) -> bool:
+    """A short tail must name what the pitch sells (free, signed up for,
+    priced, the outlet itself): "Tell me a story." only names a story, "But
+    here we are." only speaks as "we"."""
+    return sentence.strong_hits > 0 or bool(sentence.categories - _PERSONAL - _GIVING - _READING)
+
+
 _PERSONAL = frozenset({lx.ADDRESS, lx.VOICE, lx.REPORT})
+_READING = frozenset({lx.JOURNALISM})
+_GIVING = frozenset({lx.GIVE})
+_VOICED = frozenset({lx.ADDRESS, lx.VOICE})
+_BARE_QUESTION = 3
 
 
 def _shouted(sentence: Scored) -> bool:
@@ -115,13 +148,28 @@ def mark(scored: list[Scored], hinted: bool) -> list[bool]:
             # A marked sentence whose end (start) is story glued on without a
             # stop has story, not pitch, next to the following (previous) one.
             left = index > 0 and marked[index - 1] and not scored[index - 1].story_after
-            right = index < last and marked[index + 1] and not scored[index + 1].story_before
+            right = (
+                index < last
+                and marked[index + 1]
+                and not scored[index + 1].story_before
+                and not _bare_chrome(scored[index + 1])
+            )
             edge = index in (0, last)
             if _absorbs(sentence, left, right, edge, hinted):
                 marked[index] = True
                 sentence.rule = _neighbour_rule(scored, marked, index)
                 changed = True
     return marked
+
+
+def _bare_chrome(sentence: Scored) -> bool:
+    """Page chrome that asks for nothing ("Advertisement", "Our Standards: ...",
+    "Continue reading"): it stands alone and has no lead-in, so the sentence
+    before it is never drawn into it."""
+    return sentence.chrome and sentence.rule != _CTA_CHROME
+
+
+_CTA_CHROME = "chrome.cta"
 
 
 def _neighbour_rule(scored: list[Scored], marked: list[bool], index: int) -> str:

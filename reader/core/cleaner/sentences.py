@@ -46,11 +46,15 @@ _FUNCTION_WORDS = words(
     "these those its their his her our your my"
 )
 _LAST_WORD = re.compile(r"(\S+)$")
+# Initials and short abbreviations joined by periods or hyphens: "u.s", "d-n.y".
+_INITIALS = re.compile(r"[a-z]{1,2}(?:[.-][a-z]{1,2})*\.[a-z]{1,2}")
 # After an abbreviation ("... at Tempus Inc."), a capitalised call to action
-# opens a new sentence: no title or name goes on with "Subscribe" or "Sign up".
+# or the reader or outlet addressed opens a new sentence: no title or name goes
+# on with "Subscribe", "Sign up", "You" or "Our".
 _CALL_AFTER = re.compile(
     r"(?:Subscribe|Sign (?:up|in)|Register|Donate|Join|Log in|Become|Support|Get|Download"
-    r"|Follow|Click|Tap|Read more|Continue reading|Advertisement)\b"
+    r"|Follow|Click|Tap|Read more|Continue reading|Advertisement|You|Your|We|Our"
+    r"|(?:Will|Would|Can|Could|Do|Did|Are|Have) you|This|The|It|They|He|She|But)\b"
 )
 
 
@@ -60,11 +64,7 @@ def _is_abbreviation(text: str, end: int) -> bool:
     if not match:
         return False
     word = match.group(1).rstrip(".").lstrip('"“‘(').lower()
-    return (
-        word in _ABBREVIATIONS
-        or len(word) == 1
-        or re.fullmatch(r"(?:[a-z]\.)+[a-z]", word) is not None
-    )
+    return word in _ABBREVIATIONS or len(word) == 1 or _INITIALS.fullmatch(word) is not None
 
 
 def _previous_word(text: str, pos: int) -> str:
