@@ -551,7 +551,7 @@ def glued_story_end(text: str, sentence: Scored) -> int | None:
 
 
 _MARKERS = "*†‡•"
-_FIGURE = re.compile(r"\d[\d,.]*\s+\w")
+_FIGURE = re.compile(r"\d[\d,.]*\s+[\"“‘(]?\w")
 _QUOTE_PAIRS = {'"': '"', "“": "”", "‘": "’", "(": ")", "[": "]", "«": "»", "<": ">"}
 
 

@@ -15,7 +15,7 @@ from reader.core.cleaner.lexicon import words
 # A sentence end: terminal punctuation (plus closing quotes/brackets), then either
 # whitespace and a capital/digit/opening quote, or a capital glued straight on.
 _END = re.compile(
-    r"[.!?…]+[\"”’)\]]*(?:\s+(?=[\"“‘(\[<¿¡«„]{0,2}[^\W_a-zß-öø-ÿа-яё]|[a-z]{2})|(?<=[a-zß-öø-ÿ0-9]{2}[.!?])(?=[A-ZÀ-ÖØ-Þ][a-zß-öø-ÿ]))"
+    r"[.!?…]+[\"”’)\]]*(?:\s+(?=[\"“‘(\[<¿¡«„*†‡•]{0,2}[^\W_a-zß-öø-ÿа-яё]|[a-z]{2})|(?<=[a-zß-öø-ÿ0-9]{2}[.!?])(?=[A-ZÀ-ÖØ-Þ][a-zß-öø-ÿ]))"
     # A closing quotation mark ends a sentence when a capitalised word follows
     # ("... saying “Hey Siri” Get unlimited access ...").
     r"|(?<=\w”)\s+(?=[A-Z][a-z])"
