@@ -123,6 +123,7 @@ def _story_paragraphs() -> list[str]:
             # to an appeal without one is ambiguous even to a reader.
             if (
                 not paragraph.endswith(_ENDS)
+                or _quoted_title(paragraph)
                 or paragraph[:1].islower()
                 or any(len(paragraph[a:b].split()) < 4 for a, b in split_sentences(paragraph))
             ):
@@ -130,6 +131,12 @@ def _story_paragraphs() -> list[str]:
             if _survives(paragraph, clean(paragraph, content_type="text").text):
                 paragraphs.append(paragraph)
     return paragraphs
+
+
+def _quoted_title(paragraph: str) -> bool:
+    """A heading in quotation marks ('6. "The Gordon problem"', '‘Jewels after
+    Jewels’'): it ends with a closing quote but no stop inside it."""
+    return paragraph.endswith(('"', "”", "’")) and paragraph.rstrip('"”’')[-1:] not in ".!?…"
 
 
 def _sentence_boundaries(paragraph: str) -> list[int]:

@@ -28,7 +28,7 @@ _CURRENCY = re.compile(r"[$£€]|\b(?:days|weeks|months)\b")
 _LABEL_SEPARATORS = re.compile(r"\s[-–—|•·]\s|\s*[|•·]\s*")
 # A word that may open a sentence: a capital, or a letter of a script without case.
 _HEAD_CAPITAL = re.compile(r"\s([^\W\d_a-zß-öø-ÿа-яё][\w'’.-]*)")
-_CAPITAL = re.compile(r"\s([\"“‘(\[«<*†‡•]{0,2}[^\W_a-zß-öø-ÿа-яё][\w'’.-]*)")
+_CAPITAL = re.compile(r"\s([\"“‘(\[«<*†‡•@#]{0,2}[^\W_a-zß-öø-ÿа-яё][\w'’.-]*)")
 _FUNCTION_WORDS = words(
     "a an the of to for from with by in on at and or but as into about than that this "
     "these those its their his her our your my is are was were be"
@@ -462,8 +462,12 @@ def glued_story_start(text: str, sentence: Scored) -> int | None:
             continue
         model = appeal_model.current()
         found = appeal_model.features(text[cut:tail_end]) | rule_features(suffix)
-        if model.probability_of(found) >= P_TAIL:
-            continue  # the model reads it as part of the pitch (in any language)
+        if model.probability_of(found) >= P_TAIL and (
+            length >= _SURE_LENGTH or not found.isdisjoint(appeal_model.ANCHORS)
+        ):
+            # The model reads it as part of the pitch (in any language); a short
+            # piece must also point at the reader, the outlet or what it sells.
+            continue
         if (
             cut >= signal_end
             and length >= 8
@@ -511,6 +515,7 @@ _PERSONAL_CATEGORIES = frozenset({lx.ADDRESS, lx.VOICE, lx.REPORT})
 
 
 _PITCH_TAIL_WORDS = 3
+_SURE_LENGTH = 8  # words: a piece this long is judged by the model alone
 
 
 def glued_story_end(text: str, sentence: Scored) -> int | None:
@@ -573,7 +578,7 @@ def _opens_sentence(text: str, cut: int, end: int) -> bool:
         return _FIGURE.match(text, cut) is not None
     closing = _QUOTE_PAIRS.get(first)
     # The quotation may itself open with an editor's bracket: "[We] have ...".
-    if closing is None or not text[cut + 1 : cut + 3].lstrip("[(‘'")[:1].isalnum():
+    if closing is None or not text[cut + 1 : cut + 3].lstrip("[(‘'@#")[:1].isalnum():
         return False
     close = text.find(closing, cut + 1, end)
     quoted = text[cut + 1 : close if close >= 0 else end]
@@ -582,4 +587,11 @@ def _opens_sentence(text: str, cut: int, end: int) -> bool:
     # ("[Agency=Name] The ..."); a quoted title without a comma does not.
     spoken = close > 0 and text[close - 1] in ",!?" and close + 1 < end
     tagged = first in "[(<" and close > 0 and text[close + 1 : close + 3].strip()[:1].isalnum()
-    return spoken or tagged or len(quoted.split()) >= 4
+    return spoken or tagged or (len(quoted.split()) >= 4 and not _title_case(quoted))
+
+
+def _title_case(quoted: str) -> bool:
+    """Whether a quotation is a title ("10 Things in Tech You Need to Know"):
+    most of its words capitalised."""
+    words = [word for word in quoted.split() if word[:1].isalpha()]
+    return bool(words) and sum(word[0].isupper() for word in words) >= 0.6 * len(words)

@@ -59,7 +59,7 @@ _SIE = re.compile(r"(?<=\S )(?:Sie|Ihr|Ihre|Ihren|Ihrem|Ihrer|Ihnen)\b")
 # data and carries over to the other languages ("k:subscribe" fires for
 # "subscribe", "abonnieren", "abonnez", "suscríbete").
 _CONCEPT_STEMS: dict[str, tuple[str, ...]] = {
-    "subscribe": ("subscri", "abonn", "abo", "suscri", "suscríb", "abonnent"),
+    "subscribe": ("subscri", "abonn", "abo", "suscri", "suscríb", "abonnent", "abbona", "iscriv"),
     "newsletter": ("newslet", "boletín", "boletin", "infolett"),
     "donate": (
         "donat",
@@ -71,6 +71,7 @@ _CONCEPT_STEMS: dict[str, tuple[str, ...]] = {
         "dons",
         "aportaci",
         "contribu",
+        "donazi",
     ),
     "support": (
         "support",
@@ -112,7 +113,7 @@ _CONCEPT_STEMS: dict[str, tuple[str, ...]] = {
         "connexion",
     ),
     "share": ("share", "teilen", "partag", "compart", "compárt"),
-    "reader": ("reader", "leser", "lecteu", "lector"),
+    "reader": ("reader", "leser", "lecteu", "lector", "lettor"),
     "journalism": ("journal", "periodi", "rédact", "redakt", "redacc", "recherc", "reportag"),
     "free": ("free", "kostenl", "gratuit", "gratis"),
     "app": ("app", "apps", "applica", "aplicac"),
@@ -124,7 +125,37 @@ _CONCEPT_STEMS: dict[str, tuple[str, ...]] = {
     "exclusive": ("exclus", "réserv", "reserv"),
     "inbox": ("inbox", "postfa", "e-mail", "email", "correo", "courrie", "boîte"),
     "month": ("month", "monat", "mois", "mes"),
+    "access": ("access", "zugang", "zugriff", "accès", "acceso", "accesso", "accede", "accedi"),
+    "unlimited": ("unlimit", "unbegren", "illimit", "ilimita"),
+    "miss": ("miss$", "verpass", "manquez", "manquer", "pierdas", "perderte", "perdere"),
+    "ads": (
+        "werbung",
+        "werbefr",
+        "anzeigen",
+        "publicit",
+        "publicid",
+        "anunci",
+        "pubblicit",
+        "ads$",
+    ),
 }
+# German writes compounds: "Jahresabo", "Benutzerkonto", "Fördermitglied".
+# Their last part names the concept.
+_COMPOUND_ENDS: dict[str, str] = {
+    "abo": "subscribe",
+    "abos": "subscribe",
+    "abonnement": "subscribe",
+    "konto": "register",
+    "mitglied": "member",
+    "mitglieder": "member",
+    "mitgliedschaft": "member",
+    "spende": "donate",
+    "spenden": "donate",
+    "newsletter": "newsletter",
+    "blocker": "adblock",
+}
+_COMPOUND_LENGTHS = sorted({len(end) for end in _COMPOUND_ENDS})
+_COMPOUND_MIN_HEAD = 3
 # A stem ending in "$" must be the whole word ("socio", not "social").
 _STEM_CONCEPT: dict[str, str] = {
     stem: concept
@@ -154,6 +185,24 @@ _IMPERATIVE = re.compile(
     r"|(?:Comparte|Descarga|Recibe|Inicia|Escucha|Sigue|Continúa|Accede|Dona|Colabora"
     r"|Apoya|Ayuda|Únete|Prueba|Activa|Desactiva)\b)",
 )
+# An imperative may open a later clause: "Jeder Euro zählt: Spenden Sie jetzt".
+_CLAUSE_BREAK = re.compile(r"[:;]\s+|\s[–—]\s+")
+# German calls to action in the infinitive: "Jetzt abonnieren", "Hier anmelden",
+# "... jetzt kostenlos bestellen."
+_INFINITIVE_CTA = re.compile(
+    r"^\W*(?:jetzt|hier|gleich)\s+(?:\w+\s+){0,2}?\w+(?:en|ern|eln)\b"
+    r"|\b(?:jetzt|hier|gleich|kostenlos|gratis)\s+(?:\w+\s+){0,2}\w+(?:en|ern|eln)\W*$",
+    re.I,
+)
+_INFINITIVE_LEADS = _set("jetzt hier gleich kostenlos gratis")
+
+
+def _clause_imperative(text: str) -> bool:
+    if ":" not in text and ";" not in text and " –" not in text and " —" not in text:
+        return False
+    return any(_IMPERATIVE.match(text[match.end() :]) for match in _CLAUSE_BREAK.finditer(text))
+
+
 # Function words: they mostly tell the language, and the training data has far
 # more English appeals than German, French or Spanish ones, so as features they
 # would teach "German means story". They count as one shared token.
@@ -206,6 +255,12 @@ def _word_features(word: str) -> tuple[str, tuple[str, ...]]:
             own.append("k:" + concept)
     if word in _WORD_CONCEPT:
         own.append("k:" + _WORD_CONCEPT[word])
+    for length in _COMPOUND_LENGTHS:
+        if len(word) - length < _COMPOUND_MIN_HEAD:
+            break
+        concept = _COMPOUND_ENDS.get(word[-length:])
+        if concept is not None:
+            own.append("k:" + concept)
     return name, tuple(own)
 
 
@@ -219,8 +274,10 @@ def features(text: str) -> set[str]:
         found.update(own)
         found.add("b:" + previous + " " + name)
         previous = name
-    if _IMPERATIVE.match(text):
+    if _IMPERATIVE.match(text) or _clause_imperative(text):
         found.add("s:imperative")
+    if not _INFINITIVE_LEADS.isdisjoint(words) and _INFINITIVE_CTA.search(text):
+        found.add("s:infinitive")
     if words:
         first = "<pronoun>" if words[0] in _AMBIGUOUS else words[0]
         found.add("b:" + previous + " $")

@@ -46,7 +46,7 @@ def _absorbs(sentence: Scored, left: bool, right: bool, edge: bool, hinted: bool
     if left and not right:
         if sentence.question or not sentence.evidence:
             return False  # a question after a pitch opens the story's next turn
-        if sentence.words <= _SHORT_TAIL and sentence.signalled and _asks_for_more(sentence):
+        if sentence.words <= _SHORT_TAIL and sentence.p >= P_SHORT and _asks_for_more(sentence):
             return True  # "It's free.", "Join us."
         return (
             sentence.chrome or sentence.p >= P_TAIL or (sentence.paired and sentence.p >= P_ABSORB)

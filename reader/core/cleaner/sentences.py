@@ -15,7 +15,7 @@ from reader.core.cleaner.lexicon import words
 # A sentence end: terminal punctuation (plus closing quotes/brackets), then either
 # whitespace and a capital/digit/opening quote, or a capital glued straight on.
 _END = re.compile(
-    r"[.!?…]+[\"”’)\]]*(?:\s+(?=[\"“‘(\[<¿¡«„*†‡•]{0,2}[^\W_a-zß-öø-ÿа-яё]|[a-z]{2})|(?<=[a-zß-öø-ÿ0-9]{2}[.!?])(?=[A-ZÀ-ÖØ-Þ][a-zß-öø-ÿ]))"
+    r"[.!?…]+[\"”’)\]]*(?:\s+(?=[\"“‘(\[<¿¡«„*†‡•@#]{0,2}[^\W_a-zß-öø-ÿа-яё]|[a-z]{2})|(?<=[a-zß-öø-ÿ0-9]{2}[.!?])(?=[A-ZÀ-ÖØ-Þ][a-zß-öø-ÿ]))"
     # A closing quotation mark ends a sentence when a capitalised word follows
     # ("... saying “Hey Siri” Get unlimited access ...").
     r"|(?<=\w”)\s+(?=[A-Z][a-z])"
@@ -54,7 +54,7 @@ _INITIALS = re.compile(r"[a-z]{1,2}(?:[.-][a-z]{1,2})*\.[a-z]{1,2}")
 _CALL_AFTER = re.compile(
     r"(?:Subscribe|Sign (?:up|in)|Register|Donate|Join|Log in|Become|Support|Get|Download"
     r"|Follow|Click|Tap|Read more|Continue reading|Advertisement|You|Your|We|Our"
-    r"|(?:Will|Would|Can|Could|Do|Did|Are|Have) you|This|The|It|They|He|She|But)\b"
+    r"|(?:Will|Would|Can|Could|Do|Did|Are|Have) you|Thanks?|This|The|It|They|He|She|But)\b"
 )
 
 
