@@ -52,7 +52,7 @@ P_SHORT = 0.7
 P_LEAN = 0.35
 P_PAIRED = 0.6
 P_TAIL = 0.75  # what a longer sentence after a pitch needs to be its tail
-_CONCEPT_ANCHOR_WORDS = 12
+_CONCEPT_ANCHOR_WORDS = 8
 P_HINTED = 0.75  # alone, inside a promo box (class or id says so)
 _PITCH_CATEGORIES = frozenset({lx.SIGN, lx.GIVE, lx.VOICE, lx.SELF, lx.IDENTITY, lx.TEASER})
 _PHRASE_ORDER = {id(phrase): index for index, phrase in enumerate(lx.PHRASES)}
@@ -79,6 +79,10 @@ class Scored:
     # (you/we/us in any language, an imperative, a pitch concept): the model
     # alone never makes an appeal of a sentence without such an anchor.
     anchored: bool = False
+    # Names what an outlet sells (subscription, newsletter, account, app, a
+    # free offer ...) or speaks as the outlet or to the reader, in any language.
+    sells: bool = False
+    voiced: bool = False
     upper: bool = False  # written in capitals only (a headline)
     # Addresses the reader (or speaks as the outlet, or commands) and names
     # what an appeal asks for, in any language: a lower probability suffices.
@@ -363,6 +367,8 @@ def _weigh(text: str, masked: str, sentence: Scored, model: appeal_model.Model) 
     )
     # A concept alone (no voice) anchors only a short line ("Subscribers
     # only."): a longer third-person sentence naming subscriptions is news.
+    sentence.sells = not found.isdisjoint(appeal_model.SELLS)
+    sentence.voiced = not found.isdisjoint(appeal_model.PERSONS)
     sentence.anchored = (
         not found.isdisjoint(appeal_model.VOICES)
         or (sentence.words <= _CONCEPT_ANCHOR_WORDS and not found.isdisjoint(appeal_model.ANCHORS))

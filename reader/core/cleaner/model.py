@@ -36,12 +36,17 @@ def _set(spec: str) -> frozenset[str]:
 
 
 _TOKEN = re.compile(r"\w+(?:['’]\w+)*")
+# Not the words that are more often something else: German "ihr/ihre/ihnen"
+# (her, their, them; the formal "Ihr" is found by its capital, see _SIE),
+# "du" (French "of the"), Spanish "su/sus" (his, her, their), "ton" (English).
 _SECOND_PERSON = _set(
     "you your yours yourself you're you've you'll you'd "
-    "du dich dir dein deine deinen deinem deiner ihr euch euer eure ihnen ihre ihren ihrem "
-    "vous votre vos tu toi ton ta tes te "
-    "tú tu tus usted ustedes te ti contigo vuestro vuestra su sus"
+    "dich dir dein deine deinen deinem deiner euch euer eure "
+    "vous votre vos tu toi ta tes te "
+    "tú tu tus usted ustedes te ti contigo vuestro vuestra"
 )
+# A sentence that opens with a third person is about someone, not to the reader.
+_THIRD_PERSON_OPENERS = _set("he she they er il elle ils elles él ella ellos ellas lui lei loro")
 _FIRST_PLURAL = _set(
     "we our ours us we're we've we'll we'd "
     "wir uns unser unsere unseren unserem unserer "
@@ -183,7 +188,9 @@ _IMPERATIVE = re.compile(
     r"|(?:Rejoign|Offr|Télécharg|Ecout|Écout|Suiv|Profit|Retrouv|Inscriv|Abonn|Souten|Découvr"
     r"|Lis|Partag|Aid|Cliqu|Connect|Recev|Donn|Essay|Activ|Désactiv|Ajout)ez\b"
     r"|(?:Comparte|Descarga|Recibe|Inicia|Escucha|Sigue|Continúa|Accede|Dona|Colabora"
-    r"|Apoya|Ayuda|Únete|Prueba|Activa|Desactiva)\b)",
+    r"|Apoya|Ayuda|Únete|Prueba|Activa|Desactiva|Disfruta|Lee|Regístrate|Suscríbete|Hazte|Apúntate"
+    r"|Sigue|Síguenos|Abbonati|Iscriviti|Sostienici|Sostieni|Scarica|Accedi|Registrati|Leggi"
+    r"|Segui|Seguici|Condividi|Dona|Prova|Attiva|Disattiva|Scopri)\b)",
 )
 # An imperative may open a later clause: "Jeder Euro zählt: Spenden Sie jetzt".
 _CLAUSE_BREAK = re.compile(r"[:;]\s+|\s[–—]\s+")
@@ -212,6 +219,17 @@ _STOPWORDS = _set(
     " es auch als an bei aus nach wie le la les de des du et est un une en à au aux dans par"
     " sur qui que ne pas ce cette il elle el los las del y es una al por para con se no lo"
     " como más"
+    # More function words of German, French, Spanish and Italian (prepositions,
+    # articles, conjunctions, auxiliaries): as words they would only say
+    # "German" or "French", which the story data has far more of.
+    " für um dass daß oder aber wenn so noch nur schon sind hat haben wird werden wurde"
+    " war kann können dieser diese dieses diesen diesem einem eines am zum zur vom ins über"
+    " unter durch gegen ohne bis seit während"
+    " pour avec sans sous plus ou mais si son sa ses leur leurs a ont sont été être était"
+    " cet ces dont où y"
+    " un unos unas sus su entre sin sobre hasta desde pero o si ha han fue ser son está este"
+    " esta estos estas ese esa"
+    " il lo gli i della delle dei degli nel nella per con che non è sono da di e una"
 )
 # Words that open an ordinary question (its subject or a question word follows).
 _QUESTION_OPENERS = _set(
@@ -223,6 +241,9 @@ _QUESTION_OPENERS = _set(
     " pourquoi comment est quel quelle qué quién cuándo dónde por cómo cuál es"
 )
 _AMBIGUOUS = _set("sie ihr ihre ihren ihrem ihrer ihnen")
+# German formal address counts as the word "you": what the model learns about
+# addressing the reader from the (many more) English examples carries over.
+_FORMAL_YOU = ("w:you",)
 _CURRENCY = re.compile(r"[$£€]|\b(?:euros?|dollars?|pounds?)\b", re.I)
 _DIGIT = re.compile(r"\d")
 _QUOTE = re.compile(r"[\"“”«»„]")
@@ -237,7 +258,7 @@ def _word_features(word: str) -> tuple[str, tuple[str, ...]]:
     """A word's stand-in for bigrams and its own features (word, prefixes, concept)."""
     own = []
     if word in _AMBIGUOUS:
-        name = "<pronoun>"  # German "sie/ihr": she, they or you; s:you decides
+        name = "<pronoun>"  # German "sie/ihr": she, they or you (see features())
     elif word in _STOPWORDS:
         name = "<stop>"
     else:
@@ -268,9 +289,14 @@ def features(text: str) -> set[str]:
     """The sparse binary features of one sentence."""
     words = tokens(text)
     found: set[str] = set()
+    formal = (" Sie" in text or " Ihr" in text) and _SIE.search(text) is not None
     previous = "^"
     for word in words:
         name, own = _word_features(word)
+        if formal and name == "<pronoun>":
+            # German formal address ("Lesen Sie", "Ihr Konto"): the reader,
+            # like "you" and "vous", not "she" or "they".
+            name, own = "you", _FORMAL_YOU
         found.update(own)
         found.add("b:" + previous + " " + name)
         previous = name
@@ -279,12 +305,14 @@ def features(text: str) -> set[str]:
     if not _INFINITIVE_LEADS.isdisjoint(words) and _INFINITIVE_CTA.search(text):
         found.add("s:infinitive")
     if words:
-        first = "<pronoun>" if words[0] in _AMBIGUOUS else words[0]
         found.add("b:" + previous + " $")
+        first = "<pronoun>" if words[0] in _AMBIGUOUS else words[0]
         found.add("f:" + first)
         if len(words) > 1:
             found.add("g:" + first + " " + words[1])
-    you = not _SECOND_PERSON.isdisjoint(words) or _SIE.search(text) is not None
+    you = formal or not _SECOND_PERSON.isdisjoint(words)
+    if words and words[0] in _THIRD_PERSON_OPENERS:
+        found.add("s:third")
     we = not _FIRST_PLURAL.isdisjoint(words)
     if you:
         found.add("s:you")
@@ -385,6 +413,19 @@ ASKS = frozenset(
     )
 )
 
+# What an outlet sells or asks the reader to sign up for, in any language: a
+# short line naming one of these goes with the pitch next to it ("Jederzeit
+# kündbar.", "It's free.", "Hier anmelden.").
+SELLS = frozenset(
+    "k:" + concept
+    for concept in _set(
+        "subscribe newsletter donate member register adblock app free access unlimited ads"
+        " cancel inbox exclusive download"
+    )
+)
+# The reader addressed or the outlet speaking.
+PERSONS = frozenset(["s:you", "s:we"])
+
 # Evidence of its own that a sentence may belong to an appeal: a voice or any
 # appeal concept (the n-grams alone do not make a sentence a pitch's tail).
 EVIDENCE = VOICES | frozenset("k:" + concept for concept in _CONCEPT_STEMS)
@@ -427,8 +468,8 @@ _ENGLISH_STEMS = _set(
 # The outlet's voice and the reader addressed, in German, French and Spanish
 # (English goes through the lexicon): appeals speak this way, stories seldom.
 _PERSON_WORDS = _set(
-    "du dich dir dein deine deinen deinem deiner euch euer eure wir uns unser unsere unseren"
-    " unserem unserer vous votre vos nous notre nos tu toi ton tes tú usted ustedes tus"
+    "dich dir dein deine deinen deinem deiner euch euer eure wir uns unser unsere unseren"
+    " unserem unserer vous votre vos nous notre nos tu toi tes tú usted ustedes tus"
     " nosotros nuestro nuestra nuestros nuestras"
 )
 

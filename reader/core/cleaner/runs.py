@@ -48,6 +48,8 @@ def _absorbs(sentence: Scored, left: bool, right: bool, edge: bool, hinted: bool
             return False  # a question after a pitch opens the story's next turn
         if sentence.words <= _SHORT_TAIL and sentence.p >= P_SHORT and _asks_for_more(sentence):
             return True  # "It's free.", "Join us."
+        if sentence.words <= _BARE_QUESTION and sentence.p >= P_WEAK and sentence.sells:
+            return True  # a fragment naming the offer: "Jederzeit kündbar.", "Sans engagement."
         return (
             sentence.chrome or sentence.p >= P_TAIL or (sentence.paired and sentence.p >= P_ABSORB)
         )
@@ -87,7 +89,9 @@ def _leads_in(sentence: Scored) -> bool:
     if sentence.p >= P_ABSORB:
         if sentence.words <= _SHORT_TAIL and _asks_for_more(sentence):
             return True  # "Free journalism isn't free to make.", "It only takes a minute."
-        if sentence.categories & _VOICED and _asks(sentence):
+        if (sentence.voiced or sentence.categories & _VOICED) and (
+            _asks(sentence) or sentence.sells
+        ):
             return True  # the outlet or the reader, and its work: "We need reporters there."
     return sentence.evidence and sentence.p >= P_TAIL
 
@@ -100,6 +104,7 @@ def _question_leads_in(sentence: Scored) -> bool:
     return (
         sentence.words <= _BARE_QUESTION
         or sentence.anchored
+        or sentence.sells
         or bool(sentence.categories - _PERSONAL - _GIVING)
     )
 
@@ -114,7 +119,11 @@ def _asks_for_more(sentence: Scored) -> bool:
     """A short tail must name what the pitch sells (free, signed up for,
     priced, the outlet itself): "Tell me a story." only names a story, "But
     here we are." only speaks as "we"."""
-    return sentence.strong_hits > 0 or bool(sentence.categories - _PERSONAL - _GIVING - _READING)
+    return (
+        sentence.strong_hits > 0
+        or sentence.sells
+        or bool(sentence.categories - _PERSONAL - _GIVING - _READING)
+    )
 
 
 _PERSONAL = frozenset({lx.ADDRESS, lx.VOICE, lx.REPORT})
