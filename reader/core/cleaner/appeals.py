@@ -52,7 +52,7 @@ P_SHORT = 0.7
 P_LEAN = 0.35
 P_PAIRED = 0.6
 P_TAIL = 0.75  # what a longer sentence after a pitch needs to be its tail
-_CONCEPT_ANCHOR_WORDS = 8
+_CONCEPT_ANCHOR_WORDS = 12
 P_HINTED = 0.75  # alone, inside a promo box (class or id says so)
 _PITCH_CATEGORIES = frozenset({lx.SIGN, lx.GIVE, lx.VOICE, lx.SELF, lx.IDENTITY, lx.TEASER})
 _PHRASE_ORDER = {id(phrase): index for index, phrase in enumerate(lx.PHRASES)}
@@ -562,7 +562,7 @@ def glued_story_end(text: str, sentence: Scored) -> int | None:
 
 
 _MARKERS = "*†‡•"
-_FIGURE = re.compile(r"\d[\d,.]*\s+[\"“‘(]?\w")
+_FIGURE = re.compile(r"\d[\d,.]*(?:-\w+)?\s+[\"“‘(]?\w")
 _QUOTE_PAIRS = {'"': '"', "“": "”", "‘": "’", "(": ")", "[": "]", "«": "»", "<": ">"}
 
 

@@ -43,7 +43,10 @@ _SECOND_PERSON = _set(
     "you your yours yourself you're you've you'll you'd "
     "dich dir dein deine deinen deinem deiner euch euer eure "
     "vous votre vos tu toi ta tes te "
-    "tú tu tus usted ustedes te ti contigo vuestro vuestra"
+    "tú tu tus usted ustedes te ti contigo vuestro vuestra "
+    # Verbs that carry the person themselves (Spanish and German drop the pronoun).
+    "necesitas puedes quieres quieras tienes has eres estás sabes valoras disfrutas recibes"
+    " lees apoyas buscas bist hast kannst willst möchtest liest"
 )
 # A sentence that opens with a third person is about someone, not to the reader.
 _THIRD_PERSON_OPENERS = _set("he she they er il elle ils elles él ella ellos ellas lui lei loro")
@@ -133,6 +136,8 @@ _CONCEPT_STEMS: dict[str, tuple[str, ...]] = {
     "access": ("access", "zugang", "zugriff", "accès", "acceso", "accesso", "accede", "accedi"),
     "unlimited": ("unlimit", "unbegren", "illimit", "ilimita"),
     "miss": ("miss$", "verpass", "manquez", "manquer", "pierdas", "perderte", "perdere"),
+    "origin": ("originally", "originalm", "zuerst", "erstveröff", "initialem", "originariam"),
+    "permission": ("permission", "genehmig", "permiso", "autorisa", "permesso"),
     "ads": (
         "werbung",
         "werbefr",
@@ -404,12 +409,13 @@ ANCHORS = frozenset(
 )
 
 # The reader addressed, the outlet speaking or an imperative ...
-VOICES = frozenset(["s:you", "s:we", "s:imperative"])
+VOICES = frozenset(["s:you", "s:we", "s:imperative", "s:infinitive"])
 # ... together with something an appeal asks for: an appeal on two counts.
 ASKS = frozenset(
     "k:" + concept
     for concept in _set(
         "subscribe newsletter donate member register adblock follow download app support"
+        " access unlimited origin permission ads"
     )
 )
 

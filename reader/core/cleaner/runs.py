@@ -82,7 +82,7 @@ def _leads_in(sentence: Scored) -> bool:
     """Whether a signalled sentence before a pitch can open it: a question, a
     sentence that asks for something, or one with evidence the model is sure of."""
     if sentence.question:
-        return _question_leads_in(sentence)
+        return sentence.p >= P_ABSORB and _question_leads_in(sentence)
     # A statement before a pitch is the story's last word as often as the
     # pitch's first: the model must lean towards the pitch, not just see a
     # word of its vocabulary ("... makes for a great gift.").

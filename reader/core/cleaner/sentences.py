@@ -29,15 +29,17 @@ _CHROME = re.compile(
 )
 # Calls to action glued onto a lowercase letter ("inboxSign Up Now").
 _GLUED = re.compile(
-    r"(?<=[a-z])(?=(?:Sign [Uu]p|Subscribe|Read [Mm]ore|Continue reading|Advertisement"
+    r"(?<=[a-z])(?=(?P<call>Sign [Uu]p|Subscribe|Read [Mm]ore|Continue reading|Advertisement"
     r"|Support [Nn]ow|Donate|Learn [Mm]ore|Register|Log [Ii]n)\b)"
     # Two words run together where a page joined a button or a prompt to the
     # story ("...newsletterPassenger trains"): a long lowercase run, then a
     # capitalised word (brand names like "YouTube" or "JavaScript" are shorter).
     r"|(?<=[a-z]{5})(?=[A-Z][a-z]{2})"
 )
+# Not "Inc.", "Ltd.", "Corp.", "etc.": they usually end a name or a list, and
+# a capital after them opens a new sentence.
 _ABBREVIATIONS = words(
-    "mr mrs ms dr prof sen rep gov gen col lt sgt capt st jr sr inc ltd co corp vs etc no "
+    "mr mrs ms dr prof sen rep gov gen col lt sgt capt st jr sr vs no "
     "nos jan feb mar apr jun jul aug sep sept oct nov dec fig approx est dept univ ave rd "
     "mt a.m p.m e.g i.e"
 )
@@ -56,6 +58,15 @@ _CALL_AFTER = re.compile(
     r"|Follow|Click|Tap|Read more|Continue reading|Advertisement|You|Your|We|Our"
     r"|(?:Will|Would|Can|Could|Do|Did|Are|Have) you|Thanks?|This|The|It|They|He|She|But)\b"
 )
+
+
+def _lowercase_word_before(text: str, pos: int) -> bool:
+    """Whether the word run into a capital at ``pos`` is lowercase from its
+    start ("newsletterPassenger"), not a name in camel case ("MinnesotaCare")."""
+    start = pos
+    while start > 0 and text[start - 1].isalpha():
+        start -= 1
+    return text[start].islower()
 
 
 def _is_abbreviation(text: str, end: int) -> bool:
@@ -87,7 +98,8 @@ def _chrome_cuts(text: str) -> list[int]:
             standalone = True
         # Only a label that stands alone may end a sentence ("the Advertisement
         # Standards Authority" is a name, not chrome).
-        if standalone and text[end:].lstrip().lstrip('"“‘([')[:1].isupper():
+        following = text[end:].lstrip().lstrip('"“‘([')[:1]
+        if standalone and (following.isupper() or following.isdigit()):
             cuts.append(end)
     return cuts
 
@@ -107,7 +119,11 @@ def split_sentences(text: str, start: int = 0, end: int | None = None) -> list[t
             continue
         cuts.add(start + match.end())
     cuts.update(start + cut for cut in _chrome_cuts(segment))
-    cuts.update(start + match.start() for match in _GLUED.finditer(segment))
+    cuts.update(
+        start + match.start()
+        for match in _GLUED.finditer(segment)
+        if match.group("call") or _lowercase_word_before(segment, match.start())
+    )
     spans = []
     ordered = sorted(cuts)
     for left, right in zip(ordered, ordered[1:], strict=False):
