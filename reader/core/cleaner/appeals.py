@@ -83,6 +83,10 @@ class Scored:
     # free offer ...) or speaks as the outlet or to the reader, in any language.
     sells: bool = False
     voiced: bool = False
+    # English addressed to the reader that never points at the outlet or its
+    # products ("Sign up for the flu jab at your surgery"): advice, which the
+    # model alone does not make an appeal (the lexicon's anchoring rule).
+    advice: bool = False
     upper: bool = False  # written in capitals only (a headline)
     # Addresses the reader (or speaks as the outlet, or commands) and names
     # what an appeal asks for, in any language: a lower probability suffices.
@@ -99,8 +103,8 @@ class Scored:
         return (
             self.chrome
             or (self.score >= lx.STRONG and self.p >= P_VETO)
-            or (self.p >= P_STRONG and self.anchored)
-            or (self.p >= P_PAIRED and self.paired)
+            or (self.p >= P_STRONG and self.anchored and not self.advice)
+            or (self.p >= P_PAIRED and self.paired and not self.advice)
         )
 
     @property
@@ -177,14 +181,16 @@ def score_sentence(masked: str, start: int, end: int) -> Scored:
         # neighbouring appeal claims it.
         score = min(score, lx.UNANCHORED_CAP)
     chrome = _chrome_rule(segment, len(tokens))
-    if not (hits or chrome or categories & _ANCHOR_CATEGORIES or "us" in tokens) and (
+    unanchored = not (hits or chrome or categories & _ANCHOR_CATEGORIES or "us" in tokens) and (
         lx.ANCHOR_WORDS.isdisjoint(lowered)
-    ):
+    )
+    if unanchored:
         score = min(score, lx.UNANCHORED_CAP)
     rule = chrome or strong_rule or _family_rule(families)
     return Scored(
         start, end, score, rule, len(tokens), segment.rstrip().endswith("?"),
         chrome is not None, hits, frozenset(categories), upper=segment.isupper(),
+        advice=unanchored and lx.ADDRESS in categories,
     )  # fmt: skip
 
 
@@ -369,11 +375,16 @@ def _weigh(text: str, masked: str, sentence: Scored, model: appeal_model.Model) 
     # only."): a longer third-person sentence naming subscriptions is news.
     sentence.sells = not found.isdisjoint(appeal_model.SELLS)
     sentence.voiced = not found.isdisjoint(appeal_model.PERSONS)
-    sentence.anchored = (
-        not found.isdisjoint(appeal_model.VOICES)
-        or (sentence.words <= _CONCEPT_ANCHOR_WORDS and not found.isdisjoint(appeal_model.ANCHORS))
-        or bool(sentence.categories & _ANCHOR_CATEGORIES)
-        or sentence.strong_hits > 0
+    # A sentence about someone ("She left the newsroom to start a reader-funded
+    # site") is anchored only by a voice of its own.
+    about_someone = "s:third" in found
+    sentence.anchored = not found.isdisjoint(appeal_model.VOICES) or (
+        not about_someone
+        and (
+            (sentence.words <= _CONCEPT_ANCHOR_WORDS and not found.isdisjoint(appeal_model.ANCHORS))
+            or bool(sentence.categories & _ANCHOR_CATEGORIES)
+            or sentence.strong_hits > 0
+        )
     )
     if sentence.strong and not sentence.chrome:
         sentence.story_after = glued_story_start(text, sentence) is not None
