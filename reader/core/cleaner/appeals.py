@@ -53,6 +53,7 @@ P_LEAN = 0.35
 P_PAIRED = 0.6
 P_TAIL = 0.75  # what a longer sentence after a pitch needs to be its tail
 _CONCEPT_ANCHOR_WORDS = 12
+_OFFER_TERMS = 2
 P_HINTED = 0.75  # alone, inside a promo box (class or id says so)
 _PITCH_CATEGORIES = frozenset({lx.SIGN, lx.GIVE, lx.VOICE, lx.SELF, lx.IDENTITY, lx.TEASER})
 _PHRASE_ORDER = {id(phrase): index for index, phrase in enumerate(lx.PHRASES)}
@@ -87,6 +88,9 @@ class Scored:
     # products ("Sign up for the flu jab at your surgery"): advice, which the
     # model alone does not make an appeal (the lexicon's anchoring rule).
     advice: bool = False
+    # German formal address ("Sie", "Ihr" with a capital inside a sentence):
+    # news seldom speaks to the reader so, pitches and service notes do.
+    formal: bool = False
     upper: bool = False  # written in capitals only (a headline)
     # Addresses the reader (or speaks as the outlet, or commands) and names
     # what an appeal asks for, in any language: a lower probability suffices.
@@ -375,6 +379,7 @@ def _weigh(text: str, masked: str, sentence: Scored, model: appeal_model.Model) 
     # only."): a longer third-person sentence naming subscriptions is news.
     sentence.sells = not found.isdisjoint(appeal_model.SELLS)
     sentence.voiced = not found.isdisjoint(appeal_model.PERSONS)
+    sentence.formal = "s:formal" in found
     # A sentence about someone ("She left the newsroom to start a reader-funded
     # site") is anchored only by a voice of its own.
     about_someone = "s:third" in found
@@ -384,6 +389,8 @@ def _weigh(text: str, masked: str, sentence: Scored, model: appeal_model.Model) 
             (sentence.words <= _CONCEPT_ANCHOR_WORDS and not found.isdisjoint(appeal_model.ANCHORS))
             or bool(sentence.categories & _ANCHOR_CATEGORIES)
             or sentence.strong_hits > 0
+            # An offer spelled out: "Full access, the first month free, cancel any time."
+            or (len(found & appeal_model.SELLS) >= _OFFER_TERMS and "s:report" not in found)
         )
     )
     if sentence.strong and not sentence.chrome:
@@ -454,7 +461,7 @@ def glued_story_start(text: str, sentence: Scored) -> int | None:
     signal of its own.
     """
     tail_end = sentence.end
-    if text[tail_end - 1 : tail_end] not in {".", "!", "?", "…", '"', "”"}:
+    if text[tail_end - 1 : tail_end] not in {".", "!", "?", "…", '"', "”", "’", "»"}:
         return None
     masked = mask_quotes(text)
     signal_end = _signal_end(masked, sentence)
@@ -573,7 +580,10 @@ def glued_story_end(text: str, sentence: Scored) -> int | None:
 
 
 _MARKERS = "*†‡•"
-_FIGURE = re.compile(r"\d[\d,.]*(?:-\w+)?\s+[\"“‘(]?\w")
+# A figure that opens a sentence: a numbered item ("3. ..."), a compound
+# ("12-megapixel camera ..."), a tally ("1 sack, 2 tackles"); not an object
+# after a verb ("... can share 10 stories a month").
+_FIGURE = re.compile(r"\d+\.\s|\d+-[^\W\d_]+\s|\d[\d,.]*\s+\w+[,;]")
 _QUOTE_PAIRS = {'"': '"', "“": "”", "‘": "’", "(": ")", "[": "]", "«": "»", "<": ">"}
 
 
@@ -591,7 +601,7 @@ def _opens_sentence(text: str, cut: int, end: int) -> bool:
     if first.isalpha():
         return True
     if first.isdigit():
-        # A figure ("1 sack, 2 tackles."), not a price or a unit ("99p for ...").
+        # A figure that opens a sentence, not a price or a unit ("99p for ...").
         return _FIGURE.match(text, cut) is not None
     closing = _QUOTE_PAIRS.get(first)
     # The quotation may itself open with an editor's bracket: "[We] have ...".

@@ -319,6 +319,8 @@ def features(text: str) -> set[str]:
     if words and words[0] in _THIRD_PERSON_OPENERS:
         found.add("s:third")
     we = not _FIRST_PLURAL.isdisjoint(words)
+    if formal:
+        found.add("s:formal")
     if you:
         found.add("s:you")
     if we:

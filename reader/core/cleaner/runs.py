@@ -24,6 +24,7 @@ from reader.core.cleaner.appeals import (
 )
 
 _SHORT_TAIL = 8
+P_SURE = 0.95
 
 
 def _absorbs(sentence: Scored, left: bool, right: bool, edge: bool, hinted: bool) -> bool:
@@ -36,6 +37,8 @@ def _absorbs(sentence: Scored, left: bool, right: bool, edge: bool, hinted: bool
         return False
     if hinted:
         return _absorbs_in_promo(sentence, left, right, edge)
+    if sentence.formal and sentence.p >= P_WEAK and not sentence.question:
+        return True  # "Mit Ihrem Beitrag sorgen Sie dafür, dass ..." next to the pitch
     if _shouted(sentence):
         return False  # an all-capitals line is a headline, not part of a pitch
     # A sentence goes with its neighbour only for a signal of its own: a story
@@ -44,6 +47,9 @@ def _absorbs(sentence: Scored, left: bool, right: bool, edge: bool, hinted: bool
     if right and sentence.signalled and _leads_in(sentence):
         return True  # a lead-in: "Love podcasts?", "Independent journalism costs money."
     if left and not right:
+        if sentence.question and sentence.words <= _SHORT_TAIL and sentence.p >= P_TAIL:
+            # "Could you be one of them?": the reader asked to join the pitch.
+            return sentence.voiced or sentence.sells
         if sentence.question or not sentence.evidence:
             return False  # a question after a pitch opens the story's next turn
         if sentence.words <= _SHORT_TAIL and sentence.p >= P_SHORT and _asks_for_more(sentence):
@@ -225,4 +231,17 @@ def _removable_inside(members: list[Scored]) -> bool:
     """A run inside a paragraph: pure chrome, or a multi-sentence pitch."""
     if all(s.chrome for s in members):
         return True
+    if all(_sure_pitch(s) for s in members):
+        return True
     return len(members) >= 2 and sum(s.score >= lx.STRONG for s in members) >= 2
+
+
+def _sure_pitch(sentence: Scored) -> bool:
+    """The reader addressed (or the outlet speaking) about what it sells, and
+    the model sure of it: an appeal wherever it stands."""
+    return (
+        sentence.strong
+        and (sentence.paired or (sentence.voiced and sentence.sells))
+        and sentence.p >= P_SURE
+        and not sentence.advice
+    )
