@@ -54,8 +54,13 @@ def _absorbs(sentence: Scored, left: bool, right: bool, edge: bool, hinted: bool
             return False  # a question after a pitch opens the story's next turn
         if sentence.words <= _SHORT_TAIL and sentence.p >= P_SHORT and _asks_for_more(sentence):
             return True  # "It's free.", "Join us."
-        if sentence.words <= _BARE_QUESTION and sentence.p >= P_WEAK and sentence.sells:
-            return True  # a fragment naming the offer: "Jederzeit kündbar.", "Sans engagement."
+        if sentence.words <= _BARE_QUESTION and (
+            (sentence.p >= P_WEAK and (sentence.sells or lx.PRICE in sentence.categories))
+            or (sentence.p >= P_SHORT and sentence.voiced)
+        ):
+            # A fragment naming the offer or its price, or turning to the
+            # reader: "Jederzeit kündbar.", "Just $5/month.", "Add yours."
+            return True
         return (
             sentence.chrome or sentence.p >= P_TAIL or (sentence.paired and sentence.p >= P_ABSORB)
         )
