@@ -580,10 +580,14 @@ def glued_story_end(text: str, sentence: Scored) -> int | None:
 
 
 _MARKERS = "*†‡•"
-# A figure that opens a sentence: a numbered item ("3. ..."), a compound
-# ("12-megapixel camera ..."), a tally ("1 sack, 2 tackles"); not an object
-# after a verb ("... can share 10 stories a month").
-_FIGURE = re.compile(r"\d+\.\s|\d+-[^\W\d_]+\s|\d[\d,.]*\s+\w+[,;]")
+# A figure that opens a sentence: a numbered item ("3. ..."), a time or a
+# decimal ("9.30 A.M."), a compound ("12-megapixel camera ..."), a tally ("1
+# sack, 2 tackles"), a share ("8 of those hits"); not an object after a verb
+# ("... can share 10 stories a month").
+_FIGURE = re.compile(
+    r"\d+\.\s|\d+[.:]\d+\s|\d+-[^\W\d_]+\s|\d[\d,.]*\s+\w+[,;]"
+    r"|\d[\d,.]*\s+(?:of|out of|per|percent)\b|\d[\d,.]*\s?%"
+)
 _QUOTE_PAIRS = {'"': '"', "“": "”", "‘": "’", "(": ")", "[": "]", "«": "»", "<": ">"}
 
 
