@@ -427,6 +427,7 @@ SET_FILES = (
     ("ml", ROOT / "tests" / "data" / "appeals_multilingual.json"),
     ("more", ROOT / "tests" / "data" / "appeals_more.json"),
     ("third", ROOT / "tests" / "data" / "appeals_third.json"),
+    ("fourth", ROOT / "tests" / "data" / "appeals_fourth.json"),
     ("final", FINAL_CORPUS),
 )
 FOLDS = 10

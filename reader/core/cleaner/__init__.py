@@ -135,7 +135,7 @@ def evidence(removal: Removal, count: int = 3) -> str:
     if not removal.rule.startswith(("appeal.", "chrome.", "boilerplate.")):
         return ""
     from reader.core.cleaner import model as appeal_model
-    from reader.core.cleaner.appeals import sentence_features
+    from reader.core.cleaner.scoring import sentence_features
 
     found = sentence_features(removal.text)
     current = appeal_model.current()

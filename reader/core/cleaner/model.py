@@ -36,12 +36,20 @@ def _set(spec: str) -> frozenset[str]:
 
 
 _TOKEN = re.compile(r"\w+(?:['’]\w+)*")
+# Not the words that are more often something else: German "ihr/ihre/ihnen"
+# (her, their, them; the formal "Ihr" is found by its capital, see _SIE),
+# "du" (French "of the"), Spanish "su/sus" (his, her, their), "ton" (English).
 _SECOND_PERSON = _set(
     "you your yours yourself you're you've you'll you'd "
-    "du dich dir dein deine deinen deinem deiner ihr euch euer eure ihnen ihre ihren ihrem "
-    "vous votre vos tu toi ton ta tes te "
-    "tú tu tus usted ustedes te ti contigo vuestro vuestra su sus"
+    "dich dir dein deine deinen deinem deiner euch euer eure "
+    "vous votre vos tu toi ta tes te "
+    "tú tu tus usted ustedes te ti contigo vuestro vuestra "
+    # Verbs that carry the person themselves (Spanish and German drop the pronoun).
+    "necesitas puedes quieres quieras tienes has eres estás sabes valoras disfrutas recibes"
+    " lees apoyas buscas bist hast kannst willst möchtest liest"
 )
+# A sentence that opens with a third person is about someone, not to the reader.
+_THIRD_PERSON_OPENERS = _set("he she they er il elle ils elles él ella ellos ellas lui lei loro")
 _FIRST_PLURAL = _set(
     "we our ours us we're we've we'll we'd "
     "wir uns unser unsere unseren unserem unserer "
@@ -59,7 +67,7 @@ _SIE = re.compile(r"(?<=\S )(?:Sie|Ihr|Ihre|Ihren|Ihrem|Ihrer|Ihnen)\b")
 # data and carries over to the other languages ("k:subscribe" fires for
 # "subscribe", "abonnieren", "abonnez", "suscríbete").
 _CONCEPT_STEMS: dict[str, tuple[str, ...]] = {
-    "subscribe": ("subscri", "abonn", "abo", "suscri", "suscríb", "abonnent"),
+    "subscribe": ("subscri", "abonn", "abo", "suscri", "suscríb", "abonnent", "abbona", "iscriv"),
     "newsletter": ("newslet", "boletín", "boletin", "infolett"),
     "donate": (
         "donat",
@@ -71,6 +79,7 @@ _CONCEPT_STEMS: dict[str, tuple[str, ...]] = {
         "dons",
         "aportaci",
         "contribu",
+        "donazi",
     ),
     "support": (
         "support",
@@ -112,7 +121,7 @@ _CONCEPT_STEMS: dict[str, tuple[str, ...]] = {
         "connexion",
     ),
     "share": ("share", "teilen", "partag", "compart", "compárt"),
-    "reader": ("reader", "leser", "lecteu", "lector"),
+    "reader": ("reader", "leser", "lecteu", "lector", "lettor"),
     "journalism": ("journal", "periodi", "rédact", "redakt", "redacc", "recherc", "reportag"),
     "free": ("free", "kostenl", "gratuit", "gratis"),
     "app": ("app", "apps", "applica", "aplicac"),
@@ -124,7 +133,39 @@ _CONCEPT_STEMS: dict[str, tuple[str, ...]] = {
     "exclusive": ("exclus", "réserv", "reserv"),
     "inbox": ("inbox", "postfa", "e-mail", "email", "correo", "courrie", "boîte"),
     "month": ("month", "monat", "mois", "mes"),
+    "access": ("access", "zugang", "zugriff", "accès", "acceso", "accesso", "accede", "accedi"),
+    "unlimited": ("unlimit", "unbegren", "illimit", "ilimita"),
+    "miss": ("miss$", "verpass", "manquez", "manquer", "pierdas", "perderte", "perdere"),
+    "origin": ("originally", "originalm", "zuerst", "erstveröff", "initialem", "originariam"),
+    "permission": ("permission", "genehmig", "permiso", "autorisa", "permesso"),
+    "ads": (
+        "werbung",
+        "werbefr",
+        "anzeigen",
+        "publicit",
+        "publicid",
+        "anunci",
+        "pubblicit",
+        "ads$",
+    ),
 }
+# German writes compounds: "Jahresabo", "Benutzerkonto", "Fördermitglied".
+# Their last part names the concept.
+_COMPOUND_ENDS: dict[str, str] = {
+    "abo": "subscribe",
+    "abos": "subscribe",
+    "abonnement": "subscribe",
+    "konto": "register",
+    "mitglied": "member",
+    "mitglieder": "member",
+    "mitgliedschaft": "member",
+    "spende": "donate",
+    "spenden": "donate",
+    "newsletter": "newsletter",
+    "blocker": "adblock",
+}
+_COMPOUND_LENGTHS = sorted({len(end) for end in _COMPOUND_ENDS})
+_COMPOUND_MIN_HEAD = 3
 # A stem ending in "$" must be the whole word ("socio", not "social").
 _STEM_CONCEPT: dict[str, str] = {
     stem: concept
@@ -152,8 +193,28 @@ _IMPERATIVE = re.compile(
     r"|(?:Rejoign|Offr|Télécharg|Ecout|Écout|Suiv|Profit|Retrouv|Inscriv|Abonn|Souten|Découvr"
     r"|Lis|Partag|Aid|Cliqu|Connect|Recev|Donn|Essay|Activ|Désactiv|Ajout)ez\b"
     r"|(?:Comparte|Descarga|Recibe|Inicia|Escucha|Sigue|Continúa|Accede|Dona|Colabora"
-    r"|Apoya|Ayuda|Únete|Prueba|Activa|Desactiva)\b)",
+    r"|Apoya|Ayuda|Únete|Prueba|Activa|Desactiva|Disfruta|Lee|Regístrate|Suscríbete|Hazte|Apúntate"
+    r"|Sigue|Síguenos|Abbonati|Iscriviti|Sostienici|Sostieni|Scarica|Accedi|Registrati|Leggi"
+    r"|Segui|Seguici|Condividi|Dona|Prova|Attiva|Disattiva|Scopri)\b)",
 )
+# An imperative may open a later clause: "Jeder Euro zählt: Spenden Sie jetzt".
+_CLAUSE_BREAK = re.compile(r"[:;]\s+|\s[–—]\s+")
+# German calls to action in the infinitive: "Jetzt abonnieren", "Hier anmelden",
+# "... jetzt kostenlos bestellen."
+_INFINITIVE_CTA = re.compile(
+    r"^\W*(?:jetzt|hier|gleich)\s+(?:\w+\s+){0,2}?\w+(?:en|ern|eln)\b"
+    r"|\b(?:jetzt|hier|gleich|kostenlos|gratis)\s+(?:\w+\s+){0,2}\w+(?:en|ern|eln)\W*$",
+    re.I,
+)
+_INFINITIVE_LEADS = _set("jetzt hier gleich kostenlos gratis")
+
+
+def _clause_imperative(text: str) -> bool:
+    if ":" not in text and ";" not in text and " –" not in text and " —" not in text:
+        return False
+    return any(_IMPERATIVE.match(text[match.end() :]) for match in _CLAUSE_BREAK.finditer(text))
+
+
 # Function words: they mostly tell the language, and the training data has far
 # more English appeals than German, French or Spanish ones, so as features they
 # would teach "German means story". They count as one shared token.
@@ -163,15 +224,31 @@ _STOPWORDS = _set(
     " es auch als an bei aus nach wie le la les de des du et est un une en à au aux dans par"
     " sur qui que ne pas ce cette il elle el los las del y es una al por para con se no lo"
     " como más"
+    # More function words of German, French, Spanish and Italian (prepositions,
+    # articles, conjunctions, auxiliaries): as words they would only say
+    # "German" or "French", which the story data has far more of.
+    " für um dass daß oder aber wenn so noch nur schon sind hat haben wird werden wurde"
+    " war kann können dieser diese dieses diesen diesem einem eines am zum zur vom ins über"
+    " unter durch gegen ohne bis seit während"
+    " pour avec sans sous plus ou mais si son sa ses leur leurs a ont sont été être était"
+    " cet ces dont où y"
+    " un unos unas sus su entre sin sobre hasta desde pero o si ha han fue ser son está este"
+    " esta estos estas ese esa"
+    " il lo gli i della delle dei degli nel nella per con che non è sono da di e una"
 )
 # Words that open an ordinary question (its subject or a question word follows).
 _QUESTION_OPENERS = _set(
     "what who whom whose which when where why how is are was were do does did can could will"
     " would should shall may might must has have had am i you he she it we they this that"
+    " don't doesn't didn't isn't aren't wasn't weren't can't couldn't won't wouldn't"
+    " shouldn't haven't hasn't hadn't"
     " there wer was wann wo warum wie welche ist sind hat haben kann qui que quoi quand où"
     " pourquoi comment est quel quelle qué quién cuándo dónde por cómo cuál es"
 )
 _AMBIGUOUS = _set("sie ihr ihre ihren ihrem ihrer ihnen")
+# German formal address counts as the word "you": what the model learns about
+# addressing the reader from the (many more) English examples carries over.
+_FORMAL_YOU = ("w:you",)
 _CURRENCY = re.compile(r"[$£€]|\b(?:euros?|dollars?|pounds?)\b", re.I)
 _DIGIT = re.compile(r"\d")
 _QUOTE = re.compile(r"[\"“”«»„]")
@@ -186,7 +263,7 @@ def _word_features(word: str) -> tuple[str, tuple[str, ...]]:
     """A word's stand-in for bigrams and its own features (word, prefixes, concept)."""
     own = []
     if word in _AMBIGUOUS:
-        name = "<pronoun>"  # German "sie/ihr": she, they or you; s:you decides
+        name = "<pronoun>"  # German "sie/ihr": she, they or you (see features())
     elif word in _STOPWORDS:
         name = "<stop>"
     else:
@@ -204,6 +281,12 @@ def _word_features(word: str) -> tuple[str, tuple[str, ...]]:
             own.append("k:" + concept)
     if word in _WORD_CONCEPT:
         own.append("k:" + _WORD_CONCEPT[word])
+    for length in _COMPOUND_LENGTHS:
+        if len(word) - length < _COMPOUND_MIN_HEAD:
+            break
+        concept = _COMPOUND_ENDS.get(word[-length:])
+        if concept is not None:
+            own.append("k:" + concept)
     return name, tuple(own)
 
 
@@ -211,22 +294,33 @@ def features(text: str) -> set[str]:
     """The sparse binary features of one sentence."""
     words = tokens(text)
     found: set[str] = set()
+    formal = (" Sie" in text or " Ihr" in text) and _SIE.search(text) is not None
     previous = "^"
     for word in words:
         name, own = _word_features(word)
+        if formal and name == "<pronoun>":
+            # German formal address ("Lesen Sie", "Ihr Konto"): the reader,
+            # like "you" and "vous", not "she" or "they".
+            name, own = "you", _FORMAL_YOU
         found.update(own)
         found.add("b:" + previous + " " + name)
         previous = name
-    if _IMPERATIVE.match(text):
+    if _IMPERATIVE.match(text) or _clause_imperative(text):
         found.add("s:imperative")
+    if not _INFINITIVE_LEADS.isdisjoint(words) and _INFINITIVE_CTA.search(text):
+        found.add("s:infinitive")
     if words:
-        first = "<pronoun>" if words[0] in _AMBIGUOUS else words[0]
         found.add("b:" + previous + " $")
+        first = "<pronoun>" if words[0] in _AMBIGUOUS else words[0]
         found.add("f:" + first)
         if len(words) > 1:
             found.add("g:" + first + " " + words[1])
-    you = not _SECOND_PERSON.isdisjoint(words) or _SIE.search(text) is not None
+    you = formal or not _SECOND_PERSON.isdisjoint(words)
+    if words and words[0] in _THIRD_PERSON_OPENERS:
+        found.add("s:third")
     we = not _FIRST_PLURAL.isdisjoint(words)
+    if formal:
+        found.add("s:formal")
     if you:
         found.add("s:you")
     if we:
@@ -317,14 +411,28 @@ ANCHORS = frozenset(
 )
 
 # The reader addressed, the outlet speaking or an imperative ...
-VOICES = frozenset(["s:you", "s:we", "s:imperative"])
+VOICES = frozenset(["s:you", "s:we", "s:imperative", "s:infinitive"])
 # ... together with something an appeal asks for: an appeal on two counts.
 ASKS = frozenset(
     "k:" + concept
     for concept in _set(
         "subscribe newsletter donate member register adblock follow download app support"
+        " access unlimited origin permission ads"
     )
 )
+
+# What an outlet sells or asks the reader to sign up for, in any language: a
+# short line naming one of these goes with the pitch next to it ("Jederzeit
+# kündbar.", "It's free.", "Hier anmelden.").
+SELLS = frozenset(
+    "k:" + concept
+    for concept in _set(
+        "subscribe newsletter donate member register adblock app free access unlimited ads"
+        " cancel inbox exclusive download"
+    )
+)
+# The reader addressed or the outlet speaking.
+PERSONS = frozenset(["s:you", "s:we"])
 
 # Evidence of its own that a sentence may belong to an appeal: a voice or any
 # appeal concept (the n-grams alone do not make a sentence a pitch's tail).
@@ -368,8 +476,8 @@ _ENGLISH_STEMS = _set(
 # The outlet's voice and the reader addressed, in German, French and Spanish
 # (English goes through the lexicon): appeals speak this way, stories seldom.
 _PERSON_WORDS = _set(
-    "du dich dir dein deine deinen deinem deiner euch euer eure wir uns unser unsere unseren"
-    " unserem unserer vous votre vos nous notre nos tu toi ton tes tú usted ustedes tus"
+    "dich dir dein deine deinen deinem deiner euch euer eure wir uns unser unsere unseren"
+    " unserem unserer vous votre vos nous notre nos tu toi tes tú usted ustedes tus"
     " nosotros nuestro nuestra nuestros nuestras"
 )
 

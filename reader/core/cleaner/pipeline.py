@@ -10,9 +10,9 @@ from datetime import UTC, datetime
 
 from reader.core.cleaner import appeals, runs
 from reader.core.cleaner import lexicon as lx
-from reader.core.cleaner.appeals import Scored, Span
 from reader.core.cleaner.blocks import RawBlock
 from reader.core.cleaner.rules import SiteRules
+from reader.core.cleaner.scoring import Scored, Span
 from reader.core.cleaner.sentences import split_sentences
 from reader.core.models import BLOCK_SEPARATOR, Block, LinkSpan, Removal
 

@@ -5,25 +5,17 @@ first; a neighbour joins the run only for a signal of its own (a story sentence
 stays whatever stands next to it), more readily inside a promo box. Runs that
 touch the block's start or end go; a run in the middle of a paragraph must be
 pure chrome or a multi-sentence pitch. Story glued to an appeal without a stop
-is cut back out of the span (:func:`appeals.glued_story_start`).
+is cut back out of the span (:func:`glued.glued_story_start`).
 """
 
 from __future__ import annotations
 
 from reader.core.cleaner import lexicon as lx
-from reader.core.cleaner.appeals import (
-    P_ABSORB,
-    P_HINTED,
-    P_SHORT,
-    P_TAIL,
-    P_WEAK,
-    Scored,
-    Span,
-    glued_story_end,
-    glued_story_start,
-)
+from reader.core.cleaner.glued import glued_story_end, glued_story_start
+from reader.core.cleaner.scoring import P_ABSORB, P_HINTED, P_SHORT, P_TAIL, P_WEAK, Scored, Span
 
 _SHORT_TAIL = 8
+P_SURE = 0.95
 
 
 def _absorbs(sentence: Scored, left: bool, right: bool, edge: bool, hinted: bool) -> bool:
@@ -36,6 +28,8 @@ def _absorbs(sentence: Scored, left: bool, right: bool, edge: bool, hinted: bool
         return False
     if hinted:
         return _absorbs_in_promo(sentence, left, right, edge)
+    if sentence.formal and sentence.p >= P_WEAK and not sentence.question:
+        return True  # "Mit Ihrem Beitrag sorgen Sie dafür, dass ..." next to the pitch
     if _shouted(sentence):
         return False  # an all-capitals line is a headline, not part of a pitch
     # A sentence goes with its neighbour only for a signal of its own: a story
@@ -44,10 +38,20 @@ def _absorbs(sentence: Scored, left: bool, right: bool, edge: bool, hinted: bool
     if right and sentence.signalled and _leads_in(sentence):
         return True  # a lead-in: "Love podcasts?", "Independent journalism costs money."
     if left and not right:
+        if sentence.question and sentence.words <= _SHORT_TAIL and sentence.p >= P_TAIL:
+            # "Could you be one of them?": the reader asked to join the pitch.
+            return sentence.voiced or sentence.sells
         if sentence.question or not sentence.evidence:
             return False  # a question after a pitch opens the story's next turn
-        if sentence.words <= _SHORT_TAIL and sentence.signalled and _asks(sentence):
+        if sentence.words <= _SHORT_TAIL and sentence.p >= P_SHORT and _asks_for_more(sentence):
             return True  # "It's free.", "Join us."
+        if sentence.words <= _BARE_QUESTION and (
+            (sentence.p >= P_WEAK and (sentence.sells or lx.PRICE in sentence.categories))
+            or (sentence.p >= P_SHORT and sentence.voiced)
+        ):
+            # A fragment naming the offer or its price, or turning to the
+            # reader: "Jederzeit kündbar.", "Just $5/month.", "Add yours."
+            return True
         return (
             sentence.chrome or sentence.p >= P_TAIL or (sentence.paired and sentence.p >= P_ABSORB)
         )
@@ -59,7 +63,7 @@ def _absorbs(sentence: Scored, left: bool, right: bool, edge: bool, hinted: bool
     if sentence.words > 6:
         return False
     if sentence.question:
-        return sentence.p >= P_WEAK
+        return sentence.p >= P_WEAK and _question_leads_in(sentence)
     return edge and sentence.score > 0 and sentence.p >= P_SHORT
 
 
@@ -79,7 +83,32 @@ def _absorbs_in_promo(sentence: Scored, left: bool, right: bool, edge: bool) -> 
 def _leads_in(sentence: Scored) -> bool:
     """Whether a signalled sentence before a pitch can open it: a question, a
     sentence that asks for something, or one with evidence the model is sure of."""
-    return sentence.question or _asks(sentence) or (sentence.evidence and sentence.p >= P_TAIL)
+    if sentence.question:
+        return sentence.p >= P_ABSORB and _question_leads_in(sentence)
+    # A statement before a pitch is the story's last word as often as the
+    # pitch's first: the model must lean towards the pitch, not just see a
+    # word of its vocabulary ("... makes for a great gift.").
+    if sentence.p >= P_ABSORB:
+        if sentence.words <= _SHORT_TAIL and _asks_for_more(sentence):
+            return True  # "Free journalism isn't free to make.", "It only takes a minute."
+        if (sentence.voiced or sentence.categories & _VOICED) and (
+            _asks(sentence) or sentence.sells
+        ):
+            return True  # the outlet or the reader, and its work: "We need reporters there."
+    return sentence.evidence and sentence.p >= P_TAIL
+
+
+def _question_leads_in(sentence: Scored) -> bool:
+    """Short, or pointing at the reader, the outlet or its products ("Love
+    podcasts?", "Enjoyed this article?", "Don't have an account?"). A longer
+    question without that is the story's own ("Don't tariffs produce revenue?",
+    "Looking for more gift ideas?")."""
+    return (
+        sentence.words <= _BARE_QUESTION
+        or sentence.anchored
+        or sentence.sells
+        or bool(sentence.categories - _PERSONAL - _GIVING)
+    )
 
 
 def _asks(sentence: Scored) -> bool:
@@ -88,7 +117,22 @@ def _asks(sentence: Scored) -> bool:
     return sentence.strong_hits > 0 or bool(sentence.categories - _PERSONAL)
 
 
+def _asks_for_more(sentence: Scored) -> bool:
+    """A short tail must name what the pitch sells (free, signed up for,
+    priced, the outlet itself): "Tell me a story." only names a story, "But
+    here we are." only speaks as "we"."""
+    return (
+        sentence.strong_hits > 0
+        or sentence.sells
+        or bool(sentence.categories - _PERSONAL - _GIVING - _READING)
+    )
+
+
 _PERSONAL = frozenset({lx.ADDRESS, lx.VOICE, lx.REPORT})
+_READING = frozenset({lx.JOURNALISM})
+_GIVING = frozenset({lx.GIVE})
+_VOICED = frozenset({lx.ADDRESS, lx.VOICE})
+_BARE_QUESTION = 3
 
 
 def _shouted(sentence: Scored) -> bool:
@@ -115,13 +159,28 @@ def mark(scored: list[Scored], hinted: bool) -> list[bool]:
             # A marked sentence whose end (start) is story glued on without a
             # stop has story, not pitch, next to the following (previous) one.
             left = index > 0 and marked[index - 1] and not scored[index - 1].story_after
-            right = index < last and marked[index + 1] and not scored[index + 1].story_before
+            right = (
+                index < last
+                and marked[index + 1]
+                and not scored[index + 1].story_before
+                and not _bare_chrome(scored[index + 1])
+            )
             edge = index in (0, last)
             if _absorbs(sentence, left, right, edge, hinted):
                 marked[index] = True
                 sentence.rule = _neighbour_rule(scored, marked, index)
                 changed = True
     return marked
+
+
+def _bare_chrome(sentence: Scored) -> bool:
+    """Page chrome that asks for nothing ("Advertisement", "Our Standards: ...",
+    "Continue reading"): it stands alone and has no lead-in, so the sentence
+    before it is never drawn into it."""
+    return sentence.chrome and sentence.rule != _CTA_CHROME
+
+
+_CTA_CHROME = "chrome.cta"
 
 
 def _neighbour_rule(scored: list[Scored], marked: list[bool], index: int) -> str:
@@ -168,4 +227,17 @@ def _removable_inside(members: list[Scored]) -> bool:
     """A run inside a paragraph: pure chrome, or a multi-sentence pitch."""
     if all(s.chrome for s in members):
         return True
+    if all(_sure_pitch(s) for s in members):
+        return True
     return len(members) >= 2 and sum(s.score >= lx.STRONG for s in members) >= 2
+
+
+def _sure_pitch(sentence: Scored) -> bool:
+    """The reader addressed (or the outlet speaking) about what it sells, and
+    the model sure of it: an appeal wherever it stands."""
+    return (
+        sentence.strong
+        and (sentence.paired or (sentence.voiced and sentence.sells))
+        and sentence.p >= P_SURE
+        and not sentence.advice
+    )

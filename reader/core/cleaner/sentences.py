@@ -14,7 +14,7 @@ from reader.core.cleaner.lexicon import words
 
 # A sentence end: terminal punctuation (plus closing quotes/brackets), then either
 # whitespace and a capital/digit/opening quote, or a capital glued straight on.
-_PUNCTUATED_END = r"[.!?…]+[\"”’)\]]*(?:\s+(?=[\"“‘(\[<¿¡«„]{0,2}[^\W_a-zß-öø-ÿа-яё]|[a-z]{2})|(?<=[a-zß-öø-ÿ0-9]{2}[.!?])(?=[A-ZÀ-ÖØ-Þ][a-zß-öø-ÿ]))"
+_PUNCTUATED_END = r"[.!?…]+[\"”’)\]]*(?:\s+(?=[\"“‘(\[<¿¡«„*†‡•@#]{0,2}[^\W_a-zß-öø-ÿа-яё]|[a-z]{2})|(?<=[a-zß-öø-ÿ0-9]{2}[.!?])(?=[A-ZÀ-ÖØ-Þ][a-zß-öø-ÿ]))"
 _END = re.compile(
     _PUNCTUATED_END
     # A closing quotation mark ends a sentence when a capitalised word follows
@@ -44,15 +44,17 @@ _CHROME_STARTS = (
 # tried only there, not at every position of the text.
 _CASE_CHANGE = re.compile(r"[a-z][A-Z]")
 _GLUED = re.compile(
-    r"(?<=[a-z])(?=(?:Sign [Uu]p|Subscribe|Read [Mm]ore|Continue reading|Advertisement"
+    r"(?<=[a-z])(?=(?P<call>Sign [Uu]p|Subscribe|Read [Mm]ore|Continue reading|Advertisement"
     r"|Support [Nn]ow|Donate|Learn [Mm]ore|Register|Log [Ii]n)\b)"
     # Two words run together where a page joined a button or a prompt to the
     # story ("...newsletterPassenger trains"): a long lowercase run, then a
     # capitalised word (brand names like "YouTube" or "JavaScript" are shorter).
     r"|(?<=[a-z]{5})(?=[A-Z][a-z]{2})"
 )
+# Not "Inc.", "Ltd.", "Corp.", "etc.": they usually end a name or a list, and
+# a capital after them opens a new sentence.
 _ABBREVIATIONS = words(
-    "mr mrs ms dr prof sen rep gov gen col lt sgt capt st jr sr inc ltd co corp vs etc no "
+    "mr mrs ms dr prof sen rep gov gen col lt sgt capt st jr sr vs no "
     "nos jan feb mar apr jun jul aug sep sept oct nov dec fig approx est dept univ ave rd "
     "mt a.m p.m e.g i.e"
 )
@@ -61,12 +63,25 @@ _FUNCTION_WORDS = words(
     "these those its their his her our your my"
 )
 _LAST_WORD = re.compile(r"(\S+)$")
+# Initials and short abbreviations joined by periods or hyphens: "u.s", "d-n.y".
+_INITIALS = re.compile(r"[a-z]{1,2}(?:[.-][a-z]{1,2})*\.[a-z]{1,2}")
 # After an abbreviation ("... at Tempus Inc."), a capitalised call to action
-# opens a new sentence: no title or name goes on with "Subscribe" or "Sign up".
+# or the reader or outlet addressed opens a new sentence: no title or name goes
+# on with "Subscribe", "Sign up", "You" or "Our".
 _CALL_AFTER = re.compile(
     r"(?:Subscribe|Sign (?:up|in)|Register|Donate|Join|Log in|Become|Support|Get|Download"
-    r"|Follow|Click|Tap|Read more|Continue reading|Advertisement)\b"
+    r"|Follow|Click|Tap|Read more|Continue reading|Advertisement|You|Your|We|Our"
+    r"|(?:Will|Would|Can|Could|Do|Did|Are|Have) you|Thanks?|This|The|It|They|He|She|But)\b"
 )
+
+
+def _lowercase_word_before(text: str, pos: int) -> bool:
+    """Whether the word run into a capital at ``pos`` is lowercase from its
+    start ("newsletterPassenger"), not a name in camel case ("MinnesotaCare")."""
+    start = pos
+    while start > 0 and text[start - 1].isalpha():
+        start -= 1
+    return text[start].islower()
 
 
 def _is_abbreviation(text: str, end: int) -> bool:
@@ -75,11 +90,7 @@ def _is_abbreviation(text: str, end: int) -> bool:
     if not match:
         return False
     word = match.group(1).rstrip(".").lstrip('"“‘(').lower()
-    return (
-        word in _ABBREVIATIONS
-        or len(word) == 1
-        or re.fullmatch(r"(?:[a-z]\.)+[a-z]", word) is not None
-    )
+    return word in _ABBREVIATIONS or len(word) == 1 or _INITIALS.fullmatch(word) is not None
 
 
 def _previous_word(text: str, pos: int) -> str:
@@ -107,7 +118,8 @@ def _chrome_cuts(text: str) -> list[int]:
             standalone = True
         # Only a label that stands alone may end a sentence ("the Advertisement
         # Standards Authority" is a name, not chrome).
-        if standalone and text[end:].lstrip().lstrip('"“‘([')[:1].isupper():
+        following = text[end:].lstrip().lstrip('"“‘([')[:1]
+        if standalone and (following.isupper() or following.isdigit()):
             cuts.append(end)
     return cuts
 
@@ -129,8 +141,9 @@ def split_sentences(text: str, start: int = 0, end: int | None = None) -> list[t
         cuts.add(start + match.end())
     cuts.update(start + cut for cut in _chrome_cuts(segment))
     for pair in _CASE_CHANGE.finditer(segment):  # only where _GLUED can match
-        if _GLUED.match(segment, pair.start() + 1):
-            cuts.add(start + pair.start() + 1)
+        glued = _GLUED.match(segment, pair.start() + 1)
+        if glued and (glued.group("call") or _lowercase_word_before(segment, glued.start())):
+            cuts.add(start + glued.start())
     spans = []
     ordered = sorted(cuts)
     for left, right in zip(ordered, ordered[1:], strict=False):
