@@ -159,11 +159,13 @@ def mark(scored: list[Scored], hinted: bool) -> list[bool]:
             # A marked sentence whose end (start) is story glued on without a
             # stop has story, not pitch, next to the following (previous) one.
             left = index > 0 and marked[index - 1] and not scored[index - 1].story_after
+            # Bare chrome after a sentence draws it in only when a pitch stands
+            # before it too: "... chipping in today. Every amount counts. Read more".
             right = (
                 index < last
                 and marked[index + 1]
                 and not scored[index + 1].story_before
-                and not _bare_chrome(scored[index + 1])
+                and (left or not _bare_chrome(scored[index + 1]))
             )
             edge = index in (0, last)
             if _absorbs(sentence, left, right, edge, hinted):
