@@ -82,7 +82,10 @@ def annotate_forever(library: Library, rnd: random.Random) -> None:
             saved = notes.highlight(article_id, start, end, f"note {rnd.random()} " * 20)
         except BroadsheetError:
             continue  # e.g. only whitespace selected
-        print(saved.id, saved.uuid, flush=True)
+        # One write per line: with PYTHONUNBUFFERED=1 print() writes each part
+        # separately, and a kill between them would leave half a line.
+        sys.stdout.write(f"{saved.id} {saved.uuid}\n")
+        sys.stdout.flush()
         # A pause between saves (a person's are far slower): back-to-back write
         # transactions would starve the refreshing process of the write lock.
         time.sleep(rnd.uniform(0, 0.02))

@@ -62,6 +62,8 @@ class Child:
     def _read(self) -> None:
         assert self.process.stdout is not None
         for raw in self.process.stdout:
+            if not raw.endswith(b"\n"):
+                break  # a line the kill cut short (e.g. under PYTHONUNBUFFERED=1)
             line = raw.decode().strip()
             if line == "ready":
                 self.ready.set()
