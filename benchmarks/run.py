@@ -1113,6 +1113,9 @@ def tui_interaction(
     try:
         # Opening the all-articles view: focus the sidebar, go to Saved (empty),
         # then time the way back to "All unread" until its newest title shows.
+        # The sidebar fills after the list; until a feed's count shows it has no
+        # highlighted entry, and the first j would only highlight "All unread".
+        tmux.wait_for(session, lambda s: SIDEBAR_FEED_ROW.search(s) is not None, timeout=60)
         tmux.settle(session)
         tmux.send(session, "BTab")
         tmux.settle(session)
@@ -1160,6 +1163,9 @@ def tui_interaction(
     tmux.send(session, "q")
     time.sleep(0.5)
     tmux.kill(session)
+
+
+SIDEBAR_FEED_ROW = re.compile(r"^  \S.*\s[\d,]+\s+▕", re.MULTILINE)  # "  Title…   200  ▕"
 
 
 def key_row(system: str, latencies: list[float]) -> Row:
