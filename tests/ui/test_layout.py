@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from dataclasses import replace
+
 import pytest
 from textual.widgets import Input
 
@@ -9,7 +11,7 @@ from reader.ui.app import BroadsheetApp
 from reader.ui.screens.dialogs import ConfirmScreen, PromptScreen
 from reader.ui.widgets.article_list import ArticleList
 from reader.ui.widgets.reading_view import ReadingView
-from reader.ui.widgets.sidebar import Sidebar, feed_option_id
+from reader.ui.widgets.sidebar import Sidebar, SidebarCounts, count_badge, feed_option_id
 
 from .conftest import make_app, screen_text, settle
 from .fakes import FakeLibrary, make_article, make_feed, sample_story
@@ -147,3 +149,27 @@ async def test_toasts_are_short_wait_for_dialogs_and_stay_off_the_text(
                 assert not toast.region.overlaps(reader.region), (toast.region, reader.region)
     finally:
         app.gateway.shutdown()
+
+
+async def test_sidebar_counts_of_a_hundred_thousand_and_more_stay_on_the_row() -> None:
+    feed = make_feed(1, "Wire")
+    app = make_app(FakeLibrary([feed], [make_article(1, feed, "One story", hours_ago=1)]))
+    try:
+        async with app.run_test(size=(120, 35)) as pilot:
+            await settle(pilot)
+            sidebar = app.query_one(Sidebar)
+            big = replace(feed, unread=123_456, total=123_456)
+            sidebar.show_feeds([big], SidebarCounts(unread=4_567_890, saved=99_999))
+            await settle(pilot)
+            rows = [line[: sidebar.region.width] for line in lines_of(app)]
+            assert any("All unread" in row and "4567k" in row for row in rows), rows
+            assert any("Saved" in row and "99999" in row for row in rows), rows
+            assert any("Wire" in row and "123k" in row for row in rows), rows
+    finally:
+        app.gateway.shutdown()
+
+
+def test_count_badges_are_five_cells() -> None:
+    for count in (1, 99_999, 100_000, 123_456, 9_999_999, 10_000_000, 10**12):
+        assert len(count_badge(count)) == 5, count
+    assert count_badge(123_456).strip() == "123k" and count_badge(12_345_678).strip() == "12M"

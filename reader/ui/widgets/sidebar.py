@@ -27,6 +27,15 @@ class SidebarCounts:
     saved: int
 
 
+def count_badge(count: int) -> str:
+    """Five cells, however large: a sixth digit would push the count off the row."""
+    if count < 100_000:
+        return f"{count:>5}"
+    if count < 10_000_000:
+        return f"{count // 1000:>4}k"
+    return f"{min(count // 1_000_000, 9999):>4}M"
+
+
 def feed_option_id(feed_id: int) -> str:
     return f"feed:{feed_id}"
 
@@ -79,7 +88,7 @@ class Sidebar(PlainCursorOptionList):
 
     def _entry(self, label: str, count: int | None, marker: Content | None = None) -> Content:
         width = max(12, self.scrollable_content_region.width - 2)
-        badge = Content.styled(f"{count:>5}", ".sidebar--count") if count else Content("     ")
+        badge = Content.styled(count_badge(count), ".sidebar--count") if count else Content("     ")
         lead = marker if marker is not None else Content("  ")
         title = (lead + Content(clean_line(label))).truncate(width - 6, ellipsis=True)
         return title.pad_right(width - 5 - title.cell_length) + badge
