@@ -166,13 +166,14 @@ def test_large_text_and_quote_stay_fast() -> None:
     for spot in rng.sample(range(start, start + 10_000), 500):  # 5% of the quote changes
         edited[spot] = "#"
     new_text = "A new first paragraph.\n\n" + "".join(edited)
-    began = time.perf_counter()
+    # CPU time, not wall time: other processes on a busy machine must not fail it.
+    began = time.process_time()
     found = anchor(new_text, selector, position)
-    elapsed = time.perf_counter() - began
+    elapsed = time.process_time() - began
     assert found is not None and found.method == "fuzzy"
     assert (found.start, found.end) == (start + 24, start + 24 + 10_000)
     missing = anchor(text[:start] + text[start + 10_000 :], selector, position)
-    total = time.perf_counter() - began
+    total = time.process_time() - began
     assert missing is None
     assert elapsed < 2.0 and total < 4.0, (elapsed, total)
 

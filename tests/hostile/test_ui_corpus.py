@@ -82,6 +82,7 @@ async def _until(condition: Callable[[], bool], what: str, timeout: float = 10.0
 
 async def test_corpus_in_one_app_instance(tmp_path: Path, corpus_library: CorpusLibrary) -> None:
     started = time.perf_counter()
+    cpu_started = time.process_time()
     library = open_library(corpus_library.copy_to(tmp_path))
     # Every article read and saved first: the Saved view then lists them all, and
     # opening one does not mark it read, which rebuilds the ~2,100-row sidebar
@@ -186,8 +187,12 @@ async def test_corpus_in_one_app_instance(tmp_path: Path, corpus_library: Corpus
     assert lines_drawn > 5 * total  # title, meta, link, rule and a body for each
     assert opener.asked == []
     elapsed = time.perf_counter() - started
-    print(f"\nUI corpus: {total} articles, {lines_drawn} lines drawn, {elapsed:.1f} s")
-    assert elapsed < 120
+    cpu = time.process_time() - cpu_started
+    print(
+        f"\nUI corpus: {total} articles, {lines_drawn} lines drawn, {elapsed:.1f} s ({cpu:.1f} s CPU)"
+    )
+    # CPU time, not wall time: other processes on a busy machine must not fail it.
+    assert cpu < 120
 
 
 def test_the_segment_check_finds_controls() -> None:

@@ -91,11 +91,17 @@ def app(library: FakeLibrary, opener: RecordingOpener) -> Iterator[BroadsheetApp
 async def settle(pilot: object) -> None:
     """Wait until workers (and the workers their results start) are done."""
     from textual.pilot import Pilot
+    from textual.worker import WorkerCancelled
 
     assert isinstance(pilot, Pilot)
     for _ in range(4):
         await pilot.pause()
-        await pilot.app.workers.wait_for_complete()
+        for _attempt in range(20):
+            try:
+                await pilot.app.workers.wait_for_complete()
+                break
+            except WorkerCancelled:  # an exclusive worker replaced by a newer one: wait again
+                await pilot.pause()
     await pilot.pause()
 
 
