@@ -121,15 +121,27 @@ def _weigh(text: str, masked: str, sentence: Scored, model: appeal_model.Model) 
 
 
 def gated_out(text: str) -> bool:
-    """Whether ``text`` has no word that could make an appeal sentence."""
-    lowered = text.lower()
-    tokens = lowered.split()
-    if not (lx.GATE.isdisjoint(tokens) and lx.CAPITALIZED_GATE.isdisjoint(text.split())):
-        return False
-    if appeal_model.has_concept(text, tokens):
-        return False
+    """Whether ``text`` has no word that could make an appeal sentence: none of
+    the lexicon's gate words, of the model's (:func:`model.gate_words`) or of
+    its concept words (:func:`model.has_concept`), looked up in one set."""
+    tokens = text.lower().split()
+    return (
+        _openers().isdisjoint(tokens)
+        and lx.CAPITALIZED_GATE.isdisjoint(text.split())
+        and not appeal_model.concept_beyond_tokens(text, tokens)
+    )
+
+
+_OPENERS: tuple[frozenset[str], frozenset[str]] = (frozenset(), frozenset())
+
+
+def _openers() -> frozenset[str]:
+    """The union of the gate's lowercase word sets (rebuilt when the model changes)."""
+    global _OPENERS
     gate = appeal_model.gate_words()
-    return not gate or gate.isdisjoint(tokens)
+    if _OPENERS[0] is not gate or not _OPENERS[1]:
+        _OPENERS = (gate, lx.GATE | appeal_model.CONCEPT_TOKENS | gate)
+    return _OPENERS[1]
 
 
 def inert(scored: list[Scored]) -> bool:

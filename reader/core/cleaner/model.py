@@ -23,8 +23,7 @@ import json
 import math
 import re
 from dataclasses import dataclass
-from functools import lru_cache
-from itertools import repeat
+from itertools import chain, repeat
 from operator import itemgetter
 from pathlib import Path
 
@@ -249,16 +248,30 @@ _AMBIGUOUS = _set("sie ihr ihre ihren ihrem ihrer ihnen")
 # German formal address counts as the word "you": what the model learns about
 # addressing the reader from the (many more) English examples carries over.
 _FORMAL_YOU = ("w:you",)
+_FORMAL_PAIR = ("you", _FORMAL_YOU)
 _CURRENCY = re.compile(r"[$£€]|\b(?:euros?|dollars?|pounds?)\b", re.I)
+
+
+def _may_name_currency(text: str) -> bool:
+    """A necessary condition for _CURRENCY (a sign, or a lowercased text holding
+    its words), with substring tests instead of a regex that tries its word
+    branch at every position."""
+    if "$" in text or "£" in text or "€" in text:
+        return True
+    lowered = text.lower()
+    return "euro" in lowered or "dollar" in lowered or "pound" in lowered
+
+
 _DIGIT = re.compile(r"\d")
 _QUOTE = re.compile(r"[\"“”«»„]")
 
 
 def tokens(text: str) -> list[str]:
-    return [token.replace("’", "'") for token in _TOKEN.findall(text.lower())]
+    # ’ and ' join words alike (_TOKEN), so replacing before the split is the same.
+    lowered = text.lower()
+    return _TOKEN.findall(lowered.replace("’", "'") if "’" in lowered else lowered)
 
 
-@lru_cache(maxsize=65536)
 def _word_features(word: str) -> tuple[str, tuple[str, ...]]:
     """A word's stand-in for bigrams and its own features (word, prefixes, concept)."""
     own = []
@@ -290,27 +303,39 @@ def _word_features(word: str) -> tuple[str, tuple[str, ...]]:
     return name, tuple(own)
 
 
+class _WordCache(dict[str, tuple[str, tuple[str, ...]]]):
+    """word -> ``_word_features(word)``: a C-level dict lookup for a word seen before."""
+
+    def __missing__(self, word: str) -> tuple[str, tuple[str, ...]]:
+        if len(self) >= 65536:  # bounded: the words come from the feeds
+            self.clear()
+        found = self[word] = _word_features(word)
+        return found
+
+
+_WORDS_SEEN = _WordCache()
+
+
 def features(text: str) -> set[str]:
     """The sparse binary features of one sentence."""
     words = tokens(text)
-    found: set[str] = set()
     formal = (" Sie" in text or " Ihr" in text) and _SIE.search(text) is not None
-    previous = "^"
-    for word in words:
-        name, own = _word_features(word)
-        if formal and name == "<pronoun>":
-            # German formal address ("Lesen Sie", "Ihr Konto"): the reader,
-            # like "you" and "vous", not "she" or "they".
-            name, own = "you", _FORMAL_YOU
-        found.update(own)
-        found.add("b:" + previous + " " + name)
-        previous = name
+    pairs = list(map(_WORDS_SEEN.__getitem__, words))  # (name, own features) per word
+    if formal:
+        # German formal address ("Lesen Sie", "Ihr Konto"): the reader,
+        # like "you" and "vous", not "she" or "they".
+        pairs = [_FORMAL_PAIR if pair[0] == "<pronoun>" else pair for pair in pairs]
+    # Comprehensions and C-level set updates instead of a loop with calls per word.
+    found: set[str] = set(chain.from_iterable([pair[1] for pair in pairs]))
+    names = [pair[0] for pair in pairs]
+    bigrams = zip(["^", *names], names, strict=False)  # the first list is one longer
+    found.update([f"b:{previous} {name}" for previous, name in bigrams])
     if _IMPERATIVE.match(text) or _clause_imperative(text):
         found.add("s:imperative")
     if not _INFINITIVE_LEADS.isdisjoint(words) and _INFINITIVE_CTA.search(text):
         found.add("s:infinitive")
     if words:
-        found.add("b:" + previous + " $")
+        found.add(f"b:{names[-1]} $")
         first = "<pronoun>" if words[0] in _AMBIGUOUS else words[0]
         found.add("f:" + first)
         if len(words) > 1:
@@ -347,7 +372,7 @@ def features(text: str) -> set[str]:
         found.add("s:quote")
     if _DIGIT.search(text):
         found.add("s:digit")
-    if _CURRENCY.search(text):
+    if _may_name_currency(text) and _CURRENCY.search(text):
         found.add("s:currency")
     if not _REPORTING.isdisjoint(words):
         found.add("s:report")
@@ -499,9 +524,32 @@ _HEAD = itemgetter(slice(None, 4))
 # The whole words as whitespace-split tokens, with the punctuation that clings to them.
 _LEADS = ("", "(", "«", "“", '"', "¿", "¡", "„", "‘")
 _TAILS = ("", ",", ".", ":", ";", "?", "!", ")", "»", "”", '"', "…", "’", "'", ".”", ',"')
-_CANDIDATE_TOKENS = frozenset(
+CONCEPT_TOKENS = frozenset(
     lead + word + tail for word in _CANDIDATE_WORDS for lead in _LEADS for tail in _TAILS
 )
+
+
+def _has_candidate_prefix(token: str) -> bool:
+    """Whether a word (\\w run) of a lowercased token opens with a candidate stem."""
+    for word in _WORDS.findall(token):
+        if word[:4] in _CANDIDATE_HEADS:
+            for length in _PREFIX_LENGTHS:
+                if word[:length] in _CANDIDATE_PREFIXES:
+                    return True
+    return False
+
+
+class _TokenCache(dict[str, bool]):
+    """token -> ``_has_candidate_prefix(token)``, bounded like _WordCache."""
+
+    def __missing__(self, token: str) -> bool:
+        if len(self) >= 65536:
+            self.clear()
+        found = self[token] = _has_candidate_prefix(token)
+        return found
+
+
+_PREFIXED_TOKENS = _TokenCache()
 
 
 def has_concept(text: str, tokens: list[str] | None = None) -> bool:
@@ -513,15 +561,18 @@ def has_concept(text: str, tokens: list[str] | None = None) -> bool:
     ``text.lower().split()`` when the caller has it already."""
     if tokens is None:
         tokens = text.lower().split()
-    if not _CANDIDATE_TOKENS.isdisjoint(tokens):
-        return True
+    return not CONCEPT_TOKENS.isdisjoint(tokens) or concept_beyond_tokens(text, tokens)
+
+
+def concept_beyond_tokens(text: str, tokens: list[str]) -> bool:
+    """:func:`has_concept` for ``text`` without a word of CONCEPT_TOKENS."""
     # A set lookup per token in C (map with itemgetter): most text stops here.
-    if not _CANDIDATE_HEADS.isdisjoint(map(_HEAD, tokens)):
-        for word in _WORDS.findall(text.lower()):
-            if word[:4] in _CANDIDATE_HEADS:
-                for length in _PREFIX_LENGTHS:
-                    if word[:length] in _CANDIDATE_PREFIXES:
-                        return True
+    # The words (\w runs) of the text are those of its whitespace tokens, looked
+    # up per token (a C-level dict lookup for a token seen before).
+    if not _CANDIDATE_HEADS.isdisjoint(map(_HEAD, tokens)) and any(
+        map(_PREFIXED_TOKENS.__getitem__, tokens)
+    ):
+        return True
     if (" Sie" in text or " Ihr" in text) and _SIE.search(text) is not None:
         return True
     return _IMPERATIVE.match(text) is not None
