@@ -90,7 +90,7 @@ def _has_concept_the_long_way(text: str) -> bool:
                         return True
     if (" Sie" in text or " Ihr" in text) and appeal_model._SIE.search(text) is not None:
         return True
-    return appeal_model._IMPERATIVE.match(text) is not None
+    return appeal_model.IMPERATIVE.match(text) is not None
 
 
 def _gated_out_the_long_way(text: str) -> bool:
@@ -144,3 +144,12 @@ def test_word_categories_are_the_long_ways(text: str) -> None:
     expected = _word_categories_the_long_way(tokens, lowered)
     assert scoring._word_categories(tokens, lowered) == expected
     assert "us" not in lx.WORD_TABLE  # "us" is looked at as written, not in the table
+
+
+@SETTINGS
+@given(text=_TEXT)
+def test_scored_words_are_the_models_tokens_in_ascii(text: str) -> None:
+    _, lowered = scoring.score_with_words(text, 0, len(text))
+    if text.replace("’", "'").isascii():
+        assert lowered == appeal_model.tokens(text)
+    assert appeal_model.features(text, appeal_model.tokens(text)) == appeal_model.features(text)

@@ -25,6 +25,7 @@ from reader.core.cleaner.scoring import (
     mask_quotes,
     rule_features,
     score_sentence,
+    score_with_words,
     story,
 )
 from reader.core.cleaner.sentences import split_sentences
@@ -47,13 +48,22 @@ def analyse(
         return story(text, offset, is_kept)
     masked = mask_quotes(text)
     scored = []
+    words: dict[int, list[str]] = {}  # model.tokens of a sentence, where scoring found them
+    plain: dict[int, list[str]] = {}  # its whitespace tokens, lowercased, where unmasked
     for start, end in split_sentences(text, offset):
         segment = masked[start:end]
-        tokens = segment.lower().replace("’", "'").split()
+        lowered = segment.lower()
+        tokens = lowered.replace("’", "'").split() if "’" in lowered else lowered.split()
+        if masked is text and "’" not in lowered:
+            plain[start] = tokens  # also has_concept's tokens (text.lower().split())
         if _quiet(segment, tokens):
             sentence = Scored(start, end, 0.0, lx.PROMO, len(tokens), False, False, 0, frozenset())
         else:
-            sentence = score_sentence(masked, start, end)
+            sentence, lowered = score_with_words(masked, start, end)
+            if (masked is text or segment == text[start:end]) and (
+                segment.isascii() or segment.replace("’", "'").isascii()
+            ):
+                words[start] = lowered
         sentence.protected = is_kept(text[start:end])
         scored.append(sentence)
     # The model weighs the sentences that could be appeals by themselves: the
@@ -68,20 +78,29 @@ def analyse(
             or sentence.score > 0
             or sentence.chrome
             or sentence.question
-            or appeal_model.has_concept(text[sentence.start : sentence.end])
+            or appeal_model.has_concept(
+                text[sentence.start : sentence.end], plain.get(sentence.start)
+            )
         ):
-            _weigh(text, masked, sentence, model)
+            _weigh(text, masked, sentence, model, words.get(sentence.start))
         else:
             pending.append(sentence)
     if pending and any(sentence.strong for sentence in scored):
         for sentence in pending:
-            _weigh(text, masked, sentence, model)
+            _weigh(text, masked, sentence, model, words.get(sentence.start))
     return scored
 
 
-def _weigh(text: str, masked: str, sentence: Scored, model: appeal_model.Model) -> None:
-    """Set the model's probability and the anchor flag of one sentence."""
-    found = appeal_model.features(text[sentence.start : sentence.end])
+def _weigh(
+    text: str,
+    masked: str,
+    sentence: Scored,
+    model: appeal_model.Model,
+    words: list[str] | None = None,
+) -> None:
+    """Set the model's probability and the anchor flag of one sentence
+    (``words``: its ``model.tokens``, when known)."""
+    found = appeal_model.features(text[sentence.start : sentence.end], words)
     sentence.p = model.probability_of(found | rule_features(sentence))
     sentence.evidence = (
         sentence.score > 0 or sentence.chrome or not found.isdisjoint(appeal_model.EVIDENCE)

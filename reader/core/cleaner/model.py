@@ -184,7 +184,7 @@ _STEM_LENGTHS = sorted({len(stem) for stem in _STEM_CONCEPT})
 # Besides: "please" in four languages, a German verb with "uns" ("Folge uns"),
 # and the calls to action of the other languages' imperatives (du-forms,
 # French -ez forms, Spanish tú-forms), by verb.
-_IMPERATIVE = re.compile(
+IMPERATIVE = re.compile(
     r"^\W*(?:[A-ZÄÖÜ]\w+ (?:Sie|du|uns)\b|\w+ez-(?:vous|nous)\b|\w*[áéíóú]\w*(?:te|nos)\b|Hazte\b"
     r"|(?:Bitte|Por favor|Veuillez|Merci de|Please)\b"
     r"|(?:Werde|Hilf|Unterstütze|Folge|Abonniere|Lies|Teile|Melde|Hol|Lade|Spende|Registriere"
@@ -211,7 +211,7 @@ _INFINITIVE_LEADS = _set("jetzt hier gleich kostenlos gratis")
 def _clause_imperative(text: str) -> bool:
     if ":" not in text and ";" not in text and " –" not in text and " —" not in text:
         return False
-    return any(_IMPERATIVE.match(text[match.end() :]) for match in _CLAUSE_BREAK.finditer(text))
+    return any(IMPERATIVE.match(text[match.end() :]) for match in _CLAUSE_BREAK.finditer(text))
 
 
 # Function words: they mostly tell the language, and the training data has far
@@ -316,9 +316,10 @@ class _WordCache(dict[str, tuple[str, tuple[str, ...]]]):
 _WORDS_SEEN = _WordCache()
 
 
-def features(text: str) -> set[str]:
-    """The sparse binary features of one sentence."""
-    words = tokens(text)
+def features(text: str, words: list[str] | None = None) -> set[str]:
+    """The sparse binary features of one sentence (``words``: ``tokens(text)``
+    when the caller has them)."""
+    words = tokens(text) if words is None else words
     formal = (" Sie" in text or " Ihr" in text) and _SIE.search(text) is not None
     pairs = list(map(_WORDS_SEEN.__getitem__, words))  # (name, own features) per word
     if formal:
@@ -330,7 +331,7 @@ def features(text: str) -> set[str]:
     names = [pair[0] for pair in pairs]
     bigrams = zip(["^", *names], names, strict=False)  # the first list is one longer
     found.update([f"b:{previous} {name}" for previous, name in bigrams])
-    if _IMPERATIVE.match(text) or _clause_imperative(text):
+    if IMPERATIVE.match(text) or _clause_imperative(text):
         found.add("s:imperative")
     if not _INFINITIVE_LEADS.isdisjoint(words) and _INFINITIVE_CTA.search(text):
         found.add("s:infinitive")
@@ -566,16 +567,22 @@ def has_concept(text: str, tokens: list[str] | None = None) -> bool:
 
 def concept_beyond_tokens(text: str, tokens: list[str]) -> bool:
     """:func:`has_concept` for ``text`` without a word of CONCEPT_TOKENS."""
-    # A set lookup per token in C (map with itemgetter): most text stops here.
-    # The words (\w runs) of the text are those of its whitespace tokens, looked
-    # up per token (a C-level dict lookup for a token seen before).
-    if not _CANDIDATE_HEADS.isdisjoint(map(_HEAD, tokens)) and any(
-        map(_PREFIXED_TOKENS.__getitem__, tokens)
-    ):
+    if may_have_stem(tokens):
         return True
     if (" Sie" in text or " Ihr" in text) and _SIE.search(text) is not None:
         return True
-    return _IMPERATIVE.match(text) is not None
+    return IMPERATIVE.match(text) is not None
+
+
+def may_have_stem(tokens: list[str]) -> bool:
+    """Whether a word of these lowercased whitespace tokens opens with a
+    candidate concept stem (of a language other than English)."""
+    # A set lookup per token in C (map with itemgetter): most text stops here.
+    # The words (\w runs) of a text are those of its whitespace tokens, looked
+    # up per token (a C-level dict lookup for a token seen before).
+    return not _CANDIDATE_HEADS.isdisjoint(map(_HEAD, tokens)) and any(
+        map(_PREFIXED_TOKENS.__getitem__, tokens)
+    )
 
 
 def gate_words() -> frozenset[str]:

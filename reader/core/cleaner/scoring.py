@@ -160,6 +160,13 @@ def _chrome_label(label: str) -> str | None:
 
 def score_sentence(masked: str, start: int, end: int) -> Scored:
     """Score ``masked[start:end]`` (quotes already blanked)."""
+    return score_with_words(masked, start, end)[0]
+
+
+def score_with_words(masked: str, start: int, end: int) -> tuple[Scored, list[str]]:
+    """:func:`score_sentence`, and the lowercased words it found (``model.tokens``
+    of the segment when the segment is ASCII but for ’: lowercasing then keeps
+    every word whole)."""
     segment = masked[start:end]
     tokens = _WORD.findall(segment)
     lowered = [token.lower() for token in tokens]
@@ -196,7 +203,7 @@ def score_sentence(masked: str, start: int, end: int) -> Scored:
         start, end, score, rule, len(tokens), segment.rstrip().endswith("?"),
         chrome is not None, hits, frozenset(categories), upper=segment.isupper(),
         advice=unanchored and lx.ADDRESS in categories,
-    )  # fmt: skip
+    ), lowered  # fmt: skip
 
 
 def _word_categories(tokens: list[str], lowered: list[str]) -> tuple[set[str], set[str]]:
