@@ -52,18 +52,18 @@ def analyse(
     plain: dict[int, list[str]] = {}  # its whitespace tokens, lowercased, where unmasked
     for start, end in split_sentences(text, offset):
         segment = masked[start:end]
-        lowered = segment.lower()
-        tokens = lowered.replace("’", "'").split() if "’" in lowered else lowered.split()
-        if masked is text and "’" not in lowered:
+        low = segment.lower()
+        tokens = low.replace("’", "'").split() if "’" in low else low.split()
+        if masked is text and "’" not in low:
             plain[start] = tokens  # also has_concept's tokens (text.lower().split())
         if _quiet(segment, tokens):
             sentence = Scored(start, end, 0.0, lx.PROMO, len(tokens), False, False, 0, frozenset())
         else:
-            sentence, lowered = score_with_words(masked, start, end)
+            sentence, found = score_with_words(masked, start, end)
             if (masked is text or segment == text[start:end]) and (
                 segment.isascii() or segment.replace("’", "'").isascii()
             ):
-                words[start] = lowered
+                words[start] = found
         sentence.protected = is_kept(text[start:end])
         scored.append(sentence)
     # The model weighs the sentences that could be appeals by themselves: the
