@@ -12,7 +12,7 @@ import re
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from reader.core.cleaner import appeals, scoring
+from reader.core.cleaner import appeals, concepts, scoring
 from reader.core.cleaner import lexicon as lx
 from reader.core.cleaner import model as appeal_model
 
@@ -80,13 +80,13 @@ def test_label_split_prefilter_is_necessary(text: str) -> None:
 
 def _has_concept_the_long_way(text: str) -> bool:
     tokens = text.lower().split()
-    if not appeal_model.CONCEPT_TOKENS.isdisjoint(tokens):
+    if not concepts.CONCEPT_TOKENS.isdisjoint(tokens):
         return True
-    if not appeal_model._CANDIDATE_HEADS.isdisjoint(map(appeal_model._HEAD, tokens)):
+    if not concepts._CANDIDATE_HEADS.isdisjoint(map(concepts._HEAD, tokens)):
         for word in re.findall(r"\w+", text.lower()):
-            if word[:4] in appeal_model._CANDIDATE_HEADS:
-                for length in appeal_model._PREFIX_LENGTHS:
-                    if word[:length] in appeal_model._CANDIDATE_PREFIXES:
+            if word[:4] in concepts._CANDIDATE_HEADS:
+                for length in concepts._PREFIX_LENGTHS:
+                    if word[:length] in concepts._CANDIDATE_PREFIXES:
                         return True
     if (" Sie" in text or " Ihr" in text) and appeal_model._SIE.search(text) is not None:
         return True
@@ -106,7 +106,7 @@ def _gated_out_the_long_way(text: str) -> bool:
 @SETTINGS
 @given(text=_TEXT)
 def test_gate_and_concepts_are_the_long_ways(text: str) -> None:
-    assert appeal_model.has_concept(text) is _has_concept_the_long_way(text)
+    assert concepts.has_concept(text) is _has_concept_the_long_way(text)
     assert appeals.gated_out(text) is _gated_out_the_long_way(text)
 
 

@@ -2,7 +2,7 @@
 
 Each sentence gets a lexicon score (:mod:`scoring`) and, when it could be an
 appeal at all (a signal word, or appeal vocabulary in German, French or
-Spanish: :func:`model.has_concept`), the appeal model's probability. Which
+Spanish: :func:`concepts.has_concept`), the appeal model's probability. Which
 sentences then go together as an appeal, and what is cut, is :mod:`runs`.
 Story glued to an appeal without a stop is found by :mod:`glued`.
 """
@@ -11,6 +11,7 @@ from __future__ import annotations
 
 from collections.abc import Callable
 
+from reader.core.cleaner import concepts
 from reader.core.cleaner import lexicon as lx
 from reader.core.cleaner import model as appeal_model
 from reader.core.cleaner.glued import glued_story_end, glued_story_start
@@ -78,9 +79,7 @@ def analyse(
             or sentence.score > 0
             or sentence.chrome
             or sentence.question
-            or appeal_model.has_concept(
-                text[sentence.start : sentence.end], plain.get(sentence.start)
-            )
+            or concepts.has_concept(text[sentence.start : sentence.end], plain.get(sentence.start))
         ):
             _weigh(text, masked, sentence, model, words.get(sentence.start))
         else:
@@ -142,12 +141,12 @@ def _weigh(
 def gated_out(text: str) -> bool:
     """Whether ``text`` has no word that could make an appeal sentence: none of
     the lexicon's gate words, of the model's (:func:`model.gate_words`) or of
-    its concept words (:func:`model.has_concept`), looked up in one set."""
+    its concept words (:func:`concepts.has_concept`), looked up in one set."""
     tokens = text.lower().split()
     return (
         _openers().isdisjoint(tokens)
         and lx.CAPITALIZED_GATE.isdisjoint(text.split())
-        and not appeal_model.concept_beyond_tokens(text, tokens)
+        and not concepts.concept_beyond_tokens(text, tokens)
     )
 
 
@@ -159,7 +158,7 @@ def _openers() -> frozenset[str]:
     global _OPENERS
     gate = appeal_model.gate_words()
     if _OPENERS[0] is not gate or not _OPENERS[1]:
-        _OPENERS = (gate, lx.GATE | appeal_model.CONCEPT_TOKENS | gate)
+        _OPENERS = (gate, lx.GATE | concepts.CONCEPT_TOKENS | gate)
     return _OPENERS[1]
 
 

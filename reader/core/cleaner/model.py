@@ -22,12 +22,14 @@ from __future__ import annotations
 import json
 import math
 import re
+from collections.abc import Callable
 from dataclasses import dataclass
 from itertools import chain, repeat
-from operator import itemgetter
 from pathlib import Path
+from typing import TypeVar
 
 MODEL_PATH = Path(__file__).with_name("appeal_model.json")
+_T = TypeVar("_T")
 
 
 def _set(spec: str) -> frozenset[str]:
@@ -303,17 +305,22 @@ def _word_features(word: str) -> tuple[str, tuple[str, ...]]:
     return name, tuple(own)
 
 
-class _WordCache(dict[str, tuple[str, tuple[str, ...]]]):
-    """word -> ``_word_features(word)``: a C-level dict lookup for a word seen before."""
+class _Memo(dict[str, _T]):
+    """``compute(word)`` per word: a C-level dict lookup for a word seen before
+    (``map(memo.__getitem__, words)``), bounded: the words come from the feeds."""
 
-    def __missing__(self, word: str) -> tuple[str, tuple[str, ...]]:
-        if len(self) >= 65536:  # bounded: the words come from the feeds
+    def __init__(self, compute: Callable[[str], _T]) -> None:
+        super().__init__()
+        self.compute = compute
+
+    def __missing__(self, word: str) -> _T:
+        if len(self) >= 65536:
             self.clear()
-        found = self[word] = _word_features(word)
+        found = self[word] = self.compute(word)
         return found
 
 
-_WORDS_SEEN = _WordCache()
+_WORDS_SEEN = _Memo(_word_features)
 
 
 def features(text: str, words: list[str] | None = None) -> set[str]:
@@ -489,100 +496,9 @@ def use(model: Model | None) -> None:
     _GATE = None
 
 
-# Concepts specific enough that a sentence naming one is worth the model's time.
-_GATE_CONCEPTS = _set(
-    "subscribe newsletter donate member register adblock follow download support app inbox"
-    " exclusive cancel free reader"
-)
-# English words already open a block through the lexicon's own gate.
-_ENGLISH_STEMS = _set(
-    "subscri newslet donat contribu support member regist login follow downlo adbloc app apps"
-    " inbox e-mail email exclus cancel free reader"
-)
-# The outlet's voice and the reader addressed, in German, French and Spanish
-# (English goes through the lexicon): appeals speak this way, stories seldom.
-_PERSON_WORDS = _set(
-    "dich dir dein deine deinen deinem deiner euch euer eure wir uns unser unsere unseren"
-    " unserem unserer vous votre vos nous notre nos tu toi tes tú usted ustedes tus"
-    " nosotros nuestro nuestra nuestros nuestras"
-)
-
-
-_CANDIDATE_STEMS = frozenset(
-    s for s, c in _STEM_CONCEPT.items() if c in _GATE_CONCEPTS and s not in _ENGLISH_STEMS
-)
-# Stems under four letters count only as whole words ("abo", "don", "app").
-_CANDIDATE_WORDS = (
-    frozenset(s for s in _CANDIDATE_STEMS if len(s) < 4)
-    | frozenset(w for w, c in _WORD_CONCEPT.items() if c in _GATE_CONCEPTS)
-    | _PERSON_WORDS
-)
-_CANDIDATE_PREFIXES = frozenset(s for s in _CANDIDATE_STEMS if len(s) >= 4)
-_CANDIDATE_HEADS = frozenset(s[:4] for s in _CANDIDATE_PREFIXES)
-_PREFIX_LENGTHS = sorted({len(s) for s in _CANDIDATE_PREFIXES})
-_WORDS = re.compile(r"\w+")
-_HEAD = itemgetter(slice(None, 4))
 # The whole words as whitespace-split tokens, with the punctuation that clings to them.
 _LEADS = ("", "(", "«", "“", '"', "¿", "¡", "„", "‘")
 _TAILS = ("", ",", ".", ":", ";", "?", "!", ")", "»", "”", '"', "…", "’", "'", ".”", ',"')
-CONCEPT_TOKENS = frozenset(
-    lead + word + tail for word in _CANDIDATE_WORDS for lead in _LEADS for tail in _TAILS
-)
-
-
-def _has_candidate_prefix(token: str) -> bool:
-    """Whether a word (\\w run) of a lowercased token opens with a candidate stem."""
-    for word in _WORDS.findall(token):
-        if word[:4] in _CANDIDATE_HEADS:
-            for length in _PREFIX_LENGTHS:
-                if word[:length] in _CANDIDATE_PREFIXES:
-                    return True
-    return False
-
-
-class _TokenCache(dict[str, bool]):
-    """token -> ``_has_candidate_prefix(token)``, bounded like _WordCache."""
-
-    def __missing__(self, token: str) -> bool:
-        if len(self) >= 65536:
-            self.clear()
-        found = self[token] = _has_candidate_prefix(token)
-        return found
-
-
-_PREFIXED_TOKENS = _TokenCache()
-
-
-def has_concept(text: str, tokens: list[str] | None = None) -> bool:
-    """Whether ``text`` speaks like an appeal in a language other than English:
-    an appeal concept ("abonn", "suscri", "spende", "newsletter"), the reader
-    addressed ("Sie" inside a sentence, "vous", "tu") or the outlet's "we"
-    ("unsere", "notre", "nuestro"), or an imperative with "Sie"/"-vous"/"-te".
-    A cheap prefilter: only such text is worth the model's time. ``tokens``:
-    ``text.lower().split()`` when the caller has it already."""
-    if tokens is None:
-        tokens = text.lower().split()
-    return not CONCEPT_TOKENS.isdisjoint(tokens) or concept_beyond_tokens(text, tokens)
-
-
-def concept_beyond_tokens(text: str, tokens: list[str]) -> bool:
-    """:func:`has_concept` for ``text`` without a word of CONCEPT_TOKENS."""
-    if may_have_stem(tokens):
-        return True
-    if (" Sie" in text or " Ihr" in text) and _SIE.search(text) is not None:
-        return True
-    return IMPERATIVE.match(text) is not None
-
-
-def may_have_stem(tokens: list[str]) -> bool:
-    """Whether a word of these lowercased whitespace tokens opens with a
-    candidate concept stem (of a language other than English)."""
-    # A set lookup per token in C (map with itemgetter): most text stops here.
-    # The words (\w runs) of a text are those of its whitespace tokens, looked
-    # up per token (a C-level dict lookup for a token seen before).
-    return not _CANDIDATE_HEADS.isdisjoint(map(_HEAD, tokens)) and any(
-        map(_PREFIXED_TOKENS.__getitem__, tokens)
-    )
 
 
 def gate_words() -> frozenset[str]:
