@@ -19,7 +19,6 @@ from reader.core.cleaner.model import (
     _TAILS,
     _WORD_CONCEPT,
     IMPERATIVE,
-    _Memo,
     _set,
 )
 
@@ -61,19 +60,6 @@ CONCEPT_TOKENS = frozenset(
 )
 
 
-def _has_candidate_prefix(token: str) -> bool:
-    """Whether a word (\\w run) of a lowercased token opens with a candidate stem."""
-    for word in _WORDS.findall(token):
-        if word[:4] in _CANDIDATE_HEADS:
-            for length in _PREFIX_LENGTHS:
-                if word[:length] in _CANDIDATE_PREFIXES:
-                    return True
-    return False
-
-
-_PREFIXED_TOKENS = _Memo(_has_candidate_prefix)
-
-
 def has_concept(text: str, tokens: list[str] | None = None) -> bool:
     """Whether ``text`` speaks like an appeal in a language other than English:
     an appeal concept ("abonn", "suscri", "spende", "newsletter"), the reader
@@ -99,8 +85,12 @@ def may_have_stem(tokens: list[str]) -> bool:
     """Whether a word of these lowercased whitespace tokens opens with a
     candidate concept stem (of a language other than English)."""
     # A set lookup per token in C (map with itemgetter): most text stops here.
-    # The words (\w runs) of a text are those of its whitespace tokens, looked
-    # up per token (a C-level dict lookup for a token seen before).
-    return not _CANDIDATE_HEADS.isdisjoint(map(_HEAD, tokens)) and any(
-        map(_PREFIXED_TOKENS.__getitem__, tokens)
-    )
+    if _CANDIDATE_HEADS.isdisjoint(map(_HEAD, tokens)):
+        return False
+    # The words (\w runs) of a text are those of its whitespace tokens.
+    for word in _WORDS.findall(" ".join(tokens)):
+        if word[:4] in _CANDIDATE_HEADS:
+            for length in _PREFIX_LENGTHS:
+                if word[:length] in _CANDIDATE_PREFIXES:
+                    return True
+    return False
