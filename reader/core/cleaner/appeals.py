@@ -145,9 +145,14 @@ def gated_out(text: str) -> bool:
     tokens = text.lower().split()
     return (
         _openers().isdisjoint(tokens)
-        and lx.CAPITALIZED_GATE.isdisjoint(text.split())
+        # A capitalised gate word is, lowercased, one of the lowercased tokens:
+        # most text has none, and is spared a second split.
+        and (_CAPITALIZED_LOWER.isdisjoint(tokens) or lx.CAPITALIZED_GATE.isdisjoint(text.split()))
         and not concepts.concept_beyond_tokens(text, tokens)
     )
+
+
+_CAPITALIZED_LOWER = frozenset(word.lower() for word in lx.CAPITALIZED_GATE)
 
 
 _OPENERS: tuple[frozenset[str], frozenset[str]] = (frozenset(), frozenset())
