@@ -2,7 +2,7 @@
 
 Each sentence gets a lexicon score (:mod:`scoring`) and, when it could be an
 appeal at all (a signal word, or appeal vocabulary in German, French or
-Spanish: :func:`model.has_concept`), the appeal model's probability. Which
+Spanish: :func:`concepts.has_concept`), the appeal model's probability. Which
 sentences then go together as an appeal, and what is cut, is :mod:`runs`.
 Story glued to an appeal without a stop is found by :mod:`glued`.
 """
@@ -11,6 +11,7 @@ from __future__ import annotations
 
 from collections.abc import Callable
 
+from reader.core.cleaner import concepts
 from reader.core.cleaner import lexicon as lx
 from reader.core.cleaner import model as appeal_model
 from reader.core.cleaner.glued import glued_story_end, glued_story_start
@@ -25,6 +26,7 @@ from reader.core.cleaner.scoring import (
     mask_quotes,
     rule_features,
     score_sentence,
+    score_with_words,
     story,
 )
 from reader.core.cleaner.sentences import split_sentences
@@ -47,13 +49,22 @@ def analyse(
         return story(text, offset, is_kept)
     masked = mask_quotes(text)
     scored = []
+    words: dict[int, list[str]] = {}  # model.tokens of a sentence, where scoring found them
+    plain: dict[int, list[str]] = {}  # its whitespace tokens, lowercased, where unmasked
     for start, end in split_sentences(text, offset):
         segment = masked[start:end]
-        tokens = segment.lower().replace("’", "'").split()
+        low = segment.lower()
+        tokens = low.replace("’", "'").split() if "’" in low else low.split()
+        if masked is text and "’" not in low:
+            plain[start] = tokens  # also has_concept's tokens (text.lower().split())
         if _quiet(segment, tokens):
             sentence = Scored(start, end, 0.0, lx.PROMO, len(tokens), False, False, 0, frozenset())
         else:
-            sentence = score_sentence(masked, start, end)
+            sentence, found = score_with_words(masked, start, end)
+            if (masked is text or segment == text[start:end]) and (
+                segment.isascii() or segment.replace("’", "'").isascii()
+            ):
+                words[start] = found
         sentence.protected = is_kept(text[start:end])
         scored.append(sentence)
     # The model weighs the sentences that could be appeals by themselves: the
@@ -68,20 +79,27 @@ def analyse(
             or sentence.score > 0
             or sentence.chrome
             or sentence.question
-            or appeal_model.has_concept(text[sentence.start : sentence.end])
+            or concepts.has_concept(text[sentence.start : sentence.end], plain.get(sentence.start))
         ):
-            _weigh(text, masked, sentence, model)
+            _weigh(text, masked, sentence, model, words.get(sentence.start))
         else:
             pending.append(sentence)
     if pending and any(sentence.strong for sentence in scored):
         for sentence in pending:
-            _weigh(text, masked, sentence, model)
+            _weigh(text, masked, sentence, model, words.get(sentence.start))
     return scored
 
 
-def _weigh(text: str, masked: str, sentence: Scored, model: appeal_model.Model) -> None:
-    """Set the model's probability and the anchor flag of one sentence."""
-    found = appeal_model.features(text[sentence.start : sentence.end])
+def _weigh(
+    text: str,
+    masked: str,
+    sentence: Scored,
+    model: appeal_model.Model,
+    words: list[str] | None = None,
+) -> None:
+    """Set the model's probability and the anchor flag of one sentence
+    (``words``: its ``model.tokens``, when known)."""
+    found = appeal_model.features(text[sentence.start : sentence.end], words)
     sentence.p = model.probability_of(found | rule_features(sentence))
     sentence.evidence = (
         sentence.score > 0 or sentence.chrome or not found.isdisjoint(appeal_model.EVIDENCE)
@@ -121,15 +139,32 @@ def _weigh(text: str, masked: str, sentence: Scored, model: appeal_model.Model) 
 
 
 def gated_out(text: str) -> bool:
-    """Whether ``text`` has no word that could make an appeal sentence."""
-    lowered = text.lower()
-    tokens = lowered.split()
-    if not (lx.GATE.isdisjoint(tokens) and lx.CAPITALIZED_GATE.isdisjoint(text.split())):
-        return False
-    if appeal_model.has_concept(text, tokens):
-        return False
+    """Whether ``text`` has no word that could make an appeal sentence: none of
+    the lexicon's gate words, of the model's (:func:`model.gate_words`) or of
+    its concept words (:func:`concepts.has_concept`), looked up in one set."""
+    tokens = text.lower().split()
+    return (
+        _openers().isdisjoint(tokens)
+        # A capitalised gate word is, lowercased, one of the lowercased tokens:
+        # most text has none, and is spared a second split.
+        and (_CAPITALIZED_LOWER.isdisjoint(tokens) or lx.CAPITALIZED_GATE.isdisjoint(text.split()))
+        and not concepts.concept_beyond_tokens(text, tokens)
+    )
+
+
+_CAPITALIZED_LOWER = frozenset(word.lower() for word in lx.CAPITALIZED_GATE)
+
+
+_OPENERS: tuple[frozenset[str], frozenset[str]] = (frozenset(), frozenset())
+
+
+def _openers() -> frozenset[str]:
+    """The union of the gate's lowercase word sets (rebuilt when the model changes)."""
+    global _OPENERS
     gate = appeal_model.gate_words()
-    return not gate or gate.isdisjoint(tokens)
+    if _OPENERS[0] is not gate or not _OPENERS[1]:
+        _OPENERS = (gate, lx.GATE | concepts.CONCEPT_TOKENS | gate)
+    return _OPENERS[1]
 
 
 def inert(scored: list[Scored]) -> bool:

@@ -291,7 +291,7 @@ def _furniture_kind(element: etree._Element, cache: dict[etree._Element, str]) -
             kind = cache[node]
             break
         path.append(node)
-        own = _KIND_OF_TAG.get(node.tag, "") if isinstance(node.tag, str) else ""
+        own = _KIND_OF_TAG.get(node.tag, "")  # a comment's tag (a function) is not a key
         if not own:
             cls, ident = node.get("class"), node.get("id")
             own = _kind_of_marks(f"{cls or ''} {ident or ''}") if cls or ident else ""

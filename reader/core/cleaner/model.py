@@ -22,13 +22,14 @@ from __future__ import annotations
 import json
 import math
 import re
+from collections.abc import Callable
 from dataclasses import dataclass
-from functools import lru_cache
-from itertools import repeat
-from operator import itemgetter
+from itertools import chain, repeat
 from pathlib import Path
+from typing import TypeVar
 
 MODEL_PATH = Path(__file__).with_name("appeal_model.json")
+_T = TypeVar("_T")
 
 
 def _set(spec: str) -> frozenset[str]:
@@ -185,7 +186,7 @@ _STEM_LENGTHS = sorted({len(stem) for stem in _STEM_CONCEPT})
 # Besides: "please" in four languages, a German verb with "uns" ("Folge uns"),
 # and the calls to action of the other languages' imperatives (du-forms,
 # French -ez forms, Spanish tú-forms), by verb.
-_IMPERATIVE = re.compile(
+IMPERATIVE = re.compile(
     r"^\W*(?:[A-ZÄÖÜ]\w+ (?:Sie|du|uns)\b|\w+ez-(?:vous|nous)\b|\w*[áéíóú]\w*(?:te|nos)\b|Hazte\b"
     r"|(?:Bitte|Por favor|Veuillez|Merci de|Please)\b"
     r"|(?:Werde|Hilf|Unterstütze|Folge|Abonniere|Lies|Teile|Melde|Hol|Lade|Spende|Registriere"
@@ -212,7 +213,7 @@ _INFINITIVE_LEADS = _set("jetzt hier gleich kostenlos gratis")
 def _clause_imperative(text: str) -> bool:
     if ":" not in text and ";" not in text and " –" not in text and " —" not in text:
         return False
-    return any(_IMPERATIVE.match(text[match.end() :]) for match in _CLAUSE_BREAK.finditer(text))
+    return any(IMPERATIVE.match(text[match.end() :]) for match in _CLAUSE_BREAK.finditer(text))
 
 
 # Function words: they mostly tell the language, and the training data has far
@@ -249,16 +250,30 @@ _AMBIGUOUS = _set("sie ihr ihre ihren ihrem ihrer ihnen")
 # German formal address counts as the word "you": what the model learns about
 # addressing the reader from the (many more) English examples carries over.
 _FORMAL_YOU = ("w:you",)
+_FORMAL_PAIR = ("you", _FORMAL_YOU)
 _CURRENCY = re.compile(r"[$£€]|\b(?:euros?|dollars?|pounds?)\b", re.I)
+
+
+def _may_name_currency(text: str) -> bool:
+    """A necessary condition for _CURRENCY (a sign, or a lowercased text holding
+    its words), with substring tests instead of a regex that tries its word
+    branch at every position."""
+    if "$" in text or "£" in text or "€" in text:
+        return True
+    lowered = text.lower()
+    return "euro" in lowered or "dollar" in lowered or "pound" in lowered
+
+
 _DIGIT = re.compile(r"\d")
 _QUOTE = re.compile(r"[\"“”«»„]")
 
 
 def tokens(text: str) -> list[str]:
-    return [token.replace("’", "'") for token in _TOKEN.findall(text.lower())]
+    # ’ and ' join words alike (_TOKEN), so replacing before the split is the same.
+    lowered = text.lower()
+    return _TOKEN.findall(lowered.replace("’", "'") if "’" in lowered else lowered)
 
 
-@lru_cache(maxsize=65536)
 def _word_features(word: str) -> tuple[str, tuple[str, ...]]:
     """A word's stand-in for bigrams and its own features (word, prefixes, concept)."""
     own = []
@@ -290,27 +305,45 @@ def _word_features(word: str) -> tuple[str, tuple[str, ...]]:
     return name, tuple(own)
 
 
-def features(text: str) -> set[str]:
-    """The sparse binary features of one sentence."""
-    words = tokens(text)
-    found: set[str] = set()
+class _Memo(dict[str, _T]):
+    """``compute(word)`` per word: a C-level dict lookup for a word seen before
+    (``map(memo.__getitem__, words)``), bounded: the words come from the feeds."""
+
+    def __init__(self, compute: Callable[[str], _T]) -> None:
+        super().__init__()
+        self.compute = compute
+
+    def __missing__(self, word: str) -> _T:
+        if len(self) >= 65536:
+            self.clear()
+        found = self[word] = self.compute(word)
+        return found
+
+
+_WORDS_SEEN = _Memo(_word_features)
+
+
+def features(text: str, words: list[str] | None = None) -> set[str]:
+    """The sparse binary features of one sentence (``words``: ``tokens(text)``
+    when the caller has them)."""
+    words = tokens(text) if words is None else words
     formal = (" Sie" in text or " Ihr" in text) and _SIE.search(text) is not None
-    previous = "^"
-    for word in words:
-        name, own = _word_features(word)
-        if formal and name == "<pronoun>":
-            # German formal address ("Lesen Sie", "Ihr Konto"): the reader,
-            # like "you" and "vous", not "she" or "they".
-            name, own = "you", _FORMAL_YOU
-        found.update(own)
-        found.add("b:" + previous + " " + name)
-        previous = name
-    if _IMPERATIVE.match(text) or _clause_imperative(text):
+    pairs = list(map(_WORDS_SEEN.__getitem__, words))  # (name, own features) per word
+    if formal:
+        # German formal address ("Lesen Sie", "Ihr Konto"): the reader,
+        # like "you" and "vous", not "she" or "they".
+        pairs = [_FORMAL_PAIR if pair[0] == "<pronoun>" else pair for pair in pairs]
+    # Comprehensions and C-level set updates instead of a loop with calls per word.
+    found: set[str] = set(chain.from_iterable([pair[1] for pair in pairs]))
+    names = [pair[0] for pair in pairs]
+    bigrams = zip(["^", *names], names, strict=False)  # the first list is one longer
+    found.update([f"b:{previous} {name}" for previous, name in bigrams])
+    if IMPERATIVE.match(text) or _clause_imperative(text):
         found.add("s:imperative")
     if not _INFINITIVE_LEADS.isdisjoint(words) and _INFINITIVE_CTA.search(text):
         found.add("s:infinitive")
     if words:
-        found.add("b:" + previous + " $")
+        found.add(f"b:{names[-1]} $")
         first = "<pronoun>" if words[0] in _AMBIGUOUS else words[0]
         found.add("f:" + first)
         if len(words) > 1:
@@ -347,7 +380,7 @@ def features(text: str) -> set[str]:
         found.add("s:quote")
     if _DIGIT.search(text):
         found.add("s:digit")
-    if _CURRENCY.search(text):
+    if _may_name_currency(text) and _CURRENCY.search(text):
         found.add("s:currency")
     if not _REPORTING.isdisjoint(words):
         found.add("s:report")
@@ -463,68 +496,9 @@ def use(model: Model | None) -> None:
     _GATE = None
 
 
-# Concepts specific enough that a sentence naming one is worth the model's time.
-_GATE_CONCEPTS = _set(
-    "subscribe newsletter donate member register adblock follow download support app inbox"
-    " exclusive cancel free reader"
-)
-# English words already open a block through the lexicon's own gate.
-_ENGLISH_STEMS = _set(
-    "subscri newslet donat contribu support member regist login follow downlo adbloc app apps"
-    " inbox e-mail email exclus cancel free reader"
-)
-# The outlet's voice and the reader addressed, in German, French and Spanish
-# (English goes through the lexicon): appeals speak this way, stories seldom.
-_PERSON_WORDS = _set(
-    "dich dir dein deine deinen deinem deiner euch euer eure wir uns unser unsere unseren"
-    " unserem unserer vous votre vos nous notre nos tu toi tes tú usted ustedes tus"
-    " nosotros nuestro nuestra nuestros nuestras"
-)
-
-
-_CANDIDATE_STEMS = frozenset(
-    s for s, c in _STEM_CONCEPT.items() if c in _GATE_CONCEPTS and s not in _ENGLISH_STEMS
-)
-# Stems under four letters count only as whole words ("abo", "don", "app").
-_CANDIDATE_WORDS = (
-    frozenset(s for s in _CANDIDATE_STEMS if len(s) < 4)
-    | frozenset(w for w, c in _WORD_CONCEPT.items() if c in _GATE_CONCEPTS)
-    | _PERSON_WORDS
-)
-_CANDIDATE_PREFIXES = frozenset(s for s in _CANDIDATE_STEMS if len(s) >= 4)
-_CANDIDATE_HEADS = frozenset(s[:4] for s in _CANDIDATE_PREFIXES)
-_PREFIX_LENGTHS = sorted({len(s) for s in _CANDIDATE_PREFIXES})
-_WORDS = re.compile(r"\w+")
-_HEAD = itemgetter(slice(None, 4))
 # The whole words as whitespace-split tokens, with the punctuation that clings to them.
 _LEADS = ("", "(", "«", "“", '"', "¿", "¡", "„", "‘")
 _TAILS = ("", ",", ".", ":", ";", "?", "!", ")", "»", "”", '"', "…", "’", "'", ".”", ',"')
-_CANDIDATE_TOKENS = frozenset(
-    lead + word + tail for word in _CANDIDATE_WORDS for lead in _LEADS for tail in _TAILS
-)
-
-
-def has_concept(text: str, tokens: list[str] | None = None) -> bool:
-    """Whether ``text`` speaks like an appeal in a language other than English:
-    an appeal concept ("abonn", "suscri", "spende", "newsletter"), the reader
-    addressed ("Sie" inside a sentence, "vous", "tu") or the outlet's "we"
-    ("unsere", "notre", "nuestro"), or an imperative with "Sie"/"-vous"/"-te".
-    A cheap prefilter: only such text is worth the model's time. ``tokens``:
-    ``text.lower().split()`` when the caller has it already."""
-    if tokens is None:
-        tokens = text.lower().split()
-    if not _CANDIDATE_TOKENS.isdisjoint(tokens):
-        return True
-    # A set lookup per token in C (map with itemgetter): most text stops here.
-    if not _CANDIDATE_HEADS.isdisjoint(map(_HEAD, tokens)):
-        for word in _WORDS.findall(text.lower()):
-            if word[:4] in _CANDIDATE_HEADS:
-                for length in _PREFIX_LENGTHS:
-                    if word[:length] in _CANDIDATE_PREFIXES:
-                        return True
-    if (" Sie" in text or " Ihr" in text) and _SIE.search(text) is not None:
-        return True
-    return _IMPERATIVE.match(text) is not None
 
 
 def gate_words() -> frozenset[str]:

@@ -22,6 +22,7 @@ _WORD = re.compile(r"\w+(?:['’]\w+)*")
 _QUOTED = re.compile(r'“[^”]*(?:”|$)|"[^"]*(?:"|$)|«[^»]*(?:»|$)')
 _CURRENCY = re.compile(r"[$£€]|\b(?:days|weeks|months)\b")
 _LABEL_SEPARATORS = re.compile(r"\s[-–—|•·]\s|\s*[|•·]\s*")
+_SEPARATOR_CHARS = re.compile(r"[-–—|•·]")  # every _LABEL_SEPARATORS match holds one
 # A word that may open a sentence: a capital, or a letter of a script without case.
 _HEAD_CAPITAL = re.compile(r"\s([^\W\d_a-zß-öø-ÿа-яё][\w'’.-]*)")
 _CAPITAL = re.compile(r"\s([\"“‘(\[«<*†‡•@#]{0,2}[^\W_a-zß-öø-ÿа-яё][\w'’.-]*)")
@@ -30,6 +31,7 @@ _FUNCTION_WORDS = words(
     "these those its their his her our your my is are was were be"
 )
 _ANCHOR_CATEGORIES = frozenset({lx.VOICE, lx.IDENTITY, lx.SELF})
+_TABLE_WORDS = frozenset(lx.WORD_TABLE)  # without "us": checked case-sensitively
 # A sentence opening with one of these may put its imperative after a comma.
 _CLAUSE_LEADS = words("if to when before while once whether otherwise so for after since")
 # An imperative whose object is a clause is rhetoric, not a call to action
@@ -121,6 +123,15 @@ def mask_quotes(text: str) -> str:
     return _QUOTED.sub(lambda m: m.group()[0] + " " * (len(m.group()) - 1), text)
 
 
+def _may_price(segment: str) -> bool:
+    """Whether _CURRENCY can match: every match holds one of these (substring
+    tests are far cheaper than its word branch, tried at every position)."""
+    return (
+        "$" in segment or "£" in segment or "€" in segment
+        or "days" in segment or "weeks" in segment or "months" in segment
+    )  # fmt: skip
+
+
 def _chrome_rule(segment: str, words: int) -> str | None:
     if lx.CHROME_PREFIX.match(segment):
         return "chrome.readmore"
@@ -128,7 +139,10 @@ def _chrome_rule(segment: str, words: int) -> str | None:
         return None
     # "Advertisement - scroll to continue": every label in the line must be chrome.
     rule = None
-    for part in _LABEL_SEPARATORS.split(segment):
+    # Without a separator character the split is the segment itself; the regex
+    # would take quadratic time on a quotation blanked to spaces.
+    parts = _LABEL_SEPARATORS.split(segment) if _SEPARATOR_CHARS.search(segment) else [segment]
+    for part in parts:
         label = part.strip(" .!?:;,…→›»>\"'“”‘’()[]")
         if label:
             rule = _chrome_label(label)
@@ -146,21 +160,19 @@ def _chrome_label(label: str) -> str | None:
 
 def score_sentence(masked: str, start: int, end: int) -> Scored:
     """Score ``masked[start:end]`` (quotes already blanked)."""
+    return score_with_words(masked, start, end)[0]
+
+
+def score_with_words(masked: str, start: int, end: int) -> tuple[Scored, list[str]]:
+    """:func:`score_sentence`, and the lowercased words it found (``model.tokens``
+    of the segment when the segment is ASCII but for ’: lowercasing then keeps
+    every word whole)."""
     segment = masked[start:end]
     tokens = _WORD.findall(segment)
     lowered = [token.lower() for token in tokens]
     if "’" in segment:
         lowered = [word.replace("’", "'") for word in lowered]
-    categories: set[str] = set()
-    families: list[str] = []
-    for token, word in zip(tokens, lowered, strict=True):
-        entry = lx.WORD_TABLE.get(word)
-        if entry is None and token == "us":  # "US" is a country
-            entry = (lx.VOICE, None)
-        if entry is not None:
-            categories.add(entry[0])
-            if entry[1]:
-                families.append(entry[1])
+    categories, families = _word_categories(tokens, lowered)
     strong_rule, hits = None, 0
     for phrase in _candidate_phrases(lowered):
         if phrase.pattern.search(segment):
@@ -169,7 +181,7 @@ def score_sentence(masked: str, start: int, end: int) -> Scored:
                 strong_rule = strong_rule or phrase.rule
             elif phrase.category:
                 categories.add(phrase.category)
-    if _CURRENCY.search(segment) and lx.PRICE_PATTERN.search(segment):
+    if _may_price(segment) and _CURRENCY.search(segment) and lx.PRICE_PATTERN.search(segment):
         categories.add(lx.PRICE)
     score = sum(lx.WEIGHTS[category] for category in categories) + lx.STRONG * min(hits, 2)
     bonus = _cta_bonus(tokens, lowered)
@@ -191,7 +203,22 @@ def score_sentence(masked: str, start: int, end: int) -> Scored:
         start, end, score, rule, len(tokens), segment.rstrip().endswith("?"),
         chrome is not None, hits, frozenset(categories), upper=segment.isupper(),
         advice=unanchored and lx.ADDRESS in categories,
-    )  # fmt: skip
+    ), lowered  # fmt: skip
+
+
+def _word_categories(tokens: list[str], lowered: list[str]) -> tuple[set[str], set[str]]:
+    """The lexicon's categories and rule families of a sentence's words: each
+    distinct word once (a C-level set intersection, not a loop per token)."""
+    categories: set[str] = set()
+    families: set[str] = set()
+    for word in _TABLE_WORDS.intersection(lowered):
+        category, family = lx.WORD_TABLE[word]
+        categories.add(category)
+        if family:
+            families.add(family)
+    if "us" in tokens:  # "US" is a country ("us" itself is not in the table)
+        categories.add(lx.VOICE)
+    return categories, families
 
 
 def rule_features(sentence: Scored) -> set[str]:
@@ -307,7 +334,7 @@ def _cta_bonus(tokens: list[str], lowered: list[str]) -> float:
     return 2.0
 
 
-def _family_rule(families: list[str]) -> str:
+def _family_rule(families: set[str]) -> str:
     for family in lx.FAMILY_ORDER:
         if family in families:
             return family
