@@ -47,7 +47,7 @@ def glued_story_start(text: str, sentence: Scored) -> int | None:
         if not previous:
             continue
         word = previous[-1]
-        if not word[-1].isalnum() or word.lower() in _FUNCTION_WORDS:
+        if not word[-1].isalnum() or _ends_no_sentence(word):
             continue
         length = len(text[cut:tail_end].split())
         if length < 3:
@@ -59,6 +59,12 @@ def glued_story_start(text: str, sentence: Scored) -> int | None:
             continue
         model = appeal_model.current()
         found = appeal_model.features(text[cut:tail_end]) | rule_features(suffix)
+        # The reader addressed or the outlet speaking, in any language ("...
+        # Helfen Sie mit, dass wir ..."): the pitch goes on, unless the piece
+        # before it stands as an appeal on its own (below).
+        speaks = not found.isdisjoint(appeal_model.PERSONS) or appeal_model.formal_address(
+            text, cut, tail_end
+        )
         if model.probability_of(found) >= P_TAIL and (
             length >= _SURE_LENGTH or not found.isdisjoint(appeal_model.ANCHORS)
         ):
@@ -70,6 +76,7 @@ def glued_story_start(text: str, sentence: Scored) -> int | None:
             and length >= 8
             and suffix.score < 1.5
             and not suffix.categories & {lx.ADDRESS, lx.VOICE, lx.TEASER}
+            and not speaks
         ):
             if not suffix.categories & _PITCH_CATEGORIES:
                 return _later_cut(text, fallback, cut)
@@ -85,7 +92,7 @@ def glued_story_start(text: str, sentence: Scored) -> int | None:
             appeal_model.features(text[sentence.start : cut]) | rule_features(head)
         )
         if head.strong:
-            if not suffix.categories & _PITCH_CATEGORIES:
+            if not (suffix.categories & _PITCH_CATEGORIES or speaks):
                 return _later_cut(text, fallback, cut)
             fallback = cut if fallback is None else fallback
     # A later cut whose story has no word of the pitch's vocabulary beats an
@@ -109,6 +116,15 @@ def _later_cut(text: str, fallback: int | None, cut: int) -> int:
 
 
 _PERSONAL_CATEGORIES = frozenset({lx.ADDRESS, lx.VOICE, lx.REPORT})
+
+
+def _ends_no_sentence(word: str) -> bool:
+    """An article, preposition, conjunction or possessive, in any of the
+    cleaner's languages ("... Folgen Sie uns auf", "Mit unserer"): no sentence
+    ends with it, so no story starts after it. (German capitalises nouns, so a
+    capital after such a word opens no sentence.)"""
+    lowered = word.lower()
+    return lowered in _FUNCTION_WORDS or appeal_model.function_word(lowered)
 
 
 _PITCH_TAIL_WORDS = 3

@@ -45,8 +45,9 @@ _SECOND_PERSON = _set(
     "vous votre vos tu toi ta tes te "
     "tú tu tus usted ustedes te ti contigo vuestro vuestra "
     # Verbs that carry the person themselves (Spanish and German drop the pronoun).
-    "necesitas puedes quieres quieras tienes has eres estás sabes valoras disfrutas recibes"
+    "necesitas puedes quieres quieras tienes eres estás sabes valoras disfrutas recibes"
     " lees apoyas buscas bist hast kannst willst möchtest liest"
+    " tuo tua tuoi voi vostro vostra vostri vostre"
 )
 # A sentence that opens with a third person is about someone, not to the reader.
 _THIRD_PERSON_OPENERS = _set("he she they er il elle ils elles él ella ellos ellas lui lei loro")
@@ -54,11 +55,12 @@ _FIRST_PLURAL = _set(
     "we our ours us we're we've we'll we'd "
     "wir uns unser unsere unseren unserem unserer "
     "nous notre nos "
-    "nosotros nosotras nuestro nuestra nuestros nuestras nos"
+    "nosotros nosotras nuestro nuestra nuestros nuestras nos "
+    "noi nostro nostra nostri nostre"
 )
 _REPORTING = _set(
     "said says told reported announced according stated claimed wrote added "
-    "sagte sagt erklärte berichtete laut dit a déclaré selon según dijo afirmó"
+    "sagte sagt erklärte berichtete laut dit déclaré selon según dijo afirmó"
 )
 # "Sie" (German formal you) is only second person with a capital inside a sentence.
 _SIE = re.compile(r"(?<=\S )(?:Sie|Ihr|Ihre|Ihren|Ihrem|Ihrer|Ihnen)\b")
@@ -185,6 +187,12 @@ _STEM_LENGTHS = sorted({len(stem) for stem in _STEM_CONCEPT})
 # Besides: "please" in four languages, a German verb with "uns" ("Folge uns"),
 # and the calls to action of the other languages' imperatives (du-forms,
 # French -ez forms, Spanish tú-forms), by verb.
+# What follows a surname opening a sentence ("Lopez said", "Pérez a dit",
+# "Sánchez y ..."), unlike an imperative's object.
+_NAME_VERBS = (
+    "(?:a|est|ont|sont|dit|avait|était|fut|va|et|ou|said|says|told|has|had|was|is|will|would"
+    "|and|or|of|who|ha|dijo|es|fue|y|hat|ist|sagte|und)"
+)
 _IMPERATIVE = re.compile(
     r"^\W*(?:[A-ZÄÖÜ]\w+ (?:Sie|du|uns)\b|\w+ez-(?:vous|nous)\b|\w*[áéíóú]\w*(?:te|nos)\b|Hazte\b"
     r"|(?:Bitte|Por favor|Veuillez|Merci de|Please)\b"
@@ -192,11 +200,18 @@ _IMPERATIVE = re.compile(
     r"|Sichere|Entdecke|Teste|Lest|Werdet|Helft)\b"
     r"|(?:Rejoign|Offr|Télécharg|Ecout|Écout|Suiv|Profit|Retrouv|Inscriv|Abonn|Souten|Découvr"
     r"|Lis|Partag|Aid|Cliqu|Connect|Recev|Donn|Essay|Activ|Désactiv|Ajout)ez\b"
+    # A French sentence that opens with a verb in -ez and no subject is an
+    # imperative ("Devenez", "Participez"): a lowercase word follows that is
+    # not a verb of its own (a surname in -ez does the saying: "Lopez said",
+    # "Pérez a dit"); "Chez" and "Assez" are not verbs.
+    r"|(?!Chez\b|Assez\b)[A-ZÉ][a-zéèêàâîôûç]{2,}ez(?=\s+(?!" + _NAME_VERBS + r"\b)[a-zàâçéèêîôû])"
+    r"|(?:Faites|Dites)\b"
     r"|(?:Comparte|Descarga|Recibe|Inicia|Escucha|Sigue|Continúa|Accede|Dona|Colabora"
     r"|Apoya|Ayuda|Únete|Prueba|Activa|Desactiva|Disfruta|Lee|Regístrate|Suscríbete|Hazte|Apúntate"
     r"|Sigue|Síguenos|Abbonati|Iscriviti|Sostienici|Sostieni|Scarica|Accedi|Registrati|Leggi"
     r"|Segui|Seguici|Condividi|Dona|Prova|Attiva|Disattiva|Scopri)\b)",
 )
+_IMPERATIVE_INSIDE = re.compile(r"[.!?…]\s+" + _IMPERATIVE.pattern.removeprefix("^"))
 # An imperative may open a later clause: "Jeder Euro zählt: Spenden Sie jetzt".
 _CLAUSE_BREAK = re.compile(r"[:;]\s+|\s[–—]\s+")
 # German calls to action in the infinitive: "Jetzt abonnieren", "Hier anmelden",
@@ -249,9 +264,16 @@ _AMBIGUOUS = _set("sie ihr ihre ihren ihrem ihrer ihnen")
 # German formal address counts as the word "you": what the model learns about
 # addressing the reader from the (many more) English examples carries over.
 _FORMAL_YOU = ("w:you",)
+# Spanish "has" + participle ("Has alcanzado"): you have; English "has" is not.
+_HAS_DONE = re.compile(r"\b[Hh]as \w+(?:ado|ido)\b")
 _CURRENCY = re.compile(r"[$£€]|\b(?:euros?|dollars?|pounds?)\b", re.I)
 _DIGIT = re.compile(r"\d")
 _QUOTE = re.compile(r"[\"“”«»„]")
+
+
+def _may_be_formal(text: str) -> bool:
+    """A cheap test before _SIE: "Sie", "Ihr…" or "Ihnen" after a space."""
+    return " Sie" in text or " Ihr" in text or " Ihn" in text
 
 
 def tokens(text: str) -> list[str]:
@@ -294,7 +316,7 @@ def features(text: str) -> set[str]:
     """The sparse binary features of one sentence."""
     words = tokens(text)
     found: set[str] = set()
-    formal = (" Sie" in text or " Ihr" in text) and _SIE.search(text) is not None
+    formal = _may_be_formal(text) and _SIE.search(text) is not None
     previous = "^"
     for word in words:
         name, own = _word_features(word)
@@ -315,7 +337,7 @@ def features(text: str) -> set[str]:
         found.add("f:" + first)
         if len(words) > 1:
             found.add("g:" + first + " " + words[1])
-    you = formal or not _SECOND_PERSON.isdisjoint(words)
+    you = formal or not _SECOND_PERSON.isdisjoint(words) or _HAS_DONE.search(text) is not None
     if words and words[0] in _THIRD_PERSON_OPENERS:
         found.add("s:third")
     we = not _FIRST_PLURAL.isdisjoint(words)
@@ -433,10 +455,14 @@ SELLS = frozenset(
 )
 # The reader addressed or the outlet speaking.
 PERSONS = frozenset(["s:you", "s:we"])
+# Marks of a story's narration rather than an outlet's pitch: someone reported,
+# a sentence about someone, quoted words.
+NARRATION = frozenset(["s:report", "s:third", "s:quote"])
 
 # Evidence of its own that a sentence may belong to an appeal: a voice or any
 # appeal concept (the n-grams alone do not make a sentence a pitch's tail).
-EVIDENCE = VOICES | frozenset("k:" + concept for concept in _CONCEPT_STEMS)
+CONCEPTS = frozenset("k:" + concept for concept in _CONCEPT_STEMS)
+EVIDENCE = VOICES | CONCEPTS
 
 _CURRENT: Model | None = None
 _GATE: frozenset[str] | None = None
@@ -478,7 +504,8 @@ _ENGLISH_STEMS = _set(
 _PERSON_WORDS = _set(
     "dich dir dein deine deinen deinem deiner euch euer eure wir uns unser unsere unseren"
     " unserem unserer vous votre vos nous notre nos tu toi tes tú usted ustedes tus"
-    " nosotros nuestro nuestra nuestros nuestras"
+    " nosotros nuestro nuestra nuestros nuestras noi nostro nostra nostri nostre voi vostro"
+    " vostra tuo tua"
 )
 
 
@@ -504,6 +531,35 @@ _CANDIDATE_TOKENS = frozenset(
 )
 
 
+# Articles, prepositions, conjunctions and possessives of German, French,
+# Spanish and Italian (English: scoring._FUNCTION_WORDS): no sentence ends with
+# one. Not verbs or pronouns, which end German clauses ("..., was wir können").
+_OPEN_WORDS = _set(
+    "der die das den dem des ein eine einer einen einem eines und oder aber zu mit von auf im"
+    " bei aus nach für um über unter durch gegen ohne bis seit während am zum zur vom ins"
+    " unser unsere unseren unserem unserer dein deine deinen deinem deiner euer eure ihre ihrem"
+    " ihren ihrer"
+    " le la les de des du et un une en à au aux dans par sur pour avec sans sous ou mais"
+    " notre nos votre vos mon ma mes son sa ses leur leurs"
+    " el los las del y una al por para con sin sobre hasta desde entre pero"
+    " nuestro nuestra nuestros nuestras tus mis sus"
+    " il gli della delle dei degli nel nella per che di e nostro nostra nostri nostre tuo"
+    " tua tuoi vostro vostra"
+)
+
+
+def function_word(word: str) -> bool:
+    """Whether a lowercased word is an article, preposition, conjunction or
+    possessive of German, French, Spanish or Italian: it ends no sentence."""
+    return word in _OPEN_WORDS
+
+
+def formal_address(text: str, start: int, end: int) -> bool:
+    """German formal address ("Sie", "Ihnen" with a capital after a word) in
+    ``text[start:end]``, judged with the word before ``start`` in view."""
+    return _SIE.search(text, start, end) is not None
+
+
 def has_concept(text: str, tokens: list[str] | None = None) -> bool:
     """Whether ``text`` speaks like an appeal in a language other than English:
     an appeal concept ("abonn", "suscri", "spende", "newsletter"), the reader
@@ -522,9 +578,10 @@ def has_concept(text: str, tokens: list[str] | None = None) -> bool:
                 for length in _PREFIX_LENGTHS:
                     if word[:length] in _CANDIDATE_PREFIXES:
                         return True
-    if (" Sie" in text or " Ihr" in text) and _SIE.search(text) is not None:
+    if _may_be_formal(text) and _SIE.search(text) is not None:
         return True
-    return _IMPERATIVE.match(text) is not None
+    # An imperative opening the block or any later sentence in it.
+    return _IMPERATIVE.match(text) is not None or _IMPERATIVE_INSIDE.search(text) is not None
 
 
 def gate_words() -> frozenset[str]:

@@ -95,6 +95,13 @@ class Scored:
     # concept): without one a sentence is never a pitch's tail, and a lead-in
     # only as a question.
     evidence: bool = False
+    # Marks of narration: a reporting verb, a third-person opener, quotation
+    # marks, a figure that is not a price. An outlet's pitch has none of them.
+    narrated: bool = False
+    # Names something of the appeal vocabulary (a concept stem, any language).
+    conceptual: bool = False
+    # Names a price by the month or year (any language): "$5 a month", "ab 5 Euro im Monat".
+    priced: bool = False
     story_after: bool = False  # story glued to its end without a stop
     story_before: bool = False  # story glued to its start without a stop
 
