@@ -12,7 +12,7 @@ from reader.core.cleaner import appeals, runs
 from reader.core.cleaner import lexicon as lx
 from reader.core.cleaner.blocks import RawBlock
 from reader.core.cleaner.rules import SiteRules
-from reader.core.cleaner.scoring import P_LEAN, Scored, Span
+from reader.core.cleaner.scoring import P_ABSORB, P_LEAN, Scored, Span
 from reader.core.cleaner.sentences import split_sentences
 from reader.core.models import BLOCK_SEPARATOR, Block, LinkSpan, Removal
 
@@ -266,7 +266,12 @@ def _weakly_appealing(sentence: Scored) -> bool:
     if sentence.protected or (lx.REPORT in sentence.categories and sentence.score < lx.WEAK):
         return False
     return (
-        sentence.chrome or sentence.score >= lx.WEAK or (sentence.question and sentence.words <= 8)
+        sentence.chrome
+        or sentence.score >= lx.WEAK
+        or (sentence.question and sentence.words <= 8)
+        # Appeal evidence of its own the model leans on, in any language
+        # ("Die ersten vier Wochen sind kostenlos." under the pitch).
+        or (sentence.evidence and sentence.p >= P_ABSORB and not sentence.narrated)
     )
 
 

@@ -50,16 +50,16 @@ def _absorbs(sentence: Scored, left: bool, right: bool, edge: bool, hinted: bool
     if right and sentence.signalled and _leads_in(sentence):
         return True  # a lead-in: "Love podcasts?", "Independent journalism costs money."
     if left and not right:
-        if sentence.question and sentence.words <= _SHORT_TAIL and sentence.p >= P_TAIL:
+        if sentence.question and sentence.words <= _SHORT_TAIL and sentence.p >= P_ABSORB:
             # "Could you be one of them?": the reader asked to join the pitch.
-            return sentence.voiced or sentence.sells
+            return (sentence.voiced or sentence.sells) and not sentence.narrated
         if sentence.question or not sentence.evidence:
             return False  # a question after a pitch opens the story's next turn
         if sentence.words <= _SHORT_TAIL and sentence.p >= P_SHORT and _asks_for_more(sentence):
             return True  # "It's free.", "Join us."
         if sentence.words <= _BARE_QUESTION and (
             (sentence.p >= P_WEAK and (sentence.sells or lx.PRICE in sentence.categories))
-            or (sentence.p >= P_SHORT and sentence.voiced)
+            or (sentence.p >= P_ABSORB and sentence.voiced)
         ):
             # A fragment naming the offer or its price, or turning to the
             # reader: "Jederzeit kündbar.", "Just $5/month.", "Add yours."
@@ -118,19 +118,29 @@ def _leads_in(sentence: Scored) -> bool:
 
 
 def _plain_voice(sentence: Scored) -> bool:
-    """The outlet speaking or the reader addressed (any language) about
+    """The outlet speaking, the reader addressed or called to act (any language) about
     something of the appeal vocabulary, the model leaning towards a pitch, and
     no mark of narration (nobody reported, no third-person subject, no
     quotation, no figure but a price): a statement next to a pitch that
     carries on its voice. A voice alone is not enough ("Hey, at least we're
     getting there." ends many a story)."""
     return (
-        sentence.voiced
-        and sentence.conceptual
+        _voices_the_offer(sentence)
         and sentence.p >= P_LEAN
         and not sentence.narrated
         and not sentence.question
         and sentence.words <= _PLAIN_WORDS
+    )
+
+
+def _voices_the_offer(sentence: Scored) -> bool:
+    """The reader addressed or the outlet speaking about something of the
+    appeal vocabulary, or a call to action that names what an outlet sells
+    ("Download it free ...", "Faites un don ...")."""
+    return (
+        sentence.paired
+        or (sentence.voiced and sentence.conceptual)
+        or (sentence.calls and sentence.sells)
     )
 
 

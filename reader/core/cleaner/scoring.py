@@ -100,6 +100,8 @@ class Scored:
     narrated: bool = False
     # Names something of the appeal vocabulary (a concept stem, any language).
     conceptual: bool = False
+    # Opens with a call to action the lexicon knows (English imperatives).
+    calls: bool = False
     # Names a price by the month or year (any language): "$5 a month", "ab 5 Euro im Monat".
     priced: bool = False
     story_after: bool = False  # story glued to its end without a stop
@@ -197,7 +199,7 @@ def score_sentence(masked: str, start: int, end: int) -> Scored:
     return Scored(
         start, end, score, rule, len(tokens), segment.rstrip().endswith("?"),
         chrome is not None, hits, frozenset(categories), upper=segment.isupper(),
-        advice=unanchored and lx.ADDRESS in categories,
+        advice=unanchored and lx.ADDRESS in categories, calls=bonus >= 1.0,
     )  # fmt: skip
 
 
