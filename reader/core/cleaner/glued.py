@@ -8,6 +8,7 @@ import re
 
 from reader.core.cleaner import lexicon as lx
 from reader.core.cleaner import model as appeal_model
+from reader.core.cleaner.lexicon import words
 from reader.core.cleaner.scoring import (
     _CAPITAL,
     _FUNCTION_WORDS,
@@ -116,6 +117,21 @@ def _later_cut(text: str, fallback: int | None, cut: int) -> int:
 
 
 _PERSONAL_CATEGORIES = frozenset({lx.ADDRESS, lx.VOICE, lx.REPORT})
+# Articles, prepositions, conjunctions and possessives of German, French,
+# Spanish and Italian (English: scoring._FUNCTION_WORDS): no sentence ends with
+# one. Not verbs or pronouns, which end German clauses ("..., was wir können").
+_OPEN_WORDS = words(
+    "der die das den dem des ein eine einer einen einem eines und oder aber zu mit von auf im"
+    " bei aus nach für um über unter durch gegen ohne bis seit während am zum zur vom ins"
+    " unser unsere unseren unserem unserer dein deine deinen deinem deiner euer eure ihre ihrem"
+    " ihren ihrer"
+    " le la les de des du et un une en à au aux dans par sur pour avec sans sous ou mais"
+    " notre nos votre vos mon ma mes son sa ses leur leurs"
+    " el los las del y una al por para con sin sobre hasta desde entre pero"
+    " nuestro nuestra nuestros nuestras tus mis sus"
+    " il gli della delle dei degli nel nella per che di e nostro nostra nostri nostre tuo"
+    " tua tuoi vostro vostra"
+)
 
 
 def _ends_no_sentence(word: str) -> bool:
@@ -124,7 +140,7 @@ def _ends_no_sentence(word: str) -> bool:
     ends with it, so no story starts after it. (German capitalises nouns, so a
     capital after such a word opens no sentence.)"""
     lowered = word.lower()
-    return lowered in _FUNCTION_WORDS or appeal_model.function_word(lowered)
+    return lowered in _FUNCTION_WORDS or lowered in _OPEN_WORDS
 
 
 _PITCH_TAIL_WORDS = 3

@@ -531,29 +531,6 @@ _CANDIDATE_TOKENS = frozenset(
 )
 
 
-# Articles, prepositions, conjunctions and possessives of German, French,
-# Spanish and Italian (English: scoring._FUNCTION_WORDS): no sentence ends with
-# one. Not verbs or pronouns, which end German clauses ("..., was wir können").
-_OPEN_WORDS = _set(
-    "der die das den dem des ein eine einer einen einem eines und oder aber zu mit von auf im"
-    " bei aus nach für um über unter durch gegen ohne bis seit während am zum zur vom ins"
-    " unser unsere unseren unserem unserer dein deine deinen deinem deiner euer eure ihre ihrem"
-    " ihren ihrer"
-    " le la les de des du et un une en à au aux dans par sur pour avec sans sous ou mais"
-    " notre nos votre vos mon ma mes son sa ses leur leurs"
-    " el los las del y una al por para con sin sobre hasta desde entre pero"
-    " nuestro nuestra nuestros nuestras tus mis sus"
-    " il gli della delle dei degli nel nella per che di e nostro nostra nostri nostre tuo"
-    " tua tuoi vostro vostra"
-)
-
-
-def function_word(word: str) -> bool:
-    """Whether a lowercased word is an article, preposition, conjunction or
-    possessive of German, French, Spanish or Italian: it ends no sentence."""
-    return word in _OPEN_WORDS
-
-
 def formal_address(text: str, start: int, end: int) -> bool:
     """German formal address ("Sie", "Ihnen" with a capital after a word) in
     ``text[start:end]``, judged with the word before ``start`` in view."""
