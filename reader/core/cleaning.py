@@ -22,7 +22,7 @@ if TYPE_CHECKING:
 
 # Bump when the cleaner changes in a way that should re-clean stored articles.
 # 0 marks text stored by refresh and not cleaned yet.
-CLEANER_VERSION = 5  # 5: story sentences beside appeals kept (splitter, lead-ins, tails), German address
+CLEANER_VERSION = 6  # 6: unseen appeals (lead-ins and tails in any language, German glue)
 CLEAN_BATCH = 200
 
 # (article id, old text, new text): an article's canonical text changed.

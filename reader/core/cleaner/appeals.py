@@ -112,6 +112,13 @@ def _weigh(
     sentence.sells = not found.isdisjoint(appeal_model.SELLS)
     sentence.voiced = not found.isdisjoint(appeal_model.PERSONS)
     sentence.formal = "s:formal" in found
+    sentence.narrated = not found.isdisjoint(appeal_model.NARRATION) or (
+        "s:digit" in found and "s:currency" not in found
+    )
+    sentence.conceptual = not found.isdisjoint(appeal_model.CONCEPTS)
+    sentence.priced = lx.PRICE in sentence.categories or (
+        "s:currency" in found and "k:month" in found
+    )
     # A sentence about someone ("She left the newsroom to start a reader-funded
     # site") is anchored only by a voice of its own.
     about_someone = "s:third" in found

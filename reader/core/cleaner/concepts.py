@@ -19,7 +19,9 @@ from reader.core.cleaner.model import (
     _TAILS,
     _WORD_CONCEPT,
     IMPERATIVE,
+    IMPERATIVE_INSIDE,
     _set,
+    may_be_formal,
 )
 
 # Concepts specific enough that a sentence naming one is worth the model's time.
@@ -37,7 +39,8 @@ _ENGLISH_STEMS = _set(
 _PERSON_WORDS = _set(
     "dich dir dein deine deinen deinem deiner euch euer eure wir uns unser unsere unseren"
     " unserem unserer vous votre vos nous notre nos tu toi tes tú usted ustedes tus"
-    " nosotros nuestro nuestra nuestros nuestras"
+    " nosotros nuestro nuestra nuestros nuestras noi nostro nostra nostri nostre voi vostro"
+    " vostra tuo tua"
 )
 
 
@@ -76,9 +79,10 @@ def concept_beyond_tokens(text: str, tokens: list[str]) -> bool:
     """:func:`has_concept` for ``text`` without a word of CONCEPT_TOKENS."""
     if may_have_stem(tokens):
         return True
-    if (" Sie" in text or " Ihr" in text) and _SIE.search(text) is not None:
+    if may_be_formal(text) and _SIE.search(text) is not None:
         return True
-    return IMPERATIVE.match(text) is not None
+    # An imperative opening the block or any later sentence in it.
+    return IMPERATIVE.match(text) is not None or IMPERATIVE_INSIDE.search(text) is not None
 
 
 def may_have_stem(tokens: list[str]) -> bool:

@@ -8,6 +8,7 @@ import re
 
 from reader.core.cleaner import lexicon as lx
 from reader.core.cleaner import model as appeal_model
+from reader.core.cleaner.lexicon import words
 from reader.core.cleaner.scoring import (
     _CAPITAL,
     _FUNCTION_WORDS,
@@ -47,7 +48,7 @@ def glued_story_start(text: str, sentence: Scored) -> int | None:
         if not previous:
             continue
         word = previous[-1]
-        if not word[-1].isalnum() or word.lower() in _FUNCTION_WORDS:
+        if not word[-1].isalnum() or _ends_no_sentence(word):
             continue
         length = len(text[cut:tail_end].split())
         if length < 3:
@@ -59,6 +60,12 @@ def glued_story_start(text: str, sentence: Scored) -> int | None:
             continue
         model = appeal_model.current()
         found = appeal_model.features(text[cut:tail_end]) | rule_features(suffix)
+        # The reader addressed or the outlet speaking, in any language ("...
+        # Helfen Sie mit, dass wir ..."): the pitch goes on, unless the piece
+        # before it stands as an appeal on its own (below).
+        speaks = not found.isdisjoint(appeal_model.PERSONS) or appeal_model.formal_address(
+            text, cut, tail_end
+        )
         if model.probability_of(found) >= P_TAIL and (
             length >= _SURE_LENGTH or not found.isdisjoint(appeal_model.ANCHORS)
         ):
@@ -70,6 +77,7 @@ def glued_story_start(text: str, sentence: Scored) -> int | None:
             and length >= 8
             and suffix.score < 1.5
             and not suffix.categories & {lx.ADDRESS, lx.VOICE, lx.TEASER}
+            and not speaks
         ):
             if not suffix.categories & _PITCH_CATEGORIES:
                 return _later_cut(text, fallback, cut)
@@ -85,7 +93,7 @@ def glued_story_start(text: str, sentence: Scored) -> int | None:
             appeal_model.features(text[sentence.start : cut]) | rule_features(head)
         )
         if head.strong:
-            if not suffix.categories & _PITCH_CATEGORIES:
+            if not (suffix.categories & _PITCH_CATEGORIES or speaks):
                 return _later_cut(text, fallback, cut)
             fallback = cut if fallback is None else fallback
     # A later cut whose story has no word of the pitch's vocabulary beats an
@@ -109,6 +117,30 @@ def _later_cut(text: str, fallback: int | None, cut: int) -> int:
 
 
 _PERSONAL_CATEGORIES = frozenset({lx.ADDRESS, lx.VOICE, lx.REPORT})
+# Articles, prepositions, conjunctions and possessives of German, French,
+# Spanish and Italian (English: scoring._FUNCTION_WORDS): no sentence ends with
+# one. Not verbs or pronouns, which end German clauses ("..., was wir können").
+_OPEN_WORDS = words(
+    "der die das den dem des ein eine einer einen einem eines und oder aber zu mit von auf im"
+    " bei aus nach für um über unter durch gegen ohne bis seit während am zum zur vom ins"
+    " unser unsere unseren unserem unserer dein deine deinen deinem deiner euer eure ihre ihrem"
+    " ihren ihrer"
+    " le la les de des du et un une en à au aux dans par sur pour avec sans sous ou mais"
+    " notre nos votre vos mon ma mes son sa ses leur leurs"
+    " el los las del y una al por para con sin sobre hasta desde entre pero"
+    " nuestro nuestra nuestros nuestras tus mis sus"
+    " il gli della delle dei degli nel nella per che di e nostro nostra nostri nostre tuo"
+    " tua tuoi vostro vostra"
+)
+
+
+def _ends_no_sentence(word: str) -> bool:
+    """An article, preposition, conjunction or possessive, in any of the
+    cleaner's languages ("... Folgen Sie uns auf", "Mit unserer"): no sentence
+    ends with it, so no story starts after it. (German capitalises nouns, so a
+    capital after such a word opens no sentence.)"""
+    lowered = word.lower()
+    return lowered in _FUNCTION_WORDS or lowered in _OPEN_WORDS
 
 
 _PITCH_TAIL_WORDS = 3

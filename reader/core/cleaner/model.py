@@ -46,8 +46,9 @@ _SECOND_PERSON = _set(
     "vous votre vos tu toi ta tes te "
     "tú tu tus usted ustedes te ti contigo vuestro vuestra "
     # Verbs that carry the person themselves (Spanish and German drop the pronoun).
-    "necesitas puedes quieres quieras tienes has eres estás sabes valoras disfrutas recibes"
+    "necesitas puedes quieres quieras tienes eres estás sabes valoras disfrutas recibes"
     " lees apoyas buscas bist hast kannst willst möchtest liest"
+    " tuo tua tuoi voi vostro vostra vostri vostre"
 )
 # A sentence that opens with a third person is about someone, not to the reader.
 _THIRD_PERSON_OPENERS = _set("he she they er il elle ils elles él ella ellos ellas lui lei loro")
@@ -55,11 +56,12 @@ _FIRST_PLURAL = _set(
     "we our ours us we're we've we'll we'd "
     "wir uns unser unsere unseren unserem unserer "
     "nous notre nos "
-    "nosotros nosotras nuestro nuestra nuestros nuestras nos"
+    "nosotros nosotras nuestro nuestra nuestros nuestras nos "
+    "noi nostro nostra nostri nostre"
 )
 _REPORTING = _set(
     "said says told reported announced according stated claimed wrote added "
-    "sagte sagt erklärte berichtete laut dit a déclaré selon según dijo afirmó"
+    "sagte sagt erklärte berichtete laut dit déclaré selon según dijo afirmó"
 )
 # "Sie" (German formal you) is only second person with a capital inside a sentence.
 _SIE = re.compile(r"(?<=\S )(?:Sie|Ihr|Ihre|Ihren|Ihrem|Ihrer|Ihnen)\b")
@@ -186,6 +188,12 @@ _STEM_LENGTHS = sorted({len(stem) for stem in _STEM_CONCEPT})
 # Besides: "please" in four languages, a German verb with "uns" ("Folge uns"),
 # and the calls to action of the other languages' imperatives (du-forms,
 # French -ez forms, Spanish tú-forms), by verb.
+# What follows a surname opening a sentence ("Lopez said", "Pérez a dit",
+# "Sánchez y ..."), unlike an imperative's object.
+_NAME_VERBS = (
+    "(?:a|est|ont|sont|dit|avait|était|fut|va|et|ou|said|says|told|has|had|was|is|will|would"
+    "|and|or|of|who|ha|dijo|es|fue|y|hat|ist|sagte|und)"
+)
 IMPERATIVE = re.compile(
     r"^\W*(?:[A-ZÄÖÜ]\w+ (?:Sie|du|uns)\b|\w+ez-(?:vous|nous)\b|\w*[áéíóú]\w*(?:te|nos)\b|Hazte\b"
     r"|(?:Bitte|Por favor|Veuillez|Merci de|Please)\b"
@@ -193,11 +201,18 @@ IMPERATIVE = re.compile(
     r"|Sichere|Entdecke|Teste|Lest|Werdet|Helft)\b"
     r"|(?:Rejoign|Offr|Télécharg|Ecout|Écout|Suiv|Profit|Retrouv|Inscriv|Abonn|Souten|Découvr"
     r"|Lis|Partag|Aid|Cliqu|Connect|Recev|Donn|Essay|Activ|Désactiv|Ajout)ez\b"
+    # A French sentence that opens with a verb in -ez and no subject is an
+    # imperative ("Devenez", "Participez"): a lowercase word follows that is
+    # not a verb of its own (a surname in -ez does the saying: "Lopez said",
+    # "Pérez a dit"); "Chez" and "Assez" are not verbs.
+    r"|(?!Chez\b|Assez\b)[A-ZÉ][a-zéèêàâîôûç]{2,}ez(?=\s+(?!" + _NAME_VERBS + r"\b)[a-zàâçéèêîôû])"
+    r"|(?:Faites|Dites)\b"
     r"|(?:Comparte|Descarga|Recibe|Inicia|Escucha|Sigue|Continúa|Accede|Dona|Colabora"
     r"|Apoya|Ayuda|Únete|Prueba|Activa|Desactiva|Disfruta|Lee|Regístrate|Suscríbete|Hazte|Apúntate"
     r"|Sigue|Síguenos|Abbonati|Iscriviti|Sostienici|Sostieni|Scarica|Accedi|Registrati|Leggi"
     r"|Segui|Seguici|Condividi|Dona|Prova|Attiva|Disattiva|Scopri)\b)",
 )
+IMPERATIVE_INSIDE = re.compile(r"[.!?…]\s+" + IMPERATIVE.pattern.removeprefix("^"))
 # An imperative may open a later clause: "Jeder Euro zählt: Spenden Sie jetzt".
 _CLAUSE_BREAK = re.compile(r"[:;]\s+|\s[–—]\s+")
 # German calls to action in the infinitive: "Jetzt abonnieren", "Hier anmelden",
@@ -251,6 +266,8 @@ _AMBIGUOUS = _set("sie ihr ihre ihren ihrem ihrer ihnen")
 # addressing the reader from the (many more) English examples carries over.
 _FORMAL_YOU = ("w:you",)
 _FORMAL_PAIR = ("you", _FORMAL_YOU)
+# Spanish "has" + participle ("Has alcanzado"): you have; English "has" is not.
+_HAS_DONE = re.compile(r"\b[Hh]as \w+(?:ado|ido)\b")
 _CURRENCY = re.compile(r"[$£€]|\b(?:euros?|dollars?|pounds?)\b", re.I)
 
 
@@ -266,6 +283,17 @@ def _may_name_currency(text: str) -> bool:
 
 _DIGIT = re.compile(r"\d")
 _QUOTE = re.compile(r"[\"“”«»„]")
+
+
+def may_be_formal(text: str) -> bool:
+    """A cheap test before _SIE: "Sie", "Ihr…" or "Ihnen" after a space."""
+    return " Sie" in text or " Ihr" in text or " Ihn" in text
+
+
+def formal_address(text: str, start: int, end: int) -> bool:
+    """German formal address ("Sie", "Ihnen" with a capital after a word) in
+    ``text[start:end]``, judged with the word before ``start`` in view."""
+    return _SIE.search(text, start, end) is not None
 
 
 def tokens(text: str) -> list[str]:
@@ -327,7 +355,7 @@ def features(text: str, words: list[str] | None = None) -> set[str]:
     """The sparse binary features of one sentence (``words``: ``tokens(text)``
     when the caller has them)."""
     words = tokens(text) if words is None else words
-    formal = (" Sie" in text or " Ihr" in text) and _SIE.search(text) is not None
+    formal = may_be_formal(text) and _SIE.search(text) is not None
     pairs = list(map(_WORDS_SEEN.__getitem__, words))  # (name, own features) per word
     if formal:
         # German formal address ("Lesen Sie", "Ihr Konto"): the reader,
@@ -348,7 +376,7 @@ def features(text: str, words: list[str] | None = None) -> set[str]:
         found.add("f:" + first)
         if len(words) > 1:
             found.add("g:" + first + " " + words[1])
-    you = formal or not _SECOND_PERSON.isdisjoint(words)
+    you = formal or not _SECOND_PERSON.isdisjoint(words) or _HAS_DONE.search(text) is not None
     if words and words[0] in _THIRD_PERSON_OPENERS:
         found.add("s:third")
     we = not _FIRST_PLURAL.isdisjoint(words)
@@ -466,10 +494,14 @@ SELLS = frozenset(
 )
 # The reader addressed or the outlet speaking.
 PERSONS = frozenset(["s:you", "s:we"])
+# Marks of a story's narration rather than an outlet's pitch: someone reported,
+# a sentence about someone, quoted words.
+NARRATION = frozenset(["s:report", "s:third", "s:quote"])
 
 # Evidence of its own that a sentence may belong to an appeal: a voice or any
 # appeal concept (the n-grams alone do not make a sentence a pitch's tail).
-EVIDENCE = VOICES | frozenset("k:" + concept for concept in _CONCEPT_STEMS)
+CONCEPTS = frozenset("k:" + concept for concept in _CONCEPT_STEMS)
+EVIDENCE = VOICES | CONCEPTS
 
 _CURRENT: Model | None = None
 _GATE: frozenset[str] | None = None

@@ -12,7 +12,7 @@ from reader.core.cleaner import appeals, runs
 from reader.core.cleaner import lexicon as lx
 from reader.core.cleaner.blocks import RawBlock
 from reader.core.cleaner.rules import SiteRules
-from reader.core.cleaner.scoring import Scored, Span
+from reader.core.cleaner.scoring import P_ABSORB, P_LEAN, Scored, Span
 from reader.core.cleaner.sentences import split_sentences
 from reader.core.models import BLOCK_SEPARATOR, Block, LinkSpan, Removal
 
@@ -193,7 +193,8 @@ def _group_rule(
     raw: list[RawBlock], members: list[int], scored: dict[int, list[Scored]], hinted: bool
 ) -> str | None:
     sentences = [s for i in members for s in scored.get(i, ())]
-    signalled = [s for s in sentences if s.chrome or s.score >= lx.WEAK]
+    # The lexicon's signal (English), or an appeal by the model (any language).
+    signalled = [s for s in sentences if s.chrome or s.score >= lx.WEAK or s.strong]
     if hinted:
         if signalled:
             return _strongest(signalled).rule
@@ -208,9 +209,18 @@ def _group_rule(
     if len(members) > max_blocks or words > max_words or len(members) == len(raw):
         return None
     appeal_words = sum(s.words for s in sentences if s.strong)
-    if appeal_words >= 0.5 * words and all(s.score > 0 or s.words <= 8 for s in sentences):
+    if appeal_words >= 0.5 * words and all(_with_the_pitch(s) for s in sentences):
         return _strongest(signalled).rule if signalled else None
     return None
+
+
+def _with_the_pitch(sentence: Scored) -> bool:
+    """Whether a sentence of a small box that is mostly appeal goes with it:
+    short, a signal of the lexicon's, or appeal evidence of its own (a voice
+    or concept, any language) the model leans on, without narration."""
+    if sentence.score > 0 or sentence.words <= 8:
+        return True
+    return sentence.evidence and sentence.p >= P_LEAN and not sentence.narrated
 
 
 def _strongest(sentences: list[Scored]) -> Scored:
@@ -256,7 +266,12 @@ def _weakly_appealing(sentence: Scored) -> bool:
     if sentence.protected or (lx.REPORT in sentence.categories and sentence.score < lx.WEAK):
         return False
     return (
-        sentence.chrome or sentence.score >= lx.WEAK or (sentence.question and sentence.words <= 8)
+        sentence.chrome
+        or sentence.score >= lx.WEAK
+        or (sentence.question and sentence.words <= 8)
+        # Appeal evidence of its own the model leans on, in any language
+        # ("Die ersten vier Wochen sind kostenlos." under the pitch).
+        or (sentence.evidence and sentence.p >= P_ABSORB and not sentence.narrated)
     )
 
 

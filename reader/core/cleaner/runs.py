@@ -12,7 +12,17 @@ from __future__ import annotations
 
 from reader.core.cleaner import lexicon as lx
 from reader.core.cleaner.glued import glued_story_end, glued_story_start
-from reader.core.cleaner.scoring import P_ABSORB, P_HINTED, P_SHORT, P_TAIL, P_WEAK, Scored, Span
+from reader.core.cleaner.scoring import (
+    P_ABSORB,
+    P_HINTED,
+    P_LEAN,
+    P_SHORT,
+    P_STRONG,
+    P_TAIL,
+    P_WEAK,
+    Scored,
+    Span,
+)
 
 _SHORT_TAIL = 8
 P_SURE = 0.95
@@ -35,23 +45,32 @@ def _absorbs(sentence: Scored, left: bool, right: bool, edge: bool, hinted: bool
     # A sentence goes with its neighbour only for a signal of its own: a story
     # sentence stays whatever stands next to it. After a pitch (its tail) the
     # signal must be clear: story glued after an appeal is the common case.
+    if _plain_voice(sentence):
+        return True  # "You've reached the end of the free preview.", "Schon ein Betrag hilft uns."
     if right and sentence.signalled and _leads_in(sentence):
         return True  # a lead-in: "Love podcasts?", "Independent journalism costs money."
     if left and not right:
-        if sentence.question and sentence.words <= _SHORT_TAIL and sentence.p >= P_TAIL:
+        if sentence.question and sentence.words <= _SHORT_TAIL and sentence.p >= P_ABSORB:
             # "Could you be one of them?": the reader asked to join the pitch.
-            return sentence.voiced or sentence.sells
+            return (sentence.voiced or sentence.sells) and not sentence.narrated
         if sentence.question or not sentence.evidence:
             return False  # a question after a pitch opens the story's next turn
         if sentence.words <= _SHORT_TAIL and sentence.p >= P_SHORT and _asks_for_more(sentence):
             return True  # "It's free.", "Join us."
         if sentence.words <= _BARE_QUESTION and (
             (sentence.p >= P_WEAK and (sentence.sells or lx.PRICE in sentence.categories))
-            or (sentence.p >= P_SHORT and sentence.voiced)
+            or (sentence.p >= P_ABSORB and sentence.voiced)
         ):
             # A fragment naming the offer or its price, or turning to the
             # reader: "Jederzeit kündbar.", "Just $5/month.", "Add yours."
             return True
+        if (
+            sentence.words <= _PRICE_TAIL
+            and sentence.priced
+            and (sentence.p >= P_WEAK or sentence.voiced)
+            and not sentence.narrated
+        ):
+            return True  # the offer's price after the pitch: "Plans start at $2 a week."
         return (
             sentence.chrome or sentence.p >= P_TAIL or (sentence.paired and sentence.p >= P_ABSORB)
         )
@@ -96,6 +115,37 @@ def _leads_in(sentence: Scored) -> bool:
         ):
             return True  # the outlet or the reader, and its work: "We need reporters there."
     return sentence.evidence and sentence.p >= P_TAIL
+
+
+def _plain_voice(sentence: Scored) -> bool:
+    """The outlet speaking, the reader addressed or called to act (any language) about
+    something of the appeal vocabulary, the model leaning towards a pitch, and
+    no mark of narration (nobody reported, no third-person subject, no
+    quotation, no figure but a price): a statement next to a pitch that
+    carries on its voice. A voice alone is not enough ("Hey, at least we're
+    getting there." ends many a story)."""
+    return (
+        _voices_the_offer(sentence)
+        and sentence.p >= P_LEAN
+        and not sentence.narrated
+        and not sentence.question
+        and sentence.words <= _PLAIN_WORDS
+    )
+
+
+def _voices_the_offer(sentence: Scored) -> bool:
+    """The reader addressed or the outlet speaking about something of the
+    appeal vocabulary, or a call to action that names what an outlet sells
+    ("Download it free ...", "Faites un don ...")."""
+    return (
+        sentence.paired
+        or (sentence.voiced and sentence.conceptual)
+        or (sentence.calls and sentence.sells)
+    )
+
+
+_PLAIN_WORDS = 20
+_PRICE_TAIL = 10
 
 
 def _question_leads_in(sentence: Scored) -> bool:
@@ -149,6 +199,7 @@ def mark(scored: list[Scored], hinted: bool) -> list[bool]:
         ]
     else:
         marked = [not s.protected and s.strong for s in scored]
+        _mark_joint_pitches(scored, marked)
     last = len(scored) - 1
     changed = True
     while changed:
@@ -172,7 +223,74 @@ def mark(scored: list[Scored], hinted: bool) -> list[bool]:
                 marked[index] = True
                 sentence.rule = _neighbour_rule(scored, marked, index)
                 changed = True
+            elif left and scored[index - 1].question and _answers(sentence):
+                # The reply to a pitch's question: "Already have an account? Log in here."
+                marked[index] = True
+                sentence.rule = _neighbour_rule(scored, marked, index)
+                changed = True
+            elif left and index < last and _asks_and_answers(sentence, scored[index + 1]):
+                # "Already a member? Thank you. Not yet? It takes two minutes
+                # to sign on.": a bare question after a pitch, answered by a
+                # pitch of its own, turns to the readers it has not won yet.
+                for other in (index, index + 1):
+                    marked[other] = True
+                    scored[other].rule = _neighbour_rule(scored, marked, other)
+                changed = True
     return marked
+
+
+def _mark_joint_pitches(scored: list[Scored], marked: list[bool]) -> None:
+    """Two plain sentences that make an appeal together though neither does
+    alone: one names what an outlet sells and the model is sure of it, the
+    other turns to the reader ("Free journalism isn't free to make. Pay what
+    you can."). Neither may carry a mark of narration."""
+    for index in range(len(scored) - 1):
+        first, second = scored[index], scored[index + 1]
+        if marked[index] or marked[index + 1] or not (_plain(first) and _plain(second)):
+            continue
+        if max(first.p, second.p) < P_STRONG or min(first.p, second.p) < P_WEAK:
+            continue
+        if (first.sells and second.voiced) or (first.voiced and second.sells):
+            marked[index] = marked[index + 1] = True
+
+
+def _plain(sentence: Scored) -> bool:
+    """Appeal evidence of its own and no mark of narration: nobody reported,
+    no third-person subject, no quotation, no figure but a price."""
+    return (
+        sentence.evidence
+        and not sentence.narrated
+        and not sentence.protected
+        and not sentence.question
+        and sentence.words <= _PLAIN_WORDS
+    )
+
+
+def _answers(sentence: Scored) -> bool:
+    """A short reply that asks for something (a call to action, the reader
+    addressed, the offer named), without narration."""
+    return (
+        _plain(sentence)
+        and sentence.words <= _SHORT_TAIL
+        and sentence.p >= P_WEAK
+        and (sentence.score >= lx.WEAK or sentence.voiced or sentence.sells)
+    )
+
+
+def _asks_and_answers(question: Scored, answer: Scored) -> bool:
+    """A bare question ("Not yet?", "New here?") and, after it, a statement
+    with appeal evidence the model is sure of and no mark of narration."""
+    return (
+        question.question
+        and question.words <= _BARE_QUESTION + 1
+        and not question.protected
+        and not answer.protected
+        and not answer.question
+        and answer.evidence
+        and answer.p >= P_TAIL
+        and not answer.narrated
+        and answer.words <= _PLAIN_WORDS
+    )
 
 
 def _bare_chrome(sentence: Scored) -> bool:

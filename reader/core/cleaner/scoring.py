@@ -97,6 +97,15 @@ class Scored:
     # concept): without one a sentence is never a pitch's tail, and a lead-in
     # only as a question.
     evidence: bool = False
+    # Marks of narration: a reporting verb, a third-person opener, quotation
+    # marks, a figure that is not a price. An outlet's pitch has none of them.
+    narrated: bool = False
+    # Names something of the appeal vocabulary (a concept stem, any language).
+    conceptual: bool = False
+    # Opens with a call to action the lexicon knows (English imperatives).
+    calls: bool = False
+    # Names a price by the month or year (any language): "$5 a month", "ab 5 Euro im Monat".
+    priced: bool = False
     story_after: bool = False  # story glued to its end without a stop
     story_before: bool = False  # story glued to its start without a stop
 
@@ -202,7 +211,7 @@ def score_with_words(masked: str, start: int, end: int) -> tuple[Scored, list[st
     return Scored(
         start, end, score, rule, len(tokens), segment.rstrip().endswith("?"),
         chrome is not None, hits, frozenset(categories), upper=segment.isupper(),
-        advice=unanchored and lx.ADDRESS in categories,
+        advice=unanchored and lx.ADDRESS in categories, calls=bonus >= 1.0,
     ), lowered  # fmt: skip
 
 
