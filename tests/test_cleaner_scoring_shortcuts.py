@@ -15,7 +15,6 @@ from hypothesis import strategies as st
 from reader.core.cleaner import appeals, concepts, scoring
 from reader.core.cleaner import lexicon as lx
 from reader.core.cleaner import model as appeal_model
-from reader.core.cleaner.story_blocks import has_words, word_count, words_up_to
 
 SETTINGS = settings(max_examples=400, deadline=None, suppress_health_check=[HealthCheck.too_slow])
 
@@ -154,10 +153,3 @@ def test_scored_words_are_the_models_tokens_in_ascii(text: str) -> None:
     if text.replace("’", "'").isascii():
         assert lowered == appeal_model.tokens(text)
     assert appeal_model.features(text, appeal_model.tokens(text)) == appeal_model.features(text)
-
-
-@SETTINGS
-@given(text=_TEXT, limit=st.integers(min_value=0, max_value=60))
-def test_bounded_word_counts_are_the_full_count(text: str, limit: int) -> None:
-    assert words_up_to(text, limit) == min(word_count(text), limit)
-    assert has_words(text, limit) == (word_count(text) >= limit)

@@ -11,14 +11,7 @@ import lxml.html
 from lxml import etree
 
 from reader.core.cleaner.sentences import split_sentences
-from reader.core.cleaner.story_blocks import (
-    WORD,
-    Block,
-    collapse,
-    link_share,
-    word_count,
-    words_up_to,
-)
+from reader.core.cleaner.story_blocks import WORD, Block, collapse, link_share, word_count
 from reader.core.sanitize import clean_line
 
 # --- boilerplate trafilatura lets through ---------------------------------------
@@ -109,8 +102,7 @@ def is_boilerplate(block: Block, index: int, count: int) -> bool:
     story's edges, where that furniture lives.
     """
     text = block.text
-    # Every rule below asks about at most 45 words: counting stops after 46.
-    words = words_up_to(text, 46)
+    words = word_count(text)
     if words == 0:
         return True  # punctuation or invisible characters only
     # "___" dividers stay: wire stories use them between sections.

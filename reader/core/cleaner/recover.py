@@ -10,14 +10,7 @@ from typing import Any
 import lxml.html
 from lxml import etree
 
-from reader.core.cleaner.story_blocks import (
-    WORD,
-    Block,
-    collapse,
-    has_words,
-    link_share,
-    word_count,
-)
+from reader.core.cleaner.story_blocks import WORD, Block, collapse, link_share, word_count
 
 _TAG = re.compile(r"<[^>]{0,300}>")
 
@@ -152,7 +145,7 @@ def recover_inside(
     middle of the story: only those whose neighbours on the page, before and
     after, are both story paragraphs, so a titled link box or a teaser list
     (followed by links, not by story) never qualifies."""
-    paragraphs = [b for b in blocks if b.kind == "p" and has_words(b.text, 6)]
+    paragraphs = [b for b in blocks if b.kind == "p" and word_count(b.text) >= 6]
     if len(paragraphs) < 2:
         return blocks
     first = _innermost(tree, " ".join(paragraphs[0].text.split()[:8]), starts)
@@ -287,7 +280,7 @@ def recover_lede(
     between the headline and the story. Either way it must come before the
     story's first paragraph, and it goes right before that paragraph.
     """
-    at = next((i for i, b in enumerate(blocks) if b.kind == "p" and has_words(b.text, 6)), None)
+    at = next((i for i, b in enumerate(blocks) if b.kind == "p" and word_count(b.text) >= 6), None)
     if at is None:
         return blocks
     story = " " + " ".join(WORD.findall(" ".join(b.text for b in blocks))).lower() + " "

@@ -7,7 +7,6 @@ import re
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
 from html import escape
-from itertools import islice
 
 import lxml.html
 from lxml import etree
@@ -19,16 +18,6 @@ WORD = re.compile(r"\w+")
 
 def word_count(text: str) -> int:
     return len(WORD.findall(text))
-
-
-def words_up_to(text: str, limit: int) -> int:
-    """``min(word_count(text), limit)``, without finding every word of a long text."""
-    return sum(1 for _ in islice(WORD.finditer(text), limit))
-
-
-def has_words(text: str, count: int) -> bool:
-    """``word_count(text) >= count``."""
-    return words_up_to(text, count) == count
 
 
 @dataclass(slots=True)
