@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import re
 
-from hypothesis import HealthCheck, given, settings
+from hypothesis import HealthCheck, example, given, settings
 from hypothesis import strategies as st
 
 from reader.core.cleaner import appeals, concepts, scoring
@@ -88,9 +88,11 @@ def _has_concept_the_long_way(text: str) -> bool:
                 for length in concepts._PREFIX_LENGTHS:
                     if word[:length] in concepts._CANDIDATE_PREFIXES:
                         return True
-    if (" Sie" in text or " Ihr" in text) and appeal_model._SIE.search(text) is not None:
+    if (" Sie" in text or " Ihr" in text or " Ihn" in text) and appeal_model._SIE.search(text):
         return True
-    return appeal_model.IMPERATIVE.match(text) is not None
+    # An imperative opening the block or any later sentence in it.
+    inside = re.compile(r"[.!?…]\s+" + appeal_model.IMPERATIVE.pattern.removeprefix("^"))
+    return appeal_model.IMPERATIVE.match(text) is not None or inside.search(text) is not None
 
 
 def _gated_out_the_long_way(text: str) -> bool:
@@ -105,6 +107,7 @@ def _gated_out_the_long_way(text: str) -> bool:
 
 @SETTINGS
 @given(text=_TEXT)
+@example(text="5. !Spende")  # an imperative after a sentence's stop
 def test_gate_and_concepts_are_the_long_ways(text: str) -> None:
     assert concepts.has_concept(text) is _has_concept_the_long_way(text)
     assert appeals.gated_out(text) is _gated_out_the_long_way(text)
