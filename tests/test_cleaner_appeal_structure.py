@@ -138,3 +138,18 @@ def test_a_plain_statement_in_the_outlets_voice_joins_the_pitch(
 ) -> None:
     assert mark([_statement(**flags), _pitch()], hinted=False) == [joins, True]
     assert mark([_pitch(), _statement(**flags)], hinted=False) == [True, joins]
+
+
+def test_an_english_call_to_subscribe_inside_a_paragraph_goes_and_the_story_stays() -> None:
+    # The model's features see imperatives only in other languages; the
+    # lexicon's call to action ("Subscribe now for ...") counts as the voice.
+    before = "The ferry to Holm island resumed service on Monday after a week of storms."
+    after = "Passengers said they were relieved to be moving again."
+    pitch = "Subscribe now for unlimited access to the full archive."
+    cleaned = clean(f"{before} {pitch} {after}\n\n{AFTER}", content_type="text")
+    assert cleaned.text == f"{before} {after}\n\n{AFTER}"
+    assert [removal.text for removal in cleaned.removed] == [pitch]
+    # News about a subscription offer, in the same place, stays.
+    news = "The paper told readers to subscribe now for unlimited access, its editor said."
+    kept = clean(f"{before} {news} {after}", content_type="text")
+    assert kept.text == f"{before} {news} {after}"

@@ -357,7 +357,9 @@ def _sure_pitch(sentence: Scored) -> bool:
     the model sure of it: an appeal wherever it stands."""
     return (
         sentence.strong
-        and (sentence.paired or (sentence.voiced and sentence.sells))
+        # An English imperative ("Subscribe now for ...") is the lexicon's call
+        # to action: the model's features see imperatives only in other languages.
+        and (sentence.paired or ((sentence.voiced or sentence.calls) and sentence.sells))
         and sentence.p >= P_SURE
         and not sentence.advice
     )
