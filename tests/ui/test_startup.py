@@ -6,16 +6,19 @@ e); these tests pin the behaviour that makes it short, deterministically.
 
 from __future__ import annotations
 
+import asyncio
 import json
 import subprocess
 import sys
+import threading
 
 from reader.core.library import ArticleQuery
+from reader.core.models import Feed
 from reader.ui.app import BroadsheetApp
 from reader.ui.widgets.article_list import ArticleList
 from reader.ui.widgets.footer import QuietFooter
 from reader.ui.widgets.reading_view import ReadingView
-from reader.ui.widgets.sidebar import UNREAD_ID, Sidebar, feed_option_id
+from reader.ui.widgets.sidebar import SAVED_ID, UNREAD_ID, Sidebar, feed_option_id
 
 from .conftest import SIZE, make_app, screen_text, settle
 from .fakes import FakeLibrary
@@ -92,6 +95,43 @@ async def test_a_last_view_that_is_gone_falls_back_to_all_unread(library: FakeLi
         articles = app.query_one(ArticleList)
         assert articles.query_ == ArticleQuery(unread_only=True)
         assert articles.row_count == 4
+    app.gateway.shutdown()
+
+
+class _SlowFeedsLibrary(FakeLibrary):
+    """The feed list (the sidebar's rows) comes only when the test says so, as
+    on a library with many feeds, where it is read after the article list."""
+
+    def __init__(self, like: FakeLibrary) -> None:
+        super().__init__(list(like._feeds.values()), list(like._articles.values()))
+        self.feeds_ready = threading.Event()
+
+    def feeds(self) -> list[Feed]:
+        self.feeds_ready.wait(10)
+        return super().feeds()
+
+
+async def test_keys_typed_in_the_sidebar_before_its_feeds_come_are_not_lost(
+    library: FakeLibrary,
+) -> None:
+    library = _SlowFeedsLibrary(library)
+    app = make_app(library)
+    async with app.run_test(size=SIZE, notifications=True) as pilot:
+        sidebar = app.query_one(Sidebar)
+        for _ in range(50):  # the article list is up; the feeds are still being read
+            await pilot.pause()
+            if app.main_screen._first_view_shown:
+                break
+        assert not sidebar.filled
+        assert sidebar.current_id == UNREAD_ID
+        await pilot.press("shift+tab", "j")
+        assert sidebar.current_id == SAVED_ID  # the Saved view, not a key lost
+        library.feeds_ready.set()
+        await asyncio.sleep(0.05)
+        await settle(pilot)
+        assert sidebar.filled and sidebar.current_id == SAVED_ID
+        assert app.query_one(ArticleList).query_ == ArticleQuery(saved_only=True)
+        assert "Science Weekly" in screen_text(app)  # the feeds are listed after all
     app.gateway.shutdown()
 
 

@@ -251,6 +251,7 @@ class MainScreen(
         self._first_view_shown = True
         self.unread_only = first.unread_only
         self.sidebar.select_id(first.view)  # kept until the sidebar is filled
+        self.sidebar.show_views()
         self.articles.empty_message = self.empty_message()
         self.articles.show_rows(first.query, first.count, first.cursor, first.rows)
         self.update_header()

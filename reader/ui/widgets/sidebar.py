@@ -55,6 +55,9 @@ def query_for(option_id: str | None, unread_only: bool) -> ArticleQuery:
     return ArticleQuery(unread_only=True)
 
 
+_FIXED_VIEWS = (UNREAD_ID, SAVED_ID)
+
+
 class Sidebar(PlainCursorOptionList):
     """Views to pick from. Titles are Content, never markup."""
 
@@ -136,9 +139,32 @@ class Sidebar(PlainCursorOptionList):
             self.set_options(options)
             self.select_id(current)
 
+    def show_views(self) -> None:
+        """Before the feeds are read (at start-up they come after the article
+        list): the two fixed views, so keys typed meanwhile move between them
+        instead of being lost. Only when one of them is the view shown."""
+        if self.filled:
+            return
+        option = self.highlighted_option
+        current = option.id if option is not None else self.wanted_id or UNREAD_ID
+        if current not in _FIXED_VIEWS:
+            return
+        with self.prevent(OptionList.OptionHighlighted):
+            self.set_options(
+                [
+                    Option(self._entry("All unread", None), id=UNREAD_ID),
+                    Option(self._entry("Saved", None), id=SAVED_ID),
+                ]
+            )
+            self.highlighted = self.get_option_index(current)
+
     def select_id(self, option_id: str | None) -> None:
         if not self.filled:  # remembered until show_feeds fills the entries in
             self.wanted_id = option_id or UNREAD_ID
+            if self.options:  # the fixed views shown meanwhile (show_views)
+                with self.prevent(OptionList.OptionHighlighted):
+                    fixed = self.wanted_id in _FIXED_VIEWS
+                    self.highlighted = self.get_option_index(self.wanted_id) if fixed else None
             return
         try:
             self.highlighted = self.get_option_index(option_id or UNREAD_ID)
@@ -166,8 +192,10 @@ class Sidebar(PlainCursorOptionList):
         return next((feed for feed in self.feeds if feed.id == feed_id), None)
 
     def on_resize(self, event: Resize) -> None:
-        if self.options:
+        if self.filled:
             self._rebuild()
+        elif self.options:
+            self.show_views()
 
     def action_first(self) -> None:
         self.highlighted = 0
