@@ -122,6 +122,41 @@ def _appeal_spans(
             spans[index].extend(runs.block_spans(raw[index].text, found, hinted[index]))
     _container_spans(raw, hinted, scored, spans)
     _neighbour_blocks(raw, scored, spans)
+    _keep_the_story(raw, hinted, scored, spans)
+
+
+def _keep_the_story(
+    raw: list[RawBlock],
+    hinted: list[bool],
+    scored: dict[int, list[Scored]],
+    spans: dict[int, list[Span]],
+) -> None:
+    """A text that would lose most of itself as appeal is one whose story is
+    the appeal (a sign-up page, a service's offer, a fundraiser post): when
+    unsure, keep. Only the appeal spans the lexicon is sure of (a sentence at
+    its strong score), or that a promo box's class marks, then go; page chrome,
+    boilerplate and the user's own rules are not touched."""
+    removed = sum(
+        _covered(raw[index], [span for span in block_spans if span[2].startswith(_APPEAL)])
+        for index, block_spans in spans.items()
+        if block_spans
+    )
+    if not removed or removed <= _STORY_SHARE * sum(len(block.text) for block in raw):
+        return
+    for index, block_spans in spans.items():
+        if hinted[index]:
+            continue
+        sure = [(s.start, s.end) for s in scored.get(index, ()) if s.score >= lx.STRONG]
+        spans[index] = [
+            span
+            for span in block_spans
+            if not span[2].startswith(_APPEAL)
+            or any(start < span[1] and span[0] < end for start, end in sure)
+        ]
+
+
+_APPEAL = "appeal."
+_STORY_SHARE = 0.5  # of the text's characters
 
 
 def _never(_: str) -> bool:
