@@ -134,3 +134,34 @@ def test_a_small_appeal_in_a_long_story_is_unaffected() -> None:
     out = clean(text, content_type="text").text
     assert out.startswith(story) and "Fragen Sie bei uns nach" not in out
     assert re.search(r"\bSentence 11\b", out)
+
+
+_PANEL = (
+    "Das Verkostungspanel der Rösterei\n\n"
+    "Werden Sie Teil unseres Verkostungspanels! Registrieren Sie sich jetzt und bewerten Sie"
+    " neue Sorten.\n\n"
+    "Nach der Registrierung erhalten Sie eine E-Mail mit einem Bestätigungslink.\n\n"
+    "Wer registriert ist, wird zu jeder neuen Verkostung eingeladen.\n\n"
+    "Die Registrierung kann jederzeit im Profil gelöscht werden.\n\n"
+    "Die Rösterei liegt seit 1952 am Hafen und beliefert heute Cafés in der ganzen Region."
+    " Jede Woche kommen zwei neue Sorten hinzu, die zuerst im Panel getestet werden."
+)
+
+
+def test_an_offer_the_text_keeps_naming_is_its_subject(monkeypatch: pytest.MonkeyPatch) -> None:
+    """A page about registering for a panel: the call to register is its story."""
+    assert clean(_PANEL, content_type="text").text == _PANEL
+    monkeypatch.setattr(pipeline, "_NAMED_AGAIN", 99)  # the rule off: the model's reading
+    assert "Registrieren Sie sich jetzt" not in clean(_PANEL, content_type="text").text
+
+
+def test_an_appeal_whose_offer_the_story_does_not_name_still_goes() -> None:
+    text = _PANEL.replace("Registrierung", "Anreise").replace("registriert", "angereist")
+    assert "Registrieren Sie sich jetzt" not in clean(text, content_type="text").text
+
+
+def test_concepts_named_are_the_appeal_concepts_of_the_words() -> None:
+    from reader.core.cleaner import model as appeal_model
+
+    assert "k:register" in appeal_model.concepts_named("Wer registriert ist, wird eingeladen.")
+    assert appeal_model.concepts_named("Die Fähre fährt zweimal am Tag.") == set()
