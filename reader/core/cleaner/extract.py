@@ -208,7 +208,10 @@ def _drop_invisible(tree: lxml.html.HtmlElement) -> None:
         element
         for element in tree.iter("script", "style", "svg", *_EMPTY_INLINE)
         if (element.tag != "script" or element.get("type") != "application/ld+json")
-        and (element.tag not in _EMPTY_INLINE or (element.text is None and not len(element)))
+        and (
+            element.tag not in _EMPTY_INLINE
+            or (element.text is None and element.tail and not len(element))
+        )
     ]
     for element in doomed:
         if element.getparent() is not None:
