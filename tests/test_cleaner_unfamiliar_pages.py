@@ -165,3 +165,20 @@ def test_concepts_named_are_the_appeal_concepts_of_the_words() -> None:
 
     assert "k:register" in appeal_model.concepts_named("Wer registriert ist, wird eingeladen.")
     assert appeal_model.concepts_named("Die Fähre fährt zweimal am Tag.") == set()
+
+
+def test_a_description_matching_a_teaser_elsewhere_leaves_the_marked_lede() -> None:
+    """The page's description matches a teaser in a list (rejected as a lede):
+    the element the page marks as its lede is the next witness."""
+    from test_extract import _lede_page
+
+    teaser = "Ferry news in brief: the regional ferry will cross twice a day from spring"
+    page = _lede_page().replace(
+        '<meta name="description" content="', f'<meta name="description" content="{teaser}. '
+    )
+    page = page.replace(
+        "<main>", f'<main><ul class="teasers"><li><p>{teaser}, the council says.</p></li></ul>'
+    )
+    text = fragment_text(extract_story(page, "https://gazette.example.org/f").html)
+    assert text.startswith("The regional ferry will cross twice a day from spring")
+    assert "Ferry news in brief" not in text
