@@ -9,6 +9,7 @@ Story glued to an appeal without a stop is found by :mod:`glued`.
 
 from __future__ import annotations
 
+import re
 from collections.abc import Callable
 
 from reader.core.cleaner import concepts
@@ -32,6 +33,12 @@ from reader.core.cleaner.scoring import (
 from reader.core.cleaner.sentences import split_sentences
 
 Span = tuple[int, int, str]  # start, end, rule
+
+# Speech set off by a comma and followed by who said it, without quotation
+# marks ("Need a lift?, he asked.", "Brauchen Sie Hilfe?, fragte man mich."):
+# someone's words reported in the story, never the outlet's own appeal.
+# (Quoted speech is narration already: the model's "s:quote".)
+_REPORTED_SPEECH = re.compile(r"[?!],\s*[^\W\d_]")
 
 
 def analyse(
@@ -65,7 +72,9 @@ def analyse(
                 segment.isascii() or segment.replace("’", "'").isascii()
             ):
                 words[start] = found
-        sentence.protected = is_kept(text[start:end])
+        sentence.protected = (
+            is_kept(text[start:end]) or _REPORTED_SPEECH.search(segment) is not None
+        )
         scored.append(sentence)
     # The model weighs the sentences that could be appeals by themselves: the
     # lexicon sees something, or they speak like an appeal in another language.

@@ -9,6 +9,7 @@ this fast and immune to deep nesting.
 from __future__ import annotations
 
 import re
+import unicodedata
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 from urllib.parse import urljoin, urlsplit
@@ -69,13 +70,22 @@ class RawBlock:
         return sum(link.end - link.start for link in self.links)
 
 
+def normal_text(text: str) -> str:
+    """One spelling for one letter: Unicode NFC (a precomposed letter, not a
+    base letter plus a combining mark, as some editors and scripts write them),
+    so that search and anyone matching the text find it."""
+    if text.isascii() or unicodedata.is_normalized("NFC", text):
+        return text
+    return unicodedata.normalize("NFC", text)
+
+
 def looks_like_html(content: str) -> bool:
     return _TAG_SNIFF.search(content[:20000]) is not None
 
 
 def text_blocks(content: str) -> list[RawBlock]:
     """Plain text: paragraphs split on blank lines, inner newlines become spaces."""
-    text = strip_controls(content)
+    text = normal_text(strip_controls(content))
     blocks = []
     for para in re.split(r"\n[ \t]*\n", text):
         para = _SPACE.sub(" ", para).strip()
@@ -102,6 +112,8 @@ class _Builder:
             return  # whitespace between blocks: would be trimmed anyway
         if self.check_controls and _CONTROL_CHAR.search(text):
             text = strip_controls(text)  # numeric entities like &#x1b; decode to controls
+        if not text.isascii():
+            text = normal_text(text)
         self.parts.append(text)
         self.length += len(text)
 
@@ -221,7 +233,7 @@ def _hint_of(cls: str | None, ident: str | None) -> str | None:
 
 
 def _meaningful_alt(alt: str) -> str | None:
-    alt = _SPACE.sub(" ", strip_controls(alt)).strip()
+    alt = _SPACE.sub(" ", normal_text(strip_controls(alt))).strip()
     if len(alt.split()) < 3 or _ALT_JUNK.search(alt):
         return None
     return alt
@@ -427,6 +439,8 @@ def html_blocks(
             # Whitespace between blocks is skipped: it would be trimmed anyway.
             if check_controls and _CONTROL_CHAR.search(text):
                 text = strip_controls(text)  # numeric entities like &#x1b; decode to controls
+            if not text.isascii():
+                text = normal_text(text)
             parts.append(text)
             builder.length += len(text)
     walker.flush()

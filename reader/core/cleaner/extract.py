@@ -66,7 +66,8 @@ _BOMS = ((b"\xef\xbb\xbf", "utf-8"), (b"\xff\xfe", "utf-16-le"), (b"\xfe\xff", "
 def decode_page(body: bytes, content_type: str | None = None) -> str:
     """A fetched page as text, in the order browsers trust: a byte-order mark,
     the HTTP charset, UTF-8 when the bytes are valid UTF-8, the page's own
-    <meta> charset, then a guess from the bytes (trafilatura's detector), and
+    <meta> charset, UTF-8 with replacement when the bytes are UTF-8 but for a
+    few stray ones, then a guess from the bytes (trafilatura's detector), and
     Windows-1252 with replacement as the last resort. Never raises."""
     for bom, codec in _BOMS:
         if body.startswith(bom):
@@ -82,6 +83,9 @@ def decode_page(body: bytes, content_type: str | None = None) -> str:
             return body.decode(codec)
         except (LookupError, UnicodeDecodeError):
             continue
+    mostly = _mostly_utf8(body)
+    if mostly is not None:
+        return mostly
     try:
         from trafilatura.utils import detect_encoding
 
@@ -93,6 +97,20 @@ def decode_page(body: bytes, content_type: str | None = None) -> str:
     except Exception:  # the detector is optional help, never a failure
         pass
     return body.decode("cp1252", "replace")
+
+
+def _mostly_utf8(body: bytes) -> str | None:
+    """UTF-8 with a few stray bytes (a legacy snippet pasted into a UTF-8
+    page), decoded as UTF-8 with replacement as browsers do; None when the
+    invalid bytes are not rare beside the valid multi-byte characters (text in
+    a single-byte codec has almost none of those)."""
+    text = body.decode("utf-8", "replace")
+    invalid = text.count("\ufffd")
+    multibyte = len(text) - len(text.encode("ascii", "ignore")) - invalid
+    return text if multibyte >= _UTF8_SHARE * invalid else None
+
+
+_UTF8_SHARE = 10  # valid multi-byte characters per invalid byte, at least
 
 
 @lru_cache(maxsize=1)
@@ -182,15 +200,26 @@ def _repair(html: str, beginning: str) -> str:
 def _drop_invisible(tree: lxml.html.HtmlElement) -> None:
     """Remove scripts, styles and inline SVG, which no pass reads and every
     trafilatura run copies (several times) before discarding them; JSON-LD
-    stays for the metadata and trafilatura's page-type checks."""
+    stays for the metadata and trafilatura's page-type checks. Also empty
+    inline formatting ("<strong></strong>"): trafilatura's precision mode
+    deletes empty elements *with the text after them*, which is the rest of
+    the sentence; dropped here, that text stays."""
     doomed = [
         element
-        for element in tree.iter("script", "style", "svg")
-        if element.tag != "script" or element.get("type") != "application/ld+json"
+        for element in tree.iter("script", "style", "svg", *_EMPTY_INLINE)
+        if (element.tag != "script" or element.get("type") != "application/ld+json")
+        and (
+            element.tag not in _EMPTY_INLINE
+            or (element.text is None and element.tail and not len(element))
+        )
     ]
     for element in doomed:
         if element.getparent() is not None:
             element.drop_tree()  # keeps the text that follows it
+
+
+# Inline elements trafilatura deletes when empty (its CUT_EMPTY_ELEMS).
+_EMPTY_INLINE = ("b", "em", "i", "q", "span", "strong")
 
 
 # --- fallbacks ----------------------------------------------------------------

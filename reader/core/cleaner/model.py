@@ -351,6 +351,15 @@ class _Memo(dict[str, _T]):
 _WORDS_SEEN = _Memo(_word_features)
 
 
+def concepts_named(text: str) -> set[str]:
+    """The appeal concepts (``k:*``) the words of ``text`` name, without the
+    rest of :func:`features`."""
+    found: set[str] = set()
+    for word in tokens(text):
+        found.update(feature for feature in _WORDS_SEEN[word][1] if feature[0] == "k")
+    return found
+
+
 def features(text: str, words: list[str] | None = None) -> set[str]:
     """The sparse binary features of one sentence (``words``: ``tokens(text)``
     when the caller has them)."""

@@ -10,6 +10,7 @@ from datetime import UTC, datetime
 
 from reader.core.cleaner import appeals, runs
 from reader.core.cleaner import lexicon as lx
+from reader.core.cleaner import model as appeal_model
 from reader.core.cleaner.blocks import RawBlock
 from reader.core.cleaner.rules import SiteRules
 from reader.core.cleaner.scoring import P_ABSORB, P_LEAN, Scored, Span
@@ -122,6 +123,82 @@ def _appeal_spans(
             spans[index].extend(runs.block_spans(raw[index].text, found, hinted[index]))
     _container_spans(raw, hinted, scored, spans)
     _neighbour_blocks(raw, scored, spans)
+    _keep_the_story(raw, hinted, scored, spans)
+
+
+def _keep_the_story(
+    raw: list[RawBlock],
+    hinted: list[bool],
+    scored: dict[int, list[Scored]],
+    spans: dict[int, list[Span]],
+) -> None:
+    """When unsure, keep: a text whose story is itself the offer (a sign-up
+    page, a service's offer, a guide to membership, a fundraiser post) keeps
+    what only the appeal model read as a pitch. Two marks of such a text: the
+    appeals would take most of it, or what they ask for (registering,
+    subscribing, donating ...) is named again and again in the text that stays.
+    Only the appeal spans the lexicon is sure of (a sentence at its strong
+    score) or that a promo box's class marks then go; page chrome, boilerplate
+    and the user's own rules are not touched."""
+    removed = {
+        index: [span for span in block_spans if span[2].startswith(_APPEAL)]
+        for index, block_spans in spans.items()
+        if block_spans and not hinted[index]
+    }
+    sure = {
+        index: [(s.start, s.end) for s in scored.get(index, ()) if s.score >= lx.STRONG]
+        for index in removed
+    }
+    unsure = {
+        index: [span for span in found if not _overlaps(span, sure[index])]
+        for index, found in removed.items()
+    }
+    if not any(unsure.values()):
+        return
+    covered = sum(_covered(raw[index], found) for index, found in removed.items())
+    most = covered > _STORY_SHARE * sum(len(block.text) for block in raw)
+    if not most and not _named_again(raw, spans, unsure):
+        return
+    for index, found in unsure.items():
+        if found:
+            spans[index] = [span for span in spans[index] if span not in found]
+
+
+def _overlaps(span: Span, ranges: list[tuple[int, int]]) -> bool:
+    return any(start < span[1] and span[0] < end for start, end in ranges)
+
+
+def _named_again(
+    raw: list[RawBlock], spans: dict[int, list[Span]], unsure: dict[int, list[Span]]
+) -> bool:
+    """Whether the text that stays names what the unsure appeals ask for (an
+    appeal concept of theirs, any language) in a few of its paragraphs."""
+    asked: set[str] = set()
+    for index, found in unsure.items():
+        for start, end, _ in found:
+            asked |= appeal_model.concepts_named(raw[index].text[start:end])
+    asked &= _ASKED
+    if not asked:
+        return False
+    naming = 0
+    for index, block in enumerate(raw):
+        cursor, kept = 0, []
+        for start, end, _ in sorted(spans.get(index, ())):
+            kept.append(block.text[cursor:start])
+            cursor = max(cursor, end)
+        kept.append(block.text[cursor:])
+        if not asked.isdisjoint(appeal_model.concepts_named(" ".join(kept))):
+            naming += 1
+            if naming >= _NAMED_AGAIN:
+                return True
+    return False
+
+
+_APPEAL = "appeal."
+_STORY_SHARE = 0.5  # of the text's characters
+_NAMED_AGAIN = 3  # paragraphs of the text that stays
+# What an appeal asks for (not "now", "free" or "journalism", which any text names).
+_ASKED = appeal_model.ASKS
 
 
 def _never(_: str) -> bool:

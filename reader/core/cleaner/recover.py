@@ -286,15 +286,12 @@ def recover_lede(
     story = " " + " ".join(WORD.findall(" ".join(b.text for b in blocks))).lower() + " "
     lede = _described_lede(tree, meta, story, starts)
     start = None
-    if lede is None:
+    if lede is None or not _may_lead(lede):
+        # The description may match another element (a teaser in a sidebar):
+        # the element marked as the lede is the next witness.
         start = _innermost(tree, " ".join(blocks[at].text.split()[:6]), starts)
         lede = _marked_lede(tree, start, story) if start is not None else None
-    if lede is None or not isinstance(lede.tag, str) or lede.tag not in _LEDE_TAGS:
-        return blocks
-    if any(
-        isinstance(a.tag, str) and a.tag in ("a", "nav", "footer", "button", "form", "li")
-        for a in lede.iterancestors()
-    ):
+    if lede is None or not _may_lead(lede):
         return blocks
     text = collapse(lede.text_content())
     if word_count(text) < _LEDE_MIN_WORDS or word_count(text) > 120 or link_share(lede, text) > 0.3:
@@ -308,6 +305,18 @@ def recover_lede(
     if not _comes_before(tree, lede, start):
         return blocks
     return [*blocks[:at], Block("p", text), *blocks[at:]]
+
+
+def _may_lead(element: etree._Element) -> bool:
+    """A block of text outside links, navigation, footers, forms and lists."""
+    return (
+        isinstance(element.tag, str)
+        and element.tag in _LEDE_TAGS
+        and not any(
+            isinstance(a.tag, str) and a.tag in ("a", "nav", "footer", "button", "form", "li")
+            for a in element.iterancestors()
+        )
+    )
 
 
 def _comes_before(tree: lxml.html.HtmlElement, first: Any, second: Any) -> bool:
