@@ -21,6 +21,7 @@ from __future__ import annotations
 
 import re
 from copy import copy
+from functools import lru_cache
 from typing import Any
 
 import lxml.html
@@ -30,49 +31,63 @@ from reader.core.cleaner.story_blocks import Block, tree_blocks
 
 VERIFIED = "2.3.1"
 
-# The tests of trafilatura 2.3.1's RAW_TREE_PRUNE_XPATH and
-# REMOVE_COMMENTS_AND_LISTS_XPATH (lxml's re:test is re.search).
+# The tests of trafilatura 2.3.1's RAW_TREE_PRUNE_XPATH, REMOVE_COMMENTS_AND_LISTS_XPATH
+# and REMOVE_COMMENTS_XPATH (lxml's re:test is re.search).
 _SCROLL = re.compile(r"mvp-post-add-(?:box|wrap)|infinite-?scroll")
 _MVP = re.compile(r"mvp-post-add-(?:box|wrap)")
 _COMMENT_ID = re.compile(r"^(?:[Cc]omment(?!ary)|comol|disqus_thread|dsq-comments)")
 _COMMENT_LIST_ID = re.compile(r"^(?:[Cc]omment(?!ary)|comol)")
 _COMMENT_CLASS = re.compile(r"^[Cc]omment(?!ary)|(?:article|post)-comments")
+# A substring of every id or class any of those tests accepts: most elements fail it.
+_MAYBE = re.compile(r"omment|comol|disqus_thread|infinite|mvp-post-add-|elementor-share-buttons")
+_RAW_TAGS = ("div", "section", "aside", "list", "details", "ol", "ul")
 
 
-def scroll_containers(tree: etree._Element) -> list[etree._Element]:
-    """RAW_TREE_PRUNE_XPATH's first expression: infinite-scroll containers of
-    appended articles (unless they hold the page's <h1>), in page order."""
+def _marked(tree: etree._Element, tags: tuple[str, ...]) -> list[etree._Element]:
+    """Elements of these tags whose id or class could pass one of the tests, in page order."""
     found = []
-    for element in tree.iter("div", "section", "aside"):
-        marks = (element.get("id") or "", element.get("class") or "")
-        if any(_SCROLL.search(mark) for mark in marks) and (
-            element.find(".//h1") is None or any(_MVP.search(mark) for mark in marks)
-        ):
+    for element in tree.iterdescendants(tags):  # like .//*: not the root itself
+        ident, cls = element.get("id"), element.get("class")
+        if (ident and _MAYBE.search(ident)) or (cls and _MAYBE.search(cls)):
             found.append(element)
     return found
 
 
-def share_bars(tree: etree._Element) -> list[etree._Element]:
-    """RAW_TREE_PRUNE_XPATH's second expression."""
-    return [
-        element
-        for element in tree.iter("div", "section", "aside")
-        if "elementor-share-buttons" in (element.get("class") or "")
-    ]
+def _comment_marks(ident: str, cls: str) -> bool:
+    return bool(_COMMENT_CLASS.search(cls) or _COMMENT_ID.search(ident))
 
 
-def comment_sections(tree: etree._Element) -> list[etree._Element]:
-    """REMOVE_COMMENTS_AND_LISTS_XPATH: comment containers and comment lists."""
-    found = []
-    for element in tree.iter("div", "list", "section", "details", "ol", "ul"):
-        ident, cls = element.get("id") or "", element.get("class") or ""
-        in_class = _COMMENT_CLASS.search(cls) is not None
-        if not (in_class or _COMMENT_ID.search(ident)):
+def raw_prunes(tree: etree._Element) -> list[list[etree._Element]]:
+    """What RAW_TREE_PRUNE_XPATH's two expressions and REMOVE_COMMENTS_AND_LISTS_XPATH
+    select, in page order. Found on the unpruned page: each deletion only takes
+    elements away, so an element still in the tree passes the later tests as it
+    would after the earlier deletions (they read its tag and attributes only)."""
+    scroll, share, comments = [], [], []
+    for element in _marked(tree, _RAW_TAGS):
+        ident, cls, tag = element.get("id") or "", element.get("class") or "", element.tag
+        if tag in ("div", "section", "aside"):
+            # Infinite-scroll containers of appended articles, unless they hold the <h1>.
+            if (_SCROLL.search(ident) or _SCROLL.search(cls)) and (
+                element.find(".//h1") is None or _MVP.search(ident) or _MVP.search(cls)
+            ):
+                scroll.append(element)
+            if "elementor-share-buttons" in cls:
+                share.append(element)
+        if tag == "aside" or not _comment_marks(ident, cls):
             continue
         # An <ol>/<ul> needs the narrower id test (no Disqus ids) or the class.
-        if element.tag not in ("ol", "ul") or in_class or _COMMENT_LIST_ID.search(ident):
-            found.append(element)
-    return found
+        if tag not in ("ol", "ul") or _COMMENT_CLASS.search(cls) or _COMMENT_LIST_ID.search(ident):
+            comments.append(element)
+    return [scroll, share, comments]
+
+
+def comment_containers(tree: etree._Element) -> list[etree._Element]:
+    """What REMOVE_COMMENTS_XPATH selects (on the converted tree), in page order."""
+    return [
+        element
+        for element in _marked(tree, ("div", "list", "section", "details"))
+        if _comment_marks(element.get("id") or "", element.get("class") or "")
+    ]
 
 
 def _delete(elements: list[etree._Element]) -> None:
@@ -88,6 +103,23 @@ def _delete(elements: list[etree._Element]) -> None:
             else:
                 previous.tail = (previous.tail or "") + element.tail
         parent.remove(element)
+
+
+@lru_cache(maxsize=2)
+def _precision_options(fast: bool) -> Any:
+    """The options bare_extraction builds for the calls above (but the URL, set
+    per page): building them reads the configuration, a third of a millisecond."""
+    from trafilatura.settings import Extractor
+
+    return Extractor(
+        output_format="xml",
+        fast=fast,
+        precision=True,
+        comments=False,
+        links=False,
+        images=False,
+        tables=True,
+    )
 
 
 class PageRuns:
@@ -129,33 +161,22 @@ class PageRuns:
     def _precision_body(self, fast: bool) -> etree._Element | None:
         """bare_extraction(favor_precision=True) with the options above, replayed."""
         from trafilatura.core import _extract_and_compare, _forum_thread_page, _prepare_tree
-        from trafilatura.htmlprocessing import prune_unwanted_nodes
-        from trafilatura.settings import Extractor
-        from trafilatura.xpaths import REMOVE_COMMENTS_XPATH
 
-        options = Extractor(
-            output_format="xml",
-            fast=fast,
-            precision=True,
-            comments=False,
-            links=False,
-            images=False,
-            tables=True,
-            url=self._url,
-        )
+        options = copy(_precision_options(fast))
+        options.url = self._url
+        options.source = self._url and self._url.encode("utf-8", "replace").decode("utf-8")
         if options.max_tree_size:  # never with the default settings: left to bare_extraction
             return self._bare_body(True, fast)
         if self._pruned is None:
             pruned = copy(self._tree)
             self._forum = _forum_thread_page(pruned)
-            _delete(scroll_containers(pruned))
-            _delete(share_bars(pruned))
-            # Comments are off and the focus is precision: pruned on any page.
-            _delete(comment_sections(pruned))
+            # Comments are off and the focus is precision: comment sections go on any page.
+            for found in raw_prunes(pruned):
+                _delete(found)
             self._pruned = pruned
         cleaned, backup = _prepare_tree(self._pruned, options, self._url)
         if not self._forum:
-            cleaned = prune_unwanted_nodes(cleaned, REMOVE_COMMENTS_XPATH)
+            _delete(comment_containers(cleaned))
         body, text = _extract_and_compare(cleaned, backup, self._pruned, options)
         if len(text) < options.min_output_size and options.min_output_comm_size > 0:
             return None  # bare_extraction's size check (no comments were asked for)
