@@ -202,9 +202,9 @@ def test_replayed_precision_runs_give_bare_extractions_blocks(
 
     monkeypatch.setattr(trafilatura, "bare_extraction", not_called)
     runs = story_runs.PageRuns(trafilatura, tree, "https://example.org/news/bridge")
-    # Both precision modes in turn, as extraction asks for them: the later
-    # runs reuse the first one's pruned copy.
-    for fast in (True, False, True):
+    # Both precision modes in turn, as extraction asks for them: a fast run
+    # after a full one must find the full run's pruned copy unchanged.
+    for fast in (True, False, True, False):
         assert runs.blocks(precision=True, fast=fast) == expected[fast], fast
     assert etree.tostring(tree) == before  # the page itself is never changed
 

@@ -2,17 +2,19 @@
 
 Every ``bare_extraction`` call copies the page and prunes the copy with three
 XPath expressions (infinite-scroll containers, share-button bars, comment
-sections) whose regular expressions call back into Python for every <div>,
-<section> and list on the page: about 6 ms on an average page, a fifth of a
-fast precision run, paid again by each run.
+sections) that test every element, most of them with regular expressions
+called back into Python: about 6 ms on an average page, a fifth of a fast
+precision run, paid again by each run; then it copies the copy twice more.
 
 For the trafilatura release this replay was checked against (``VERIFIED``),
 the precision runs here call the same steps of its ``trafilatura_sequence`` in
-the same order, with the options ``bare_extraction`` would build, on one pruned
-copy shared by the runs (none of them changes it: each step copies what it
-edits). The pruning itself is a plain scan with the same tests as the XPath
-expressions, several times faster; ``tests/test_story_runs.py`` holds both to
-the same elements and the replay to ``bare_extraction``'s blocks. Any other
+the same order, with the options ``bare_extraction`` would build. The pruning
+is a plain scan with the same tests as the XPath expressions, several times
+faster. The fast run (every page) works on one pruned copy of the page, which
+its steps may change since it compares with nothing afterwards; a full run
+(some pages) keeps its pruned copy for the runs after it, as each of its steps
+copies what it edits. ``tests/test_story_runs.py`` holds the scans to the
+XPath expressions and the replay to ``bare_extraction``'s blocks. Any other
 release, or a stand-in for trafilatura, gets ``bare_extraction`` as before;
 balanced mode always does (it runs on few pages and has more steps).
 """
@@ -160,24 +162,41 @@ class PageRuns:
 
     def _precision_body(self, fast: bool) -> etree._Element | None:
         """bare_extraction(favor_precision=True) with the options above, replayed."""
-        from trafilatura.core import _extract_and_compare, _forum_thread_page, _prepare_tree
+        from trafilatura.core import _extract_and_compare, _prepare_tree
+        from trafilatura.htmlprocessing import convert_tags, tree_cleaning
+        from trafilatura.main_extractor import extract_content
 
         options = copy(_precision_options(fast))
         options.url = self._url
         options.source = self._url and self._url.encode("utf-8", "replace").decode("utf-8")
         if options.max_tree_size:  # never with the default settings: left to bare_extraction
             return self._bare_body(True, fast)
-        if self._pruned is None:
-            pruned = copy(self._tree)
-            self._forum = _forum_thread_page(pruned)
-            # Comments are off and the focus is precision: comment sections go on any page.
-            for found in raw_prunes(pruned):
-                _delete(found)
-            self._pruned = pruned
-        cleaned, backup = _prepare_tree(self._pruned, options, self._url)
-        if not self._forum:
-            _delete(comment_containers(cleaned))
-        body, text = _extract_and_compare(cleaned, backup, self._pruned, options)
+        if fast:
+            # _prepare_tree without its two copies: fast mode compares with
+            # nothing, so neither the pruned page nor the backup is read again.
+            cleaned = tree_cleaning(self._pruned_copy(), options)
+            cleaned = convert_tags(cleaned, options, self._url)
+            if not self._forum:
+                _delete(comment_containers(cleaned))
+            body, text = extract_content(cleaned, options)
+        else:
+            if self._pruned is None:  # kept: the runs after this one read it too
+                self._pruned = self._pruned_copy()
+            cleaned, backup = _prepare_tree(self._pruned, options, self._url)
+            if not self._forum:
+                _delete(comment_containers(cleaned))
+            body, text = _extract_and_compare(cleaned, backup, self._pruned, options)
         if len(text) < options.min_output_size and options.min_output_comm_size > 0:
             return None  # bare_extraction's size check (no comments were asked for)
         return body
+
+    def _pruned_copy(self) -> lxml.html.HtmlElement:
+        """A copy of the page as trafilatura_sequence prunes it before its steps."""
+        from trafilatura.core import _forum_thread_page
+
+        pruned = copy(self._tree)
+        self._forum = _forum_thread_page(pruned)
+        # Comments are off and the focus is precision: comment sections go on any page.
+        for found in raw_prunes(pruned):
+            _delete(found)
+        return pruned
