@@ -177,35 +177,57 @@ PAGES = {
         "<html><body><div class='post'>" + "<br>".join([PARAGRAPH] * 5) + "</div></body></html>"
     ),
     "nothing": "<html><body><div><span>Menu</span></div></body></html>",
+    # One paragraph, too short for balanced mode: its baseline rescue decides.
+    "one paragraph": (
+        f"<html><body><article><p>{PARAGRAPH}</p></article><aside>"
+        + "".join(f"<div class='teaser'>{PARAGRAPH} Teaser {n}.</div>" for n in range(10))
+        + "</aside></body></html>"
+    ),
+    # A short story beside much more text: balanced mode escalates to recall.
+    "sidebar teasers": (
+        f"<html><body><article>{_story(2)}</article>"
+        + "".join(
+            f"<div class='sidebar'><div>{PARAGRAPH} Teaser {n}.</div></div>" for n in range(15)
+        )
+        + "</body></html>"
+    ),
 }
 
 
-def _bare_blocks(tree: lxml.html.HtmlElement, fast: bool) -> list[object]:
+def _bare_blocks(tree: lxml.html.HtmlElement, precision: bool, fast: bool) -> list[object]:
     runs = story_runs.PageRuns(trafilatura, tree, "https://example.org/news/bridge")
-    body = runs._bare_body(True, fast)
+    body = runs._bare_body(precision, fast)
     from reader.core.cleaner.story_blocks import tree_blocks
 
     return list(tree_blocks(body)) if body is not None else []
 
 
+MODES = [(True, True), (True, False), (False, False)]  # precision, fast: what extraction asks
+
+
 @pytest.mark.parametrize("name", sorted(PAGES))
-def test_replayed_precision_runs_give_bare_extractions_blocks(
+def test_replayed_runs_give_bare_extractions_blocks(
     name: str, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     tree = _parse(PAGES[name])
     assert tree is not None
     before = etree.tostring(tree)
-    expected = {fast: _bare_blocks(tree, fast) for fast in (True, False)}
+    expected = {mode: _bare_blocks(tree, *mode) for mode in MODES}
+    bare = trafilatura.bare_extraction
+    calls: list[tuple[object, object]] = []
 
-    def not_called(*args: object, **kwargs: object) -> None:
-        raise AssertionError("bare_extraction ran: the replay is off")
+    def counted(*args: object, **kwargs: object) -> object:
+        calls.append((kwargs["favor_precision"], kwargs["fast"]))
+        return bare(*args, **kwargs)
 
-    monkeypatch.setattr(trafilatura, "bare_extraction", not_called)
+    monkeypatch.setattr(trafilatura, "bare_extraction", counted)
     runs = story_runs.PageRuns(trafilatura, tree, "https://example.org/news/bridge")
-    # Both precision modes in turn, as extraction asks for them: a fast run
-    # after a full one must find the full run's pruned copy unchanged.
-    for fast in (True, False, True, False):
-        assert runs.blocks(precision=True, fast=fast) == expected[fast], fast
+    # Every mode in turn, and again in another order: a run after another must
+    # find the shared pruned copy unchanged.
+    for mode in [*MODES, *reversed(MODES)]:
+        assert runs.blocks(precision=mode[0], fast=mode[1]) == expected[mode], mode
+    # Only a forum page's balanced runs are left to bare_extraction.
+    assert calls == ([(False, False)] * 2 if name == "forum thread" else [])
     assert etree.tostring(tree) == before  # the page itself is never changed
 
 

@@ -15,13 +15,15 @@ its steps may change since it compares with nothing afterwards; a full run
 (some pages) keeps its pruned copy for the runs after it, as each of its steps
 copies what it edits. ``tests/test_story_runs.py`` holds the scans to the
 XPath expressions and the replay to ``bare_extraction``'s blocks. Any other
-release, or a stand-in for trafilatura, gets ``bare_extraction`` as before;
-balanced mode always does (it runs on few pages and has more steps).
+release, or a stand-in for trafilatura, gets ``bare_extraction`` as before.
+Balanced mode (on fewer pages) is replayed the same way, but on a forum page,
+where it keeps the comment sections the shared copy has lost.
 """
 
 from __future__ import annotations
 
 import re
+from contextlib import suppress
 from copy import copy
 from functools import lru_cache
 from typing import Any
@@ -107,21 +109,28 @@ def _delete(elements: list[etree._Element]) -> None:
         parent.remove(element)
 
 
-@lru_cache(maxsize=2)
-def _precision_options(fast: bool) -> Any:
-    """The options bare_extraction builds for the calls above (but the URL, set
+@lru_cache(maxsize=4)
+def _mode_options(precision: bool, fast: bool) -> Any:
+    """The options bare_extraction builds for the calls below (but the URL, set
     per page): building them reads the configuration, a third of a millisecond."""
     from trafilatura.settings import Extractor
 
     return Extractor(
         output_format="xml",
         fast=fast,
-        precision=True,
+        precision=precision,
         comments=False,
         links=False,
         images=False,
         tables=True,
     )
+
+
+def _sized(body: etree._Element, text: str, options: Any) -> etree._Element | None:
+    """bare_extraction's size check (no comments were asked for)."""
+    if len(text) < options.min_output_size and options.min_output_comm_size > 0:
+        return None
+    return body
 
 
 class PageRuns:
@@ -137,6 +146,8 @@ class PageRuns:
         try:
             if precision and self._replay:
                 body = self._precision_body(fast)
+            elif not fast and self._replay:
+                body = self._balanced_body()
             else:
                 body = self._bare_body(precision, fast)
         except Exception:  # third-party code running on hostile input
@@ -166,9 +177,7 @@ class PageRuns:
         from trafilatura.htmlprocessing import convert_tags, tree_cleaning
         from trafilatura.main_extractor import extract_content
 
-        options = copy(_precision_options(fast))
-        options.url = self._url
-        options.source = self._url and self._url.encode("utf-8", "replace").decode("utf-8")
+        options = self._options(precision=True, fast=fast)
         if options.max_tree_size:  # never with the default settings: left to bare_extraction
             return self._bare_body(True, fast)
         if fast:
@@ -186,9 +195,56 @@ class PageRuns:
             if not self._forum:
                 _delete(comment_containers(cleaned))
             body, text = _extract_and_compare(cleaned, backup, self._pruned, options)
-        if len(text) < options.min_output_size and options.min_output_comm_size > 0:
-            return None  # bare_extraction's size check (no comments were asked for)
-        return body
+        return _sized(body, text, options)
+
+    def _balanced_body(self) -> etree._Element | None:
+        """bare_extraction(favor_precision=False, fast=False) with the options
+        above, replayed: trafilatura_sequence's balanced steps with comments off
+        (no comment capture, no forum salvage). Each step copies what it edits
+        (baseline, html2txt and the recall retry included), so the pruned copy
+        serves as it is."""
+        from trafilatura import core
+        from trafilatura.external import justext_rescue
+
+        options = self._options(precision=False, fast=False)
+        if self._pruned is None:
+            self._pruned = self._pruned_copy()
+        if options.max_tree_size or self._forum:
+            # A forum page keeps its comment sections in balanced mode: not this copy.
+            return self._bare_body(False, False)
+        tree = self._pruned
+        cleaned, backup = core._prepare_tree(tree, options, self._url)
+        body, text = core._extract_and_compare(cleaned, backup, tree, options)
+        if len(text) < options.min_extracted_size:  # the baseline rescue
+            rescued, rescued_text, rescued_length = core.baseline(tree)
+            if rescued_length > len(text):
+                body, text = rescued, rescued_text
+        if 0 < len(text) < core.ESCALATION_MAX_LENGTH and len(text) < (
+            core.ESCALATION_PAGE_SHARE * len(core.html2txt(tree))
+        ):  # the recall escalation, with its justext candidate
+            recall = copy(options)
+            recall.focus = "recall"
+            retried: tuple[Any, str] = (None, "")
+            with suppress(Exception):  # as trafilatura: a failed candidate is no candidate
+                retried = core._recall_retry(tree, recall, self._url)
+            justext: tuple[Any, str] = (None, "")
+            with suppress(Exception):
+                justext = justext_rescue(copy(tree), options)
+            length, r_length, j_length = len(text), len(retried[1]), len(justext[1])
+            if j_length > r_length and j_length > core.ESCALATION_JUSTEXT_RATIO * length:
+                body, text = justext
+            elif (
+                r_length >= options.min_extracted_size
+                and r_length > core.ESCALATION_ACCEPT_RATIO * length
+            ):
+                body, text = retried
+        return _sized(body, text, options)
+
+    def _options(self, *, precision: bool, fast: bool) -> Any:
+        options = copy(_mode_options(precision, fast))
+        options.url = self._url
+        options.source = self._url and self._url.encode("utf-8", "replace").decode("utf-8")
+        return options
 
     def _pruned_copy(self) -> lxml.html.HtmlElement:
         """A copy of the page as trafilatura_sequence prunes it before its steps."""
@@ -196,7 +252,8 @@ class PageRuns:
 
         pruned = copy(self._tree)
         self._forum = _forum_thread_page(pruned)
-        # Comments are off and the focus is precision: comment sections go on any page.
+        # Comments are off: comment sections go on any page in precision mode,
+        # on any but a forum's in balanced mode.
         for found in raw_prunes(pruned):
             _delete(found)
         return pruned
