@@ -33,14 +33,8 @@ from lxml import etree
 from reader.core.cleaner.furniture import left_out, tidy
 from reader.core.cleaner.page_meta import meta_tags, page_metadata, title_candidates
 from reader.core.cleaner.recover import Starts, recover_chunks, recover_inside, recover_lede
-from reader.core.cleaner.story_blocks import (
-    Block,
-    collapse,
-    link_share,
-    render,
-    source_links,
-    tree_blocks,
-)
+from reader.core.cleaner.story_blocks import Block, collapse, link_share, render, source_links
+from reader.core.cleaner.story_runs import PageRuns
 
 
 @dataclass(slots=True)
@@ -303,7 +297,8 @@ def _best_blocks(trafilatura: Any, tree: lxml.html.HtmlElement, url: str | None)
     (recall-leaning) mode, taken only when it finds at least twice as much,
     since on such pages it can return the whole page.
     """
-    blocks = _run_trafilatura(trafilatura, tree, url, precision=True, fast=True)
+    runs = PageRuns(trafilatura, tree, url)
+    blocks = runs.blocks(precision=True, fast=True)
     length = _length(blocks)
     paragraphs = _paragraph_chars(tree)
     # A page whose text is not set in <p> or <li> (forums, recipe cards, posts
@@ -314,7 +309,7 @@ def _best_blocks(trafilatura: Any, tree: lxml.html.HtmlElement, url: str | None)
     if length >= _CHECKED_STORY and not truncated:
         return blocks
     if length < _CHECKED_STORY and (length < _SHORT_STORY or not unmeasured):
-        full = _run_trafilatura(trafilatura, tree, url, precision=True, fast=False)
+        full = runs.blocks(precision=True, fast=False)
         if length < _SHORT_STORY:
             if _length(full) >= _SHORT_STORY or (_length(full) >= length and full):
                 blocks = full
@@ -322,7 +317,7 @@ def _best_blocks(trafilatura: Any, tree: lxml.html.HtmlElement, url: str | None)
             blocks = full
     if _length(blocks) >= _SHORT_STORY and not truncated:
         return blocks
-    balanced = _run_trafilatura(trafilatura, tree, url, precision=False, fast=False)
+    balanced = runs.blocks(precision=False, fast=False)
     return balanced if _length(balanced) >= 2 * max(_length(blocks), 1) else blocks
 
 
@@ -344,35 +339,6 @@ def _paragraph_chars(tree: lxml.html.HtmlElement) -> int:
         if len(text) >= 40 and link_share(element, text) < 0.5:  # news roundups link a lot
             total += len(text)
     return total
-
-
-def _run_trafilatura(
-    trafilatura: Any,
-    tree: lxml.html.HtmlElement,
-    url: str | None,
-    *,
-    precision: bool,
-    fast: bool,
-) -> list[Block]:
-    try:
-        document = trafilatura.bare_extraction(
-            tree,  # trafilatura copies it, so one parse serves every run
-            url=url,
-            fast=fast,
-            favor_precision=precision,
-            include_comments=False,
-            include_links=False,  # trafilatura loses text around links when it keeps them
-            include_images=False,
-            include_tables=True,
-            # Only the body tree is read: "xml" spares the plain-text rendering
-            # that the default "python" format computes for every run; nothing
-            # else in the extraction depends on the output format.
-            output_format="xml",
-        )
-    except Exception:  # third-party code running on hostile input
-        return []
-    body = getattr(document, "body", None)
-    return list(tree_blocks(body)) if body is not None else []
 
 
 def fragment_text(fragment: str) -> str:
