@@ -153,3 +153,14 @@ def test_an_english_call_to_subscribe_inside_a_paragraph_goes_and_the_story_stay
     news = "The paper told readers to subscribe now for unlimited access, its editor said."
     kept = clean(f"{before} {news} {after}", content_type="text")
     assert kept.text == f"{before} {news} {after}"
+
+
+@pytest.mark.parametrize("question", ["Wait, what?", "Who knew?", "Und warum?", "¿Por qué?"])
+def test_a_storys_own_short_question_before_a_pitch_stays(question: str) -> None:
+    # A question word asks something, as a story does; the pitch's own bare
+    # question ("Enjoying this?") still goes with it.
+    story = f"The ferry to Holm island was cancelled for the third time this week. {question}"
+    pitch = "Enjoying this? Our weekly letter brings you the best reads. Sign up free."
+    cleaned = clean(f"{story} {pitch}\n\n{AFTER}", content_type="text")
+    assert cleaned.blocks[0].text == story
+    assert _counts(pitch) == _counts(" ".join(r.text for r in cleaned.removed))

@@ -22,6 +22,7 @@ from reader.core.cleaner.scoring import (
     _OFFER_TERMS,
     P_VETO,
     P_WEAK,
+    QUESTION_WORD,
     Scored,
     _quiet,
     mask_quotes,
@@ -75,6 +76,8 @@ def analyse(
         sentence.protected = (
             is_kept(text[start:end]) or _REPORTED_SPEECH.search(segment) is not None
         )
+        if sentence.question:
+            sentence.inquiry = QUESTION_WORD.search(text, start, end) is not None
         scored.append(sentence)
     # The model weighs the sentences that could be appeals by themselves: the
     # lexicon sees something, or they speak like an appeal in another language.

@@ -154,7 +154,7 @@ def _question_leads_in(sentence: Scored) -> bool:
     question without that is the story's own ("Don't tariffs produce revenue?",
     "Looking for more gift ideas?")."""
     return (
-        sentence.words <= _BARE_QUESTION
+        (sentence.words <= _BARE_QUESTION and not sentence.inquiry)
         or sentence.anchored
         or sentence.sells
         or bool(sentence.categories - _PERSONAL - _GIVING)

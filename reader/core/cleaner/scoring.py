@@ -106,6 +106,9 @@ class Scored:
     calls: bool = False
     # Names a price by the month or year (any language): "$5 a month", "ab 5 Euro im Monat".
     priced: bool = False
+    # A question with a question word ("Wait, what?", "Who knew?"): it asks
+    # something, as a story does; a pitch's bare question does not ("Like this?").
+    inquiry: bool = False
     story_after: bool = False  # story glued to its end without a stop
     story_before: bool = False  # story glued to its start without a stop
 
@@ -123,6 +126,16 @@ class Scored:
         """Whether the sentence carries an appeal signal of its own: only such a
         sentence may go with an appeal next to it."""
         return self.chrome or self.p >= P_ABSORB or (self.score >= lx.WEAK and self.p >= P_LEAN)
+
+
+# Question words of the cleaner's languages (German "was" is also English "was":
+# "Was it worth it?" asks something too).
+QUESTION_WORD = re.compile(
+    r"\b(?:what|who|whom|whose|why|how|when|where|which|was|wer|wen|wem|warum|wieso|weshalb"
+    r"|wie|wann|wo|welche[rsnm]?|quoi|qui|pourquoi|comment|quand|où|quel(?:le)?s?|qué|quién"
+    r"|quiénes|por qué|cómo|cuándo|dónde|cuál|cuáles|cosa|chi|perché|come|quando|dove)\b",
+    re.I,
+)
 
 
 def mask_quotes(text: str) -> str:
