@@ -23,7 +23,8 @@ if TYPE_CHECKING:
 # Bump when the cleaner changes in a way that should re-clean stored articles.
 # 0 marks text stored by refresh and not cleaned yet.
 # 7: the story on unfamiliar pages (UTF-8 with stray bytes, NFC, text after empty
-# inline elements, speech reported without quotes, a text that is its own offer);
+# inline elements, speech reported without quotes, a text that is its own offer;
+# an English call to subscribe inside a paragraph; a story's own short question);
 # 6: unseen appeals (lead-ins and tails in any language, German glue).
 CLEANER_VERSION = 7
 CLEAN_BATCH = 200
