@@ -164,3 +164,24 @@ def test_a_storys_own_short_question_before_a_pitch_stays(question: str) -> None
     cleaned = clean(f"{story} {pitch}\n\n{AFTER}", content_type="text")
     assert cleaned.blocks[0].text == story
     assert _counts(pitch) == _counts(" ".join(r.text for r in cleaned.removed))
+
+
+@pytest.mark.parametrize(
+    ("sentence", "goes"),
+    [
+        # Who may read the text, or where it first ran: the text speaks of itself.
+        ("This story is for subscribers only.", True),
+        ("Dieser Beitrag ist nur mit einem Abo lesbar.", True),
+        ("Ce contenu est réservé aux abonnés.", True),
+        ("Dieser Text erschien zuerst bei einem unserer Partner.", True),
+        ("Este texto se publicó originalmente en otro medio y se reproduce con permiso.", True),
+        # Corrections, updates and reports about a text stay.
+        ("Correction: This article originally misidentified the library's architect.", False),
+        ("The librarian said this article was only available to subscribers until May.", False),
+        ("Update: This story now gives the reading room's new opening hours.", False),
+    ],
+)
+def test_a_notice_about_the_text_itself_goes_in_any_language(sentence: str, goes: bool) -> None:
+    cleaned = clean(f"{STORY} {sentence}\n\n{AFTER}", content_type="text")
+    kept = f"{STORY}\n\n{AFTER}" if goes else f"{STORY} {sentence}\n\n{AFTER}"
+    assert cleaned.text == kept

@@ -12,7 +12,7 @@ from __future__ import annotations
 import re
 from collections.abc import Callable
 
-from reader.core.cleaner import concepts
+from reader.core.cleaner import concepts, notices
 from reader.core.cleaner import lexicon as lx
 from reader.core.cleaner import model as appeal_model
 from reader.core.cleaner.glued import glued_story_end, glued_story_start
@@ -74,7 +74,9 @@ def analyse(
             ):
                 words[start] = found
         sentence.protected = (
-            is_kept(text[start:end]) or _REPORTED_SPEECH.search(segment) is not None
+            is_kept(text[start:end])
+            or _REPORTED_SPEECH.search(segment) is not None
+            or notices.correction_of_itself(segment, tokens)
         )
         if sentence.question:
             sentence.inquiry = QUESTION_WORD.search(text, start, end) is not None
@@ -92,6 +94,7 @@ def analyse(
             or sentence.chrome
             or sentence.question
             or concepts.has_concept(text[sentence.start : sentence.end], plain.get(sentence.start))
+            or notices.speaks_of_itself(text[sentence.start : sentence.end])
         ):
             _weigh(text, masked, sentence, model, words.get(sentence.start))
         else:
@@ -144,6 +147,13 @@ def _weigh(
             or (len(found & appeal_model.SELLS) >= _OFFER_TERMS and "s:report" not in found)
         )
     )
+    if sentence.words <= _NOTICE_WORDS and notices.notice_about_itself(
+        text[sentence.start : sentence.end], found
+    ):
+        # A notice about the text itself, in any language: "Dieser Inhalt ist
+        # exklusiv für Abonnenten.", "Este artículo se publicó originalmente en ...".
+        sentence.p = max(sentence.p, P_NOTICE)
+        sentence.anchored = True
     if sentence.strong and not sentence.chrome:
         sentence.story_after = glued_story_start(text, sentence) is not None
         sentence.story_before = glued_story_end(text, sentence) is not None
@@ -157,6 +167,10 @@ def _weigh(
             sentence.p = model.probability_of(found | rule_features(head))
 
 
+_NOTICE_WORDS = 20
+P_NOTICE = 0.95
+
+
 def gated_out(text: str) -> bool:
     """Whether ``text`` has no word that could make an appeal sentence: none of
     the lexicon's gate words, of the model's (:func:`model.gate_words`) or of
@@ -168,6 +182,8 @@ def gated_out(text: str) -> bool:
         # most text has none, and is spared a second split.
         and (_CAPITALIZED_LOWER.isdisjoint(tokens) or lx.CAPITALIZED_GATE.isdisjoint(text.split()))
         and not concepts.concept_beyond_tokens(text, tokens)
+        # A notice about the text itself: "Este artículo se publicó originalmente ..."
+        and not notices.speaks_of_itself(text, tokens)
     )
 
 
