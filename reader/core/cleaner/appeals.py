@@ -94,7 +94,9 @@ def analyse(
             or sentence.chrome
             or sentence.question
             or concepts.has_concept(text[sentence.start : sentence.end], plain.get(sentence.start))
-            or notices.speaks_of_itself(text[sentence.start : sentence.end])
+            or notices.speaks_of_itself(
+                text[sentence.start : sentence.end], plain.get(sentence.start)
+            )
         ):
             _weigh(text, masked, sentence, model, words.get(sentence.start))
         else:

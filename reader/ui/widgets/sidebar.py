@@ -114,16 +114,19 @@ class Sidebar(PlainCursorOptionList):
             self.tags = tags
         self._rebuild()
 
+    def _view_options(self, counts: SidebarCounts | None) -> list[Option | None]:
+        """The two fixed views (without counts before the feeds are read)."""
+        unread, saved = (counts.unread, counts.saved) if counts else (None, None)
+        return [
+            Option(self._entry("All unread", unread), id=UNREAD_ID),
+            Option(self._entry("Saved", saved), id=SAVED_ID),
+        ]
+
     def _rebuild(self) -> None:
-        option = self.highlighted_option
-        current = option.id if option is not None else self.wanted_id or UNREAD_ID
+        current = self.current_id
         self.wanted_id = None
         self.filled = True
-        options: list[Option | None] = [
-            Option(self._entry("All unread", self.counts.unread), id=UNREAD_ID),
-            Option(self._entry("Saved", self.counts.saved), id=SAVED_ID),
-            None,
-        ]
+        options = [*self._view_options(self.counts), None]
         if not self.feeds:
             hint = Content.styled("  No feeds yet:\n  press + to add one", ".sidebar--heading")
             options.append(Option(hint, id="hint", disabled=True))
@@ -143,19 +146,11 @@ class Sidebar(PlainCursorOptionList):
         """Before the feeds are read (at start-up they come after the article
         list): the two fixed views, so keys typed meanwhile move between them
         instead of being lost. Only when one of them is the view shown."""
-        if self.filled:
-            return
-        option = self.highlighted_option
-        current = option.id if option is not None else self.wanted_id or UNREAD_ID
-        if current not in _FIXED_VIEWS:
+        current = self.current_id
+        if self.filled or current not in _FIXED_VIEWS:
             return
         with self.prevent(OptionList.OptionHighlighted):
-            self.set_options(
-                [
-                    Option(self._entry("All unread", None), id=UNREAD_ID),
-                    Option(self._entry("Saved", None), id=SAVED_ID),
-                ]
-            )
+            self.set_options(self._view_options(None))
             self.highlighted = self.get_option_index(current)
 
     def select_id(self, option_id: str | None) -> None:
