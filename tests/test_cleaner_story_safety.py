@@ -79,6 +79,44 @@ def test_splitter_cuts_button_glued_to_next_word_and_appeal_without_stop() -> No
     ]
 
 
+@pytest.mark.parametrize(
+    ("appeal", "story"),
+    [
+        # Speech that runs on past its first, short sentence is the story's.
+        (
+            "Subscribe for unlimited access",
+            '"No. We have asked the council twice and heard nothing back," the owner said.',
+        ),
+        (
+            "Read more: Ten ways to save on heating",
+            "“Wait! The ferry has not left yet,” a steward shouted from the quay.",
+        ),
+        # A lowercase opening after a stop that closes no abbreviation.
+        (
+            "If our reporting helps you, please give what you can today.",
+            "eBay said on Monday that sellers in the region would pay lower fees from May.",
+        ),
+        # A button's few words before the story, in another language than the story.
+        (
+            "Registrieren Sie sich kostenlos, um weiterzulesen. Schon ein Konto? Hier anmelden",
+            "Ferry crossings resumed after the storm passed.",
+        ),
+    ],
+)
+def test_short_or_lowercase_story_openings_survive_a_glued_appeal(appeal: str, story: str) -> None:
+    article = clean(f"{appeal} {story}\n\n{AFTER}\n", content_type="text")
+    assert article.blocks[0].text == story
+    assert article.removed, "the appeal goes"
+    assert _survives(appeal, " ".join(r.text for r in article.removed))
+
+
+def test_a_quoted_title_in_an_appeal_goes_with_it() -> None:
+    # A quotation closed inside the pitch's sentence is a title, not speech.
+    appeal = 'Subscribe to our newsletter "Morning Notes."'
+    article = clean(f"{appeal} {STORY}\n\n{AFTER}\n", content_type="text")
+    assert [b.text for b in article.blocks] == [STORY, AFTER]
+
+
 def test_every_removed_passage_is_explained() -> None:
     from reader.core.cleaner import explain
 

@@ -26,7 +26,9 @@ if TYPE_CHECKING:
 # inline elements, speech reported without quotes, a text that is its own offer;
 # an English call to subscribe inside a paragraph; a story's own short question);
 # 6: unseen appeals (lead-ins and tails in any language, German glue).
-CLEANER_VERSION = 7
+# 8: story openings glued to an appeal: speech that runs on past a short first
+# sentence, a lowercase opening after a stop, a button's few words before the story.
+CLEANER_VERSION = 8
 CLEAN_BATCH = 200
 
 # (article id, old text, new text): an article's canonical text changed.

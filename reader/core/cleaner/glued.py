@@ -22,6 +22,7 @@ from reader.core.cleaner.scoring import (
     rule_features,
     score_sentence,
 )
+from reader.core.cleaner.sentences import _is_abbreviation
 
 Span = tuple[int, int, str]  # start, end, rule
 
@@ -40,23 +41,25 @@ def glued_story_start(text: str, sentence: Scored) -> int | None:
     masked = mask_quotes(text)
     signal_end = _signal_end(masked, sentence)
     fallback = None
-    for match in _CAPITAL.finditer(text, sentence.start, tail_end):
-        cut = match.start(1)
+    for cut, after_stop in _candidate_cuts(text, sentence.start, tail_end):
         if masked[cut] != text[cut] or _inside_brackets(text, sentence.start, cut):
             continue  # inside a quotation or brackets: "(D-N.Y.)", "[Name=Title]"
         previous = text[max(sentence.start, cut - 40) : cut].split()
         if not previous:
             continue
         word = previous[-1]
-        if not word[-1].isalnum() or _ends_no_sentence(word):
+        if not after_stop and (not word[-1].isalnum() or _ends_no_sentence(word)):
             continue
         length = len(text[cut:tail_end].split())
+        runs_on = _speech_runs_on(text, cut, tail_end)
+        if runs_on:
+            length = len(text[cut : text.find(_SPEECH_MARKS[text[cut]], tail_end)].split())
         if length < 3:
             break  # too short to be a story's opening sentence
         suffix = score_sentence(masked, cut, tail_end)
         # A pitch's phrase in reported speech ("..., the company said") is news.
         pitch_phrase = suffix.strong_hits and lx.REPORT not in suffix.categories
-        if pitch_phrase or suffix.chrome or not _opens_sentence(text, cut, tail_end):
+        if pitch_phrase or suffix.chrome or not (runs_on or _opens_sentence(text, cut, tail_end)):
             continue
         model = appeal_model.current()
         found = appeal_model.features(text[cut:tail_end]) | rule_features(suffix)
@@ -92,6 +95,10 @@ def glued_story_start(text: str, sentence: Scored) -> int | None:
         head.p = model.probability_of(
             appeal_model.features(text[sentence.start : cut]) | rule_features(head)
         )
+        if _button(text[sentence.start : cut], head.p) and not (
+            suffix.score > 0 or speaks or suffix.question
+        ):
+            return _later_cut(text, fallback, cut)
         if head.strong:
             if not (suffix.categories & _PITCH_CATEGORIES or speaks):
                 return _later_cut(text, fallback, cut)
@@ -99,6 +106,16 @@ def glued_story_start(text: str, sentence: Scored) -> int | None:
     # A later cut whose story has no word of the pitch's vocabulary beats an
     # earlier one ("Get our daily Entertainment newsletter The council ...").
     return fallback
+
+
+def _button(head: str, p: float) -> bool:
+    """A button's words before the story, in any language ("Hier anmelden",
+    "Jetzt abonnieren", "Je m'abonne"): a call of a few words the model is sure of."""
+    return len(head.split()) <= _BUTTON_WORDS and p >= P_BUTTON
+
+
+_BUTTON_WORDS = 3
+P_BUTTON = 0.95
 
 
 def _later_cut(text: str, fallback: int | None, cut: int) -> int:
@@ -224,6 +241,38 @@ def _opens_sentence(text: str, cut: int, end: int) -> bool:
     spoken = close > 0 and text[close - 1] in ",!?" and close + 1 < end
     tagged = first in "[(<" and close > 0 and text[close + 1 : close + 3].strip()[:1].isalnum()
     return spoken or tagged or (len(quoted.split()) >= 4 and not _title_case(quoted))
+
+
+def _candidate_cuts(text: str, start: int, end: int) -> list[tuple[int, bool]]:
+    """Where a story may start inside ``text[start:end]``, in order: a capital
+    (or an opening mark) run on without a stop, and a lowercase word after a
+    stop that closes no abbreviation ("... please give today. iPhone sales
+    rose ...", "... heute. über 300 ..."): the splitter opens no sentence there, since
+    prose goes on in lowercase after "etc." or "z.B." too. Flagged True."""
+    cuts = [(match.start(1), False) for match in _CAPITAL.finditer(text, start, end)]
+    for match in _LOWER_AFTER_STOP.finditer(text, start, end):
+        if text[match.start(1)].islower() and not _is_abbreviation(text, match.start() + 1):
+            cuts.append((match.start(1), True))
+    return sorted(cuts) if len(cuts) > 1 else cuts
+
+
+# A stop (not an ellipsis), then a word in lowercase.
+_LOWER_AFTER_STOP = re.compile(r"(?<![.…])[.!?][\"”’»)]*\s+([^\W\d_])")
+
+
+def _speech_runs_on(text: str, cut: int, end: int) -> bool:
+    """Whether ``text[cut:]`` opens a quotation that runs on past the sentence
+    ending at ``end`` and closes later ('... access "No. We asked twice
+    and heard nothing," she said'): speech of several sentences, so the story's own
+    words however short its first sentence. A quoted title closes inside its
+    sentence; a button never opens speech."""
+    closing = _SPEECH_MARKS.get(text[cut])
+    if closing is None or not text[cut + 1 : cut + 2].isalpha():
+        return False
+    return text.find(closing, cut + 1, end) < 0 and text.find(closing, end) >= 0
+
+
+_SPEECH_MARKS = {'"': '"', "“": "”", "«": "»", "„": "“"}
 
 
 def _title_case(quoted: str) -> bool:
