@@ -110,6 +110,30 @@ def test_short_or_lowercase_story_openings_survive_a_glued_appeal(appeal: str, s
     assert _survives(appeal, " ".join(r.text for r in article.removed))
 
 
+ADBLOCK = "Please disable your ad blocker to view this page."
+NEWSLETTER = "Sign up for our weekly newsletter and get the best stories in your inbox."
+
+
+@pytest.mark.parametrize(
+    ("line", "appeal"),
+    [
+        # Every word of a title is capitalised: its last word is not the start
+        # of a name that runs on into the appeal glued after it.
+        ("Garden Bench Kit - Oak Finish", ADBLOCK),
+        ("THE NIGHT BUS ROUTES", ADBLOCK),
+        ("Ferry Timetable for Winter", ADBLOCK),
+        # "your", "we": words an appeal is made of, in the story's own heading.
+        ("Rest days in your training plan", NEWSLETTER),
+        ("What we learned from the flood", NEWSLETTER),
+        ("Your garden in winter", NEWSLETTER),
+    ],
+)
+def test_a_heading_keeps_itself_before_a_glued_appeal(line: str, appeal: str) -> None:
+    article = clean(f"{STORY}\n\n{line} {appeal}\n", content_type="text")
+    assert [b.text for b in article.blocks] == [STORY, line]
+    assert [r.text for r in article.removed] == [appeal]
+
+
 def test_a_quoted_title_in_an_appeal_goes_with_it() -> None:
     # A quotation closed inside the pitch's sentence is a title, not speech.
     appeal = 'Subscribe to our newsletter "Morning Notes."'

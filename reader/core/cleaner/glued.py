@@ -19,6 +19,7 @@ from reader.core.cleaner.scoring import (
     Scored,
     _signal_end,
     mask_quotes,
+    opens_with_call,
     rule_features,
     score_sentence,
 )
@@ -164,7 +165,7 @@ _PITCH_TAIL_WORDS = 3
 _SURE_LENGTH = 8  # words: a piece this long is judged by the model alone
 
 
-def glued_story_end(text: str, sentence: Scored) -> int | None:
+def glued_story_end(text: str, sentence: Scored, lenient: bool = False) -> int | None:
     """Where an appeal starts inside a sentence whose opening is story text
     without a final stop ("... Change % Your support helps us ..."), if anywhere:
     a capital after a content word, with no appeal signal before it and an
@@ -182,15 +183,28 @@ def glued_story_end(text: str, sentence: Scored) -> int | None:
         word = previous[-1]
         if word in _FUNCTION_WORDS or word[-1] in ",;:-–—(":
             continue
-        if word.isalpha() and word[0].isupper():
-            continue  # inside a name: "a Pulitzer Prize-winning newsroom"
+        if word.isalpha() and word[0].isupper() and not _title_case(text[sentence.start : cut]):
+            # Inside a name ("a Pulitzer Prize-winning newsroom"), unless all
+            # before it is a title or a product's name ("Wireless Earphones -
+            # Black Please disable ...").
+            continue
         head = score_sentence(masked, sentence.start, cut)
-        if head.score > 0 or head.chrome or head.strong_hits:
+        if head.score >= lx.STRONG or head.chrome or head.strong_hits:
             break  # the appeal's signal has started
+        if head.score > 0:
+            # A word of the appeal vocabulary ("your training plan", "how we
+            # counted") before a call to action ("Sign up ...", "Please
+            # disable ..."): a heading or list item of the story, when the
+            # removal is cut (``lenient``) and the model does not read it as
+            # a pitch. Elsewhere the appeal's signal has started.
+            if not lenient:
+                break
+            if not opens_with_call(text[cut : sentence.end]):
+                continue
         head.p = model.probability_of(
             appeal_model.features(text[sentence.start : cut]) | rule_features(head)
         )
-        if head.p >= P_WEAK:
+        if head.p >= (P_HEAD if head.score > 0 else P_WEAK):
             break
         tail = score_sentence(masked, cut, sentence.end)
         tail.p = model.probability_of(
@@ -200,6 +214,8 @@ def glued_story_end(text: str, sentence: Scored) -> int | None:
             best = cut  # the latest such cut keeps the most story
     return best
 
+
+P_HEAD = 0.1  # the story before an appeal, with a word of its vocabulary
 
 _MARKERS = "*†‡•"
 # A figure that opens a sentence: a numbered item ("3. ..."), a time or a

@@ -337,7 +337,7 @@ def block_spans(text: str, scored: list[Scored], hinted: bool) -> list[Span]:
             # A story sentence glued onto an appeal without a stop ("...to
             # your inboxSign Up Now The council voted ...") is not the appeal's.
             cut = None if hinted else glued_story_start(text, sentence)
-            head = None if hinted else glued_story_end(text, sentence)
+            head = None if hinted else glued_story_end(text, sentence, lenient=True)
             start = sentence.start if head is None else head
             spans.append((start, sentence.end if cut is None else cut, sentence.rule))
     return spans

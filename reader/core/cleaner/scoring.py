@@ -328,6 +328,14 @@ def _signal_end(masked: str, sentence: Scored) -> int:
     return end
 
 
+def opens_with_call(segment: str) -> bool:
+    """Whether ``segment`` opens with an imperative call to action ("Sign up
+    for ...", "Please disable ...")."""
+    tokens = _WORD.findall(segment)
+    lowered = [token.lower().replace("’", "'") for token in tokens]
+    return _cta_bonus(tokens, lowered) > 0
+
+
 def _cta_bonus(tokens: list[str], lowered: list[str]) -> float:
     """An imperative call to action with an object worth asking for."""
     index = 0
