@@ -141,6 +141,15 @@ def test_a_quoted_title_in_an_appeal_goes_with_it() -> None:
     assert [b.text for b in article.blocks] == [STORY, AFTER]
 
 
+def test_splitter_opens_a_sentence_at_a_straight_single_quote_after_a_stop() -> None:
+    # "... today. 'Quiet Streets' ...": a headline quoting a title opens the story.
+    text = "Please give what you can today. 'Quiet Streets': the council's plan for the centre"
+    pieces = [text[a:b] for a, b in split_sentences(text)]
+    assert pieces == ["Please give what you can today.", text[32:]]
+    # Closing an inner quotation goes on with the sentence: "... it 'fine.' and left".
+    assert len(split_sentences("She called it 'fine.' and left the room.")) == 1
+
+
 def test_every_removed_passage_is_explained() -> None:
     from reader.core.cleaner import explain
 

@@ -14,7 +14,7 @@ from reader.core.cleaner.lexicon import words
 
 # A sentence end: terminal punctuation (plus closing quotes/brackets), then either
 # whitespace and a capital/digit/opening quote, or a capital glued straight on.
-_PUNCTUATED_END = r"[.!?…]+[\"”’)\]]*(?:\s+(?=[\"“‘(\[<¿¡«„*†‡•@#]{0,2}[^\W_a-zß-öø-ÿа-яё]|[a-z]{2})|(?<=[a-zß-öø-ÿ0-9]{2}[.!?])(?=[A-ZÀ-ÖØ-Þ][a-zß-öø-ÿ]))"
+_PUNCTUATED_END = r"[.!?…]+[\"”’)\]]*(?:\s+(?=[\"“‘'(\[<¿¡«„*†‡•@#]{0,2}[^\W_a-zß-öø-ÿа-яё]|[a-z]{2})|(?<=[a-zß-öø-ÿ0-9]{2}[.!?])(?=[A-ZÀ-ÖØ-Þ][a-zß-öø-ÿ]))"
 _END = re.compile(
     _PUNCTUATED_END
     # A closing quotation mark ends a sentence when a capitalised word follows
