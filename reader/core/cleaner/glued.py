@@ -70,7 +70,8 @@ def glued_story_start(text: str, sentence: Scored) -> int | None:
         speaks = not found.isdisjoint(appeal_model.PERSONS) or appeal_model.formal_address(
             text, cut, tail_end
         )
-        if model.probability_of(found) >= P_TAIL and (
+        tail_p = model.probability_of(found)
+        if tail_p >= P_TAIL and (
             length >= _SURE_LENGTH or not found.isdisjoint(appeal_model.ANCHORS)
         ):
             # The model reads it as part of the pitch (in any language); a short
@@ -96,8 +97,10 @@ def glued_story_start(text: str, sentence: Scored) -> int | None:
         head.p = model.probability_of(
             appeal_model.features(text[sentence.start : cut]) | rule_features(head)
         )
-        if _button(text[sentence.start : cut], head.p) and not (
-            suffix.score > 0 or speaks or suffix.question
+        if (
+            _button(text[sentence.start : cut], head.p)
+            and tail_p < P_WEAK
+            and not (suffix.strong_hits or suffix.question or speaks)
         ):
             return _later_cut(text, fallback, cut)
         if head.strong:
