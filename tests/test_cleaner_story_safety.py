@@ -126,6 +126,12 @@ NEWSLETTER = "Sign up for our weekly newsletter and get the best stories in your
         ("Rest days in your training plan", NEWSLETTER),
         ("What we learned from the flood", NEWSLETTER),
         ("Your garden in winter", NEWSLETTER),
+        # The appeal opens as a sentence does ("Thanks ...", "This ..."), not
+        # with a name running on from the heading.
+        (
+            "Rest days in your training plan",
+            "Thanks for reading: create your free account to go on.",
+        ),
     ],
 )
 def test_a_heading_keeps_itself_before_a_glued_appeal(line: str, appeal: str) -> None:

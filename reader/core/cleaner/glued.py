@@ -23,7 +23,7 @@ from reader.core.cleaner.scoring import (
     rule_features,
     score_sentence,
 )
-from reader.core.cleaner.sentences import _is_abbreviation
+from reader.core.cleaner.sentences import _CALL_AFTER, _is_abbreviation
 
 Span = tuple[int, int, str]  # start, end, rule
 
@@ -202,7 +202,7 @@ def glued_story_end(text: str, sentence: Scored, lenient: bool = False) -> int |
             # a pitch. Elsewhere the appeal's signal has started.
             if not lenient:
                 break
-            if not opens_with_call(text[cut : sentence.end]):
+            if not (opens_with_call(text[cut : sentence.end]) or _CALL_AFTER.match(text, cut)):
                 continue
         head.p = model.probability_of(
             appeal_model.features(text[sentence.start : cut]) | rule_features(head)
