@@ -306,9 +306,9 @@ class AnnotatedReadingView(CursorReadingView):
         return super().check_action(action, parameters)
 
     def highlight_at_cursor(self) -> Annotation | None:
-        offset = self.cursor_offset if self.mode != "scroll" else None
-        if offset is None:
-            return None
+        """The highlight under the cursor as drawn: in scroll mode that is the first
+        character shown, so a highlight there answers Enter, ``a`` and ``D`` too."""
+        offset = self.cursor_offset
         return next(
             (
                 item
@@ -325,7 +325,10 @@ class AnnotatedReadingView(CursorReadingView):
         here = self.cursor_offset
         starts = [item.start for item in self.highlights if item.start is not None]
         if direction > 0:
-            found = next((start for start in starts if start > here), None)
+            # In scroll mode the cursor only marks the top of the view: a highlight
+            # starting right there is still ahead of the reader.
+            ahead = here if self.mode == "scroll" else here + 1
+            found = next((start for start in starts if start >= ahead), None)
         else:
             found = next((start for start in reversed(starts) if start < here), None)
         if found is None:
