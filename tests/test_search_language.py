@@ -56,6 +56,21 @@ def test_filters_alone_still_list_articles(library: Library) -> None:
     assert len(library.search("is:unread")) == len(STORIES)
 
 
+def test_a_filter_alone_shows_an_opening_cut_between_words(tmp_path: Path) -> None:
+    """``broadsheet search has:notes`` printed "…a move aimed at im": the opening
+    of the text, cut at a fixed length inside a word and with no "…" to say so."""
+    words = "Ministers agreed on Friday to upgrade diplomatic representation " * 6
+    lib = Library.open(tmp_path / "data", config_dir_path=tmp_path / "config", samples=False)
+    try:
+        lib.add_feed(str(local_feed(tmp_path, "long.xml", [("l1", "Long story", words)])))
+        lib.refresh_sync()
+        (hit,) = lib.search("is:unread")
+    finally:
+        lib.close()
+    assert hit.snippet.endswith("…")
+    assert set(hit.snippet.removesuffix("…").split(" ")) <= set(words.split())
+
+
 @pytest.mark.parametrize(
     ("query", "expected"),
     [
