@@ -54,6 +54,15 @@ def test_emoji_only_query_finds_nothing_and_says_why(library: Library) -> None:
 
 def test_filters_alone_still_list_articles(library: Library) -> None:
     assert len(library.search("is:unread")) == len(STORIES)
+    assert len(library.search('is:unread "')) == len(STORIES)
+
+
+@pytest.mark.parametrize("text", ['"', '""', "*", "-", '" * -'])
+def test_query_syntax_alone_finds_nothing_and_says_why(library: Library, text: str) -> None:
+    """A lone '"' used to list every article, as if nothing had been typed."""
+    assert library.search(text) == []
+    query = parse_query(text)
+    assert query.impossible and query.problems == [f"{text!r} has no letter or digit to search for"]
 
 
 def test_a_filter_alone_shows_an_opening_cut_between_words(tmp_path: Path) -> None:
