@@ -229,9 +229,13 @@ class BroadsheetApp(App[None]):
         return ahead
 
     async def on_event(self, event: events.Event) -> None:
-        if isinstance(event, events.Key) and self.key_hold.keeps(event):
-            return
-        await super().on_event(event)
+        if not isinstance(event, events.Key):
+            await super().on_event(event)
+        elif not self.key_hold.keeps(event):
+            from_terminal = not event.is_forwarded  # not one coming back up from a widget
+            await super().on_event(event)
+            if from_terminal:
+                self.key_hold.handling(event)
 
     async def on_mount(self) -> None:
         self.screen_change_signal.subscribe(self, self.key_hold.wait_for, immediate=True)

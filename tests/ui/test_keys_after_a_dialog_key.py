@@ -160,3 +160,23 @@ async def test_a_folder_typed_right_after_e_gets_the_export(
         assert app.screen is app.main_screen
         folder = tmp_path / "home" / "Broadsheet-now"
         assert folder.is_dir() and len(list(folder.iterdir())) == 2
+
+
+async def test_keys_typed_right_after_enter_or_ctrl_s_go_to_the_screen_behind(
+    reader: Reader,
+) -> None:
+    """``tpolitics⏎n`` tagged the article "politicsn", ``Nnote^Sn`` saved "noten":
+    the keys after the one closing the dialog reached its field before it closed.
+    They belong to the screen behind it: n opens the next unread article."""
+    async with glacier_open(reader) as (app, library, pilot, story):
+        burst(pilot, "t", *typed("politics"), "enter", "n")
+        await all_done(pilot)
+        assert library.article(story).tags == ("politics",)
+        pane = app.query_one(ReadingView)
+        assert pane.article is not None and pane.article.title.startswith("Compiler")
+        compiler = pane.article.id
+        burst(pilot, "N", *typed("note"), "ctrl+s", "n")
+        await all_done(pilot)
+        note = Annotations(library).article_note(compiler)
+        assert note is not None and note.note == "note"
+        assert pane.article is not None and pane.article.title.startswith("Budget")
