@@ -186,3 +186,16 @@ def test_clean_still_reads_a_page(tmp_path: Path, capsys: pytest.CaptureFixture[
     base = ["--data-dir", str(tmp_path / "data"), "--config-dir", str(tmp_path / "config")]
     assert main([*base, "clean", str(path)]) == 0
     assert "A paragraph long enough" in capsys.readouterr().out
+
+
+def test_a_data_dir_that_is_a_file_is_named_as_one(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """``--data-dir`` naming a file said "cannot create X: File exists"."""
+    plain = tmp_path / "library-notes.txt"
+    plain.write_text("mine")
+    for data_dir in (plain, plain / "sub"):
+        assert main(["--data-dir", str(data_dir), "feeds"]) == 1
+        err = capsys.readouterr().err
+        assert err == f"broadsheet: cannot create {data_dir}: {plain} is a file, not a folder\n"
+    assert plain.read_text() == "mine"
