@@ -105,3 +105,37 @@ async def test_mark_all_read_rows_go_at_the_next_reload(
             await press(pilot, key)
         await press(pilot, "R")
         assert listed(app) == [("Glacier", True)]  # the one read by opening it stays
+
+
+async def test_the_open_article_follows_a_refresh_that_changed_its_text(
+    desk: tuple[BroadsheetApp, Library], tmp_path: Path
+) -> None:
+    """A refresh that rewrote the open story (a correction) left the pane on the
+    old text, while highlights moved to the new one: a passage highlighted there
+    was stored over other words (the pane's offsets, the library's text)."""
+    from reader.core.annotations import Annotations
+
+    from .library_fixtures import STORIES, rss
+
+    app, library = desk
+    async with app.run_test(size=(120, 35)) as pilot:
+        await settle(pilot)
+        await press(pilot, "enter")  # Glacier
+        assert open_title(app) == "Glacier"
+        correction = "Correction: an earlier version gave the wrong year. "
+        corrected = [
+            (guid, title, correction + body if guid == "glacier" else body, date)
+            for guid, title, body, date in STORIES
+        ]
+        (tmp_path / "desk.xml").write_bytes(rss(corrected, "The Desk"))
+        await press(pilot, "R")
+        pane = app.query_one(ReadingView)
+        assert pane.article is not None
+        assert library.article(pane.article.id).text.startswith("Correction:")
+        assert pane.article is not None and pane.article.text.startswith("Correction:")
+        await pilot.press("g", "v", "w", "h")  # the first word as shown
+        await settle(pilot)
+        (item,) = Annotations(library).for_article(pane.article.id)
+        assert item.start is not None and item.end is not None
+        shown = pane.article.text[item.start : item.end]
+        assert item.exact == shown and shown.startswith("Correction")  # what was selected

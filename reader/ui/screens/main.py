@@ -332,6 +332,7 @@ class MainScreen(
         self.articles.empty_message = self.empty_message()
         await self.articles.reload(self.current_query())
         self.update_header()
+        await self.follow_open_article()
 
     @work(group="reload", exclusive=True, exit_on_error=False)
     async def schedule_reload(self) -> None:
