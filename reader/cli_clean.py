@@ -48,7 +48,10 @@ def _read_source(source: str, url: str | None) -> tuple[str, str | None, bool]:
         if result.error or result.body is None:
             raise BroadsheetError(f"cannot fetch {source}: {result.error or 'empty response'}")
         _refuse_non_article(result.body, source)
-        return _decode(result.body), url or result.url, True
+        text = _decode(result.body)
+        # Whatever the address, only a whole page has a story to extract: a plain
+        # text or an article fragment is cleaned as it is (as the same file would be).
+        return text, url or result.url, _is_whole_page(text)
     path = Path(source).expanduser()
     try:
         data = path.read_bytes()
@@ -56,8 +59,12 @@ def _read_source(source: str, url: str | None) -> tuple[str, str | None, bool]:
         raise InputFileError(f"cannot read {source}: {error.strerror or error}") from error
     _refuse_non_article(data, source)
     text = _decode(data)
-    head = text[:4096].lower()
-    return text, url, "<html" in head or "<body" in head or "<!doctype" in head
+    return text, url, _is_whole_page(text)
+
+
+def _is_whole_page(text: str) -> bool:
+    head = text[:65536].lower()  # past leading comments and scripts, never the whole file
+    return "<html" in head or "<body" in head or "<!doctype" in head
 
 
 # Signatures of files that are not text at all.

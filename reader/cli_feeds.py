@@ -41,7 +41,8 @@ def cmd_add(args: argparse.Namespace) -> int:
 
 
 def _feed_line(feed: Feed) -> str:
-    return f"{feed.id}\t{clean_line(feed.title)}\t{visible_url(feed.url)} ({feed.total} articles)"
+    count = plural(feed.total, "article")
+    return f"{feed.id}\t{clean_line(feed.title)}\t{visible_url(feed.url)} ({count})"
 
 
 def cmd_remove(args: argparse.Namespace) -> int:

@@ -7,6 +7,7 @@ import time
 from pathlib import Path
 
 import pytest
+from loopback import LoopbackServer
 
 from reader.cli import main
 from reader.core import Library
@@ -186,3 +187,39 @@ def test_clean_still_reads_a_page(tmp_path: Path, capsys: pytest.CaptureFixture[
     base = ["--data-dir", str(tmp_path / "data"), "--config-dir", str(tmp_path / "config")]
     assert main([*base, "clean", str(path)]) == 0
     assert "A paragraph long enough" in capsys.readouterr().out
+
+
+STORY = (
+    "Pakistan and Afghanistan raised their ties to ambassador level on Friday, "
+    "officials in both capitals said.\n\nThe move follows talks in Beijing last week."
+)
+
+
+@pytest.mark.parametrize("content_type", ["text/plain; charset=utf-8", "text/html"])
+def test_clean_of_a_url_serving_an_article_text_prints_it(
+    loopback: LoopbackServer,
+    tmp_path: Path,
+    capsys: pytest.CaptureFixture[str],
+    content_type: str,
+) -> None:
+    """``clean http://…/story.txt`` printed an empty line and "removed: nothing":
+    an address was always taken for a whole web page to extract a story from,
+    where a file with the same text was cleaned as the article it is."""
+    url = loopback.static("/story.txt", STORY.encode(), headers={"Content-Type": content_type})
+    base = ["--data-dir", str(tmp_path / "data"), "--config-dir", str(tmp_path / "config")]
+    assert main([*base, "clean", url]) == 0
+    out = capsys.readouterr().out
+    assert "ambassador level on Friday" in out and "talks in Beijing" in out
+
+
+def test_a_data_dir_that_is_a_file_is_named_as_one(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """``--data-dir`` naming a file said "cannot create X: File exists"."""
+    plain = tmp_path / "library-notes.txt"
+    plain.write_text("mine")
+    for data_dir in (plain, plain / "sub"):
+        assert main(["--data-dir", str(data_dir), "feeds"]) == 1
+        err = capsys.readouterr().err
+        assert err == f"broadsheet: cannot create {data_dir}: {plain} is a file, not a folder\n"
+    assert plain.read_text() == "mine"

@@ -17,6 +17,7 @@ from lxml import etree
 from reader.cli import main
 from reader.core import Library
 from reader.core.annotations import markdown_with_annotations
+from reader.core.errors import BroadsheetError
 from reader.core.files import write_atomic
 from reader.core.models import Article, Block, LinkSpan
 from reader.core.opml import export_opml, parse_opml
@@ -112,6 +113,19 @@ def test_replaced_file_keeps_its_mode(tmp_path: Path) -> None:
     with umask(0o022):
         write_atomic(path, "new")
     assert path.read_text() == "new" and mode(path) == 0o640
+
+
+def test_writing_under_a_file_says_it_is_a_file(tmp_path: Path) -> None:
+    """An export folder typed as an existing file said "File exists"."""
+    plain = tmp_path / "notes.txt"
+    plain.write_text("mine")
+    with pytest.raises(BroadsheetError) as raised:
+        write_atomic(plain / "deeper" / "a.md", "text")
+    assert (
+        str(raised.value)
+        == f"cannot write {plain / 'deeper' / 'a.md'}: {plain} is a file, not a folder"
+    )
+    assert plain.read_text() == "mine"
 
 
 def test_cli_exports_are_0644_under_umask_022(tmp_path: Path) -> None:

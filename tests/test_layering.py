@@ -72,6 +72,7 @@ LAYERS: list[tuple[str, list[str]]] = [
             "reader.ui.typeset",
             "reader.ui.motions",
             "reader.ui.sync_status",
+            "reader.ui.key_hold",
         ],
     ),
     ("above the facade", ["reader.core", "reader.core.export", "reader.core.background"]),

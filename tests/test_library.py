@@ -126,6 +126,22 @@ def test_views_paging_and_unread_navigation(library: Library, tmp_path: Path) ->
     assert library.count_articles(ArticleQuery(unread_only=True)) == 0
 
 
+def test_an_unread_view_can_keep_listing_articles_read_in_it(
+    library: Library, tmp_path: Path
+) -> None:
+    items = [(f"id{n}", f"Story {n}", f"Body {n}.") for n in range(4)]
+    library.add_feed(str(local_feed(tmp_path, "kept.xml", items)))
+    library.refresh_sync()
+    first, second, *_ = library.article_page(ArticleQuery(), 0, 4)
+    library.mark_read([first.id, second.id])
+    kept = ArticleQuery(unread_only=True, also_read=(first.id,))
+    assert [row.id for row in library.article_page(kept, 0, 4)][0] == first.id
+    assert library.count_articles(kept) == 3  # the second, read too, is not kept
+    assert library.article_position(kept, first.id) == 0
+    following = library.next_unread(kept, first.id)  # still only unread ones
+    assert following is not None and following.id not in (first.id, second.id)
+
+
 def test_same_link_in_two_feeds_is_listed_once(library: Library, tmp_path: Path) -> None:
     library.add_feed(str(local_feed(tmp_path, "a.xml", [("shared", "Shared", "S.")])))
     library.add_feed(str(local_feed(tmp_path, "b.xml", [("shared", "Shared", "S.")])))

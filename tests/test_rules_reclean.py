@@ -113,3 +113,7 @@ def test_auto_export_folder_follows_a_saved_article(tmp_path: Path) -> None:
         Annotations(library).highlight(item.id, 0, len(text), "a note")
         (exported,) = folder.glob("*.json")
         assert json.loads(exported.read_text())["annotations"][0]["body"]["value"] == "a note"
+        # Unsaved: its files stay (they are the reader's), and no longer say saved: true.
+        library.set_saved(item.id, False)
+        assert "saved: false" in markdown.read_text()
+        assert json.loads(exported.read_text())["article"]["saved"] is False

@@ -54,6 +54,30 @@ def test_emoji_only_query_finds_nothing_and_says_why(library: Library) -> None:
 
 def test_filters_alone_still_list_articles(library: Library) -> None:
     assert len(library.search("is:unread")) == len(STORIES)
+    assert len(library.search('is:unread "')) == len(STORIES)
+
+
+@pytest.mark.parametrize("text", ['"', '""', "*", "-", '" * -'])
+def test_query_syntax_alone_finds_nothing_and_says_why(library: Library, text: str) -> None:
+    """A lone '"' used to list every article, as if nothing had been typed."""
+    assert library.search(text) == []
+    query = parse_query(text)
+    assert query.impossible and query.problems == [f"{text!r} has no letter or digit to search for"]
+
+
+def test_a_filter_alone_shows_an_opening_cut_between_words(tmp_path: Path) -> None:
+    """``broadsheet search has:notes`` printed "…a move aimed at im": the opening
+    of the text, cut at a fixed length inside a word and with no "…" to say so."""
+    words = "Ministers agreed on Friday to upgrade diplomatic representation " * 6
+    lib = Library.open(tmp_path / "data", config_dir_path=tmp_path / "config", samples=False)
+    try:
+        lib.add_feed(str(local_feed(tmp_path, "long.xml", [("l1", "Long story", words)])))
+        lib.refresh_sync()
+        (hit,) = lib.search("is:unread")
+    finally:
+        lib.close()
+    assert hit.snippet.endswith("…")
+    assert set(hit.snippet.removesuffix("…").split(" ")) <= set(words.split())
 
 
 @pytest.mark.parametrize(

@@ -54,6 +54,15 @@ def test_add_fetches_the_feed_once_and_stores_it(
     assert user_agent.startswith(f"Broadsheet/{__version__}") and "http" not in user_agent
 
 
+def test_add_of_a_feed_with_one_article_says_1_article(
+    loopback: LoopbackServer, tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    url = loopback.static("/feed.xml", feed_xml("single", 1))
+    code, out, err = run(capsys, tmp_path, "add", url)
+    assert code == 0, err
+    assert out == f"1\tsingle\t{url} (1 article)\n"
+
+
 def test_add_of_a_home_page_fetches_each_address_once(
     loopback: LoopbackServer, tmp_path: Path, capsys: pytest.CaptureFixture[str]
 ) -> None:

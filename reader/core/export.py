@@ -155,12 +155,19 @@ def export_articles(
 
 
 def auto_export(library: Library, article_id: int) -> None:
-    """Refresh the auto-export folder's files for one article, if it is saved."""
+    """Refresh the auto-export folder's files for one article, if it is saved, or if
+    it was and its files are there: they are the reader's to keep, and must not
+    say ``saved: true`` once it is not."""
     folder = library.config.auto_export_dir
     if folder is None:
         return
-    if library.is_saved(article_id):
+    if library.is_saved(article_id) or _exported_to(library, article_id, folder):
         export_articles(library, [article_id], folder)
+
+
+def _exported_to(library: Library, article_id: int, folder: Path) -> bool:
+    stem = file_stem(library.article(article_id), library.article_feed_url(article_id))
+    return any((folder / f"{stem}.{suffix}").exists() for suffix in ("md", "json"))
 
 
 # -- import ---------------------------------------------------------------------

@@ -22,7 +22,7 @@ def write_atomic(path: Path, data: bytes | str) -> None:
         path.parent.mkdir(parents=True, exist_ok=True)
         temporary, fd = _create_temporary(path)
     except OSError as error:
-        raise BroadsheetError(f"cannot write {path}: {error.strerror or error}") from error
+        raise BroadsheetError(f"cannot write {path}: {why_not_writable(path, error)}") from error
     try:
         with os.fdopen(fd, "wb") as handle:
             with contextlib.suppress(FileNotFoundError):
@@ -35,6 +35,17 @@ def write_atomic(path: Path, data: bytes | str) -> None:
         with contextlib.suppress(OSError):
             os.unlink(temporary)
         raise BroadsheetError(f"cannot write {path}: {error.strerror or error}") from error
+
+
+def why_not_writable(path: Path, error: OSError) -> str:
+    """Why ``path`` (or a folder it needs) could not be made, in words: a file in the
+    way is named ("File exists" and "Not a directory" say it poorly)."""
+    blocking = next((part for part in path.parents if part.exists() and not part.is_dir()), None)
+    if path.exists() and not path.is_dir() and isinstance(error, FileExistsError):
+        blocking = path
+    if blocking is not None:
+        return f"{blocking} is a file, not a folder"
+    return error.strerror or str(error)
 
 
 def _create_temporary(path: Path) -> tuple[Path, int]:

@@ -205,6 +205,10 @@ class ArticleQuery:
     unread_only: bool = False
     saved_only: bool = False
     tag: str | None = None
+    # Articles read while an unread-only view was open: it keeps listing them
+    # (dimmed) until the reader leaves the view, so rows never vanish under the
+    # cursor at a refresh.
+    also_read: tuple[int, ...] = ()
 
 
 @dataclass(slots=True)

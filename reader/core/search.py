@@ -190,6 +190,7 @@ def _operator(query: SearchQuery, name: str, value: str) -> bool:
 def parse_query(text: str) -> SearchQuery:
     """Parse user input; never raises, whatever the input."""
     query = SearchQuery()
+    syntax_only: list[str] = []
     text = strip_controls(text, keep_newlines=False)  # a NUL would end the FTS5 string early
     if len(text) > MAX_QUERY_LENGTH:
         query.problems.append(f"query cut to {MAX_QUERY_LENGTH} characters")
@@ -211,13 +212,29 @@ def parse_query(text: str) -> SearchQuery:
             if written.strip(' "*-'):
                 query.unsearchable.append(written)
                 query.problems.append(f"{written!r} has no letter or digit to search for")
+            else:  # query syntax alone: '"', '*', '-'
+                syntax_only.append(match.group(0))
             continue
         target = query.excluded if negated else query.terms
         if len(query.terms) + len(query.excluded) >= MAX_TERMS:
             query.problems.append(f"only the first {MAX_TERMS} words are used")
             break
         target.append(term)
+    asked_nothing = not (query.terms or query.excluded or query.unsearchable)
+    if syntax_only and asked_nothing and not _has_filters(query):
+        # '"' alone asks for nothing: not for every article.
+        written = " ".join(syntax_only)
+        query.unsearchable.append(written)
+        query.problems.append(f"{written!r} has no letter or digit to search for")
     return query
+
+
+def _has_filters(query: SearchQuery) -> bool:
+    return bool(
+        query.tags or query.feeds or query.saved is not None or query.unread is not None
+        or query.has_notes or query.has_highlights
+        or query.before is not None or query.after is not None
+    )  # fmt: skip
 
 
 SNIPPET_BEFORE = 40

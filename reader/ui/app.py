@@ -16,6 +16,7 @@ from concurrent.futures import Future
 from functools import partial
 from typing import TYPE_CHECKING, ClassVar
 
+from textual import events
 from textual.app import App, ScreenStackError, SystemCommand
 from textual.binding import Binding, BindingType
 from textual.css.query import NoMatches
@@ -31,6 +32,7 @@ from reader.ui.commands import FeedCommands, FeedSettingsCommands
 from reader.ui.context import ReaderLibrary
 from reader.ui.first_view import FirstView, read_first_view
 from reader.ui.gateway import LibraryGateway
+from reader.ui.key_hold import KeyHold
 from reader.ui.screens.main import MainScreen
 from reader.ui.themes import DEFAULT_THEME, bundled_themes, variable_defaults
 from reader.ui.widgets.annotated_view import AnnotatedReadingView
@@ -111,6 +113,7 @@ class BroadsheetApp(App[None]):
         self.cleaner_pid: int | None = None  # the cleaning process, while it runs
         self._first_view: Future[FirstView] | None = None
         self._deferred_toasts: list[tuple[str, str, SeverityLevel, float | None, bool]] = []
+        self.key_hold = KeyHold(self)  # keys typed while a dialog opens wait for it
         self._register_bundled_themes()
         self._start_with_theme(DEFAULT_THEME)
 
@@ -225,7 +228,17 @@ class BroadsheetApp(App[None]):
         ahead, self._first_view = self._first_view, None
         return ahead
 
+    async def on_event(self, event: events.Event) -> None:
+        if not isinstance(event, events.Key):
+            await super().on_event(event)
+        elif not self.key_hold.keeps(event):
+            from_terminal = not event.is_forwarded  # not one coming back up from a widget
+            await super().on_event(event)
+            if from_terminal:
+                self.key_hold.handling(event)
+
     async def on_mount(self) -> None:
+        self.screen_change_signal.subscribe(self, self.key_hold.wait_for, immediate=True)
         keymap = self.library.config.keys
         if keymap:  # checked only when there is one: the checks import every screen
             from reader.ui.keymap import check_keymap

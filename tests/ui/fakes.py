@@ -254,7 +254,7 @@ class FakeLibrary:
                 a
                 for a in self._articles.values()
                 if (query.feed_id is None or a.feed_id == query.feed_id)
-                and (not query.unread_only or not a.read)
+                and (not query.unread_only or not a.read or a.id in query.also_read)
                 and (not query.saved_only or a.saved)
                 and (query.tag is None or query.tag in a.tags)
             ]

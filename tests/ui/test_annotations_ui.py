@@ -637,3 +637,31 @@ async def test_note_editor_and_orphans_fit_80x24(library: Library) -> None:
             assert all(len(line) <= 80 for line in lines)
     finally:
         app.gateway.shutdown()
+
+
+async def test_a_highlight_under_the_drawn_cursor_is_reachable_after_reopening(
+    library: Library,
+) -> None:
+    """A reopened article starts in scroll mode with the cursor drawn on its first
+    character; a highlight there (the lede, highlighted yesterday) must answer
+    Enter, ``a`` and ``]`` as the cursor shows, not "Select some text first"."""
+    story = seed_story_id(library)
+    first = sentence_spans(library.article(story).text)[0]
+    annotations = Annotations(library)
+    item = annotations.highlight(story, *first)
+    async with reading(library, story) as (app, pilot, view):
+        assert view.mode == "scroll" and view.cursor_offset == first[0]
+        assert view.highlight_at_cursor() is not None
+        for key_name in ("enter", "a"):
+            await pilot.press(key_name)
+            await settle(pilot)
+            assert isinstance(app.screen, NoteEditor), key_name
+            await pilot.press("escape")
+            await settle(pilot)
+        view.mode = "scroll"
+        view.scroll_to(y=0, animate=False, immediate=True)
+        await settle(pilot)
+        await pilot.press("right_square_bracket")
+        await settle(pilot)
+        assert view.mode == "cursor" and view.cursor == item.start
+        assert not any("No highlight" in message for message in notices(app))

@@ -19,6 +19,7 @@ from pathlib import Path
 from reader.core._storage.tags import CANONICAL_SPELLING as _CANONICAL_SPELLING
 from reader.core._storage.tags import tag_key
 from reader.core.errors import LibraryError
+from reader.core.files import why_not_writable
 from reader.core.search import SQL_MATCH_FUNCTION, sql_matches
 
 DB_NAME = "library.db"
@@ -349,7 +350,8 @@ class Database:
         try:
             path.parent.mkdir(parents=True, exist_ok=True)
         except OSError as error:
-            raise LibraryError(f"cannot create {path.parent}: {error.strerror}") from error
+            reason = why_not_writable(path.parent, error)
+            raise LibraryError(f"cannot create {path.parent}: {reason}") from error
         _check_is_sqlite(path)
         connection = self.connection()
         if read_only:

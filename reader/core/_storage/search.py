@@ -21,7 +21,7 @@ def newest_rows(
 ) -> list[sqlite3.Row]:
     """No words to match: the filtered articles, newest first, with a text opening."""
     return db.execute(
-        f"""SELECT {SUMMARY_COLUMNS}, substr(a.cleaned_text, 1, 160) AS snippet
+        f"""SELECT {SUMMARY_COLUMNS}, substr(a.cleaned_text, 1, 400) AS snippet
         FROM articles a LEFT JOIN feeds f ON f.id = a.feed_id WHERE {where}
         ORDER BY a.sort_time DESC, a.id DESC LIMIT ? OFFSET ?""",
         [*params, limit, offset],
@@ -185,8 +185,8 @@ def search(
     where, params = search_where(query)
     match = query.match_expression()
     if match is None:
-        return [
-            SearchHit(summary_from_row(row), clean_line(row["snippet"]), [])
+        return [  # the text's opening, cut between words like any snippet
+            SearchHit(summary_from_row(row), make_snippet(clean_line(row["snippet"]), None)[0], [])
             for row in newest_rows(db, where, params, limit, offset)
         ]
     ids = matching_ids(db, match, where, params, limit, offset, order, bool(query.feed_ids))

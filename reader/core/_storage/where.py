@@ -38,7 +38,11 @@ def article_where(query: ArticleQuery) -> tuple[str, list[Any]]:
 def _filters(query: ArticleQuery, alias: str) -> tuple[list[str], list[Any]]:
     clauses: list[str] = []
     params: list[Any] = []
-    if query.unread_only:
+    if query.unread_only and query.also_read:
+        marks = ",".join("?" * len(query.also_read))
+        clauses.append(f"({alias}.read = 0 OR {alias}.id IN ({marks}))")
+        params += query.also_read
+    elif query.unread_only:
         clauses.append(f"{alias}.read = 0")
     if query.saved_only:
         clauses.append(f"{alias}.saved = 1")

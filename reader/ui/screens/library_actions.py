@@ -9,6 +9,7 @@ quoting feed text is plain (``markup=False``) or :class:`Content`.
 from __future__ import annotations
 
 import sqlite3
+from collections.abc import Awaitable
 from dataclasses import replace
 from pathlib import Path
 from typing import TYPE_CHECKING
@@ -17,6 +18,7 @@ from reader.core.errors import BroadsheetError, NotFoundError
 from reader.core.models import Feed
 from reader.core.sanitize import clean_line
 from reader.core.wording import plural
+from reader.ui.key_hold import hold_keys, release_keys_unless_dialog
 from reader.ui.screens.main_part import MainScreenPart
 
 if TYPE_CHECKING:
@@ -79,15 +81,25 @@ class LibraryActions(MainScreenPart):
         main = self._main
         feed = main.sidebar.current_feed if main.focused is main.sidebar else None
         if feed is not None:  # the sidebar has a feed focused: tag the feed
-            main.run_worker(
-                main.guarded(self._ask_feed_tags(feed.id)), group="tag", exit_on_error=False
-            )
+            self._ask_in_worker(self._ask_feed_tags(feed.id))
             return
         article_id = self._chosen_article_id("tag")
         if article_id is not None:
-            self._main.run_worker(
-                self._main.guarded(self._ask_tags(article_id)), group="tag", exit_on_error=False
-            )
+            self._ask_in_worker(self._ask_tags(article_id))
+
+    def _ask_in_worker(self, ask: Awaitable[None]) -> None:
+        """Open a prompt once the library has answered; the keys typed meanwhile
+        are the prompt's (see reader.ui.key_hold)."""
+        main = self._main
+        hold_keys(main.app)
+
+        async def asking() -> None:
+            try:
+                await main.guarded(ask)
+            finally:
+                release_keys_unless_dialog(main.app)
+
+        main.run_worker(asking(), group="tag", exit_on_error=False)
 
     async def _ask_tags(self, article_id: int) -> None:
         main = self._main

@@ -15,6 +15,7 @@ import concurrent.futures
 import sqlite3
 from collections.abc import Awaitable, Callable
 from concurrent.futures import Future
+from dataclasses import replace
 from typing import TYPE_CHECKING, ClassVar, TypeVar
 
 from textual import on, work
@@ -66,6 +67,7 @@ NARROW_WIDTH = 100
 # the gateway while the app starts) so that the first frame already shows them;
 # past this it shows "Loading…" and fills the list in when they come.
 FIRST_VIEW_WAIT = 0.05
+MAX_KEPT_READ = 2000  # read rows an unread-only view keeps listing (one SQL parameter each)
 
 
 def friendly_error(error: BaseException) -> str:
@@ -142,6 +144,9 @@ class MainScreen(
         self._reload_pending = False
         self._first_view_shown = False
         self._mark_all_undo: list[list[int]] = []
+        # Articles read in the current view (see ArticleQuery.also_read), and that view.
+        self._read_here: list[int] = []
+        self._read_here_view: tuple[str, bool] | None = None
         self._refresh_progress: tuple[int, int] | None = None  # (done, total) while running
         self._refresh_errors: list[str] = []
         self._refresh_current = ""
@@ -295,7 +300,20 @@ class MainScreen(
         return feeds
 
     def current_query(self) -> ArticleQuery:
-        return query_for(self.sidebar.current_id, self.unread_only)
+        query = query_for(self.sidebar.current_id, self.unread_only)
+        kept = self._kept_read()
+        return replace(query, also_read=kept) if query.unread_only and kept else query
+
+    def _kept_read(self) -> tuple[int, ...]:
+        """The articles read in this view so far; none once the view has changed."""
+        view = (self.sidebar.current_id, self.unread_only)
+        if view != self._read_here_view:
+            self._read_here_view, self._read_here = view, []
+        return tuple(self._read_here[-MAX_KEPT_READ:])
+
+    def _remember_read(self, article_ids: list[int]) -> None:
+        self._kept_read()  # forget another view's first
+        self._read_here += [each for each in article_ids if each not in self._read_here]
 
     async def load_list(self, keep_article: int | None = None) -> None:
         query = self.current_query()
@@ -312,8 +330,9 @@ class MainScreen(
         """Pick up changes (a refresh, another process) keeping the cursor."""
         await self.reload_sidebar()
         self.articles.empty_message = self.empty_message()
-        await self.articles.reload()
+        await self.articles.reload(self.current_query())
         self.update_header()
+        await self.follow_open_article()
 
     @work(group="reload", exclusive=True, exit_on_error=False)
     async def schedule_reload(self) -> None:
@@ -489,6 +508,8 @@ class MainScreen(
     async def set_read(self, article_ids: list[int], read: bool) -> None:
         library = self.library
         await self.call(library.mark_read, article_ids, read)
+        if read:
+            self._remember_read(article_ids)
         self.articles.update_summaries(set(article_ids), read=read)
         if self.reader.article is not None and self.reader.article.id in article_ids:
             self.reader.article.read = read

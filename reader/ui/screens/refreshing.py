@@ -13,7 +13,7 @@ from textual.content import Content
 from textual.notifications import SeverityLevel
 from textual.widgets import Label, ProgressBar
 
-from reader.core.errors import BroadsheetError
+from reader.core.errors import BroadsheetError, NotFoundError
 from reader.core.library import refresh_and_settle
 from reader.core.models import Feed, FeedRefreshResult, RefreshSummary
 from reader.core.sanitize import clean_line
@@ -180,3 +180,20 @@ class RefreshActions(MainScreenPart):
         if main._data_version is not None and version != main._data_version:
             await main.guarded(main.reload_all())
         main._data_version = version
+
+    async def follow_open_article(self) -> None:
+        """After a reload: if a refresh (or the cleaner) rewrote the open article, show
+        its new text. Highlights are stored against the library's text: drawn and made
+        over an old one, they would land on other words."""
+        main = self._main
+        shown = main.reader.article
+        if shown is None:
+            return
+        library = main.library
+        try:
+            current = await main.call(library.article, shown.id)
+        except NotFoundError:
+            return
+        if main.reader.article is not shown or current.text == shown.text:
+            return
+        main.reader.show(current, main.reader.reading_position)

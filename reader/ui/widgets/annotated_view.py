@@ -26,6 +26,7 @@ from reader.core.errors import BroadsheetError
 from reader.core.models import Article
 from reader.core.sanitize import clean_line
 from reader.core.wording import plural
+from reader.ui.key_hold import hold_keys, release_keys_unless_dialog
 from reader.ui.typeset import Typeset, TypesetLine
 from reader.ui.widgets._strips import content_strip
 from reader.ui.widgets.cursor_view import CursorReadingView
@@ -306,9 +307,9 @@ class AnnotatedReadingView(CursorReadingView):
         return super().check_action(action, parameters)
 
     def highlight_at_cursor(self) -> Annotation | None:
-        offset = self.cursor_offset if self.mode != "scroll" else None
-        if offset is None:
-            return None
+        """The highlight under the cursor as drawn: in scroll mode that is the first
+        character shown, so a highlight there answers Enter, ``a`` and ``D`` too."""
+        offset = self.cursor_offset
         return next(
             (
                 item
@@ -325,7 +326,10 @@ class AnnotatedReadingView(CursorReadingView):
         here = self.cursor_offset
         starts = [item.start for item in self.highlights if item.start is not None]
         if direction > 0:
-            found = next((start for start in starts if start > here), None)
+            # In scroll mode the cursor only marks the top of the view: a highlight
+            # starting right there is still ahead of the reader.
+            ahead = here if self.mode == "scroll" else here + 1
+            found = next((start for start in starts if start >= ahead), None)
         else:
             found = next((start for start in reversed(starts) if start < here), None)
         if found is None:
@@ -418,19 +422,24 @@ class AnnotatedReadingView(CursorReadingView):
             self._leave_selection()
             self.edit_note(existing)
             return
+        hold_keys(self.app)  # what is typed next is the note: keep it for the editor
         self._guard(self._highlight(store, self.article.id, selected, edit=True))
 
     async def _highlight(
         self, store: Annotations, article_id: int, selected: tuple[int, int], *, edit: bool
     ) -> None:
-        item = await self.call(store.highlight, article_id, *selected)
-        if self.article is None or self.article.id != article_id:
-            return
-        self._after_highlight(item)
-        if edit:
-            self.edit_note(item, new=True)
-        else:
-            self.notify("Highlighted.", markup=False, timeout=2)
+        try:
+            item = await self.call(store.highlight, article_id, *selected)
+            if self.article is None or self.article.id != article_id:
+                return
+            self._after_highlight(item)
+            if edit:
+                self.edit_note(item, new=True)
+            else:
+                self.notify("Highlighted.", markup=False, timeout=2)
+        finally:
+            if edit:
+                release_keys_unless_dialog(self.app)
 
     def action_edit_note(self) -> None:
         existing = self.highlight_at_cursor()

@@ -155,11 +155,12 @@ class ArticleList(ScrollView, can_focus=True):
         self.virtual_size = Size(0, count)
         self.cursor = min(max(0, cursor), max(0, count - 1))
 
-    async def reload(self) -> None:
-        """Re-run the current query (after a refresh or a change), keeping the cursor's article."""
+    async def reload(self, query: ArticleQuery | None = None) -> None:
+        """Re-run the current query, or ``query`` for the same view (after a refresh or a
+        change), keeping the cursor's article."""
         current = self.current
         await self.load(
-            self.query_, keep_article=current.id if current else None, cursor=self.cursor
+            query or self.query_, keep_article=current.id if current else None, cursor=self.cursor
         )
 
     def _restore_cursor(self, article_id: int) -> None:
