@@ -53,6 +53,7 @@ def open_library(args: argparse.Namespace) -> Library:
         enable_auto_export(library)
     for problem in library.config.problems:  # ignored settings: said once, never silently
         err(problem)
+    library.on_cleaning_problem(err)  # a broken rules.toml, when cleaning meets it
     return library
 
 

@@ -5,10 +5,13 @@ from __future__ import annotations
 import json
 from pathlib import Path
 
+import pytest
 from test_library import local_feed
 
+from reader.cli import main
 from reader.core import ArticleQuery, Library
 from reader.core.annotations import Annotations
+from reader.core.errors import InputFileError
 from reader.core.export import enable_auto_export
 
 PARAGRAPHS = [
@@ -117,3 +120,44 @@ def test_auto_export_folder_follows_a_saved_article(tmp_path: Path) -> None:
         library.set_saved(item.id, False)
         assert "saved: false" in markdown.read_text()
         assert json.loads(exported.read_text())["article"]["saved"] is False
+
+
+BROKEN_RULES = "[remove]\nregex = ['(unclosed']\n"
+
+
+def test_a_broken_rules_file_never_makes_an_article_unreadable(tmp_path: Path) -> None:
+    # A bad regex in rules.toml: new articles are still cleaned (without the
+    # rules) and read; the problem is said once; an asked-for reclean refuses.
+    told: list[str] = []
+    with open_with_rules(tmp_path, BROKEN_RULES) as library:
+        library.on_cleaning_problem(told.append)
+        library.add_feed(str(story_feed(tmp_path)))
+        library.refresh_sync()
+        library.clean_pending()
+        (item,) = library.article_page(ArticleQuery(), 0, 5)
+        text = library.article(item.id).text
+        assert all(paragraph in text for _, paragraph in PARAGRAPHS[1:])
+        assert len(told) == 1
+        assert "rules.toml" in told[0] and "without these rules" in told[0]
+        with pytest.raises(InputFileError, match="rules.toml"):
+            library.reclean(None)
+        assert library.article(item.id).text == text  # the refused reclean changed nothing
+
+
+def test_cli_show_with_a_broken_rules_file_shows_the_article_and_says_why(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    open_with_rules(tmp_path, BROKEN_RULES).close()
+    dirs = ["--data-dir", str(tmp_path / "data"), "--config-dir", str(tmp_path / "config")]
+    assert main([*dirs, "add", str(story_feed(tmp_path))]) == 0
+    capsys.readouterr()
+    (article_id,) = [int(line.split()[0]) for line in _listed(dirs, capsys)]
+    assert main([*dirs, "show", str(article_id)]) == 0
+    shown = capsys.readouterr()
+    assert PARAGRAPHS[1][1] in shown.out
+    assert shown.err.count("rules.toml") == 1 and "without these rules" in shown.err
+
+
+def _listed(dirs: list[str], capsys: pytest.CaptureFixture[str]) -> list[str]:
+    assert main([*dirs, "list"]) == 0
+    return [line for line in capsys.readouterr().out.splitlines() if line.strip()]

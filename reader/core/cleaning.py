@@ -14,7 +14,7 @@ from collections.abc import Callable, Iterable
 from typing import TYPE_CHECKING, Any
 
 from reader.core._storage import texts as _texts
-from reader.core.errors import NotFoundError
+from reader.core.errors import BroadsheetError, NotFoundError
 from reader.core.models import CleanedArticle
 
 if TYPE_CHECKING:
@@ -58,24 +58,48 @@ class Cleaning:
         self.text_hooks = text_hooks
         self._rules: Any = None
         self._rules_read = False
+        self._rules_error: BroadsheetError | None = None
+        # Called once with a line saying the rules file is broken and ignored
+        # (the CLI prints it, the reader shows it).
+        self.problem_hooks: list[Callable[[str], None]] = []
 
-    def rules(self) -> Any:
-        """The user's rules file (config dir ``rules.toml``), read once per library."""
+    def rules(self, *, strict: bool = True) -> Any:
+        """The user's rules file (config dir ``rules.toml``), read once per library.
+        A broken file raises when ``strict``; otherwise cleaning goes on without
+        it, said once through ``problem_hooks``: a bad regex must not make new
+        articles unreadable (``reclean``, asked for, still refuses)."""
         if not self._rules_read:
             from reader.core.cleaner import load_rules
 
             path = self._config.rules_path
-            self._rules = load_rules(path) if path is not None and path.exists() else None
+            try:
+                self._rules = load_rules(path) if path is not None and path.exists() else None
+            except BroadsheetError as error:
+                self._rules_error = error
             self._rules_read = True
+        if self._rules_error is not None:
+            if strict:
+                raise self._rules_error
+            self._say_rules_ignored()
         return self._rules
+
+    def _say_rules_ignored(self) -> None:
+        if self._rules_error is None or self._rules_error_said:
+            return
+        self._rules_error_said = True
+        problem = f"{self._rules_error}; cleaning without these rules until it is fixed"
+        for hook in self.problem_hooks:
+            hook(problem)
+
+    _rules_error_said = False
 
     def clean_page(self, html: str, link: str | None) -> CleanedArticle:
         """Extract and clean a fetched story page."""
         from reader.core.cleaner import clean
 
-        return clean(html, link, extract=True, rules=self.rules())
+        return clean(html, link, extract=True, rules=self.rules(strict=False))
 
-    def _clean(self, row: sqlite3.Row | dict[str, Any]) -> CleanedArticle:
+    def _clean(self, row: sqlite3.Row | dict[str, Any], rules: Any) -> CleanedArticle:
         from reader.core.cleaner import clean
 
         source = row["page_html"] or row["raw_content"]
@@ -84,21 +108,26 @@ class Cleaning:
             row["link"],
             content_type="html" if row["page_html"] else row["content_type"],
             extract=bool(row["page_html"]),
-            rules=self.rules(),
+            rules=rules,
         )
 
-    def reclean(self, article_ids: Iterable[int] | None = None) -> int:
-        """Re-run the cleaner over stored raw content (all articles when ids is None)."""
+    def reclean(self, article_ids: Iterable[int] | None = None, *, strict: bool = True) -> int:
+        """Re-run the cleaner over stored raw content (all articles when ids is None).
+        ``strict``: a broken rules file raises (see :meth:`rules`)."""
         db = self._connection()
         ids = _texts.all_ids(db) if article_ids is None else list(article_ids)
+        if not ids:
+            return 0
+        rules = self.rules(strict=strict)
         for start in range(0, len(ids), CLEAN_BATCH):
-            self._clean_batch(ids[start : start + CLEAN_BATCH])
+            self._clean_batch(ids[start : start + CLEAN_BATCH], rules)
         return len(ids)
 
     def clean_pending(self, *, limit: int | None = None) -> int:
         """Clean articles that refresh stored uncleaned (or that an older cleaner did).
         Returns how many were cleaned; run it after a refresh, in the background."""
-        return self.reclean(_texts.ids_to_clean(self._connection(), CLEANER_VERSION, limit))
+        ids = _texts.ids_to_clean(self._connection(), CLEANER_VERSION, limit)
+        return self.reclean(ids, strict=False)
 
     def tidy_search_index(self, *, pages_per_step: int = 2000, max_steps: int = 10_000) -> int:
         """Merge the search index's segments, a short write transaction at a time, so the
@@ -114,14 +143,14 @@ class Cleaning:
                 break
         return steps
 
-    def _clean_batch(self, ids: list[int]) -> None:
+    def _clean_batch(self, ids: list[int], rules: Any) -> None:
         """Clean outside the write transaction, then write the batch in one transaction."""
         db = self._connection()
         rows = _texts.rows_to_clean(db, ids)
         if len(rows) != len(set(ids)):
             missing = set(ids) - {row["id"] for row in rows}
             raise NotFoundError(f"no article with id {min(missing)}")
-        cleaned = [(row, self._clean(row)) for row in rows]
+        cleaned = [(row, self._clean(row, rules)) for row in rows]
         batch = [[row["id"], *cleaned_columns(result), result.published] for row, result in cleaned]
         _texts.write_cleaned(db, batch, CLEANER_VERSION)
         annotated = _texts.annotated(db, {row["id"] for row, _ in cleaned})

@@ -216,7 +216,7 @@ class Library:
         if row is None:
             raise NotFoundError(f"no article with id {article_id}")
         if row["cleaned_text"] is None or row["cleaner_version"] != CLEANER_VERSION:
-            self.reclean([article_id])
+            self.reclean([article_id], strict=False)  # readable whatever the rules
             return self.article(article_id)
         return article_from_row(row)
 
@@ -320,9 +320,14 @@ class Library:
 
     # -- cleaning --------------------------------------------------------------
 
-    def reclean(self, article_ids: Iterable[int] | None = None) -> int:
-        """Re-run the cleaner over stored raw content (all articles when ids is None)."""
-        return self.cleaning.reclean(article_ids)
+    def on_cleaning_problem(self, hook: Callable[[str], None]) -> None:
+        """``hook`` is told once when cleaning sets a broken rules file aside."""
+        self.cleaning.problem_hooks.append(hook)
+
+    def reclean(self, article_ids: Iterable[int] | None = None, *, strict: bool = True) -> int:
+        """Re-run the cleaner over stored raw content (all articles when ids is None);
+        see ``Cleaning.rules`` for ``strict``."""
+        return self.cleaning.reclean(article_ids, strict=strict)
 
     def clean_pending(self, *, limit: int | None = None) -> int:
         """Clean articles that refresh stored uncleaned (or that an older cleaner did)."""

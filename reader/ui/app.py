@@ -237,8 +237,16 @@ class BroadsheetApp(App[None]):
             if from_terminal:
                 self.key_hold.handling(event)
 
+    def _cleaning_problem(self, problem: str) -> None:
+        """A broken rules.toml met while cleaning (in a worker thread, or not)."""
+        try:
+            self.call_from_thread(self.notify, problem, severity="warning", markup=False)
+        except RuntimeError:  # already on the app's thread
+            self.notify(problem, severity="warning", markup=False)
+
     async def on_mount(self) -> None:
         self.screen_change_signal.subscribe(self, self.key_hold.wait_for, immediate=True)
+        self.library.on_cleaning_problem(self._cleaning_problem)
         keymap = self.library.config.keys
         if keymap:  # checked only when there is one: the checks import every screen
             from reader.ui.keymap import check_keymap

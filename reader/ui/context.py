@@ -10,7 +10,7 @@ goes to a :class:`ReaderLibrary` through the gateway. The real
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from concurrent.futures import Future
 from pathlib import Path
 from typing import TYPE_CHECKING, Protocol, runtime_checkable
@@ -80,6 +80,7 @@ class ReaderLibrary(Settles, Protocol):
     ) -> list[SearchHit]: ...
 
     # one article
+    def on_cleaning_problem(self, hook: Callable[[str], None]) -> None: ...
     def article(self, article_id: int) -> Article: ...
     def article_feed_url(self, article_id: int) -> str | None: ...
     def mark_read(self, article_ids: Sequence[int], read: bool = True) -> None: ...

@@ -309,6 +309,9 @@ class FakeLibrary:
 
     # -- one article ----------------------------------------------------------
 
+    def on_cleaning_problem(self, hook: Callable[[str], None]) -> None:
+        pass  # the fake cleans nothing with user rules
+
     def article(self, article_id: int) -> Article:
         with self._lock:
             if article_id not in self._articles:

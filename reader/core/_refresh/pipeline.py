@@ -244,7 +244,7 @@ def store_feed(
         if new_url != feed.url:
             result.url = new_url
     # A corrected article is cleaned at once so its highlights re-anchor on the old text.
-    host.reclean(updated)
+    host.reclean(updated, strict=False)
 
 
 def _adoptable_url(db: Any, feed: Feed, fetched: FetchResult) -> str:

@@ -225,7 +225,7 @@ class SyncEngine:
             by_id = {feed.id: feed for feed in feeds.values()}
             for feed_id, group in fresh.items():
                 self._store_new(db, by_id[feed_id], group, stamp)
-        self.host.reclean(updated)
+        self.host.reclean(updated, strict=False)
         return orphans
 
     def _store_new(
