@@ -601,6 +601,15 @@ def test_shortcut_line_cleaning_matches_sanitize(text: str) -> None:
     assert _line(text, limit=5) == clean_line(text, limit=5)
 
 
+def test_a_title_keeps_joiners_and_loses_bidi_overrides() -> None:
+    family = "\U0001f469\u200d\U0001f469\u200d\U0001f467"  # one emoji, three people
+    persian = "\u0645\u06cc\u200c\u062e\u0648\u0627\u0647\u0645"  # ZWNJ inside a word
+    assert clean_line(f"A {family} day") == f"A {family} day"
+    assert clean_line(persian) == persian
+    assert clean_line("invoice\u202egpj.exe\u200b") == "invoicegpj.exe"
+    assert _line(f"A {family} day") == f"A {family} day"
+
+
 # --- crash regressions and fuzzing ----------------------------------------------------
 
 

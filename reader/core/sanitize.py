@@ -33,6 +33,11 @@ _CONTROL = re.compile(r"[\x00-\x08\x0b-\x1f\x7f-\x9f]")
 # Bidi overrides/isolates and zero-width characters: invisible, and able to
 # disguise text (e.g. reverse a file extension in a title).
 _INVISIBLE = re.compile(r"[\u200b-\u200f\u202a-\u202e\u2060-\u2064\u2066-\u2069\ufeff\u00ad]")
+# The same for display lines, except the zero-width joiner and non-joiner that
+# text needs: emoji sequences ("👩‍👩‍👧") and Persian or Indic spelling.
+_INVISIBLE_IN_LINES = re.compile(
+    r"[\u200b\u200e\u200f\u202a-\u202e\u2060-\u2064\u2066-\u2069\ufeff\u00ad]"
+)
 
 
 def strip_controls(text: str, *, keep_newlines: bool = True) -> str:
@@ -57,7 +62,7 @@ def clean_line(text: str | None, *, limit: int = 2000) -> str:
     if not text:
         return ""
     text = strip_controls(text[: limit * 4], keep_newlines=False)
-    text = _INVISIBLE.sub("", text)
+    text = _INVISIBLE_IN_LINES.sub("", text)
     text = " ".join(text.split())
     if len(text) > limit:
         text = text[: limit - 1] + "…"
