@@ -398,6 +398,31 @@ def test_highlights_notes_and_exports_stay_local_on_synced_articles(
     assert "check this" in markdown.read_text() and "read it again" in markdown.read_text()
 
 
+def test_saved_and_read_restored_from_an_export_reach_the_server(
+    library: Library, server: GReaderServer, tmp_path: Path
+) -> None:
+    """import-library into a synced library: the restored saved and read marks are
+    changes made here, sent to the server, not undone by its state at the next sync."""
+    from reader.core.export import export_articles, import_library
+
+    library.refresh_sync()
+    item = server.state.items[2]
+    article = article_for(library, item.id)
+    library.save_articles([article])
+    library.mark_read([article])
+    export_articles(library, [article], tmp_path / "out", ["json"])
+    library.save_articles([article], saved=False)
+    library.mark_read([article], read=False)
+    library.refresh_sync()
+    assert not item.starred and not item.read
+    import_library(library, tmp_path / "out")
+    assert pending(library) == 2
+    server.state.items[0].starred = not server.state.items[0].starred  # any change there
+    library.refresh_sync()
+    assert item.starred and item.read
+    assert library.is_saved(article) and library.article(article).read
+
+
 def test_credentials_file_is_readable_by_its_owner_only(library: Library) -> None:
     mode = (library.data_dir / accounts.SECRETS_FILE).stat().st_mode & 0o777
     assert mode == 0o600
