@@ -398,6 +398,33 @@ def test_highlights_notes_and_exports_stay_local_on_synced_articles(
     assert "check this" in markdown.read_text() and "read it again" in markdown.read_text()
 
 
+def test_a_server_without_stream_contents_syncs_through_item_ids(
+    library: Library, server: GReaderServer
+) -> None:
+    """Miniflux answers stream/contents with ``[]`` and compares ``ot=`` with published
+    dates: items are listed by id and fetched by id, and an item the server stores now
+    with an old (or no) date still comes, once."""
+    server.state.miniflux = True
+    server.state.max_page = 3  # offsets as continuations, over several pages
+    server.state.items[1].read = True
+    library.refresh_sync()
+    assert len(articles(library)) == 8
+    assert library.is_saved(article_for(library, server.state.items[0].id))
+    assert library.article(article_for(library, server.state.items[1].id)).read
+    alpha = next(iter(server.state.feeds.values()))
+    late, undated, fresh = server.state.crawl(alpha, 3)
+    late.published = 1546300800  # 2019, stored on the server today
+    undated.published = None  # type: ignore[assignment]
+    requests = len(server.state.requests)
+    assert library.refresh_sync().new == 3
+    assert len(articles(library)) == 11
+    assert library.article(article_for(library, late.id)).published == 1546300800
+    fetches = [r for r in server.state.requests[requests:] if "items/contents" in r]
+    assert len(fetches) == 1  # the three new ones only, in one call
+    assert library.refresh_sync().new == 0
+    assert len(articles(library)) == 11
+
+
 def test_saved_and_read_restored_from_an_export_reach_the_server(
     library: Library, server: GReaderServer, tmp_path: Path
 ) -> None:
