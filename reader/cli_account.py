@@ -92,7 +92,17 @@ def read_password(args: argparse.Namespace) -> str:
     else:
         import getpass
 
-        text = getpass.getpass(f"password for {args.user} at {args.url}: ")
+        import warnings
+
+        try:
+            with warnings.catch_warnings():  # no terminal: the password comes from a pipe
+                warnings.simplefilter("ignore", getpass.GetPassWarning)
+                text = getpass.getpass(f"password for {args.user} at {args.url}: ")
+        except EOFError:  # no terminal and nothing on stdin (a script, cron)
+            raise BroadsheetError(
+                "no password given: type it at the prompt, or give --password-file FILE "
+                "or --password-command CMD"
+            ) from None
     password = text.splitlines()[0] if text.strip() else ""
     if not password:
         raise BroadsheetError("the password is empty")

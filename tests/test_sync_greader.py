@@ -580,6 +580,23 @@ def test_password_from_a_command_or_a_file_never_from_the_command_line(tmp_path:
         )
 
 
+def test_no_password_and_no_terminal_is_one_line_not_a_traceback(tmp_path: Path) -> None:
+    """From a script or cron (no terminal, stdin at its end) without --password-file."""
+    where = ["--data-dir", str(tmp_path / "data"), "--config-dir", str(tmp_path / "config")]
+    command = [sys.executable, "-m", "reader", *where, "account", "add", "greader"]
+    done = subprocess.run(
+        [*command, "http://127.0.0.1:9/", "--user", "alice"],
+        stdin=subprocess.DEVNULL,
+        capture_output=True,
+        text=True,
+        start_new_session=True,  # no controlling terminal to prompt on
+        timeout=60,
+    )
+    assert done.returncode == 1
+    assert "Traceback" not in done.stderr
+    assert "--password-file" in done.stderr.strip().splitlines()[-1]
+
+
 def test_an_old_item_starred_on_the_server_is_fetched_and_saved(
     library: Library, server: GReaderServer
 ) -> None:
