@@ -91,7 +91,6 @@ def read_password(args: argparse.Namespace) -> str:
         text = done.stdout
     else:
         import getpass
-
         import warnings
 
         try:
