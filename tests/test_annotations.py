@@ -505,3 +505,16 @@ def test_markdown_escapes_story_text_and_places_stale_offsets_safely(library: Li
     assert markdown.endswith(
         "## Orphaned highlights\n\n- ==\\[link\\] block==\n\n  > **Note:** a \\*bold\\* claim"
     )
+
+
+def test_a_note_cannot_open_a_highlight_in_markdown(library: Library) -> None:
+    """Notes are escaped as the story is: '==' in a note is text, not a highlight."""
+    article_id = add_article(library, ["Use a test here.", "Second block."])
+    notes = Annotations(library)
+    text = library.article(article_id).text
+    notes.highlight(article_id, *span(text, "test"), note="if a ==b== holds")
+    notes.set_article_note(article_id, "x == y")
+    article = library.article(article_id)
+    markdown = markdown_with_annotations(article, notes.for_article(article_id))
+    assert "> **Note:** x \\=\\= y" in markdown
+    assert "> **Note:** if a \\=\\=b\\=\\= holds" in markdown

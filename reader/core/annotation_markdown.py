@@ -79,7 +79,7 @@ def _mark(text: str, spans: list[tuple[int, int]], links: Sequence[LinkSpan] = (
 
 
 def _note_markdown(note: str, indent: str = "") -> str:
-    lines = escape_markdown(note).splitlines() or [""]
+    lines = _escape(note).splitlines() or [""]  # "==" in a note is text, as in the story
     quoted = [f"> **Note:** {lines[0]}"] + [f"> {line}".rstrip() for line in lines[1:]]
     return "\n".join(indent + line for line in quoted)
 
