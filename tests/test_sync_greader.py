@@ -305,6 +305,15 @@ def test_wrong_password_is_an_auth_error_and_loses_nothing(
     assert item.read and pending(library) == 0
 
 
+def test_a_url_without_the_api_says_which_url_to_give(server: GReaderServer) -> None:
+    """FreshRSS's root instead of its api/greader.php: not 'server error'."""
+    backend = GReaderBackend(f"http://127.0.0.1:{server.port}/", "alice", "test-api-pass")
+    with pytest.raises(SyncError) as failed:
+        backend.login()
+    assert failed.value.kind == "protocol"
+    assert "no Google Reader API" in str(failed.value) and "api/greader.php" in str(failed.value)
+
+
 @pytest.mark.parametrize(
     ("path", "how", "kind"),
     [

@@ -129,13 +129,18 @@ class GReaderBackend:
         )
         if response.status in (401, 403):
             raise SyncError("auth", "the server refused the user name or API password")
-        _refuse_status(response, "login")
-        for line in response.text.splitlines():
-            if line.startswith("Auth="):
-                self.auth_token = line[len("Auth=") :].strip()
-                self._write_token = None
-                return
-        raise SyncError("protocol", "the server's login answer has no Auth token")
+        if response.status not in (400, 404, 405):  # those: no ClientLogin at this URL
+            _refuse_status(response, "login")
+            for line in response.text.splitlines():
+                if line.startswith("Auth=") and line[len("Auth=") :].strip():
+                    self.auth_token = line[len("Auth=") :].strip()
+                    self._write_token = None
+                    return
+        raise SyncError(
+            "protocol",
+            f"no Google Reader API answers at {self.base} (login: HTTP {response.status}); "
+            "give the API's root: FreshRSS https://host/api/greader.php, Miniflux https://host/",
+        )
 
     def _call(self, method: str, path: str, *, params: Any = None, data: Any = None) -> Response:
         """An API call, logging in first if needed and once more after a 401; writes
