@@ -163,7 +163,9 @@ def cmd_account_remove(args: argparse.Namespace) -> int:
     with _open(args) as library:
         if accounts.status(library.db.connection()) is None:
             raise BroadsheetError("this library has no account")
-        unsent = accounts.remove(library.db.connection(), library.data_dir)
+        # Not under a running sync: it would write its links and marks back afterwards.
+        with library.refresh_lock():
+            unsent = accounts.remove(library.db.connection(), library.data_dir)
     print("account removed: every article stays; the feeds are fetched here again")
     if unsent:
         print(f"{unsent} change(s) made here were never sent to the server", file=sys.stderr)

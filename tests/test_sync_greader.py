@@ -566,6 +566,48 @@ def test_account_commands(
         assert len(library.feeds()) == 3 and len(articles(library)) == 8
 
 
+def test_account_remove_waits_for_a_running_sync(
+    tmp_path: Path, server: GReaderServer, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """Removed mid-sync, the sync would write its links and marks back after the
+    removal: a later account (another server) would take them as its own."""
+    from reader.cli import main
+
+    where = ["--data-dir", str(tmp_path / "data"), "--config-dir", str(tmp_path / "config")]
+    with open_library(tmp_path) as library:
+        account = accounts.Account("greader", server.url, "alice", "test-api-pass")
+        accounts.add(library.db.connection(), library.data_dir, account)
+        running = library.refresh_lock()
+        running.acquire()  # a sync (the reader's, another terminal's) is running
+        try:
+            assert main([*where, "account", "remove"]) == 1
+            assert "running" in capsys.readouterr().err
+            assert accounts.status(library.db.connection()) is not None
+        finally:
+            running.release()
+    assert main([*where, "account", "remove"]) == 0
+
+
+def test_an_account_added_over_a_removed_ones_leftovers_starts_afresh(
+    tmp_path: Path, server: GReaderServer
+) -> None:
+    """A library where a sync outlived its account's removal (before removal waited for
+    it) kept that server's mark and links: the next account must not inherit them."""
+    with open_library(tmp_path) as library:
+        db = library.db.connection()
+        _sync.set_state(db, {"high_water": repr(time.time() + 86400)})
+        mine = library.add_feed(f"http://127.0.0.1:{server.port}/feeds/mine.xml")
+        db.execute(  # the old server's feed/2 is not this one's "Beta News"
+            "INSERT INTO sync_feeds (feed_id, remote_id, folders) VALUES (?, 'feed/2', '[]')",
+            (mine.id,),
+        )
+        account = accounts.Account("greader", server.url, "alice", "test-api-pass")
+        accounts.add(db, library.data_dir, account)
+        library.refresh_sync()
+        assert len(articles(library)) == 8  # a first sync, not one "since" the old mark
+        assert library.feed(mine.id).title != "Beta News"
+
+
 def test_password_from_a_command_or_a_file_never_from_the_command_line(tmp_path: Path) -> None:
     import argparse
 
