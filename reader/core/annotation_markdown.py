@@ -32,7 +32,7 @@ def fits(text: str, exact: str, position: TextPosition) -> bool:
 _DOUBLE_EQUALS = re.compile(r"={2,}")
 
 
-def _escape(text: str) -> str:
+def escape_text(text: str) -> str:
     """Markdown-escaped story text in which "==" cannot open a highlight."""
     return _DOUBLE_EQUALS.sub(lambda m: "\\=" * len(m.group()), escape_markdown(text))
 
@@ -73,7 +73,7 @@ def _mark(text: str, spans: list[tuple[int, int]], links: Sequence[LinkSpan] = (
         text,
         links,
         _marked_spans(text, spans),
-        escape=_escape,
+        escape=escape_text,
         escape_marked=lambda piece: escape_markdown(piece).replace("=", "\\="),
     )
 
@@ -89,7 +89,7 @@ def _highlighted(words: str) -> str:
 
 
 def _note_markdown(note: str, indent: str = "") -> str:
-    lines = _escape(note).splitlines() or [""]  # "==" in a note is text, as in the story
+    lines = escape_text(note).splitlines() or [""]  # "==" in a note is text, as in the story
     quoted = [f"> **Note:** {lines[0]}"] + [f"> {line}".rstrip() for line in lines[1:]]
     return "\n".join(indent + line for line in quoted)
 
