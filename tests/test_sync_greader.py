@@ -212,6 +212,17 @@ def test_subscribe_here_appears_on_the_server_then_its_items_come(
     assert len(library.feeds()) == 3
 
 
+def test_with_an_account_only_web_feeds_can_be_added(library: Library, tmp_path: Path) -> None:
+    """The server fetches the feeds and cannot read a local file or a sample, and the
+    library no longer fetches its own: such a feed would stay empty for good."""
+    feed_file = tmp_path / "feed.xml"
+    feed_file.write_text("<rss version='2.0'><channel><title>x</title></channel></rss>")
+    for address in ("sample:world", str(feed_file)):
+        with pytest.raises(BroadsheetError, match="server"):
+            asyncio.run(library.subscribe(address))
+    assert library.feeds() == [] and pending(library) == 0
+
+
 def test_subscribe_refused_by_the_server_is_reported_and_dropped(
     library: Library, server: GReaderServer
 ) -> None:
