@@ -121,7 +121,9 @@ class Client:
         if parts.scheme not in ("http", "https") or not parts.hostname or port == -1:
             raise HttpError("unreachable", f"not an http(s) URL: {url}")
         if any(char.isspace() or not char.isprintable() for char in url):
-            raise HttpError("unreachable", f"not a valid URL (a space or control character in it): {url!r}")
+            raise HttpError(
+                "unreachable", f"not a valid URL (a space or control character in it): {url!r}"
+            )
         key = (parts.scheme, parts.hostname, port or (443 if parts.scheme == "https" else 80))
         proxy = _proxy_for(parts.scheme, parts.hostname)
         path = (parts.path or "/") + (f"?{parts.query}" if parts.query else "")
