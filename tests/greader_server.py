@@ -89,6 +89,7 @@ class GReaderState:
         # with ``[]``), id lists newest *published* first, ``ot=`` compared with the
         # published date and ``c=`` an offset (miniflux internal/googlereader/handler.go).
         self.miniflux = False
+        self.ignore_continuation = False  # a server that pages wrongly: the same page again
 
     # -- knobs --------------------------------------------------------------------
 
@@ -396,6 +397,8 @@ def _page(
 ) -> tuple[list[Item], str | None]:
     values = dict(query)
     size = min(int(values.get("n") or 20), state.max_page)
+    if state.ignore_continuation:
+        values.pop("c", None)
     if state.miniflux:  # the continuation is an offset, 0 when there is no more
         offset = int(values.get("c") or 0)
         more = offset + size < len(items)

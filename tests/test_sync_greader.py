@@ -122,6 +122,20 @@ def test_continuation_pages_bring_every_item(library: Library, server: GReaderSe
     assert len(contents) == 3  # 3 + 3 + 2
 
 
+@pytest.mark.parametrize("miniflux", [False, True])
+def test_a_continuation_that_does_not_move_ends_the_sync_with_an_error(
+    library: Library, server: GReaderServer, miniflux: bool
+) -> None:
+    """A server that answers the same page whatever c= says: an error, not a sync that
+    never ends (holding the refresh lock the reader's refreshes wait for)."""
+    server.state.miniflux = miniflux
+    server.state.max_page = 3
+    server.state.ignore_continuation = True
+    with pytest.raises(SyncError) as failed:
+        library.refresh_sync()
+    assert failed.value.kind == "protocol" and "continuation" in str(failed.value)
+
+
 def test_items_of_a_feed_subscribed_on_the_server_mid_sync_are_kept(
     library: Library, server: GReaderServer
 ) -> None:

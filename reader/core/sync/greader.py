@@ -288,7 +288,7 @@ class GReaderBackend:
             continuation = data.get("continuation")
             if not continuation or (limit is not None and taken >= limit):
                 return
-            params["c"] = str(continuation)
+            params["c"] = _next_page(params.get("c"), continuation)
 
     def _items_by_ids(self, since: float | None, limit: int | None) -> Iterator[list[RemoteItem]]:
         """New items without stream/contents (Miniflux). Its ``ot=`` compares published
@@ -325,7 +325,7 @@ class GReaderBackend:
             continuation = data.get("continuation")
             if not continuation:
                 return list(found)
-            params["c"] = str(continuation)
+            params["c"] = _next_page(params.get("c"), continuation)
 
     def unread_ids(self) -> set[str]:
         return set(self._ids({"s": READING_LIST, "xt": READ}))
@@ -358,6 +358,15 @@ def _long_ids(raws: list[Any]) -> list[str]:
         numbers = tuple(map(int, raws))
         return [LONG_ID + digits for digits in ("%016x " * len(numbers) % numbers).split()]
     return [long_item_id(raw) for raw in raws]
+
+
+def _next_page(current: object, continuation: object) -> str:
+    """The next page's ``c=``; the same one again would page forever."""
+    if str(continuation) == current:
+        raise SyncError(
+            "protocol", f"the server's continuation does not move ({str(continuation)[:40]!r})"
+        )
+    return str(continuation)
 
 
 def _lacks_endpoint(response: Response) -> bool:
