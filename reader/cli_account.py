@@ -91,8 +91,17 @@ def read_password(args: argparse.Namespace) -> str:
         text = done.stdout
     else:
         import getpass
+        import warnings
 
-        text = getpass.getpass(f"password for {args.user} at {args.url}: ")
+        try:
+            with warnings.catch_warnings():  # no terminal: the password comes from a pipe
+                warnings.simplefilter("ignore", getpass.GetPassWarning)
+                text = getpass.getpass(f"password for {args.user} at {args.url}: ")
+        except EOFError:  # no terminal and nothing on stdin (a script, cron)
+            raise BroadsheetError(
+                "no password given: type it at the prompt, or give --password-file FILE "
+                "or --password-command CMD"
+            ) from None
     password = text.splitlines()[0] if text.strip() else ""
     if not password:
         raise BroadsheetError("the password is empty")
@@ -154,7 +163,9 @@ def cmd_account_remove(args: argparse.Namespace) -> int:
     with _open(args) as library:
         if accounts.status(library.db.connection()) is None:
             raise BroadsheetError("this library has no account")
-        unsent = accounts.remove(library.db.connection(), library.data_dir)
+        # Not under a running sync: it would write its links and marks back afterwards.
+        with library.refresh_lock():
+            unsent = accounts.remove(library.db.connection(), library.data_dir)
     print("account removed: every article stays; the feeds are fetched here again")
     if unsent:
         print(f"{unsent} change(s) made here were never sent to the server", file=sys.stderr)

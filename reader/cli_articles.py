@@ -75,10 +75,11 @@ def cmd_show(args: argparse.Namespace) -> int:
         title = clean_line(article.title) or "Untitled"
         header = article_header(article)
         if args.format == "markdown":
-            from reader.core.render import blocks_to_markdown
+            from reader.core.render import blocks_to_markdown, escape_markdown
 
             meta = "  \n".join(header)
-            out(f"# {title}\n\n{meta}\n\n{blocks_to_markdown(article.blocks)}")
+            body = blocks_to_markdown(article.blocks)
+            out(f"# {escape_markdown(title)}\n\n{meta}\n\n{body}")
         else:
             out("\n".join([title, *header, "─" * min(40, max(len(title), 10)), ""]))
             out(article.text)

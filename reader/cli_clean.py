@@ -131,9 +131,9 @@ def cmd_clean(args: argparse.Namespace) -> int:
     if args.format == "json":
         out(json.dumps(cleaned.to_dict(), ensure_ascii=False, indent=2))
     elif args.format == "markdown":
-        from reader.core.render import blocks_to_markdown
+        from reader.core.render import blocks_to_markdown, escape_markdown
 
-        title = f"# {clean_line(cleaned.title)}\n\n" if cleaned.title else ""
+        title = f"# {escape_markdown(clean_line(cleaned.title))}\n\n" if cleaned.title else ""
         out(title + blocks_to_markdown(cleaned.blocks))
     else:
         out(cleaned.text)

@@ -12,8 +12,9 @@ Knobs: ``decimal_item_ids`` (items carry the decimal form), ``max_page`` (caps `
 ``expire_write_token()``, ``revoke_logins()`` (the next call with an old token is 401),
 ``change_password()``, ``break_next(path_part, how)`` with ``how`` one of
 ``malformed``, ``truncated``, ``500``, ``gate`` (a ``threading.Event``: every request
-waits until it is set, to see a client mid-sync), and ``stop()`` / ``start()`` (the
-server down and back on the same port).
+waits until it is set, to see a client mid-sync), ``miniflux`` (answer as Miniflux does:
+no ``stream/contents``, ``ot=`` on published dates, offsets as continuations), and
+``stop()`` / ``start()`` (the server down and back on the same port).
 """
 
 from __future__ import annotations
@@ -84,6 +85,11 @@ class GReaderState:
         self.requests: list[str] = []
         self.now: float | None = None  # the server's clock; None: the real one
         self.gate: threading.Event | None = None  # requests wait until it is set
+        # Miniflux's Google Reader API: no stream/contents (its catch-all answers 200
+        # with ``[]``), id lists newest *published* first, ``ot=`` compared with the
+        # published date and ``c=`` an offset (miniflux internal/googlereader/handler.go).
+        self.miniflux = False
+        self.ignore_continuation = False  # a server that pages wrongly: the same page again
 
     # -- knobs --------------------------------------------------------------------
 
@@ -275,6 +281,8 @@ class _Handler(BaseHTTPRequestHandler):
         handler = _ENDPOINTS.get(endpoint)
         if handler is None and endpoint.startswith("stream/contents/"):
             handler = _stream_contents
+        if handler is _stream_contents and state.miniflux:
+            return _json([])  # Miniflux: "API endpoint not implemented yet"
         if handler is None:
             raise _Reply(400, "Bad Request!")
         return handler(state, endpoint, query, form)
@@ -368,7 +376,11 @@ def _matching(state: GReaderState, stream: str, query: list[tuple[str, str]]) ->
         items = [item for item in items if item.feed_id == feed_id]
     if values.get("xt") == READ:
         items = [item for item in items if not item.read]
-    if values.get("ot"):
+    if state.miniflux:
+        items = sorted(items, key=lambda item: item.published or 0, reverse=True)
+        if values.get("ot"):
+            items = [item for item in items if (item.published or 0) > int(values["ot"])]
+    elif values.get("ot"):
         since = int(values["ot"]) * 1_000_000
         items = [item for item in items if item.id >= since]
     if values.get("r") == "o":
@@ -385,6 +397,12 @@ def _page(
 ) -> tuple[list[Item], str | None]:
     values = dict(query)
     size = min(int(values.get("n") or 20), state.max_page)
+    if state.ignore_continuation:
+        values.pop("c", None)
+    if state.miniflux:  # the continuation is an offset, 0 when there is no more
+        offset = int(values.get("c") or 0)
+        more = offset + size < len(items)
+        return items[offset : offset + size], str(offset + size) if more else None
     if values.get("c"):
         after = int(values["c"])
         oldest_first = values.get("r") == "o"

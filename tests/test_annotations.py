@@ -505,3 +505,40 @@ def test_markdown_escapes_story_text_and_places_stale_offsets_safely(library: Li
     assert markdown.endswith(
         "## Orphaned highlights\n\n- ==\\[link\\] block==\n\n  > **Note:** a \\*bold\\* claim"
     )
+
+
+def test_highlights_in_code_are_kept_and_code_cannot_close_its_fence(
+    library: Library,
+) -> None:
+    """Markdown cannot mark words inside a code block: the highlighted words follow the
+    block, quoted, so no highlight is lost; a fence longer than any backtick run in the
+    code keeps the code whole."""
+    article_id = add_article(library, ["Before the code.", "x"])
+    code = "run ```` this\nthen | that"
+    blocks = [Block("paragraph", "Before the code."), Block("preformatted", code)]
+    db = library.db.connection()
+    with transaction(db):
+        db.execute(
+            "UPDATE articles SET cleaned_text = ?, cleaned_blocks = ? WHERE id = ?",
+            (canonical_text(blocks), json.dumps([b.to_dict() for b in blocks]), article_id),
+        )
+    notes = Annotations(library)
+    text = library.article(article_id).text
+    notes.highlight(article_id, *span(text, "then | that"))
+    article = library.article(article_id)
+    markdown = markdown_with_annotations(article, notes.for_article(article_id))
+    assert "`````\nrun ```` this\nthen | that\n`````" in markdown
+    assert markdown.endswith("> ==then \\| that==")
+
+
+def test_a_note_cannot_open_a_highlight_in_markdown(library: Library) -> None:
+    """Notes are escaped as the story is: '==' in a note is text, not a highlight."""
+    article_id = add_article(library, ["Use a test here.", "Second block."])
+    notes = Annotations(library)
+    text = library.article(article_id).text
+    notes.highlight(article_id, *span(text, "test"), note="if a ==b== holds")
+    notes.set_article_note(article_id, "x == y")
+    article = library.article(article_id)
+    markdown = markdown_with_annotations(article, notes.for_article(article_id))
+    assert "> **Note:** x \\=\\= y" in markdown
+    assert "> **Note:** if a \\=\\=b\\=\\= holds" in markdown

@@ -82,6 +82,26 @@ def test_exported_markdown_keeps_the_sample_link(tmp_path: Path) -> None:
     )
 
 
+def test_a_feed_title_cannot_make_markdown_in_the_heading(tmp_path: Path) -> None:
+    """The story's text is escaped; its title, the feed's too: no link, code or
+    highlight a feed wrote in a title becomes one in the file."""
+    title = "Win [a prize](javascript:alert(1)) `now` ==today== *x*"
+    feed = tmp_path / "feed.xml"
+    feed.write_text(
+        "<?xml version='1.0'?><rss version='2.0'><channel><title>T</title>"
+        "<link>https://t.example/</link><description>d</description><item>"
+        f"<title>{title}</title><link>https://t.example/a</link><guid>a</guid>"
+        "<description>A story long enough to stand on its own as the whole text of "
+        "it.</description></item></channel></rss>"
+    )
+    options = ["--data-dir", str(tmp_path / "d"), "--config-dir", str(tmp_path / "c")]
+    assert main([*options, "--no-samples", "add", str(feed)]) == 0
+    assert main([*options, "export", "--all", "--out", str(tmp_path / "out")]) == 0
+    (markdown,) = (tmp_path / "out").glob("*.md")
+    heading = next(line for line in markdown.read_text().splitlines() if line.startswith("# "))
+    assert heading == (r"# Win \[a prize\](javascript:alert(1)) \`now\` \=\=today\=\= \*x\*")
+
+
 # --- file permissions ------------------------------------------------------------
 
 

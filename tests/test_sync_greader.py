@@ -122,6 +122,20 @@ def test_continuation_pages_bring_every_item(library: Library, server: GReaderSe
     assert len(contents) == 3  # 3 + 3 + 2
 
 
+@pytest.mark.parametrize("miniflux", [False, True])
+def test_a_continuation_that_does_not_move_ends_the_sync_with_an_error(
+    library: Library, server: GReaderServer, miniflux: bool
+) -> None:
+    """A server that answers the same page whatever c= says: an error, not a sync that
+    never ends (holding the refresh lock the reader's refreshes wait for)."""
+    server.state.miniflux = miniflux
+    server.state.max_page = 3
+    server.state.ignore_continuation = True
+    with pytest.raises(SyncError) as failed:
+        library.refresh_sync()
+    assert failed.value.kind == "protocol" and "continuation" in str(failed.value)
+
+
 def test_items_of_a_feed_subscribed_on_the_server_mid_sync_are_kept(
     library: Library, server: GReaderServer
 ) -> None:
@@ -210,6 +224,17 @@ def test_subscribe_here_appears_on_the_server_then_its_items_come(
     library.refresh_sync()
     assert library.feed(feed.id).total == 4
     assert len(library.feeds()) == 3
+
+
+def test_with_an_account_only_web_feeds_can_be_added(library: Library, tmp_path: Path) -> None:
+    """The server fetches the feeds and cannot read a local file or a sample, and the
+    library no longer fetches its own: such a feed would stay empty for good."""
+    feed_file = tmp_path / "feed.xml"
+    feed_file.write_text("<rss version='2.0'><channel><title>x</title></channel></rss>")
+    for address in ("sample:world", str(feed_file)):
+        with pytest.raises(BroadsheetError, match="server"):
+            asyncio.run(library.subscribe(address))
+    assert library.feeds() == [] and pending(library) == 0
 
 
 def test_subscribe_refused_by_the_server_is_reported_and_dropped(
@@ -305,6 +330,15 @@ def test_wrong_password_is_an_auth_error_and_loses_nothing(
     assert item.read and pending(library) == 0
 
 
+def test_a_url_without_the_api_says_which_url_to_give(server: GReaderServer) -> None:
+    """FreshRSS's root instead of its api/greader.php: not 'server error'."""
+    backend = GReaderBackend(f"http://127.0.0.1:{server.port}/", "alice", "test-api-pass")
+    with pytest.raises(SyncError) as failed:
+        backend.login()
+    assert failed.value.kind == "protocol"
+    assert "no Google Reader API" in str(failed.value) and "api/greader.php" in str(failed.value)
+
+
 @pytest.mark.parametrize(
     ("path", "how", "kind"),
     [
@@ -396,6 +430,58 @@ def test_highlights_notes_and_exports_stay_local_on_synced_articles(
     assert notes.get(mark.id).exact == text[start : start + 15].strip()
     (markdown,) = export_articles(library, [article], tmp_path / "out", ["markdown"])
     assert "check this" in markdown.read_text() and "read it again" in markdown.read_text()
+
+
+def test_a_server_without_stream_contents_syncs_through_item_ids(
+    library: Library, server: GReaderServer
+) -> None:
+    """Miniflux answers stream/contents with ``[]`` and compares ``ot=`` with published
+    dates: items are listed by id and fetched by id, and an item the server stores now
+    with an old (or no) date still comes, once."""
+    server.state.miniflux = True
+    server.state.max_page = 3  # offsets as continuations, over several pages
+    server.state.items[1].read = True
+    library.refresh_sync()
+    assert len(articles(library)) == 8
+    assert library.is_saved(article_for(library, server.state.items[0].id))
+    assert library.article(article_for(library, server.state.items[1].id)).read
+    alpha = next(iter(server.state.feeds.values()))
+    late, undated, fresh = server.state.crawl(alpha, 3)
+    late.published = 1546300800  # 2019, stored on the server today
+    undated.published = None  # type: ignore[assignment]
+    requests = len(server.state.requests)
+    assert library.refresh_sync().new == 3
+    assert len(articles(library)) == 11
+    assert library.article(article_for(library, late.id)).published == 1546300800
+    fetches = [r for r in server.state.requests[requests:] if "items/contents" in r]
+    assert len(fetches) == 1  # the three new ones only, in one call
+    assert library.refresh_sync().new == 0
+    assert len(articles(library)) == 11
+
+
+def test_saved_and_read_restored_from_an_export_reach_the_server(
+    library: Library, server: GReaderServer, tmp_path: Path
+) -> None:
+    """import-library into a synced library: the restored saved and read marks are
+    changes made here, sent to the server, not undone by its state at the next sync."""
+    from reader.core.export import export_articles, import_library
+
+    library.refresh_sync()
+    item = server.state.items[2]
+    article = article_for(library, item.id)
+    library.save_articles([article])
+    library.mark_read([article])
+    export_articles(library, [article], tmp_path / "out", ["json"])
+    library.save_articles([article], saved=False)
+    library.mark_read([article], read=False)
+    library.refresh_sync()
+    assert not item.starred and not item.read
+    import_library(library, tmp_path / "out")
+    assert pending(library) == 2
+    server.state.items[0].starred = not server.state.items[0].starred  # any change there
+    library.refresh_sync()
+    assert item.starred and item.read
+    assert library.is_saved(article) and library.article(article).read
 
 
 def test_credentials_file_is_readable_by_its_owner_only(library: Library) -> None:
@@ -505,6 +591,48 @@ def test_account_commands(
         assert len(library.feeds()) == 3 and len(articles(library)) == 8
 
 
+def test_account_remove_waits_for_a_running_sync(
+    tmp_path: Path, server: GReaderServer, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """Removed mid-sync, the sync would write its links and marks back after the
+    removal: a later account (another server) would take them as its own."""
+    from reader.cli import main
+
+    where = ["--data-dir", str(tmp_path / "data"), "--config-dir", str(tmp_path / "config")]
+    with open_library(tmp_path) as library:
+        account = accounts.Account("greader", server.url, "alice", "test-api-pass")
+        accounts.add(library.db.connection(), library.data_dir, account)
+        running = library.refresh_lock()
+        running.acquire()  # a sync (the reader's, another terminal's) is running
+        try:
+            assert main([*where, "account", "remove"]) == 1
+            assert "running" in capsys.readouterr().err
+            assert accounts.status(library.db.connection()) is not None
+        finally:
+            running.release()
+    assert main([*where, "account", "remove"]) == 0
+
+
+def test_an_account_added_over_a_removed_ones_leftovers_starts_afresh(
+    tmp_path: Path, server: GReaderServer
+) -> None:
+    """A library where a sync outlived its account's removal (before removal waited for
+    it) kept that server's mark and links: the next account must not inherit them."""
+    with open_library(tmp_path) as library:
+        db = library.db.connection()
+        _sync.set_state(db, {"high_water": repr(time.time() + 86400)})
+        mine = library.add_feed(f"http://127.0.0.1:{server.port}/feeds/mine.xml")
+        db.execute(  # the old server's feed/2 is not this one's "Beta News"
+            "INSERT INTO sync_feeds (feed_id, remote_id, folders) VALUES (?, 'feed/2', '[]')",
+            (mine.id,),
+        )
+        account = accounts.Account("greader", server.url, "alice", "test-api-pass")
+        accounts.add(db, library.data_dir, account)
+        library.refresh_sync()
+        assert len(articles(library)) == 8  # a first sync, not one "since" the old mark
+        assert library.feed(mine.id).title != "Beta News"
+
+
 def test_password_from_a_command_or_a_file_never_from_the_command_line(tmp_path: Path) -> None:
     import argparse
 
@@ -526,6 +654,23 @@ def test_password_from_a_command_or_a_file_never_from_the_command_line(tmp_path:
         build_parser().parse_args(
             ["account", "add", "greader", "u", "--user", "a", "--password", "x"]
         )
+
+
+def test_no_password_and_no_terminal_is_one_line_not_a_traceback(tmp_path: Path) -> None:
+    """From a script or cron (no terminal, stdin at its end) without --password-file."""
+    where = ["--data-dir", str(tmp_path / "data"), "--config-dir", str(tmp_path / "config")]
+    command = [sys.executable, "-m", "reader", *where, "account", "add", "greader"]
+    done = subprocess.run(
+        [*command, "http://127.0.0.1:9/", "--user", "alice"],
+        stdin=subprocess.DEVNULL,
+        capture_output=True,
+        text=True,
+        start_new_session=True,  # no controlling terminal to prompt on
+        timeout=60,
+    )
+    assert done.returncode == 1
+    assert "Traceback" not in done.stderr
+    assert "--password-file" in done.stderr.strip().splitlines()[-1]
 
 
 def test_an_old_item_starred_on_the_server_is_fetched_and_saved(

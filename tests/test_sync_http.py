@@ -173,6 +173,23 @@ def test_nothing_listening_is_unreachable() -> None:
     assert raised.value.kind == "unreachable"
 
 
+@pytest.mark.parametrize(
+    "url", ["https://not a url/api/", "http://127.0.0.1:80x/", "http://host\tname/", "http:///x"]
+)
+def test_a_malformed_url_is_an_error_not_a_crash(url: str) -> None:
+    """What 'account add' was given by mistake: one line, not an InvalidURL traceback."""
+    with pytest.raises(HttpError) as raised:
+        Client(timeout=2).request("GET", url)
+    assert raised.value.kind == "unreachable" and "URL" in str(raised.value)
+
+
+def test_a_url_with_non_ascii_letters_is_sent_percent_encoded(server: _Server) -> None:
+    """A Miniflux or TT-RSS under a path with accents (/lecture/é/): no crash."""
+    response = Client(timeout=5).request("GET", f"{server.url}/lecture/é/?q=ü")
+    assert response.status == 404
+    assert server.seen[-1][1] == "/lecture/%C3%A9/?q=%C3%BC"
+
+
 def test_the_proxy_variables_are_honoured_and_no_proxy_bypasses_them(
     server: _Server, other: _Server, monkeypatch: pytest.MonkeyPatch
 ) -> None:

@@ -367,6 +367,20 @@ def test_e2e_rename_here_stays_here(ttrss: TtrssServer, account_library: Library
     assert _pending(lib) == 0
 
 
+def test_e2e_a_title_given_when_subscribing_stays_here(
+    ttrss: TtrssServer, account_library: Library
+) -> None:
+    """``add URL --title T``: the API cannot send T, and the server naming the feed it
+    has just fetched is not the feed being renamed: T stays, as a rename's does."""
+    lib, origin = account_library, _origin(ttrss)
+    url = origin.feed("Lighthouse log", items=1)
+    feed = lib.add_feed(url, title="My lighthouse")
+    lib.refresh_sync()
+    lib.refresh_sync()
+    assert lib.feed(feed.id).title == "My lighthouse"
+    assert ttrss.feeds()[url]["title"] == "Lighthouse log"
+
+
 def test_e2e_offline_changes_are_replayed_when_the_server_is_back(
     ttrss: TtrssServer, tmp_path: Path
 ) -> None:

@@ -32,7 +32,7 @@ def fits(text: str, exact: str, position: TextPosition) -> bool:
 _DOUBLE_EQUALS = re.compile(r"={2,}")
 
 
-def _escape(text: str) -> str:
+def escape_text(text: str) -> str:
     """Markdown-escaped story text in which "==" cannot open a highlight."""
     return _DOUBLE_EQUALS.sub(lambda m: "\\=" * len(m.group()), escape_markdown(text))
 
@@ -73,13 +73,23 @@ def _mark(text: str, spans: list[tuple[int, int]], links: Sequence[LinkSpan] = (
         text,
         links,
         _marked_spans(text, spans),
-        escape=_escape,
+        escape=escape_text,
         escape_marked=lambda piece: escape_markdown(piece).replace("=", "\\="),
     )
 
 
+def _code_highlights(code: str, spans: list[tuple[int, int]]) -> str:
+    pieces = [code[start:end] for start, end in _marked_spans(code, spans)]
+    return "\n".join(f"> {_highlighted(piece)}" for piece in pieces)
+
+
+def _highlighted(words: str) -> str:
+    """Words as one ``==highlight==`` whose own "=" cannot close it."""
+    return f"=={escape_markdown(words).replace('=', chr(92) + '=')}=="
+
+
 def _note_markdown(note: str, indent: str = "") -> str:
-    lines = escape_markdown(note).splitlines() or [""]
+    lines = escape_text(note).splitlines() or [""]  # "==" in a note is text, as in the story
     quoted = [f"> **Note:** {lines[0]}"] + [f"> {line}".rstrip() for line in lines[1:]]
     return "\n".join(indent + line for line in quoted)
 
@@ -88,7 +98,7 @@ def _orphans_markdown(orphans: list[Annotation]) -> str:
     items = []
     for item in orphans:
         words = " ".join((item.exact or "").split())
-        entry = f"- =={escape_markdown(words).replace('=', chr(92) + '=')}=="
+        entry = f"- {_highlighted(words)}"
         if item.note:
             entry += "\n\n" + _note_markdown(item.note, indent="  ")
         items.append(entry)
@@ -123,6 +133,8 @@ def markdown_with_annotations(article: Article, annotations: list[Annotation]) -
             if start < block_end and end > block_start
         ]
         parts.append(block_to_markdown(block, text=_mark(block.text, spans, block.links)))
+        if block.kind == "preformatted" and spans:  # code cannot be marked: quoted after it
+            parts.append(_code_highlights(block.text, spans))
         for start, end, item in placed:
             # A note follows the block its highlight ends in (a trailing separator counts).
             if item.note and block_start < end <= block_end + 2 and start < block_end:

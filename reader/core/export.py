@@ -13,7 +13,7 @@ from datetime import UTC, datetime
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, Protocol
 
-from reader.core.annotation_markdown import markdown_with_annotations
+from reader.core.annotation_markdown import escape_text, markdown_with_annotations
 from reader.core.cleaning import CLEANER_VERSION
 from reader.core.errors import InputFileError
 from reader.core.files import write_atomic
@@ -94,7 +94,7 @@ def article_markdown(library: ExportSource, article: Article, exported: float) -
     body = markdown_with_annotations(article, store.for_article(article.id) if store else [])
     links = [f"- <{enclosure.url}>" for enclosure in article.enclosures]
     attachments = "\n\n## Attachments\n\n" + "\n".join(links) if links else ""
-    title = clean_line(article.title).replace("\n", " ")
+    title = escape_text(clean_line(article.title).replace("\n", " "))  # a feed's words
     return f"{_front_matter(article, exported)}\n\n# {title}\n\n{body}{attachments}\n"
 
 

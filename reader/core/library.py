@@ -163,6 +163,11 @@ class Library:
         fetched or read as a feed is refused and nothing is subscribed; a feed already
         in the library raises ``AlreadySubscribedError`` naming it."""
         if has_account(self._db):  # the server fetches it (and finds a page's feed)
+            if not normalize_feed_url(url).startswith(("http://", "https://")):
+                raise BroadsheetError(
+                    f"{url}: with a sync account the server fetches the feeds, and it can "
+                    "only fetch web addresses (http or https)"
+                )
             refuse_existing(self.feed_by_url(url))
             return self.add_feed(url, title=title, tags=tags)
         return await subscribe(self, url, title, tags, fetcher, self.feed_by_url)

@@ -96,6 +96,12 @@ def inline_markdown(
     return "".join(out)
 
 
+def code_fence(code: str) -> str:
+    """Backticks enough that no run of them in the code closes the block early."""
+    longest = max((len(run) for run in re.findall(r"`+", code)), default=0)
+    return "`" * max(3, longest + 1)
+
+
 def block_to_markdown(block: Block, text: str | None = None) -> str:
     """One block as Markdown, links kept; ``text`` overrides the block text (already
     Markdown)."""
@@ -107,8 +113,7 @@ def block_to_markdown(block: Block, text: str | None = None) -> str:
     if block.kind == "list_item":
         return "  " * max(0, block.level - 1) + "- " + body
     if block.kind == "preformatted":
-        fence = "````" if "```" in block.text else "```"
-        return f"{fence}\n{block.text}\n{fence}"
+        return f"{code_fence(block.text)}\n{block.text}\n{code_fence(block.text)}"
     if block.kind == "caption":
         return f"*{body}*"
     return body

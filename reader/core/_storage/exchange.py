@@ -6,6 +6,7 @@ import sqlite3
 from collections.abc import Sequence
 from typing import Any
 
+from reader.core._storage import sync as _sync
 from reader.core._storage import tags as _tags
 from reader.core._storage.ingest import ARTICLE_COLUMNS, insert_articles
 from reader.core._storage.schema import transaction
@@ -40,19 +41,16 @@ def merge_user_state(
     tags: Sequence[str],
     stamp: float,
 ) -> bool:
-    """Merge saved/read state and tags from an export; True if anything changed."""
+    """Merge saved/read state and tags from an export; True if anything changed.
+    A mark restored here is a change made here: queued for a feed server, as ``save``
+    and ``mark-read`` queue theirs, or the server's state would undo it at a sync."""
     changes = db.total_changes
-    if saved:
-        db.execute(
-            "UPDATE articles SET saved = 1, saved_at = coalesce(saved_at, ?) "
-            "WHERE id = ? AND saved = 0",
-            (stamp, article_id),
-        )
-    if read:
-        db.execute(
-            "UPDATE articles SET read = 1, read_at = ? WHERE id = ? AND read = 0",
-            (stamp, article_id),
-        )
+    saving = "saved = 1, saved_at = coalesce(saved_at, :stamp) WHERE id = :id AND saved = 0"
+    reading = "read = 1, read_at = :stamp WHERE id = :id AND read = 0"
+    for wanted, kind, assignment in ((saved, "save", saving), (read, "read", reading)):
+        values = {"stamp": stamp, "id": article_id}
+        if wanted and db.execute(f"UPDATE articles SET {assignment}", values).rowcount:
+            _sync.enqueue_articles(db, kind, [article_id], stamp)
     _tags.add_article_tags(db, article_id, tags)
     return db.total_changes != changes
 

@@ -258,9 +258,10 @@ def _link_feed(
     if not link.keep_title:
         # A title given here stays until the server's title changes (renamed there):
         # a server that cannot rename keeps the server's, and the reader shows ours.
+        # The first title the server tells (a feed subscribed here) is no rename.
         db.execute(
-            """UPDATE feeds SET user_title = CASE WHEN :known AND title IS NOT :title
-                THEN NULL ELSE user_title END,
+            """UPDATE feeds SET user_title = CASE WHEN :known AND title IS NOT NULL
+                AND title IS NOT :title THEN NULL ELSE user_title END,
             title = :title, site_url = coalesce(:site, site_url)
             WHERE id = :id AND (title IS NOT :title OR site_url IS NOT coalesce(:site, site_url))""",
             {"title": link.title, "site": link.site_url, "id": feed_id, "known": known is not None},

@@ -91,6 +91,9 @@ def add(db: sqlite3.Connection, data_dir: Path, account: Account) -> None:
         raise BroadsheetError(f"unknown account type {account.kind!r} (greader or ttrss)")
     if status(db) is not None:
         raise BroadsheetError("this library has an account already: 'account remove' it first")
+    # What an earlier account left (a sync that outlived its removal) is not this one's:
+    # its high-water mark would skip the first sync's items, its ids match other feeds.
+    _sync.forget_account(db)
     save_secrets(data_dir, account)
     info = {"kind": account.kind, "url": account.url, "user": account.user}
     _sync.set_state(db, {"account": json.dumps(info)})

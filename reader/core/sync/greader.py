@@ -13,6 +13,8 @@ Give the API root: FreshRSS ``https://host/api/greader.php``, Miniflux
 - Times: ``published`` and ``updated`` are seconds, ``crawlTimeMsec`` milliseconds,
   ``timestampUsec`` microseconds; ``ot=`` (since) is seconds of crawl time.
 - Lists page with ``continuation`` / ``c=`` until a response has none.
+- Miniflux has no ``stream/contents`` (it answers ``[]``): new items are found by
+  listing the reading list's ids and fetched by id (see ``_items_by_ids``).
 """
 
 from __future__ import annotations
@@ -85,11 +87,20 @@ class GReaderBackend:
         self.base = url.rstrip("/")
         self.user = user
         self.password = password
-        self.token = token
+        # The account file keeps "<auth token> <id cursor>" (the cursor: see _items_by_ids).
+        auth, _, cursor = (token or "").rpartition(" ")
+        self.auth_token = (auth if cursor.isdigit() else token) or None
+        self.id_cursor = int(cursor) if auth and cursor.isdigit() else None
         self.page_size = page_size
         self.server_time: float | None = None
         self._write_token: str | None = None
         self._client = Client(timeout=timeout)
+
+    @property
+    def token(self) -> str | None:
+        if self.auth_token is None or self.id_cursor is None:
+            return self.auth_token
+        return f"{self.auth_token} {self.id_cursor}"
 
     def close(self) -> None:
         self._client.close()
@@ -118,18 +129,23 @@ class GReaderBackend:
         )
         if response.status in (401, 403):
             raise SyncError("auth", "the server refused the user name or API password")
-        _refuse_status(response, "login")
-        for line in response.text.splitlines():
-            if line.startswith("Auth="):
-                self.token = line[len("Auth=") :].strip()
-                self._write_token = None
-                return
-        raise SyncError("protocol", "the server's login answer has no Auth token")
+        if response.status not in (400, 404, 405):  # those: no ClientLogin at this URL
+            _refuse_status(response, "login")
+            for line in response.text.splitlines():
+                if line.startswith("Auth=") and line[len("Auth=") :].strip():
+                    self.auth_token = line[len("Auth=") :].strip()
+                    self._write_token = None
+                    return
+        raise SyncError(
+            "protocol",
+            f"no Google Reader API answers at {self.base} (login: HTTP {response.status}); "
+            "give the API's root: FreshRSS https://host/api/greader.php, Miniflux https://host/",
+        )
 
     def _call(self, method: str, path: str, *, params: Any = None, data: Any = None) -> Response:
         """An API call, logging in first if needed and once more after a 401; writes
         carry the T token, fetched again once when the server says it expired."""
-        if self.token is None:
+        if self.auth_token is None:
             self.login()
         write = method == "POST"
         retries = ["new T", "login"] if write else ["login"]
@@ -150,7 +166,7 @@ class GReaderBackend:
                 self.login()
 
     def _auth(self) -> dict[str, str]:
-        return {"Authorization": f"GoogleLogin auth={self.token}"}
+        return {"Authorization": f"GoogleLogin auth={self.auth_token}"}
 
     def _t_token(self) -> str:
         if self._write_token is None:
@@ -257,7 +273,11 @@ class GReaderBackend:
         while True:
             if limit is not None:
                 params["n"] = min(self.page_size, limit - taken)
-            data = self._get_json(f"/stream/contents/{READING_LIST}", params, "stream/contents")
+            response = self._call("GET", f"/stream/contents/{READING_LIST}", params=params)
+            if first and _lacks_endpoint(response):
+                yield from self._items_by_ids(since, limit)
+                return
+            data = self._json(response, "stream/contents")
             if first:
                 self.server_time = seconds(data.get("updated")) or self.server_time
                 first = False
@@ -268,7 +288,20 @@ class GReaderBackend:
             continuation = data.get("continuation")
             if not continuation or (limit is not None and taken >= limit):
                 return
-            params["c"] = str(continuation)
+            params["c"] = _next_page(params.get("c"), continuation)
+
+    def _items_by_ids(self, since: float | None, limit: int | None) -> Iterator[list[RemoteItem]]:
+        """New items without stream/contents (Miniflux). Its ``ot=`` compares published
+        dates, which would miss an item stored after the last sync with an older date;
+        so every id is listed (as reconcile lists the unread ones) and those above the
+        highest id of the last sync are new: servers number items as they store them."""
+        listed = self._ids({"s": READING_LIST})
+        numbers = [int(item_id[len(LONG_ID) :], 16) for item_id in listed]
+        cursor = self.id_cursor if since is not None else None
+        new = [i for i, n in zip(listed, numbers, strict=True) if cursor is None or n > cursor]
+        yield from self.items_by_id(new[:limit] if limit is not None else new)
+        # Only once every page is stored: a sync cut short lists the same ids again.
+        self.id_cursor = max([*numbers, cursor or 0])
 
     def items_by_id(self, item_ids: Sequence[str]) -> Iterator[list[RemoteItem]]:
         for start in range(0, len(item_ids), IDS_PER_WRITE):
@@ -278,26 +311,27 @@ class GReaderBackend:
             )
             yield [_item(raw) for raw in _list(self._json(response, "items/contents"), "items")]
 
-    def _ids(self, params: dict[str, Any]) -> set[str]:
+    def _ids(self, params: dict[str, Any]) -> list[str]:
+        """The stream's ids in the server's order, each once."""
         params = {**params, "n": IDS_PAGE}
-        found: set[str] = set()
+        found: dict[str, None] = {}
         while True:
             data = self._get_json("/stream/items/ids", params, "stream/items/ids")
             references = _list(data, "itemRefs")
             raws = [ref.get("id") if isinstance(ref, dict) else None for ref in references]
             if None in raws:
                 raise SyncError("protocol", "the server listed an item reference without id")
-            found.update(_long_ids(raws))
+            found.update(dict.fromkeys(_long_ids(raws)))
             continuation = data.get("continuation")
             if not continuation:
-                return found
-            params["c"] = str(continuation)
+                return list(found)
+            params["c"] = _next_page(params.get("c"), continuation)
 
     def unread_ids(self) -> set[str]:
-        return self._ids({"s": READING_LIST, "xt": READ})
+        return set(self._ids({"s": READING_LIST, "xt": READ}))
 
     def starred_ids(self) -> set[str]:
-        return self._ids({"s": STARRED})
+        return set(self._ids({"s": STARRED}))
 
     def mark_read(self, item_ids: Sequence[str], read: bool) -> None:
         self._edit_tag(item_ids, READ, read)
@@ -324,6 +358,20 @@ def _long_ids(raws: list[Any]) -> list[str]:
         numbers = tuple(map(int, raws))
         return [LONG_ID + digits for digits in ("%016x " * len(numbers) % numbers).split()]
     return [long_item_id(raw) for raw in raws]
+
+
+def _next_page(current: object, continuation: object) -> str:
+    """The next page's ``c=``; the same one again would page forever."""
+    if str(continuation) == current:
+        raise SyncError(
+            "protocol", f"the server's continuation does not move ({str(continuation)[:40]!r})"
+        )
+    return str(continuation)
+
+
+def _lacks_endpoint(response: Response) -> bool:
+    """Miniflux answers an endpoint it does not have with 200 and ``[]``."""
+    return response.status == 200 and response.text.strip() == "[]"
 
 
 def _refuse_status(response: Response, what: str) -> None:

@@ -19,7 +19,7 @@ import http.client
 import os
 import zlib
 from typing import TYPE_CHECKING, Any, NamedTuple
-from urllib.parse import unquote, urlencode, urljoin, urlsplit
+from urllib.parse import quote, unquote, urlencode, urljoin, urlsplit
 
 if TYPE_CHECKING:
     import ssl
@@ -57,6 +57,11 @@ class Response(NamedTuple):
             return self.body.decode(charset, errors="replace")
         except LookupError:
             return self.body.decode("utf-8", errors="replace")
+
+
+# Kept as they are in a request line (with letters, digits and "-._"); "%" too, so an
+# escape already made is not made twice. The rest (letters outside ASCII) is escaped.
+_URL_SAFE = "!#$%&'()*+,/:;=?@[]~"
 
 
 class Client:
@@ -109,13 +114,22 @@ class Client:
         self, method: str, url: str, content: bytes | None, headers: dict[str, str]
     ) -> Response:
         parts = urlsplit(url)
-        if parts.scheme not in ("http", "https") or not parts.hostname:
+        try:
+            port = parts.port
+        except ValueError:  # "host:80x"
+            port = -1
+        if parts.scheme not in ("http", "https") or not parts.hostname or port == -1:
             raise HttpError("unreachable", f"not an http(s) URL: {url}")
-        key = (parts.scheme, parts.hostname, parts.port or (443 if parts.scheme == "https" else 80))
+        if any(char.isspace() or not char.isprintable() for char in url):
+            raise HttpError(
+                "unreachable", f"not a valid URL (a space or control character in it): {url!r}"
+            )
+        key = (parts.scheme, parts.hostname, port or (443 if parts.scheme == "https" else 80))
         proxy = _proxy_for(parts.scheme, parts.hostname)
         path = (parts.path or "/") + (f"?{parts.query}" if parts.query else "")
         if proxy is not None and parts.scheme == "http":
             path = url.split("#", 1)[0]  # a plain http proxy takes the whole URL
+        path = quote(path, safe=_URL_SAFE)  # letters outside ASCII, as UTF-8 escapes
         sent = {
             "Host": parts.netloc.rsplit("@", 1)[-1],
             "User-Agent": USER_AGENT,
