@@ -40,7 +40,7 @@ from reader.core.sanitize import clean_line, clean_tags
 from reader.core.search import parse_query
 from reader.core.sync.accounts import AccountStatus
 from reader.core.sync.accounts import status as account_status
-from reader.core.sync.service import has_account, sync_library
+from reader.core.sync.service import has_account, refuse_unfetchable, sync_library
 
 if TYPE_CHECKING:
     from reader.core._refresh.pipeline import OnFetch, OnResult
@@ -163,11 +163,7 @@ class Library:
         fetched or read as a feed is refused and nothing is subscribed; a feed already
         in the library raises ``AlreadySubscribedError`` naming it."""
         if has_account(self._db):  # the server fetches it (and finds a page's feed)
-            if not normalize_feed_url(url).startswith(("http://", "https://")):
-                raise BroadsheetError(
-                    f"{url}: with a sync account the server fetches the feeds, and it can "
-                    "only fetch web addresses (http or https)"
-                )
+            refuse_unfetchable(url, normalize_feed_url(url))
             refuse_existing(self.feed_by_url(url))
             return self.add_feed(url, title=title, tags=tags)
         return await subscribe(self, url, title, tags, fetcher, self.feed_by_url)
@@ -330,8 +326,7 @@ class Library:
         self.cleaning.problem_hooks.append(hook)
 
     def reclean(self, article_ids: Iterable[int] | None = None, *, strict: bool = True) -> int:
-        """Re-run the cleaner over stored raw content (all articles when ids is None);
-        see ``Cleaning.rules`` for ``strict``."""
+        """Re-clean stored raw content (all when ids is None); ``strict``: Cleaning.rules."""
         return self.cleaning.reclean(article_ids, strict=strict)
 
     def clean_pending(self, *, limit: int | None = None) -> int:

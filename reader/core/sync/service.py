@@ -6,6 +6,7 @@ from __future__ import annotations
 from typing import TYPE_CHECKING
 
 from reader.core._storage import sync as _sync
+from reader.core.errors import BroadsheetError
 from reader.core.models import RefreshSummary
 from reader.core.sync import accounts
 from reader.core.sync.backend import SyncError
@@ -33,6 +34,16 @@ def explained(error: SyncError, what: str) -> SyncError:
 
 def has_account(db: sqlite3.Connection) -> bool:
     return _sync.get_state(db, "account") is not None
+
+
+def refuse_unfetchable(url: str, normalized: str) -> None:
+    """With a sync account the server fetches every feed: it cannot fetch a
+    local file or a sample, which would stay empty for good."""
+    if not normalized.startswith(("http://", "https://")):
+        raise BroadsheetError(
+            f"{url}: with a sync account the server fetches the feeds, and it can "
+            "only fetch web addresses (http or https)"
+        )
 
 
 def sync_library(
