@@ -607,6 +607,7 @@ def test_a_title_keeps_joiners_and_loses_bidi_overrides() -> None:
     assert clean_line(f"A {family} day") == f"A {family} day"
     assert clean_line(persian) == persian
     assert clean_line("invoice\u202egpj.exe\u200b") == "invoicegpj.exe"
+    assert clean_line("invoice\u200dgpj\u200c.exe") == "invoicegpj.exe"  # no use there
     assert _line(f"A {family} day") == f"A {family} day"
 
 

@@ -33,11 +33,13 @@ _CONTROL = re.compile(r"[\x00-\x08\x0b-\x1f\x7f-\x9f]")
 # Bidi overrides/isolates and zero-width characters: invisible, and able to
 # disguise text (e.g. reverse a file extension in a title).
 _INVISIBLE = re.compile(r"[\u200b-\u200f\u202a-\u202e\u2060-\u2064\u2066-\u2069\ufeff\u00ad]")
-# The same for display lines, except the zero-width joiner and non-joiner that
-# text needs: emoji sequences ("👩‍👩‍👧") and Persian or Indic spelling.
+# The same for display lines, except the zero-width joiner and non-joiner where
+# text needs them, between two non-ASCII characters: emoji sequences ("👩‍👩‍👧")
+# and Persian or Indic spelling. Between ASCII letters they only disguise.
 _INVISIBLE_IN_LINES = re.compile(
     r"[\u200b\u200e\u200f\u202a-\u202e\u2060-\u2064\u2066-\u2069\ufeff\u00ad]"
 )
+_LONE_JOINER = re.compile(r"(?<![^\x00-\x7f])[\u200c\u200d]|[\u200c\u200d](?![^\x00-\x7f])")
 
 
 def strip_controls(text: str, *, keep_newlines: bool = True) -> str:
@@ -62,7 +64,7 @@ def clean_line(text: str | None, *, limit: int = 2000) -> str:
     if not text:
         return ""
     text = strip_controls(text[: limit * 4], keep_newlines=False)
-    text = _INVISIBLE_IN_LINES.sub("", text)
+    text = _LONE_JOINER.sub("", _INVISIBLE_IN_LINES.sub("", text))
     text = " ".join(text.split())
     if len(text) > limit:
         text = text[: limit - 1] + "…"
