@@ -59,6 +59,7 @@ class Cleaning:
         self._rules: Any = None
         self._rules_read = False
         self._rules_error: BroadsheetError | None = None
+        self._rules_error_said = False
         # Called once with a line saying the rules file is broken and ignored
         # (the CLI prints it, the reader shows it).
         self.problem_hooks: list[Callable[[str], None]] = []
@@ -80,18 +81,12 @@ class Cleaning:
         if self._rules_error is not None:
             if strict:
                 raise self._rules_error
-            self._say_rules_ignored()
+            if not self._rules_error_said:
+                self._rules_error_said = True
+                problem = f"{self._rules_error}; cleaning without these rules until it is fixed"
+                for hook in self.problem_hooks:
+                    hook(problem)
         return self._rules
-
-    def _say_rules_ignored(self) -> None:
-        if self._rules_error is None or self._rules_error_said:
-            return
-        self._rules_error_said = True
-        problem = f"{self._rules_error}; cleaning without these rules until it is fixed"
-        for hook in self.problem_hooks:
-            hook(problem)
-
-    _rules_error_said = False
 
     def clean_page(self, html: str, link: str | None) -> CleanedArticle:
         """Extract and clean a fetched story page."""

@@ -51,10 +51,9 @@ def glued_story_start(text: str, sentence: Scored) -> int | None:
         word = previous[-1]
         if not after_stop and (not word[-1].isalnum() or _ends_no_sentence(word)):
             continue
-        length = len(text[cut:tail_end].split())
-        runs_on = _speech_runs_on(text, cut, tail_end)
-        if runs_on:
-            length = len(text[cut : text.find(_SPEECH_MARKS[text[cut]], tail_end)].split())
+        speech_end = _speech_end(text, cut, tail_end)
+        runs_on = speech_end is not None
+        length = len(text[cut : speech_end or tail_end].split())
         if length < 3:
             break  # too short to be a story's opening sentence
         suffix = score_sentence(masked, cut, tail_end)
@@ -272,23 +271,26 @@ def _candidate_cuts(text: str, start: int, end: int) -> list[tuple[int, bool]]:
     for match in _LOWER_AFTER_STOP.finditer(text, start, end):
         if text[match.start(1)].islower() and not _is_abbreviation(text, match.start() + 1):
             cuts.append((match.start(1), True))
-    return sorted(cuts) if len(cuts) > 1 else cuts
+    return sorted(cuts)
 
 
 # A stop (not an ellipsis), then a word in lowercase.
 _LOWER_AFTER_STOP = re.compile(r"(?<![.…])[.!?][\"”’»)]*\s+([^\W\d_])")
 
 
-def _speech_runs_on(text: str, cut: int, end: int) -> bool:
-    """Whether ``text[cut:]`` opens a quotation that runs on past the sentence
-    ending at ``end`` and closes later ('... access "No. We asked twice
-    and heard nothing," she said'): speech of several sentences, so the story's own
-    words however short its first sentence. A quoted title closes inside its
+def _speech_end(text: str, cut: int, end: int) -> int | None:
+    """Where the quotation opening at ``cut`` closes, if it runs on past the
+    sentence ending at ``end`` ('... access "No. We asked twice and heard
+    nothing," she said'): speech of several sentences, so the story's own words
+    however short its first sentence. A quoted title closes inside its
     sentence; a button never opens speech."""
     closing = _SPEECH_MARKS.get(text[cut])
     if closing is None or not text[cut + 1 : cut + 2].isalpha():
-        return False
-    return text.find(closing, cut + 1, end) < 0 and text.find(closing, end) >= 0
+        return None
+    if text.find(closing, cut + 1, end) >= 0:
+        return None
+    close = text.find(closing, end)
+    return close if close >= 0 else None
 
 
 _SPEECH_MARKS = {'"': '"', "“": "”", "«": "»", "„": "“"}
